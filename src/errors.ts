@@ -1,0 +1,46 @@
+/**
+ * Keel's error classes (worker and client side). Identity is checked by `name`, never by bare `instanceof`:
+ * errors cross module copies and the workflow sandbox, where prototypes differ.
+ */
+
+/** Base of every error Keel raises. */
+export class AgentRuntimeError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+
+  /** True when `error` is a Keel error of this class or a subclass, by name. */
+  static isInstance(error: unknown): error is AgentRuntimeError {
+    return error instanceof Error && typeof (error as { isKeelError?: unknown }).isKeelError === 'boolean';
+  }
+
+  readonly isKeelError = true;
+}
+
+/** A configuration file, profile or environment variable is wrong. Fatal at start. */
+export class ConfigError extends AgentRuntimeError {}
+
+/** Input that breaks a schema (session input, update argument). `issues` names the fields. */
+export class ValidationError extends AgentRuntimeError {
+  constructor(
+    message: string,
+    readonly issues: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A model provider call failed. `retryable` says whether Temporal's retry policy should try again. */
+export class ModelError extends AgentRuntimeError {
+  constructor(
+    message: string,
+    readonly details: { status?: number; requestId?: string; retryable: boolean; retryAfterMs?: number; failureType: string },
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The session refused a message or decision (its update validator said no): the session has ended, or the input is invalid. */
+export class MessageRejectedError extends AgentRuntimeError {}

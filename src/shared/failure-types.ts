@@ -1,0 +1,21 @@
+/**
+ * `ApplicationFailure` types that Keel raises. Dotted names group them by origin; clients match on these strings,
+ * so they are part of the public surface. Bundle-safe.
+ */
+export const FailureTypes = {
+  InvalidSessionInput: 'InvalidSessionInput',
+  ModelRateLimit: 'Model.RateLimit',
+  ModelOverloaded: 'Model.Overloaded',
+  ModelServerError: 'Model.ServerError',
+  ModelConnection: 'Model.Connection',
+  ModelTimeout: 'Model.Timeout',
+  ModelBadRequest: 'Model.BadRequest',
+  ModelAuth: 'Model.Auth',
+  ModelPermissionDenied: 'Model.PermissionDenied',
+  ModelNotFound: 'Model.NotFound',
+  ModelRequestTooLarge: 'Model.RequestTooLarge',
+  ModelBadResponse: 'Model.BadResponse',
+  ConfigUnknownProfile: 'Config.UnknownProfile',
+} as const;
+
+export type FailureType = (typeof FailureTypes)[keyof typeof FailureTypes];

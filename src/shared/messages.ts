@@ -1,0 +1,29 @@
+/**
+ * The session's signal, update and query definitions. Their string names are stored in history and are part of
+ * the public contract: never rename them. Bundle-safe.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type {
+  AssistantTurn,
+  DecideToolCallInput,
+  InterruptInput,
+  PendingApproval,
+  RaiseBudgetInput,
+  ResetContextInput,
+  SessionStateView,
+  TranscriptPage,
+  TranscriptQueryInput,
+  UserMessageInput,
+} from './schemas/session-messages.js';
+
+export const sendMessageUpdate = defineUpdate<AssistantTurn, [UserMessageInput]>('sendMessage');
+export const userMessageSignal = defineSignal<[UserMessageInput]>('userMessage');
+export const resetContextSignal = defineSignal<[ResetContextInput?]>('resetContext');
+export const decideToolCallUpdate = defineUpdate<PendingApproval & { decision: DecideToolCallInput }, [DecideToolCallInput]>(
+  'decideToolCall',
+);
+export const raiseBudgetUpdate = defineUpdate<{ maxTokens?: number; maxCostUsd?: number }, [RaiseBudgetInput]>('raiseBudget');
+export const interruptSignal = defineSignal<[InterruptInput?]>('interrupt');
+
+export const stateQuery = defineQuery<SessionStateView>('state');
+export const transcriptQuery = defineQuery<TranscriptPage, [TranscriptQueryInput?]>('transcript');

@@ -1,0 +1,36 @@
+/** `SessionInput`: the one argument of the `agentSession` workflow (CONTRACT.md, "Input"). Bundle-safe. */
+import { z } from 'zod';
+import { messageSchema } from './content.js';
+
+export const sandboxSchema = z.strictObject({
+  provider: z.enum(['local', 'e2b', 'none']),
+  template: z.string().min(1).optional(),
+  timeoutSeconds: z.number().int().positive().optional(),
+  network: z.boolean().optional(),
+});
+
+export const limitsSchema = z.strictObject({
+  maxTurns: z.number().int().positive().optional(),
+  maxTokens: z.number().int().positive().optional(),
+  maxCostUsd: z.number().positive().optional(),
+  idleTimeoutSeconds: z.number().positive().optional(),
+});
+
+export const sessionInputSchema = z.strictObject({
+  profile: z.string().min(1).default('default'),
+  system: z.string().optional(),
+  messages: z.array(messageSchema).min(1, 'at least one message is required'),
+  tools: z.array(z.string().min(1)).default([]),
+  sandbox: sandboxSchema.optional(),
+  mode: z.enum(['task', 'chat']).default('task'),
+  limits: limitsSchema.default({}),
+  approval: z.strictObject({ tools: z.array(z.string().min(1)).default([]) }).default({ tools: [] }),
+  metadata: z.record(z.string(), z.string()).default({}),
+});
+
+/** What a client sends (defaults may be left out). */
+export type SessionInputRequest = z.input<typeof sessionInputSchema>;
+/** What the workflow works with (defaults filled in). */
+export type SessionInput = z.output<typeof sessionInputSchema>;
+export type SessionLimits = z.infer<typeof limitsSchema>;
+export type SandboxOptions = z.infer<typeof sandboxSchema>;

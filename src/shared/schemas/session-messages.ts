@@ -1,0 +1,116 @@
+/** Arguments and results of the session's signals, updates and queries (CONTRACT.md). Bundle-safe. */
+import { z } from 'zod';
+import { contentBlockSchema, messageContentSchema, messageSchema } from './content.js';
+
+export const userMessageInputSchema = z.strictObject({
+  content: messageContentSchema,
+  id: z.string().min(1).optional(),
+});
+export type UserMessageInput = z.infer<typeof userMessageInputSchema>;
+
+export const resetContextInputSchema = z.strictObject({
+  strategy: z.enum(['compact', 'clear']).optional(),
+  reason: z.string().optional(),
+});
+export type ResetContextInput = z.infer<typeof resetContextInputSchema>;
+
+export const interruptInputSchema = z.strictObject({ reason: z.string().optional() });
+export type InterruptInput = z.infer<typeof interruptInputSchema>;
+
+export const decideToolCallInputSchema = z.strictObject({
+  toolUseId: z.string().min(1),
+  approve: z.boolean(),
+  input: z.unknown().optional(),
+  result: z.string().optional(),
+  reason: z.string().optional(),
+});
+export type DecideToolCallInput = z.infer<typeof decideToolCallInputSchema>;
+
+export const raiseBudgetInputSchema = z.strictObject({
+  maxTokens: z.number().int().positive().optional(),
+  maxCostUsd: z.number().positive().optional(),
+});
+export type RaiseBudgetInput = z.infer<typeof raiseBudgetInputSchema>;
+
+export const transcriptQueryInputSchema = z.strictObject({ fromIndex: z.number().int().nonnegative().optional() });
+export type TranscriptQueryInput = z.infer<typeof transcriptQueryInputSchema>;
+
+export const usageSchema = z.object({
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  cacheReadInputTokens: z.number(),
+  cacheCreationInputTokens: z.number(),
+  costUsd: z.number(),
+});
+export type Usage = z.infer<typeof usageSchema>;
+
+export const sessionStatusSchema = z.enum([
+  'running',
+  'waiting_for_input',
+  'waiting_for_approval',
+  'waiting_for_budget',
+  'completed',
+  'cancelled',
+  'limit_reached',
+]);
+export type SessionStatus = z.infer<typeof sessionStatusSchema>;
+
+/** The reply to a `sendMessage` update: what the assistant said in the turn that answered it. */
+export interface AssistantTurn {
+  /** The message id the reply answers (the caller's or one Keel assigned). */
+  messageId: string;
+  /** The turn number that ended with this reply. */
+  turn: number;
+  /** The text of the assistant's final message in that turn. */
+  text: string;
+  /** The full content of that final message. */
+  content: z.infer<typeof contentBlockSchema>[];
+  stopReason: string | null;
+  /** Why the turn ended when it was not the model's own end: `interrupted`, or the session's end status. */
+  endedBy?: string;
+  usage: Usage;
+}
+
+/** A transcript entry: a message the model saw, or a marker Keel inserted (context reset, interruption). */
+export type TranscriptEntry =
+  | (z.infer<typeof messageSchema> & { kind: 'message'; turn: number; epoch: number })
+  | { kind: 'marker'; marker: 'context-reset' | 'interrupted' | 'limit-reached'; turn: number; epoch: number; detail?: string };
+
+export interface TranscriptPage {
+  fromIndex: number;
+  total: number;
+  entries: TranscriptEntry[];
+}
+
+export interface PendingApproval {
+  toolUseId: string;
+  tool: string;
+  input: unknown;
+  requestedAtTurn: number;
+}
+
+/** The answer to the `state` query. */
+export interface SessionStateView {
+  status: SessionStatus;
+  turn: number;
+  usage: Usage;
+  pendingApprovals: PendingApproval[];
+  contextEpoch: number;
+  profile: string;
+  model: string;
+  mode: 'task' | 'chat';
+  sandbox: { provider: 'local' | 'e2b' | 'none'; id?: string };
+  queuedMessages: number;
+  lastError?: string;
+  limitReached?: string;
+}
+
+/** The workflow's result. */
+export interface SessionResult {
+  status: 'completed' | 'cancelled' | 'limit_reached';
+  finalText: string;
+  turns: number;
+  usage: Usage;
+  /** Which limit ended the session, when `status` is `limit_reached`. */
+  limit?: string;
+}

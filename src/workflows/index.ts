@@ -1,0 +1,2 @@
+/** The workflow bundle's entry point (the worker's `workflowsPath`). Deterministic code only. */
+export { agentSessionWorkflow as agentSession } from './session-workflow.js';

@@ -1,0 +1,223 @@
+/**
+ * The session's state as a plain class: conversation, queue, usage, limits and status. Pure and deterministic
+ * (no Temporal calls), so the workflow reads as wiring and this reads as rules.
+ */
+import type { ContentBlock, Message, MessageContent, ToolUseBlock } from '../shared/schemas/content.js';
+import type { ModelCallResponse } from '../shared/schemas/model-call.js';
+import type { ResolvedProfile } from '../shared/schemas/profile.js';
+import type { SessionInput, SessionLimits } from '../shared/schemas/session-input.js';
+import type {
+  AssistantTurn,
+  SessionResult,
+  SessionStateView,
+  SessionStatus,
+  TranscriptEntry,
+  TranscriptPage,
+  Usage,
+} from '../shared/schemas/session-messages.js';
+import { textOf } from '../shared/schemas/content.js';
+
+/** A user message waiting for the next model call. */
+export interface QueuedMessage {
+  id: string;
+  content: MessageContent;
+}
+
+/** Largest transcript page a query returns, in serialized characters; keeps query answers far below 2 MB. */
+const TRANSCRIPT_PAGE_CHARACTERS = 512 * 1024;
+
+function toBlocks(content: MessageContent): ContentBlock[] {
+  return typeof content === 'string' ? [{ type: 'text', text: content }] : content;
+}
+
+const finalStatuses: ReadonlySet<SessionStatus> = new Set(['completed', 'cancelled', 'limit_reached']);
+
+export class SessionState {
+  status: SessionStatus = 'running';
+  turn = 0;
+  contextEpoch = 0;
+  readonly transcript: TranscriptEntry[] = [];
+  readonly queue: QueuedMessage[] = [];
+  readonly usage: Usage = { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheCreationInputTokens: 0, costUsd: 0 };
+  limits: SessionLimits;
+  /** Set once the profile activity answers; queries and signals are served before that. */
+  profile: ResolvedProfile | undefined;
+  /** Message ids already taken, so that a repeated `userMessage` id is applied once. */
+  readonly seenMessageIds = new Set<string>();
+  /** Replies by message id, for `sendMessage` callers waiting on their turn. */
+  readonly replies = new Map<string, AssistantTurn>();
+  /** Ids of the queued messages the turn in progress answers. */
+  answering: string[] = [];
+  interruptRequested: string | undefined;
+  limitReached: string | undefined;
+  lastError: string | undefined;
+  finalText = '';
+
+  constructor(readonly input: SessionInput) {
+    this.limits = { ...input.limits };
+    for (const message of input.messages) this.appendMessage(message);
+  }
+
+  attachProfile(profile: ResolvedProfile): void {
+    this.profile = profile;
+    this.limits = { ...profile.limits, ...this.input.limits };
+  }
+
+  get isFinal(): boolean {
+    return finalStatuses.has(this.status);
+  }
+
+  /** The messages the model sees in the current context epoch. */
+  modelMessages(): Message[] {
+    return this.transcript
+      .filter((entry): entry is Extract<TranscriptEntry, { kind: 'message' }> => entry.kind === 'message' && entry.epoch === this.contextEpoch)
+      .map(({ role, content }) => ({ role, content }));
+  }
+
+  appendMessage(message: Message): void {
+    this.transcript.push({ kind: 'message', role: message.role, content: message.content, turn: this.turn, epoch: this.contextEpoch });
+  }
+
+  /** Queues a user message unless its id was seen before; returns false for a repeat. */
+  enqueue(message: QueuedMessage): boolean {
+    if (this.seenMessageIds.has(message.id)) return false;
+    this.seenMessageIds.add(message.id);
+    this.queue.push(message);
+    return true;
+  }
+
+  /**
+   * Moves every queued message into the conversation. They join `leadingBlocks` (tool results, which the API
+   * wants first) in one user message, so the conversation stays valid however messages arrive.
+   */
+  takeQueue(leadingBlocks: ContentBlock[] = []): void {
+    const taken = this.queue.splice(0, this.queue.length);
+    this.answering.push(...taken.map((message) => message.id));
+    const blocks = [...leadingBlocks, ...taken.flatMap((message) => toBlocks(message.content))];
+    if (blocks.length === 0) return;
+    const last = this.lastMessage();
+    // A user message right before (the opening input, or a turn that ended without reply) takes the new blocks
+    // so that user and assistant keep alternating.
+    if (last && last.role === 'user' && last.epoch === this.contextEpoch && leadingBlocks.length === 0) {
+      last.content = [...toBlocks(last.content), ...blocks];
+      return;
+    }
+    this.appendMessage({ role: 'user', content: blocks });
+  }
+
+  /** True when the conversation ends with a user message, i.e. the model has something to answer. */
+  awaitsModel(): boolean {
+    const last = this.lastMessage();
+    return last !== undefined && last.role === 'user' && last.epoch === this.contextEpoch;
+  }
+
+  /** The last conversation message, markers skipped. */
+  lastMessage(): Extract<TranscriptEntry, { kind: 'message' }> | undefined {
+    for (let index = this.transcript.length - 1; index >= 0; index -= 1) {
+      const entry = this.transcript[index];
+      if (entry.kind === 'message') return entry;
+    }
+    return undefined;
+  }
+
+  recordModelResponse(response: ModelCallResponse): ToolUseBlock[] {
+    this.turn += 1;
+    this.usage.inputTokens += response.usage.inputTokens;
+    this.usage.outputTokens += response.usage.outputTokens;
+    this.usage.cacheReadInputTokens += response.usage.cacheReadInputTokens;
+    this.usage.cacheCreationInputTokens += response.usage.cacheCreationInputTokens;
+    this.usage.costUsd += this.costOf(response.usage);
+    // The API refuses an assistant message with empty content; an empty reply is kept as an empty text block.
+    const content = response.content.length > 0 ? response.content : [{ type: 'text' as const, text: '' }];
+    this.transcript.push({ kind: 'message', role: 'assistant', content, turn: this.turn, epoch: this.contextEpoch });
+    this.finalText = textOf(content) || this.finalText;
+    return content.filter((block): block is ToolUseBlock => block.type === 'tool_use');
+  }
+
+  costOf(usage: ModelCallResponse['usage']): number {
+    const prices = this.profile?.pricing;
+    if (!prices) return 0;
+    return (
+      (usage.inputTokens * prices.inputPerMillionUsd +
+        usage.outputTokens * prices.outputPerMillionUsd +
+        usage.cacheReadInputTokens * prices.cacheReadPerMillionUsd +
+        usage.cacheCreationInputTokens * prices.cacheWritePerMillionUsd) /
+      1_000_000
+    );
+  }
+
+  totalTokens(): number {
+    return this.usage.inputTokens + this.usage.outputTokens + this.usage.cacheReadInputTokens + this.usage.cacheCreationInputTokens;
+  }
+
+  /** The budget the next model call would break, if any. */
+  exceededLimitBeforeCall(): string | undefined {
+    if (this.limits.maxTurns !== undefined && this.turn >= this.limits.maxTurns) return 'maxTurns';
+    if (this.limits.maxTokens !== undefined && this.totalTokens() >= this.limits.maxTokens) return 'maxTokens';
+    if (this.limits.maxCostUsd !== undefined && this.usage.costUsd >= this.limits.maxCostUsd) return 'maxCostUsd';
+    return undefined;
+  }
+
+  addMarker(marker: Extract<TranscriptEntry, { kind: 'marker' }>['marker'], detail?: string): void {
+    this.transcript.push({ kind: 'marker', marker, turn: this.turn, epoch: this.contextEpoch, ...(detail ? { detail } : {}) });
+  }
+
+  /** Ends the turn in progress: every message it answered gets this reply. */
+  endTurn(endedBy?: string): void {
+    const last = this.lastMessage();
+    const content = last && last.role === 'assistant' && typeof last.content !== 'string' ? last.content : [];
+    for (const messageId of this.answering) {
+      this.replies.set(messageId, {
+        messageId,
+        turn: this.turn,
+        text: textOf(content),
+        content,
+        stopReason: null,
+        ...(endedBy ? { endedBy } : {}),
+        usage: { ...this.usage },
+      });
+    }
+    this.answering = [];
+  }
+
+  view(sandbox: SessionStateView['sandbox']): SessionStateView {
+    return {
+      status: this.status,
+      turn: this.turn,
+      usage: { ...this.usage },
+      pendingApprovals: [],
+      contextEpoch: this.contextEpoch,
+      profile: this.profile?.name ?? this.input.profile,
+      model: this.profile?.model ?? '',
+      mode: this.input.mode,
+      sandbox,
+      queuedMessages: this.queue.length,
+      ...(this.lastError ? { lastError: this.lastError } : {}),
+      ...(this.limitReached ? { limitReached: this.limitReached } : {}),
+    };
+  }
+
+  transcriptPage(fromIndex = 0): TranscriptPage {
+    const entries: TranscriptEntry[] = [];
+    let characters = 0;
+    for (let index = fromIndex; index < this.transcript.length; index += 1) {
+      const entry = this.transcript[index];
+      const size = JSON.stringify(entry).length;
+      if (entries.length > 0 && characters + size > TRANSCRIPT_PAGE_CHARACTERS) break;
+      entries.push(entry);
+      characters += size;
+    }
+    return { fromIndex, total: this.transcript.length, entries };
+  }
+
+  result(): SessionResult {
+    const status = this.status === 'cancelled' || this.status === 'limit_reached' ? this.status : 'completed';
+    return {
+      status,
+      finalText: this.finalText,
+      turns: this.turn,
+      usage: { ...this.usage },
+      ...(this.limitReached ? { limit: this.limitReached } : {}),
+    };
+  }
+}

@@ -1,0 +1,270 @@
+/**
+ * `agentSession`: one agent session as a Temporal workflow. The loop is deterministic; every side effect (model
+ * calls, tools) is an activity. This file is wiring: message handlers, the loop, and Temporal visibility. The rules
+ * live in {@link SessionState}.
+ */
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  isCancellation,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertMemo,
+  upsertSearchAttributes,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities/index.js';
+import { FailureTypes } from '../shared/failure-types.js';
+import {
+  interruptSignal,
+  resetContextSignal,
+  sendMessageUpdate,
+  stateQuery,
+  transcriptQuery,
+  userMessageSignal,
+} from '../shared/messages.js';
+import { describeIssues } from '../shared/schemas/describe-issues.js';
+import type { ResolvedProfile } from '../shared/schemas/profile.js';
+import { sessionInputSchema, type SessionInput } from '../shared/schemas/session-input.js';
+import { userMessageInputSchema, type AssistantTurn, type SessionResult } from '../shared/schemas/session-messages.js';
+import type { ContentBlock, ToolUseBlock } from '../shared/schemas/content.js';
+import { textOf } from '../shared/schemas/content.js';
+import { keelCostUsdKey, keelProfileKey, keelStatusKey, keelTokensKey, keelTurnsKey } from '../shared/search-attributes.js';
+import { SessionState } from './session-state.js';
+
+type Activities = ReturnType<typeof createActivities>;
+
+const { resolveProfile } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumAttempts: 5 },
+});
+
+function parseInput(raw: unknown): SessionInput {
+  const parsed = sessionInputSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw ApplicationFailure.create({
+      type: FailureTypes.InvalidSessionInput,
+      message: `invalid session input: ${describeIssues(parsed.error)}`,
+      nonRetryable: true,
+    });
+  }
+  return parsed.data;
+}
+
+function modelActivities(profile: ResolvedProfile) {
+  const call = profile.modelCall;
+  return proxyActivities<Activities>({
+    startToCloseTimeout: `${call.startToCloseTimeoutSeconds} seconds`,
+    heartbeatTimeout: `${call.heartbeatTimeoutSeconds} seconds`,
+    retry: {
+      initialInterval: call.retry.initialIntervalMs,
+      backoffCoefficient: call.retry.backoffCoefficient,
+      maximumInterval: call.retry.maximumIntervalMs,
+      maximumAttempts: call.retry.maximumAttempts,
+    },
+  });
+}
+
+/** The first line of the task, for the UI and the memo. */
+function firstLine(input: SessionInput): string {
+  const first = input.messages.find((message) => message.role === 'user');
+  const text = first ? textOf(first.content) : '';
+  const line = text.split('\n').find((candidate) => candidate.trim().length > 0) ?? '';
+  return line.length > 120 ? `${line.slice(0, 117)}...` : line;
+}
+
+/** Result blocks for tool calls that will not run (no such tool yet, or the turn was interrupted). */
+function refusedToolResults(calls: ToolUseBlock[], why: (call: ToolUseBlock) => string): ContentBlock[] {
+  return calls.map((call) => ({ type: 'tool_result', tool_use_id: call.id, content: why(call), is_error: true }));
+}
+
+export async function agentSessionWorkflow(rawInput: unknown): Promise<SessionResult> {
+  const input = parseInput(rawInput);
+  const { workflowId } = workflowInfo();
+
+  const state = new SessionState(input);
+
+  const publish = (): void => {
+    upsertSearchAttributes([
+      { key: keelStatusKey, value: state.status },
+      { key: keelProfileKey, value: state.profile?.name ?? input.profile },
+      { key: keelTurnsKey, value: state.turn },
+      { key: keelTokensKey, value: state.totalTokens() },
+      { key: keelCostUsdKey, value: state.usage.costUsd },
+    ]);
+    setCurrentDetails(
+      `**${state.status}**, turn ${state.turn}, ${state.totalTokens()} tokens, $${state.usage.costUsd.toFixed(4)} (profile ${state.profile?.name ?? input.profile})`,
+    );
+  };
+  const setStatus = (status: SessionState['status']): void => {
+    if (state.status === status) return;
+    state.status = status;
+    publish();
+  };
+
+
+  setHandler(stateQuery, () => state.view({ provider: input.sandbox?.provider ?? 'none' }));
+  setHandler(transcriptQuery, (query) => state.transcriptPage(query?.fromIndex ?? 0));
+
+  setHandler(userMessageSignal, (message) => {
+    const parsed = userMessageInputSchema.safeParse(message);
+    if (!parsed.success) {
+      log.warn('userMessage ignored: invalid input', { issues: describeIssues(parsed.error) });
+      return;
+    }
+    if (state.isFinal) return;
+    state.enqueue({ id: parsed.data.id ?? uuid4(), content: parsed.data.content });
+  });
+
+  setHandler(
+    sendMessageUpdate,
+    async (message): Promise<AssistantTurn> => {
+      const id = message.id ?? uuid4();
+      // A repeated id is not queued again: the caller waits for (or reads) the reply to the first one.
+      state.enqueue({ id, content: message.content });
+      // Non-cancellable: when the session is cancelled the caller still gets an answer (endedBy: cancelled).
+      await CancellationScope.nonCancellable(() => condition(() => state.replies.has(id) || state.isFinal));
+      const reply = state.replies.get(id);
+      if (reply) return reply;
+      return {
+        messageId: id,
+        turn: state.turn,
+        text: state.finalText,
+        content: [],
+        stopReason: null,
+        endedBy: state.status,
+        usage: { ...state.usage },
+      };
+    },
+    {
+      validator: (message) => {
+        const parsed = userMessageInputSchema.safeParse(message);
+        if (!parsed.success) throw new Error(`invalid message: ${describeIssues(parsed.error)}`);
+        if (state.isFinal) throw new Error(`the session has ended (${state.status}); it takes no more messages`);
+      },
+    },
+  );
+
+  setHandler(interruptSignal, (request) => {
+    if (state.status === 'running') state.interruptRequested = request?.reason ?? 'interrupted';
+  });
+
+  setHandler(resetContextSignal, () => {
+    // Context management arrives with model profiles' context policies; until then a reset is logged only.
+    log.info('resetContext received; this build has no context policy yet');
+  });
+
+  // Handlers are in place before the first await, so queries and messages are served from the start.
+  const profile = await resolveProfile(input.profile).catch((error: unknown) => {
+    if (isCancellation(error)) throw error;
+    throw ApplicationFailure.create({
+      type: FailureTypes.ConfigUnknownProfile,
+      message: `cannot resolve profile "${input.profile}": ${error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error)}`,
+      nonRetryable: true,
+    });
+  });
+  state.attachProfile(profile);
+  const { callModel } = modelActivities(profile);
+  upsertMemo({ profile: profile.name, model: profile.model, task: firstLine(input), metadata: input.metadata });
+  publish();
+
+  /** Ends the turn because of an interrupt: tool calls left unanswered get an error result. */
+  const stopForInterrupt = (unansweredCalls: ToolUseBlock[]): void => {
+    const reason = state.interruptRequested ?? 'interrupted';
+    state.interruptRequested = undefined;
+    if (unansweredCalls.length > 0) {
+      state.takeQueue(refusedToolResults(unansweredCalls, () => `not run: the user interrupted the turn (${reason})`));
+    }
+    state.addMarker('interrupted', reason);
+    state.endTurn('interrupted');
+  };
+
+  /** Runs model turns until the model ends its turn, a limit is reached or the user interrupts. */
+  const runTurn = async (): Promise<'ended' | 'interrupted' | 'limit'> => {
+    for (;;) {
+      if (state.interruptRequested) {
+        stopForInterrupt([]);
+        return 'interrupted';
+      }
+      const limit = state.exceededLimitBeforeCall();
+      if (limit) {
+        state.limitReached = limit;
+        return 'limit';
+      }
+      const response = await callModel.executeWithOptions(
+        { summary: `model call, turn ${state.turn + 1} (${profile.model})` },
+        [
+          {
+            sessionId: workflowId,
+            turn: state.turn + 1,
+            model: profile.model,
+            maxOutputTokens: profile.maxOutputTokens,
+            ...(input.system !== undefined ? { system: input.system } : {}),
+            messages: state.modelMessages(),
+            tools: [],
+          },
+        ],
+      );
+      const toolCalls = state.recordModelResponse(response);
+      publish();
+      if (state.interruptRequested) {
+        stopForInterrupt(toolCalls);
+        return 'interrupted';
+      }
+      if (toolCalls.length === 0) {
+        // Messages that arrived during the turn are answered by another model call, not dropped.
+        if (state.queue.length > 0) {
+          state.takeQueue();
+          continue;
+        }
+        state.endTurn();
+        return 'ended';
+      }
+      state.takeQueue(refusedToolResults(toolCalls, (call) => `unknown tool "${call.name}": no tools are enabled in this session`));
+    }
+  };
+
+  try {
+    for (;;) {
+      if (state.queue.length > 0) state.takeQueue();
+      if (state.awaitsModel()) {
+        setStatus('running');
+        const outcome = await runTurn();
+        if (outcome === 'limit') {
+          state.addMarker('limit-reached', state.limitReached);
+          state.endTurn('limit_reached');
+          setStatus('limit_reached');
+          break;
+        }
+        if (outcome === 'ended' && input.mode === 'task' && state.queue.length === 0) {
+          setStatus('completed');
+          break;
+        }
+      }
+      setStatus('waiting_for_input');
+      const idleMs = state.limits.idleTimeoutSeconds !== undefined ? state.limits.idleTimeoutSeconds * 1000 : undefined;
+      const hasInput = (): boolean => state.queue.length > 0;
+      const woke = idleMs === undefined ? (await condition(hasInput), true) : await condition(hasInput, idleMs);
+      if (!woke) {
+        state.limitReached = 'idleTimeoutSeconds';
+        setStatus('limit_reached');
+        break;
+      }
+    }
+  } catch (error) {
+    if (!isCancellation(error)) throw error;
+    await CancellationScope.nonCancellable(async () => {
+      state.endTurn('cancelled');
+      setStatus('cancelled');
+    });
+  }
+  // Let waiting `sendMessage` callers read their replies before the run closes (also after a cancellation,
+  // when the root scope refuses new waits).
+  await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
+  return state.result();
+}

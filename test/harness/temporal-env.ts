@@ -1,0 +1,132 @@
+/**
+ * One real Temporal dev server per test file (the CLI's `server start-dev`, found or installed by the project),
+ * the workflow bundle built once, and a worker per test on its own task queue. `TEMPORAL_TEST_ADDRESS` points the
+ * tests at an existing server instead.
+ */
+import { Client } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, Runtime, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SessionClient } from '../../src/client/session-client.js';
+import { ensureTemporalCli } from '../../src/dev/temporal-cli.js';
+import type { ModelAdapter } from '../../src/models/model-adapter.js';
+import type { ProfileConfig } from '../../src/shared/schemas/profile.js';
+import { keelSearchAttributeKeys } from '../../src/shared/search-attributes.js';
+import { createKeelWorker, workflowsPath } from '../../src/worker/create-keel-worker.js';
+import { testProfiles } from './test-profiles.js';
+
+let runtimeQuieted = false;
+
+export interface RunningWorker {
+  taskQueue: string;
+  worker: Worker;
+  sessions: SessionClient;
+  /** Stops polling, lets in-flight work finish, and waits for the worker to end. */
+  stop(): Promise<void>;
+}
+
+export interface WorkerSetup {
+  /** Messages API base URL of the model server the worker's Anthropic adapter calls. */
+  modelUrl?: string;
+  model?: ModelAdapter;
+  taskQueue?: string;
+  profiles?: Record<string, ProfileConfig>;
+  profilesFile?: string;
+  /** @default `test-key` */
+  apiKey?: string;
+}
+
+export interface TestEnvironment {
+  env: TestWorkflowEnvironment;
+  address: string;
+  client: Client;
+  /** Path of the Temporal CLI that runs the server (for tests that drive the CLI itself). */
+  cli: string;
+  bundle: WorkflowBundleWithSourceMap;
+  startWorker(setup: WorkerSetup): Promise<RunningWorker>;
+  /** A profiles file holding the test profiles, for worker processes. */
+  profilesFile: string;
+  close(): Promise<void>;
+}
+
+export function uniqueTaskQueue(prefix = 'test'): string {
+  return `${prefix}-${randomUUID()}`;
+}
+
+export async function startTestEnvironment(): Promise<TestEnvironment> {
+  if (!runtimeQuieted) {
+    // The SDK's INFO lines would bury test output; warnings still show.
+    Runtime.install({ logger: new (await import('@temporalio/worker')).DefaultLogger('WARN') });
+    runtimeQuieted = true;
+  }
+  const cli = ensureTemporalCli();
+  if (!cli) throw new Error('no Temporal CLI: run `npm test` (its setup step installs one) or set TEMPORAL_CLI');
+  const existing = process.env.TEMPORAL_TEST_ADDRESS;
+  const env = existing
+    ? await TestWorkflowEnvironment.createFromExistingServer({ address: existing })
+    : await TestWorkflowEnvironment.createLocal({
+        server: {
+          executable: { type: 'existing-path', path: cli },
+          ip: '127.0.0.1',
+          searchAttributes: keelSearchAttributeKeys,
+          extraArgs: ['--log-level', 'error'],
+        },
+      });
+  const bundle = await bundleWorkflowCode({ workflowsPath, logger: { ...silentLogger } });
+  const profilesDirectory = mkdtempSync(join(tmpdir(), 'keel-test-profiles-'));
+  const profilesFile = join(profilesDirectory, 'profiles.json');
+  writeFileSync(profilesFile, JSON.stringify({ profiles: testProfiles }, null, 2));
+  const workers: RunningWorker[] = [];
+
+  return {
+    env,
+    address: env.address,
+    client: env.client,
+    cli,
+    bundle,
+    profilesFile,
+    async startWorker(setup: WorkerSetup): Promise<RunningWorker> {
+      const taskQueue = setup.taskQueue ?? uniqueTaskQueue();
+      const worker = await createKeelWorker({
+        connection: env.nativeConnection,
+        namespace: env.namespace ?? 'default',
+        taskQueue,
+        workflowBundle: bundle,
+        ...(setup.model ? { model: setup.model } : {}),
+        ...(setup.modelUrl ? { anthropicBaseUrl: setup.modelUrl } : {}),
+        anthropicApiKey: setup.apiKey ?? 'test-key',
+        profiles: { ...testProfiles, ...(setup.profiles ?? {}) },
+        ...(setup.profilesFile ? { profilesFile: setup.profilesFile } : {}),
+        shutdownGraceTimeMs: 5_000,
+      });
+      const running = worker.run();
+      const entry: RunningWorker = {
+        taskQueue,
+        worker,
+        sessions: new SessionClient({ client: env.client, taskQueue }),
+        async stop() {
+          if (worker.getState() === 'RUNNING') worker.shutdown();
+          await running;
+        },
+      };
+      workers.push(entry);
+      return entry;
+    },
+    async close() {
+      await Promise.allSettled(workers.map((worker) => worker.stop()));
+      await env.teardown();
+    },
+  };
+}
+
+const silentLogger = {
+  log() {},
+  trace() {},
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+};

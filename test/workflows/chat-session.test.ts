@@ -1,0 +1,171 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startScriptedModelServer, type ScriptedModelServer } from '../../src/dev/scripted-model-server.js';
+import { startTestEnvironment, type RunningWorker, type TestEnvironment } from '../harness/temporal-env.js';
+import { waitFor } from '../harness/wait-for.js';
+
+const text = (value: string) => ({ kind: 'message' as const, content: [{ type: 'text' as const, text: value }], usage: { input_tokens: 10, output_tokens: 5 } });
+
+describe('chat sessions', () => {
+  let environment: TestEnvironment;
+  let model: ScriptedModelServer;
+  let worker: RunningWorker;
+  // The model here asks for tools the session never offered (as a confused model might); the real API would
+  // refuse such a history, so this server does not check requests.
+  let lenientModel: ScriptedModelServer;
+  let lenientWorker: RunningWorker;
+
+  before(async () => {
+    environment = await startTestEnvironment();
+    model = await startScriptedModelServer();
+    worker = await environment.startWorker({ modelUrl: model.url });
+    lenientModel = await startScriptedModelServer({ validate: false });
+    lenientWorker = await environment.startWorker({ modelUrl: lenientModel.url });
+  });
+  after(async () => {
+    await environment?.close();
+    await model?.close();
+    await lenientModel?.close();
+  });
+
+  test('chat session: holds three turns through sendMessage, with state and transcript correct between turns', async () => {
+    model.push(text('first answer'));
+    const handle = await worker.sessions.start({ profile: 'test', mode: 'chat', messages: [{ role: 'user', content: 'hello' }] });
+    await waitFor('the first turn to end', async () => (await handle.state()).status === 'waiting_for_input');
+    let state = await handle.state();
+    assert.equal(state.turn, 1);
+    assert.deepEqual(state.usage, { inputTokens: 10, outputTokens: 5, cacheReadInputTokens: 0, cacheCreationInputTokens: 0, costUsd: (10 * 1 + 5 * 10) / 1e6 });
+    assert.equal(state.profile, 'test');
+
+    model.push(text('second answer'));
+    const second = await handle.sendMessage('and again?');
+    assert.equal(second.text, 'second answer');
+    assert.equal(second.turn, 2);
+
+    state = await handle.state();
+    assert.equal(state.status, 'waiting_for_input');
+    assert.equal(state.turn, 2);
+    let transcript = await handle.transcript();
+    assert.deepEqual(
+      transcript.entries.map((entry) => (entry.kind === 'message' ? `${entry.role}:${JSON.stringify(entry.content)}` : entry.marker)),
+      [
+        'user:"hello"',
+        'assistant:[{"type":"text","text":"first answer"}]',
+        'user:[{"type":"text","text":"and again?"}]',
+        'assistant:[{"type":"text","text":"second answer"}]',
+      ],
+    );
+
+    model.push(text('third answer'));
+    const third = await handle.sendMessage([{ type: 'text', text: 'last one' }], { id: 'message-3' });
+    assert.equal(third.text, 'third answer');
+    assert.equal(third.messageId, 'message-3');
+    transcript = await handle.transcript(4);
+    assert.equal(transcript.total, 6);
+    assert.equal(transcript.entries.length, 2);
+
+    // The model saw the whole conversation each time, in order.
+    const lastRequest = model.requests.at(-1)!;
+    assert.deepEqual(
+      lastRequest.body.messages.map((message: { role: string }) => message.role),
+      ['user', 'assistant', 'user', 'assistant', 'user'],
+    );
+    await handle.cancel();
+    assert.equal((await handle.result()).status, 'cancelled');
+  });
+
+  test('userMessage: a repeated id is applied once', async () => {
+    model.push(text('hi'));
+    const handle = await worker.sessions.start({ profile: 'test', mode: 'chat', messages: [{ role: 'user', content: 'start' }] });
+    await waitFor('the first turn to end', async () => (await handle.state()).status === 'waiting_for_input');
+    const callsBefore = model.requests.length;
+    model.push(text('got it'));
+    await handle.userMessage('do the thing', { id: 'same-id' });
+    await handle.userMessage('do the thing', { id: 'same-id' });
+    await waitFor('the second turn to end', async () => (await handle.state()).turn === 2 && (await handle.state()).status === 'waiting_for_input');
+    await handle.userMessage('do the thing', { id: 'same-id' });
+    // Give a repeat the chance to start a turn it must not start.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const entries = await handle.fullTranscript();
+    const userTexts = entries.filter((entry) => entry.kind === 'message' && entry.role === 'user');
+    assert.equal(userTexts.length, 2);
+    assert.equal(JSON.stringify(userTexts[1]).match(/do the thing/g)?.length, 1);
+    assert.equal(model.requests.length, callsBefore + 1);
+    assert.equal((await handle.state()).turn, 2);
+    await handle.cancel();
+  });
+
+  test('sendMessage: rejected with a reason once a task session has completed', async () => {
+    model.push(text('done'));
+    const handle = await worker.sessions.start({ profile: 'test', messages: [{ role: 'user', content: 'one shot' }] });
+    const result = await handle.result();
+    assert.equal(result.status, 'completed');
+    assert.equal(result.finalText, 'done');
+    await assert.rejects(handle.sendMessage('more?'), /completed|not found|already/i);
+  });
+
+  test('sendMessage: rejects invalid content in its validator, leaving no trace in history', async () => {
+    model.push(text('ready'));
+    const handle = await worker.sessions.start({ profile: 'test', mode: 'chat', messages: [{ role: 'user', content: 'start' }] });
+    await waitFor('the first turn to end', async () => (await handle.state()).status === 'waiting_for_input');
+    await assert.rejects(handle.sendMessage([] as never), /invalid message: content/);
+    const history = await handle.workflow.fetchHistory();
+    assert.ok(!history.events!.some((event) => event.workflowExecutionUpdateAcceptedEventAttributes));
+    await handle.cancel();
+  });
+
+  test('interrupt: stops the turn at the next safe point and the session stays open', async () => {
+    lenientModel.push(
+      { kind: 'message', content: [{ type: 'tool_use', name: 'bash', input: { command: 'ls' } }], chunkDelayMs: 300 },
+    );
+    const handle = await lenientWorker.sessions.start({ profile: 'test', mode: 'chat', messages: [{ role: 'user', content: 'work' }] });
+    await waitFor('the model call to begin', () => lenientModel.requests.length > 0 && lenientModel.requests.at(-1)!.body.messages[0].content === 'work');
+    await handle.interrupt('user pressed stop');
+    await waitFor('the session to wait for input', async () => (await handle.state()).status === 'waiting_for_input');
+    const entries = await handle.fullTranscript();
+    const marker = entries.find((entry) => entry.kind === 'marker');
+    assert.deepEqual(marker && marker.kind === 'marker' ? [marker.marker, marker.detail] : undefined, ['interrupted', 'user pressed stop']);
+    // The unanswered tool call got an error result, so the conversation stays valid for the next call.
+    lenientModel.push(text('resumed'));
+    const reply = await handle.sendMessage('carry on');
+    assert.equal(reply.text, 'resumed');
+    const lastUser = lenientModel.requests.at(-1)!.body.messages.at(-1);
+    assert.equal(lastUser.content[0].type, 'tool_result');
+    assert.equal(lastUser.content[0].is_error, true);
+    await handle.cancel();
+  });
+
+  test('limits: maxTurns ends the session with limit_reached naming the limit', async () => {
+    const call = { kind: 'message' as const, content: [{ type: 'tool_use' as const, name: 'bash', input: { command: 'true' } }] };
+    lenientModel.push(call, call);
+    const callsBefore = lenientModel.requests.length;
+    const handle = await lenientWorker.sessions.start({ profile: 'test', limits: { maxTurns: 2 }, messages: [{ role: 'user', content: 'loop' }] });
+    const result = await handle.result();
+    assert.equal(result.status, 'limit_reached');
+    assert.equal(result.limit, 'maxTurns');
+    assert.equal(result.turns, 2);
+    assert.equal(lenientModel.requests.length - callsBefore, 2);
+  });
+
+  test('limits: idleTimeoutSeconds ends an idle chat session', async () => {
+    model.push(text('anything else?'));
+    const handle = await worker.sessions.start({ profile: 'test', mode: 'chat', limits: { idleTimeoutSeconds: 1 }, messages: [{ role: 'user', content: 'hi' }] });
+    const result = await handle.result();
+    assert.equal(result.status, 'limit_reached');
+    assert.equal(result.limit, 'idleTimeoutSeconds');
+    assert.equal(result.finalText, 'anything else?');
+  });
+
+  test('cancel: ends a waiting session with status cancelled and answers its waiting sendMessage', async () => {
+    model.push({ kind: 'hang' });
+    const handle = await worker.sessions.start({ profile: 'test', mode: 'chat', messages: [{ role: 'user', content: 'hi' }] });
+    const pending = handle.sendMessage('are you there?');
+    await waitFor('the model call to begin', () => model.requests.some((request) => request.reply === 'hang'));
+    await handle.cancel();
+    const result = await handle.result();
+    assert.equal(result.status, 'cancelled');
+    const reply = await pending;
+    assert.equal(reply.endedBy, 'cancelled');
+    assert.equal((await handle.state()).status, 'cancelled');
+  });
+});
