@@ -44,3 +44,27 @@ export class ModelError extends AgentRuntimeError {
 
 /** The session refused a message or decision (its update validator said no): the session has ended, or the input is invalid. */
 export class MessageRejectedError extends AgentRuntimeError {}
+
+/**
+ * A tool could not do what the model asked (bad input, path outside the session, command failed to start). Not a
+ * failure of the session: its `content` goes back to the model as an `is_error` tool result.
+ */
+export class ToolError extends AgentRuntimeError {
+  constructor(
+    readonly content: string,
+    options?: { cause?: unknown },
+  ) {
+    super(content, options);
+  }
+}
+
+/** A sandbox provider failed (could not create, connect or run). Keeps the provider's error as `cause`. */
+export class SandboxError extends AgentRuntimeError {
+  constructor(
+    message: string,
+    readonly details: { retryable: boolean; failureType: string },
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
