@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   try {
-    const added = await ensureSearchAttributes(connection as never, config.namespace);
+    const added = await ensureSearchAttributes(connection, config.namespace);
     if (added.length > 0) logger.info({ added }, 'registered Keel search attributes');
   } catch (error) {
     logger.warn({ error: (error as Error).message }, 'could not check search attributes; register KeelStatus, KeelProfile (Keyword), KeelTurns, KeelTokens (Int), KeelCostUsd (Double) by hand');

@@ -1,8 +1,11 @@
-import type { Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
+import type { NativeConnection } from '@temporalio/worker';
+
+// A CommonJS package: its namespace comes through the default export under ESM.
+const { temporal } = proto;
 import { keelSearchAttributeKeys } from '../shared/search-attributes.js';
 
-const indexedValueType: Record<string, temporal.api.enums.v1.IndexedValueType> = {
+const indexedValueType: Record<string, proto.temporal.api.enums.v1.IndexedValueType> = {
   KEYWORD: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
   INT: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_INT,
   DOUBLE: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
@@ -14,7 +17,7 @@ const indexedValueType: Record<string, temporal.api.enums.v1.IndexedValueType> =
  * worker checks before it polls. Returns the names it added. Needs operator rights; where the server refuses
  * (a hosted namespace), it throws and the caller reports what to register by hand.
  */
-export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {
+export async function ensureSearchAttributes(connection: Pick<NativeConnection, 'operatorService'>, namespace: string): Promise<string[]> {
   const existing = await connection.operatorService.listSearchAttributes({ namespace });
   const known = new Set([...Object.keys(existing.customAttributes ?? {}), ...Object.keys(existing.systemAttributes ?? {})]);
   const missing = keelSearchAttributeKeys.filter((key) => !known.has(key.name));

@@ -88,6 +88,10 @@ export function mapAnthropicError(error: unknown): ModelError {
     }, { cause: error });
   }
   const message = error instanceof Error ? error.message : String(error);
+  if (message === 'terminated') {
+    // undici's word for a response body cut off mid-stream.
+    return new ModelError('connection to the model dropped mid-stream', { retryable: true, failureType: FailureTypes.ModelConnection }, { cause: error });
+  }
   // Anything else (a socket reset surfacing as a plain error, a JSON parse failure of a cut stream) is transport
   // trouble: worth another attempt.
   return new ModelError(`model call failed: ${message}`, { retryable: true, failureType: FailureTypes.ModelConnection }, { cause: error });
