@@ -1,0 +1,66 @@
+import { APIConnectionError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { mapAnthropicError, parseRetryAfterMs } from '../../src/models/anthropic/map-anthropic-error.js';
+
+function apiError(status: number | undefined, type: string, headers: Record<string, string> = {}) {
+  return APIError.generate(status, { type: 'error', error: { type, message: `a ${type}` } }, undefined, new Headers(headers));
+}
+
+describe('mapAnthropicError', () => {
+  for (const [status, type, failureType, retryable] of [
+    [400, 'invalid_request_error', 'Model.BadRequest', false],
+    [401, 'authentication_error', 'Model.Auth', false],
+    [403, 'permission_error', 'Model.PermissionDenied', false],
+    [404, 'not_found_error', 'Model.NotFound', false],
+    [413, 'request_too_large', 'Model.RequestTooLarge', false],
+    [408, 'timeout_error', 'Model.Timeout', true],
+    [429, 'rate_limit_error', 'Model.RateLimit', true],
+    [500, 'api_error', 'Model.ServerError', true],
+    [502, 'api_error', 'Model.ServerError', true],
+    [503, 'api_error', 'Model.ServerError', true],
+    [504, 'api_error', 'Model.ServerError', true],
+    [529, 'overloaded_error', 'Model.Overloaded', true],
+  ] as Array<[number, string, string, boolean]>) {
+    test(`mapAnthropicError: HTTP ${status} becomes ${retryable ? 'retryable' : 'non-retryable'} ${failureType}`, () => {
+      const mapped = mapAnthropicError(apiError(status, type, { 'request-id': 'req_1' }));
+      assert.equal(mapped.details.failureType, failureType);
+      assert.equal(mapped.details.retryable, retryable);
+      assert.equal(mapped.details.status, status);
+      assert.equal(mapped.details.requestId, 'req_1');
+      assert.match(mapped.message, new RegExp(`HTTP ${status} ${type}: a ${type}`));
+    });
+  }
+
+  test('mapAnthropicError: an error event inside a stream is classified by its type', () => {
+    assert.deepEqual(
+      [mapAnthropicError(apiError(undefined, 'overloaded_error')).details.retryable, mapAnthropicError(apiError(undefined, 'invalid_request_error')).details.retryable],
+      [true, false],
+    );
+  });
+
+  test('mapAnthropicError: retry-after becomes the next retry delay', () => {
+    assert.equal(mapAnthropicError(apiError(429, 'rate_limit_error', { 'retry-after': '7' })).details.retryAfterMs, 7000);
+    assert.equal(mapAnthropicError(apiError(529, 'overloaded_error', { 'retry-after-ms': '250' })).details.retryAfterMs, 250);
+  });
+
+  test('mapAnthropicError: x-should-retry overrides the status', () => {
+    assert.equal(mapAnthropicError(apiError(400, 'invalid_request_error', { 'x-should-retry': 'true' })).details.retryable, true);
+    assert.equal(mapAnthropicError(apiError(500, 'api_error', { 'x-should-retry': 'false' })).details.retryable, false);
+  });
+
+  test('mapAnthropicError: connection failures, cut streams and aborts are retryable', () => {
+    assert.equal(mapAnthropicError(new APIConnectionError({ message: 'refused' })).details.failureType, 'Model.Connection');
+    assert.equal(mapAnthropicError(new TypeError('terminated')).details.retryable, true);
+    assert.match(mapAnthropicError(new TypeError('terminated')).message, /dropped mid-stream/);
+    assert.equal(mapAnthropicError(new APIUserAbortError()).details.retryable, true);
+  });
+
+  test('parseRetryAfterMs: reads seconds, milliseconds and HTTP dates, and ignores garbage', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    assert.equal(parseRetryAfterMs(new Headers({ 'retry-after': '1.5' })), 1500);
+    assert.equal(parseRetryAfterMs(new Headers({ 'retry-after': 'Thu, 01 Jan 2026 00:00:03 GMT' }), () => now), 3000);
+    assert.equal(parseRetryAfterMs(new Headers({ 'retry-after': 'soon' })), undefined);
+    assert.equal(parseRetryAfterMs(undefined), undefined);
+  });
+});
