@@ -4,7 +4,9 @@ import { describe, test } from 'node:test';
 import { mapAnthropicError, parseRetryAfterMs } from '../../src/models/anthropic/map-anthropic-error.js';
 
 function apiError(status: number | undefined, type: string, headers: Record<string, string> = {}) {
-  return APIError.generate(status, { type: 'error', error: { type, message: `a ${type}` } }, undefined, new Headers(headers));
+  const body = { type: 'error', error: { type, message: `a ${type}` } };
+  // The SDK builds a stream's `error` event as a bare APIError without status, as here.
+  return status === undefined ? new APIError(undefined, body, undefined, new Headers(headers)) : APIError.generate(status, body, undefined, new Headers(headers));
 }
 
 describe('mapAnthropicError', () => {
@@ -28,7 +30,7 @@ describe('mapAnthropicError', () => {
       assert.equal(mapped.details.retryable, retryable);
       assert.equal(mapped.details.status, status);
       assert.equal(mapped.details.requestId, 'req_1');
-      assert.match(mapped.message, new RegExp(`HTTP ${status} ${type}: a ${type}`));
+      assert.match(mapped.message, new RegExp(`\\(HTTP ${status} ${type}\\): a ${type}`));
     });
   }
 
