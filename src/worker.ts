@@ -1,17 +1,27 @@
 /**
- * `npm run worker`: a Keel worker process. Reads its settings from the environment (see loadWorkerConfig), makes
- * sure the namespace has Keel's search attributes, polls the task queue, and on SIGINT/SIGTERM stops polling and
- * lets in-flight activities finish within the grace period.
+ * `npm run worker`: a Keel worker process. Reads its settings from the environment (see loadWorkerConfig and
+ * `workerEnvironmentVariables`), installs the SDK runtime (JSON logs, opt-in Prometheus metrics), makes sure the
+ * namespace has Keel's search attributes, and polls the task queue. On SIGINT/SIGTERM it stops polling, lets
+ * in-flight activities (a model call mid-stream) finish and report within the grace period, then exits 0.
  */
 import { NativeConnection } from '@temporalio/worker';
+import { dataConverterFromEnvironment } from './codec/data-converter-from-environment.js';
 import { loadWorkerConfig } from './config/worker-config.js';
+import { readSecretVariable } from './secrets/read-secret-variable.js';
 import { createKeelWorker } from './worker/create-keel-worker.js';
 import { ensureSearchAttributes } from './worker/ensure-search-attributes.js';
+import { startHealthServer } from './worker/health-server.js';
+import { installRuntime } from './worker/install-runtime.js';
 import { createLogger } from './worker/logger.js';
 
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
   const logger = createLogger(config.logLevel);
+  // Both read here, validated before anything connects, and kept out of the config object that gets logged.
+  const dataConverter = dataConverterFromEnvironment();
+  const anthropicApiKey = readSecretVariable('ANTHROPIC_API_KEY');
+  installRuntime({ logger, ...(config.metricsAddress ? { metricsAddress: config.metricsAddress } : {}) });
+
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   try {
     const added = await ensureSearchAttributes(connection, config.namespace);
@@ -19,26 +29,58 @@ async function main(): Promise<void> {
   } catch (error) {
     logger.warn({ error: (error as Error).message }, 'could not check search attributes; register KeelStatus, KeelProfile (Keyword), KeelTurns, KeelTokens (Int), KeelCostUsd (Double) by hand');
   }
+  const graceMs = config.shutdownGraceSeconds * 1000;
   const worker = await createKeelWorker({
     connection,
     namespace: config.namespace,
     taskQueue: config.taskQueue,
+    ...(config.workflowBundlePath ? { workflowBundle: { codePath: config.workflowBundlePath } } : {}),
     ...(config.profilesFile ? { profilesFile: config.profilesFile } : {}),
     ...(config.anthropicBaseUrl ? { anthropicBaseUrl: config.anthropicBaseUrl } : {}),
-    shutdownGraceTimeMs: config.shutdownGraceSeconds * 1000,
+    ...(anthropicApiKey ? { anthropicApiKey } : {}),
+    ...(dataConverter ? { dataConverter } : {}),
+    shutdownGraceTimeMs: graceMs,
+    workerOptions: {
+      // Past the grace period (plus time to report), give up rather than hang: the server retries what is left.
+      shutdownForceTime: graceMs + 10_000,
+      maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
+      maxConcurrentWorkflowTaskExecutions: config.maxConcurrentWorkflowTasks,
+      ...(config.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: config.maxCachedWorkflows } : {}),
+      ...(config.taskQueueActivitiesPerSecond !== undefined ? { maxTaskQueueActivitiesPerSecond: config.taskQueueActivitiesPerSecond } : {}),
+    },
   });
+  const health = config.health
+    ? await startHealthServer({ ...config.health, state: () => worker.getState(), isHealthy: () => worker.getState() === 'RUNNING' })
+    : undefined;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => logger.info({ signal, graceSeconds: config.shutdownGraceSeconds }, 'shutting down: no new work, in-flight activities may finish'));
+  }
   logger.info(
-    { address: config.temporalAddress, namespace: config.namespace, taskQueue: config.taskQueue, model: config.anthropicBaseUrl ?? 'Anthropic API', apiKey: process.env.ANTHROPIC_API_KEY ? 'set' : 'not set' },
+    {
+      address: config.temporalAddress,
+      namespace: config.namespace,
+      taskQueue: config.taskQueue,
+      model: config.anthropicBaseUrl ?? 'Anthropic API',
+      apiKey: anthropicApiKey ? 'set' : 'not set',
+      encryption: dataConverter ? 'on' : 'off',
+      metrics: config.metricsAddress ?? 'off',
+      health: health?.url ?? 'off',
+      maxConcurrentActivities: config.maxConcurrentActivities,
+      maxConcurrentWorkflowTasks: config.maxConcurrentWorkflowTasks,
+      maxCachedWorkflows: config.maxCachedWorkflows ?? 'sdk default',
+      taskQueueActivitiesPerSecond: config.taskQueueActivitiesPerSecond ?? 'no cap',
+    },
     'keel worker started',
   );
-  // The SDK installs SIGINT/SIGTERM handlers that call worker.shutdown(): polling stops and in-flight activities
-  // get shutdownGraceTime to finish before run() resolves.
+  // The SDK's runtime handles SIGINT/SIGTERM by calling worker.shutdown(): polling stops and in-flight activities
+  // get shutdownGraceTime to finish and report before run() resolves.
   await worker.run();
+  await health?.close();
   await connection.close();
   logger.info('keel worker stopped');
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`keel worker: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`${JSON.stringify({ level: 50, time: Date.now(), name: 'keel', msg: `keel worker: ${error instanceof Error ? error.message : String(error)}` })}\n`);
   process.exit(1);
 });

@@ -4,7 +4,9 @@
  * do the same through the public contract.
  */
 import { Client, Connection, WithStartWorkflowOperation, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
+import { dataConverterFromEnvironment } from '../codec/data-converter-from-environment.js';
 import { MessageRejectedError, ValidationError } from '../errors.js';
 import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE, SESSION_ID_PREFIX, SESSION_WORKFLOW_TYPE } from '../shared/constants.js';
 import {
@@ -44,6 +46,11 @@ export interface ConnectOptions {
   /** @default env `KEEL_NAMESPACE`, else `default` */
   namespace?: string;
   taskQueue?: string;
+  /**
+   * Payload conversion. @default from the environment: payloads sealed with `KEEL_ENCRYPTION_KEYS` when it is set
+   * (the same keys as the workers), else plain JSON
+   */
+  dataConverter?: DataConverter;
 }
 
 export interface StartOptions {
@@ -152,9 +159,15 @@ export class SessionClient {
     this.taskQueue = options.taskQueue ?? process.env.KEEL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
   }
 
+  /** Connects a client. @throws ConfigError when `KEEL_ENCRYPTION_KEYS` is malformed (before connecting). */
   static async connect(options: ConnectOptions = {}): Promise<SessionClient> {
+    const dataConverter = options.dataConverter ?? dataConverterFromEnvironment();
     const connection = await Connection.connect({ address: options.address ?? process.env.TEMPORAL_ADDRESS ?? 'localhost:7233' });
-    const client = new Client({ connection, namespace: options.namespace ?? process.env.KEEL_NAMESPACE ?? DEFAULT_NAMESPACE });
+    const client = new Client({
+      connection,
+      namespace: options.namespace ?? process.env.KEEL_NAMESPACE ?? DEFAULT_NAMESPACE,
+      ...(dataConverter ? { dataConverter } : {}),
+    });
     return new SessionClient({ client, ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}) });
   }
 

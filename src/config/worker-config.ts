@@ -24,7 +24,43 @@ const workerEnvironmentSchema = z.object({
   KEEL_DATA_DIR: z.string().min(1).default('.keel/data'),
   /** pino log level. @default `info` (env `KEEL_LOG_LEVEL`) */
   KEEL_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  /** A workflow bundle built ahead of time (`npm run bundle`); else the worker bundles at start (env `KEEL_WORKFLOW_BUNDLE`). */
+  KEEL_WORKFLOW_BUNDLE: z.string().min(1).optional(),
+  /** Activities (model calls, tools) this worker runs at once. @default 100 (env `KEEL_MAX_CONCURRENT_ACTIVITIES`) */
+  KEEL_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(100),
+  /** Workflow tasks this worker runs at once. @default 40 (env `KEEL_MAX_CONCURRENT_WORKFLOW_TASKS`) */
+  KEEL_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).default(40),
+  /** Sessions kept in the worker's cache (sticky execution). @default the SDK's, sized from the heap (env `KEEL_MAX_CACHED_WORKFLOWS`) */
+  KEEL_MAX_CACHED_WORKFLOWS: z.coerce.number().int().nonnegative().optional(),
+  /**
+   * Activities per second across ALL workers of the task queue, enforced by the Temporal server: a cap on the rate
+   * of model calls (the queue's dominant activity) to stay under a provider's rate limit. @default no cap (env
+   * `KEEL_TASK_QUEUE_ACTIVITIES_PER_SECOND`)
+   */
+  KEEL_TASK_QUEUE_ACTIVITIES_PER_SECOND: z.coerce.number().positive().optional(),
+  /** Serve the SDK's Prometheus metrics at `http://<host>:<port>/metrics`. @default off (env `KEEL_METRICS_PORT`) */
+  KEEL_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** Interface for the metrics endpoint. @default `0.0.0.0` (env `KEEL_METRICS_HOST`) */
+  KEEL_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
+  /** Serve `GET /healthz` (200 while polling, 503 otherwise) for container health checks. @default off (env `KEEL_HEALTH_PORT`) */
+  KEEL_HEALTH_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** Interface for the health endpoint. @default `0.0.0.0` (env `KEEL_HEALTH_HOST`) */
+  KEEL_HEALTH_HOST: z.string().min(1).default('0.0.0.0'),
 });
+
+/**
+ * Every variable the worker reads, for deployment files and their checks. Besides the settings above: the model
+ * key (`ANTHROPIC_API_KEY` or a file named by `ANTHROPIC_API_KEY_FILE`), the encryption key ring
+ * (`KEEL_ENCRYPTION_KEYS`), and where activities find credentials (`KEEL_SECRETS_DIR`; `KEEL_SECRET_<NAME>`
+ * variables are per deployment). These are read where they are used and never enter a config object or a log.
+ */
+export const workerEnvironmentVariables: readonly string[] = [
+  ...Object.keys(workerEnvironmentSchema.shape),
+  'ANTHROPIC_API_KEY',
+  'ANTHROPIC_API_KEY_FILE',
+  'KEEL_ENCRYPTION_KEYS',
+  'KEEL_SECRETS_DIR',
+];
 
 export interface WorkerConfig {
   temporalAddress: string;
@@ -35,6 +71,14 @@ export interface WorkerConfig {
   shutdownGraceSeconds: number;
   dataDir: string;
   logLevel: z.infer<typeof workerEnvironmentSchema>['KEEL_LOG_LEVEL'];
+  workflowBundlePath?: string;
+  maxConcurrentActivities: number;
+  maxConcurrentWorkflowTasks: number;
+  maxCachedWorkflows?: number;
+  taskQueueActivitiesPerSecond?: number;
+  /** `host:port` of the Prometheus endpoint, when on. */
+  metricsAddress?: string;
+  health?: { host: string; port: number };
 }
 
 /** @throws ConfigError naming the variable. The API key is deliberately not part of this object: it is read by the model adapter alone. */
@@ -53,5 +97,12 @@ export function loadWorkerConfig(environment: NodeJS.ProcessEnv = process.env): 
     shutdownGraceSeconds: env.KEEL_SHUTDOWN_GRACE_SECONDS,
     dataDir: env.KEEL_DATA_DIR,
     logLevel: env.KEEL_LOG_LEVEL,
+    ...(env.KEEL_WORKFLOW_BUNDLE ? { workflowBundlePath: env.KEEL_WORKFLOW_BUNDLE } : {}),
+    maxConcurrentActivities: env.KEEL_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentWorkflowTasks: env.KEEL_MAX_CONCURRENT_WORKFLOW_TASKS,
+    ...(env.KEEL_MAX_CACHED_WORKFLOWS !== undefined ? { maxCachedWorkflows: env.KEEL_MAX_CACHED_WORKFLOWS } : {}),
+    ...(env.KEEL_TASK_QUEUE_ACTIVITIES_PER_SECOND !== undefined ? { taskQueueActivitiesPerSecond: env.KEEL_TASK_QUEUE_ACTIVITIES_PER_SECOND } : {}),
+    ...(env.KEEL_METRICS_PORT !== undefined ? { metricsAddress: `${env.KEEL_METRICS_HOST}:${env.KEEL_METRICS_PORT}` } : {}),
+    ...(env.KEEL_HEALTH_PORT !== undefined ? { health: { host: env.KEEL_HEALTH_HOST, port: env.KEEL_HEALTH_PORT } } : {}),
   };
 }

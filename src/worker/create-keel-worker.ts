@@ -2,6 +2,7 @@
  * Builds a Keel worker: the session workflow and its activities on one task queue. Used by `src/worker.ts`, the
  * demo and the tests (which pass a prebuilt workflow bundle and their own model adapter URL).
  */
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
 import { createActivities } from '../activities/index.js';
@@ -29,6 +30,11 @@ export interface KeelWorkerOptions {
   profiles?: Record<string, ProfileConfig>;
   /** Time in-flight activities get to finish on shutdown, ms. @default 30000 */
   shutdownGraceTimeMs?: number;
+  /**
+   * Payload conversion, e.g. `{ payloadCodecs: [new AesGcmCodec(keys)] }` for encryption at rest. Codecs run
+   * outside the workflow sandbox, so the workflow bundle is the same with or without them. @default plain JSON
+   */
+  dataConverter?: DataConverter;
   /** Passed through to the SDK worker (tuning). */
   workerOptions?: Partial<WorkerOptions>;
 }
@@ -52,6 +58,7 @@ export async function createKeelWorker(options: KeelWorkerOptions): Promise<Work
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
     activities: createActivities({ model, profiles }),
     shutdownGraceTime: options.shutdownGraceTimeMs ?? 30_000,
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     ...options.workerOptions,
   });
 }

@@ -1,6 +1,16 @@
 import { pino, type Logger } from 'pino';
 
-/** Keel's structured JSON logger (worker side). Never log request headers or environment values. */
+/**
+ * Keel's structured JSON logger (worker side). Never log request headers, environment values or key material; the
+ * redaction below is a second line of defence, not a licence.
+ */
 export function createLogger(level: string = process.env.KEEL_LOG_LEVEL ?? 'info'): Logger {
-  return pino({ name: 'keel', level, redact: { paths: ['apiKey', '*.apiKey', 'headers.authorization', 'headers["x-api-key"]'], censor: '[redacted]' } });
+  return pino({
+    name: 'keel',
+    level,
+    redact: {
+      paths: ['apiKey', '*.apiKey', 'token', '*.token', 'authorization', 'headers.authorization', 'headers["x-api-key"]', 'encryptionKeys', '*.encryptionKeys'],
+      censor: '[redacted]',
+    },
+  });
 }

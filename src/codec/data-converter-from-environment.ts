@@ -1,0 +1,24 @@
+/**
+ * The data converter every Keel process builds from its environment: plain JSON payloads, or, when
+ * `KEEL_ENCRYPTION_KEYS` is set, payloads sealed by {@link AesGcmCodec}. Workers, `SessionClient.connect` (and so
+ * the CLI) and the codec server all call this, so one variable turns encryption on everywhere.
+ */
+import type { DataConverter } from '@temporalio/common';
+import { AesGcmCodec } from './aes-gcm-codec.js';
+import { parseEncryptionKeys } from './encryption-keys.js';
+
+/** Environment variable holding the key ring, `id:base64key[,id:base64key...]`, current key first. */
+export const ENCRYPTION_KEYS_VARIABLE = 'KEEL_ENCRYPTION_KEYS';
+
+/** The codec configured by the environment, or undefined when encryption is off. @throws ConfigError on a bad key ring. */
+export function codecFromEnvironment(environment: NodeJS.ProcessEnv = process.env): AesGcmCodec | undefined {
+  const specification = environment[ENCRYPTION_KEYS_VARIABLE];
+  if (!specification || specification.trim() === '') return undefined;
+  return new AesGcmCodec(parseEncryptionKeys(specification, ENCRYPTION_KEYS_VARIABLE));
+}
+
+/** `{ payloadCodecs: [codec] }` when encryption is on, else undefined (the SDK's default). @throws ConfigError. */
+export function dataConverterFromEnvironment(environment: NodeJS.ProcessEnv = process.env): DataConverter | undefined {
+  const codec = codecFromEnvironment(environment);
+  return codec ? { payloadCodecs: [codec] } : undefined;
+}
