@@ -4,6 +4,7 @@
  * tests at an existing server instead.
  */
 import { Client } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Runtime, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
@@ -37,6 +38,8 @@ export interface WorkerSetup {
   profilesFile?: string;
   /** @default `test-key` */
   apiKey?: string;
+  /** Payload conversion of the worker (e.g. the encryption codec). @default plain JSON */
+  dataConverter?: DataConverter;
 }
 
 export interface TestEnvironment {
@@ -49,6 +52,8 @@ export interface TestEnvironment {
   startWorker(setup: WorkerSetup): Promise<RunningWorker>;
   /** A profiles file holding the test profiles, for worker processes. */
   profilesFile: string;
+  /** The workflow bundle as a file, for worker processes (`KEEL_WORKFLOW_BUNDLE`), so they need not bundle. */
+  workflowBundleFile: string;
   close(): Promise<void>;
 }
 
@@ -79,6 +84,8 @@ export async function startTestEnvironment(): Promise<TestEnvironment> {
   const profilesDirectory = mkdtempSync(join(tmpdir(), 'keel-test-profiles-'));
   const profilesFile = join(profilesDirectory, 'profiles.json');
   writeFileSync(profilesFile, JSON.stringify({ profiles: testProfiles }, null, 2));
+  const workflowBundleFile = join(profilesDirectory, 'workflow-bundle.js');
+  writeFileSync(workflowBundleFile, bundle.code);
   const workers: RunningWorker[] = [];
 
   return {
@@ -91,6 +98,7 @@ export async function startTestEnvironment(): Promise<TestEnvironment> {
     },
     bundle,
     profilesFile,
+    workflowBundleFile,
     async startWorker(setup: WorkerSetup): Promise<RunningWorker> {
       const taskQueue = setup.taskQueue ?? uniqueTaskQueue();
       const worker = await createKeelWorker({
@@ -104,12 +112,18 @@ export async function startTestEnvironment(): Promise<TestEnvironment> {
         profiles: { ...testProfiles, ...(setup.profiles ?? {}) },
         ...(setup.profilesFile ? { profilesFile: setup.profilesFile } : {}),
         shutdownGraceTimeMs: 5_000,
+        ...(setup.dataConverter ? { dataConverter: setup.dataConverter } : {}),
       });
       const running = worker.run();
       const entry: RunningWorker = {
         taskQueue,
         worker,
-        sessions: new SessionClient({ client: env.client, taskQueue }),
+        sessions: new SessionClient({
+          client: setup.dataConverter
+            ? new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter: setup.dataConverter })
+            : env.client,
+          taskQueue,
+        }),
         async stop() {
           if (worker.getState() === 'RUNNING') worker.shutdown();
           await running;
