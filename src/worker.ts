@@ -61,7 +61,7 @@ async function main(): Promise<void> {
       namespace: config.namespace,
       taskQueue: config.taskQueue,
       model: config.anthropicBaseUrl ?? 'Anthropic API',
-      apiKey: anthropicApiKey ? 'set' : 'not set',
+      modelApiKey: anthropicApiKey ? 'set' : 'not set',
       encryption: dataConverter ? 'on' : 'off',
       metrics: config.metricsAddress ?? 'off',
       health: health?.url ?? 'off',

@@ -29,15 +29,24 @@ const tagBytes = 16;
 export class PayloadDecryptionError extends AgentRuntimeError {}
 
 export class AesGcmCodec implements PayloadCodec {
-  constructor(private readonly keys: EncryptionKeyRing) {}
+  // A private field, so that logging the codec (the SDK debug-logs its worker options) cannot reach the keys.
+  readonly #keys: EncryptionKeyRing;
+
+  constructor(keys: EncryptionKeyRing) {
+    this.#keys = keys;
+  }
 
   /** The id new payloads are sealed under. */
   get currentKeyId(): string {
-    return this.keys.current.id;
+    return this.#keys.current.id;
+  }
+
+  toJSON(): object {
+    return { cipher: CIPHER_NAME, currentKeyId: this.currentKeyId, keyIds: [...this.#keys.byId.keys()] };
   }
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
-    const key = this.keys.current;
+    const key = this.#keys.current;
     return payloads.map((payload) => {
       const iv = randomBytes(ivBytes);
       const cipher = createCipheriv('aes-256-gcm', key.material, iv, { authTagLength: tagBytes });
@@ -61,7 +70,7 @@ export class AesGcmCodec implements PayloadCodec {
       const metadata = payload.metadata ?? {};
       if (!metadata.encoding || decoder.decode(metadata.encoding) !== ENCRYPTED_ENCODING) return payload;
       const keyId = metadata['encryption-key-id'] ? decoder.decode(metadata['encryption-key-id']) : '';
-      const key = this.keys.byId.get(keyId);
+      const key = this.#keys.byId.get(keyId);
       if (!key) {
         throw new PayloadDecryptionError(
           `payload sealed with key "${keyId}", which is not in this process's KEEL_ENCRYPTION_KEYS (keep retired keys after the current one)`,

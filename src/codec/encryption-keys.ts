@@ -47,7 +47,9 @@ export function parseEncryptionKeys(specification: string, variable = 'KEEL_ENCR
     if (material.length !== 32) {
       throw new ConfigError(`${where}: an AES-256 key is 32 bytes, this one is ${material.length} (make one with \`openssl rand -base64 32\`)`);
     }
-    const key = { id, material };
+    // Not enumerable: a key that reaches a logger or JSON.stringify (the SDK debug-logs its worker options, codecs
+    // included) shows its id only.
+    const key = Object.defineProperty({ id } as EncryptionKey, 'material', { value: material, enumerable: false });
     byId.set(id, key);
     return key;
   });
