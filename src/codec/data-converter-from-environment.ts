@@ -5,14 +5,18 @@
  */
 import type { DataConverter } from '@temporalio/common';
 import { AesGcmCodec } from './aes-gcm-codec.js';
+import { readSecretVariable } from '../secrets/read-secret-variable.js';
 import { parseEncryptionKeys } from './encryption-keys.js';
 
-/** Environment variable holding the key ring, `id:base64key[,id:base64key...]`, current key first. */
+/**
+ * Environment variable holding the key ring, `id:base64key[,id:base64key...]`, current key first; or
+ * `KEEL_ENCRYPTION_KEYS_FILE` naming a file that holds it (Docker and Kubernetes secrets).
+ */
 export const ENCRYPTION_KEYS_VARIABLE = 'KEEL_ENCRYPTION_KEYS';
 
-/** The codec configured by the environment, or undefined when encryption is off. @throws ConfigError on a bad key ring. */
+/** The codec configured by the environment, or undefined when encryption is off. @throws ConfigError on a bad key ring or an unreadable key file. */
 export function codecFromEnvironment(environment: NodeJS.ProcessEnv = process.env): AesGcmCodec | undefined {
-  const specification = environment[ENCRYPTION_KEYS_VARIABLE];
+  const specification = readSecretVariable(ENCRYPTION_KEYS_VARIABLE, environment);
   if (!specification || specification.trim() === '') return undefined;
   return new AesGcmCodec(parseEncryptionKeys(specification, ENCRYPTION_KEYS_VARIABLE));
 }

@@ -51,7 +51,7 @@ const workerEnvironmentSchema = z.object({
 /**
  * Every variable the worker reads, for deployment files and their checks. Besides the settings above: the model
  * key (`ANTHROPIC_API_KEY` or a file named by `ANTHROPIC_API_KEY_FILE`), the encryption key ring
- * (`KEEL_ENCRYPTION_KEYS`), and where activities find credentials (`KEEL_SECRETS_DIR`; `KEEL_SECRET_<NAME>`
+ * (`KEEL_ENCRYPTION_KEYS` or `KEEL_ENCRYPTION_KEYS_FILE`), and where activities find credentials (`KEEL_SECRETS_DIR`; `KEEL_SECRET_<NAME>`
  * variables are per deployment). These are read where they are used and never enter a config object or a log.
  */
 export const workerEnvironmentVariables: readonly string[] = [
@@ -59,6 +59,7 @@ export const workerEnvironmentVariables: readonly string[] = [
   'ANTHROPIC_API_KEY',
   'ANTHROPIC_API_KEY_FILE',
   'KEEL_ENCRYPTION_KEYS',
+  'KEEL_ENCRYPTION_KEYS_FILE',
   'KEEL_SECRETS_DIR',
 ];
 
