@@ -26,7 +26,17 @@ else
   echo "namespace ${NAMESPACE} created"
 fi
 
-existing="$(temporal operator search-attribute list --namespace "${NAMESPACE}" --address "${ADDRESS}")"
+# A new namespace reaches every frontend's cache after a few seconds: wait until it answers.
+attempt=1
+until existing="$(temporal operator search-attribute list --namespace "${NAMESPACE}" --address "${ADDRESS}" 2>/dev/null)"; do
+  if [ "${attempt}" -ge "${ATTEMPTS}" ]; then
+    echo "namespace ${NAMESPACE} is not ready after ${ATTEMPTS} attempts" >&2
+    exit 1
+  fi
+  attempt=$((attempt + 1))
+  sleep 1
+done
+
 for attribute in KeelStatus:Keyword KeelProfile:Keyword KeelTurns:Int KeelTokens:Int KeelCostUsd:Double; do
   name="${attribute%%:*}"
   type="${attribute#*:}"
