@@ -16,6 +16,15 @@ export const FailureTypes = {
   ModelRequestTooLarge: 'Model.RequestTooLarge',
   ModelBadResponse: 'Model.BadResponse',
   ConfigUnknownProfile: 'Config.UnknownProfile',
+  SandboxNotFound: 'Sandbox.NotFound',
+  SandboxTimeout: 'Sandbox.Timeout',
+  SandboxAuth: 'Sandbox.Auth',
+  SandboxRateLimit: 'Sandbox.RateLimit',
+  SandboxUnavailable: 'Sandbox.Unavailable',
+  SandboxConnection: 'Sandbox.Connection',
+  SandboxServerError: 'Sandbox.ServerError',
+  SandboxBadRequest: 'Sandbox.BadRequest',
+  SandboxTemplateNotFound: 'Sandbox.TemplateNotFound',
 } as const;
 
 export type FailureType = (typeof FailureTypes)[keyof typeof FailureTypes];

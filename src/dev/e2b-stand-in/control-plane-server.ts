@@ -9,6 +9,7 @@
  * Anything else (templates, pause, snapshots, metrics, ...) is a 404 naming the route. Dev/test code only.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { ControlPlaneOperation, StandInJournal } from './stand-in-journal.js';
 import type { StandInSandbox, StandInSandboxes } from './stand-in-sandboxes.js';
@@ -83,9 +84,11 @@ async function handle(options: ControlPlaneOptions, request: IncomingMessage, re
     if (request.headers['x-api-key'] !== options.apiKey) throw new HttpError(401, 'Invalid API key');
     if (!route) throw new HttpError(404, `the E2B stand-in does not serve ${request.method} ${url.pathname}`);
     const fault = options.journal.takeFault(route.operation);
-    if (fault && fault.afterEffect === false) return failWith(fault, response, record);
+    const fails = fault !== undefined && (fault.status !== undefined || fault.dropConnection === true || fault.delayMs === undefined);
+    if (fault && fails && fault.afterEffect === false) return failWith(fault, response, record);
     const { status, payload, headers = {} } = perform(options, route.operation, sandboxId, url, body);
-    if (fault) return failWith(fault, response, record);
+    if (fault?.delayMs) await sleep(fault.delayMs);
+    if (fault && fails) return failWith(fault, response, record);
     record(status);
     if (payload === undefined) {
       response.writeHead(status, headers).end();

@@ -16,13 +16,18 @@ export interface StandInCall {
   at: Date;
 }
 
-/** A failure the control plane gives the next call of one operation instead of its answer. */
+/**
+ * A failure the control plane gives the next call of one operation instead of its answer, or a late answer: with
+ * only `delayMs`, the call succeeds but answers late (its effect, a list's contents, is fixed when it arrives).
+ */
 export interface StandInFault {
-  /** HTTP status of the error answer, with an E2B error body. @default 500 */
+  /** HTTP status of the error answer, with an E2B error body. @default 500, unless only `delayMs` is given */
   status?: number;
   message?: string;
   /** Destroy the connection without answering instead. */
   dropConnection?: boolean;
+  /** Wait this long before answering, ms. */
+  delayMs?: number;
   /**
    * Whether the operation takes effect before the failure, so only the answer is lost (a create that made its
    * sandbox, a kill that killed). @default true
