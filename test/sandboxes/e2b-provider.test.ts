@@ -144,6 +144,23 @@ describe('E2BSandboxProvider: create and reconnect', () => {
     assert.equal(standIn.sandboxes()[0]?.allowInternetAccess, true);
   });
 
+  test('create: with no options the worker reads E2B_API_KEY, E2B_API_URL and E2B_SANDBOX_URL', async (t) => {
+    const standIn = await standInFor(t);
+    // The SDK reads E2B_DEBUG from the process itself; the provider must not let it fake sandboxes.
+    const debugBefore = process.env.E2B_DEBUG;
+    process.env.E2B_DEBUG = 'true';
+    t.after(() => {
+      if (debugBefore === undefined) delete process.env.E2B_DEBUG;
+      else process.env.E2B_DEBUG = debugBefore;
+    });
+    const provider = new E2BSandboxProvider({
+      env: { E2B_API_KEY: standIn.apiKey, E2B_API_URL: standIn.apiUrl, E2B_SANDBOX_URL: standIn.sandboxUrl },
+    });
+    const ref = await provider.create('session-env', {});
+    assert.equal((await provider.runCommand(ref, 'echo from-env', commandDefaults)).stdout, 'from-env\n');
+    assert.equal(standIn.callsOf('create').length, 1, 'E2B_DEBUG does not switch the provider to the SDK\'s fake debug sandbox');
+  });
+
   test('create: the workflow-visible ref holds no key or token', async (t) => {
     const standIn = await standInFor(t);
     const ref = await providerFor(standIn).create('session-secrets', {});

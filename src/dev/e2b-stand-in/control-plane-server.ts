@@ -6,7 +6,7 @@
  * Routes: `POST /v2/sandboxes` (create), `GET /v2/sandboxes` (list, with the `metadata`, `state`, `template`,
  * `startedAfter`, `order`, `limit` and `nextToken` query and the `X-Next-Token` header), `POST
  * /v2/sandboxes/{id}/connect`, `GET /sandboxes/{id}`, `POST /sandboxes/{id}/timeout`, `DELETE /sandboxes/{id}`.
- * Anything else (templates, pause, snapshots, metrics, ...) is a 404 naming the route. Dev/test code only.
+ * Anything else (templates, pause, snapshots, metrics, ...) is a 501 naming the route. Dev/test code only.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -82,7 +82,7 @@ async function handle(options: ControlPlaneOptions, request: IncomingMessage, re
   try {
     const body = await readJson(request);
     if (request.headers['x-api-key'] !== options.apiKey) throw new HttpError(401, 'Invalid API key');
-    if (!route) throw new HttpError(404, `the E2B stand-in does not serve ${request.method} ${url.pathname}`);
+    if (!route) throw new HttpError(501, `the E2B stand-in does not serve ${request.method} ${url.pathname}`);
     const fault = options.journal.takeFault(route.operation);
     const fails = fault !== undefined && (fault.status !== undefined || fault.dropConnection === true || fault.delayMs === undefined);
     if (fault && fails && fault.afterEffect === false) return failWith(fault, response, record);
