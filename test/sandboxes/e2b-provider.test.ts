@@ -109,8 +109,8 @@ describe('E2BSandboxProvider: create and reconnect', () => {
   test('create: racing creates for one session converge on the oldest sandbox and kill the others', async (t) => {
     const standIn = await standInFor(t);
     // Both lists answer late, so each attempt sees no sandbox and creates its own.
-    standIn.failNext('list', { delayMs: 300 });
-    standIn.failNext('list', { delayMs: 300 });
+    standIn.failNext('list', { delayMs: 1_000 });
+    standIn.failNext('list', { delayMs: 1_000 });
     const [first, second] = await Promise.all([
       providerFor(standIn).create('session-race', {}),
       providerFor(standIn).create('session-race', {}),
