@@ -120,6 +120,13 @@ export class E2BSandboxProvider implements SandboxProvider {
     }
   }
 
+  /**
+   * Runs `command` with bash in the sandbox (`commands.run`), from the session directory or `cwd` under it. A
+   * non-zero exit is a result; past `timeoutMs` the command is killed and the result says `timedOut`; an aborted
+   * `signal` kills it and rejects with the signal's reason.
+   * @throws ToolError when `cwd` leaves the session directory or the command cannot start there.
+   * @throws SandboxError when the sandbox is gone (`Sandbox.NotFound`) or unreachable (retryable).
+   */
   async runCommand(ref: SandboxRef, command: string, options: RunCommandOptions): Promise<CommandResult> {
     const cwd = resolveSessionPath(this.workingDirectory, options.cwd ?? '.');
     const sandbox = await this.attach(ref);
@@ -188,6 +195,7 @@ export class E2BSandboxProvider implements SandboxProvider {
     };
   }
 
+  /** @throws ToolError when the path leaves the session directory, does not exist or is a directory. */
   async readFile(ref: SandboxRef, path: string): Promise<Uint8Array> {
     const target = resolveSessionPath(this.workingDirectory, path);
     const sandbox = await this.attach(ref);
@@ -198,6 +206,7 @@ export class E2BSandboxProvider implements SandboxProvider {
     }
   }
 
+  /** Creates missing parent directories. @throws ToolError when the path leaves the session directory or is a directory. */
   async writeFile(ref: SandboxRef, path: string, data: Uint8Array): Promise<number> {
     const target = resolveSessionPath(this.workingDirectory, path);
     const sandbox = await this.attach(ref);
@@ -209,6 +218,10 @@ export class E2BSandboxProvider implements SandboxProvider {
     }
   }
 
+  /**
+   * Entries under `path` (default: the session directory), `listDepth` levels deep, named relative to `path`.
+   * @throws ToolError when the path leaves the session directory, does not exist or is not a directory.
+   */
   async listFiles(ref: SandboxRef, path = '.'): Promise<FileEntry[]> {
     const directory = resolveSessionPath(this.workingDirectory, path);
     const sandbox = await this.attach(ref);
