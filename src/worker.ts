@@ -1,11 +1,14 @@
 /**
- * `npm run worker`: a Keel worker process. Reads its settings from the environment (see loadWorkerConfig and
- * `workerEnvironmentVariables`), installs the SDK runtime (JSON logs, opt-in Prometheus metrics), makes sure the
- * namespace has Keel's search attributes, and polls the task queue. On SIGINT/SIGTERM it stops polling, lets
- * in-flight activities (a model call mid-stream) finish and report within the grace period, then exits 0.
+ * `npm run worker [-- --profiles <file>]`: a Keel worker process. Reads its settings from the environment (see
+ * loadWorkerConfig and `workerEnvironmentVariables`; `--profiles` overrides `KEEL_PROFILES`), refuses to start on an
+ * invalid profile, installs the SDK runtime (JSON logs, opt-in Prometheus metrics), makes sure the namespace has
+ * Keel's search attributes, and polls the task queue. On SIGINT/SIGTERM it stops polling, lets in-flight activities
+ * (a model call mid-stream) finish and report within the grace period, then exits 0.
  */
 import { NativeConnection } from '@temporalio/worker';
+import { parseArgs } from 'node:util';
 import { dataConverterFromEnvironment } from './codec/data-converter-from-environment.js';
+import { ProfileRegistry } from './config/profile-registry.js';
 import { loadWorkerConfig } from './config/worker-config.js';
 import { readSecretVariable } from './secrets/read-secret-variable.js';
 import { createKeelWorker } from './worker/create-keel-worker.js';
@@ -15,8 +18,11 @@ import { installRuntime } from './worker/install-runtime.js';
 import { createLogger } from './worker/logger.js';
 
 async function main(): Promise<void> {
-  const config = loadWorkerConfig();
+  const { values } = parseArgs({ options: { profiles: { type: 'string' } }, strict: true });
+  const config = loadWorkerConfig({ ...process.env, ...(values.profiles ? { KEEL_PROFILES: values.profiles } : {}) });
   const logger = createLogger(config.logLevel);
+  // Before connecting: a bad profiles file is refused at once, naming file, profile and field.
+  const profiles = new ProfileRegistry(config.profilesFile ? { file: config.profilesFile } : {});
   // Both read here, validated before anything connects, and kept out of the config object that gets logged.
   const dataConverter = dataConverterFromEnvironment();
   const anthropicApiKey = readSecretVariable('ANTHROPIC_API_KEY');
@@ -35,7 +41,7 @@ async function main(): Promise<void> {
     namespace: config.namespace,
     taskQueue: config.taskQueue,
     ...(config.workflowBundlePath ? { workflowBundle: { codePath: config.workflowBundlePath } } : {}),
-    ...(config.profilesFile ? { profilesFile: config.profilesFile } : {}),
+    profileRegistry: profiles,
     ...(config.anthropicBaseUrl ? { anthropicBaseUrl: config.anthropicBaseUrl } : {}),
     ...(anthropicApiKey ? { anthropicApiKey } : {}),
     ...(dataConverter ? { dataConverter } : {}),

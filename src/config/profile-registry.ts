@@ -4,6 +4,7 @@
  * Worker-side.
  */
 import { readFileSync, statSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { describeIssues } from '../shared/schemas/describe-issues.js';
@@ -25,7 +26,15 @@ export function parseProfiles(raw: Record<string, unknown>, source: string): Map
   return profiles;
 }
 
-/** Reads a profiles file (JSON: `{"profiles": {"name": {...}}}`). @throws ConfigError naming file, profile, field. */
+/** True for a file that `readProfilesFile` reads as YAML (by its extension); any other is read as JSON. */
+export function isYamlFile(path: string): boolean {
+  return /\.ya?ml$/i.test(path);
+}
+
+/**
+ * Reads a profiles file: `{"profiles": {"name": {...}}}` as JSON, or the same as YAML when the file ends in
+ * `.yaml` / `.yml`. @throws ConfigError naming file, profile, field.
+ */
 export function readProfilesFile(path: string): Map<string, Profile> {
   let text: string;
   try {
@@ -35,13 +44,26 @@ export function readProfilesFile(path: string): Map<string, Profile> {
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = isYamlFile(path) ? parseYaml(text, { prettyErrors: true }) : JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(`${path}: not valid JSON: ${(error as Error).message}`);
+    throw new ConfigError(`${path}: not valid ${isYamlFile(path) ? 'YAML' : 'JSON'}: ${(error as Error).message}`);
   }
   const file = profilesFileSchema.safeParse(json);
   if (!file.success) throw new ConfigError(`${path}: ${describeIssues(file.error)}`);
   return parseProfiles(file.data.profiles, path);
+}
+
+/**
+ * Every fallback a profile names must be another known profile. @throws ConfigError naming the source, the profile
+ * and the field, e.g. `profiles.yaml: profile "fast": fallbacks.0: unknown profile "slow"`.
+ */
+export function checkFallbacks(profiles: Map<string, Profile>, known: ReadonlySet<string>, source: string): void {
+  for (const [name, profile] of profiles) {
+    for (const [index, fallback] of profile.fallbacks.entries()) {
+      const problem = fallback === name ? 'a profile cannot fall back to itself' : known.has(fallback) ? undefined : `unknown profile "${fallback}"`;
+      if (problem) throw new ConfigError(`${source}: profile "${name}": fallbacks.${index}: ${problem}`);
+    }
+  }
 }
 
 export interface ProfileRegistryOptions {
@@ -61,6 +83,7 @@ export class ProfileRegistry {
   constructor(options: ProfileRegistryOptions = {}) {
     this.#file = options.file;
     this.#base = parseProfiles({ ...defaultProfiles, ...(options.profiles ?? {}) }, 'profiles given in code');
+    if (!this.#file) checkFallbacks(this.#base, new Set(this.#base.keys()), 'profiles given in code');
     this.#reloadIfChanged();
   }
 
@@ -69,7 +92,11 @@ export class ProfileRegistry {
     const stats = statSync(this.#file, { throwIfNoEntry: false });
     const stamp = stats ? `${stats.mtimeMs}:${stats.size}` : 'missing';
     if (stamp === this.#fileStamp) return;
-    this.#fromFile = readProfilesFile(this.#file);
+    const fromFile = readProfilesFile(this.#file);
+    const known = new Set([...this.#base.keys(), ...fromFile.keys()]);
+    checkFallbacks(fromFile, known, this.#file);
+    checkFallbacks(new Map([...this.#base].filter(([name]) => !fromFile.has(name))), known, 'profiles given in code');
+    this.#fromFile = fromFile;
     this.#fileStamp = stamp;
   }
 

@@ -120,7 +120,11 @@ export function validateMessagesRequest(body: unknown): MessagesRequestValidatio
     const messages = parsed.error.issues.slice(0, 3).map((issue) => describeIssue(issue, []));
     return { ok: false, message: messages.join('; ') };
   }
-  const problem = checkTools(parsed.data) ?? checkThinkingBudget(parsed.data) ?? checkConversation(parsed.data);
+  const problem =
+    checkTools(parsed.data) ??
+    checkThinkingBudget(parsed.data) ??
+    checkCacheControl(parsed.data) ??
+    checkConversation(parsed.data);
   return problem === undefined ? { ok: true, request: parsed.data } : { ok: false, message: problem };
 }
 
@@ -212,6 +216,44 @@ function checkThinkingBudget(request: MessagesRequest): string | undefined {
       '`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation at ' +
       'https://docs.claude.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size'
     );
+  }
+  return undefined;
+}
+
+/** The API's limit on prompt-cache breakpoints in one request. */
+const maxCacheBreakpoints = 4;
+
+const cacheControlSchema = z.strictObject({ type: z.literal('ephemeral'), ttl: z.enum(['5m', '1h']).optional() });
+
+/**
+ * Prompt-cache breakpoints: each `cache_control` must be `{type: 'ephemeral', ttl?}`, thinking blocks cannot carry
+ * one (the API takes them back only unaltered), and a request holds at most four.
+ */
+function checkCacheControl(request: MessagesRequest): string | undefined {
+  const marked: { path: Path; value: unknown }[] = [];
+  const collect = (path: Path, holder: unknown): void => {
+    if (isRecord(holder) && holder['cache_control'] !== undefined && holder['cache_control'] !== null) {
+      marked.push({ path: [...path, 'cache_control'], value: holder['cache_control'] });
+    }
+  };
+  if (Array.isArray(request.system)) request.system.forEach((block, index) => collect(['system', index], block));
+  (request.tools ?? []).forEach((tool, index) => collect(['tools', index], tool));
+  for (const [messageIndex, message] of request.messages.entries()) {
+    if (typeof message.content === 'string') continue;
+    for (const [blockIndex, block] of message.content.entries()) {
+      const path: Path = ['messages', messageIndex, 'content', blockIndex];
+      if ((block.type === 'thinking' || block.type === 'redacted_thinking') && isRecord(block) && 'cache_control' in block) {
+        return withPath([...path, block.type, 'cache_control'], 'Extra inputs are not permitted');
+      }
+      collect(path, block);
+    }
+  }
+  for (const { path, value } of marked) {
+    const parsed = cacheControlSchema.safeParse(value);
+    if (!parsed.success) return describeIssue(parsed.error.issues[0]!, path);
+  }
+  if (marked.length > maxCacheBreakpoints) {
+    return `A maximum of ${maxCacheBreakpoints} blocks with cache_control may be provided. Found ${marked.length}.`;
   }
   return undefined;
 }

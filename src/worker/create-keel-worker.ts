@@ -28,6 +28,8 @@ export interface KeelWorkerOptions {
   anthropicApiKey?: string;
   profilesFile?: string;
   profiles?: Record<string, ProfileConfig>;
+  /** A registry built already (the worker process validates profiles before it connects); else built from the two above. */
+  profileRegistry?: ProfileRegistry;
   /** Time in-flight activities get to finish on shutdown, ms. @default 30000 */
   shutdownGraceTimeMs?: number;
   /**
@@ -41,10 +43,12 @@ export interface KeelWorkerOptions {
 
 /** @throws ConfigError when a profile is invalid (checked before the worker polls). */
 export async function createKeelWorker(options: KeelWorkerOptions): Promise<Worker> {
-  const profiles = new ProfileRegistry({
-    ...(options.profilesFile ? { file: options.profilesFile } : {}),
-    ...(options.profiles ? { profiles: options.profiles } : {}),
-  });
+  const profiles =
+    options.profileRegistry ??
+    new ProfileRegistry({
+      ...(options.profilesFile ? { file: options.profilesFile } : {}),
+      ...(options.profiles ? { profiles: options.profiles } : {}),
+    });
   const model =
     options.model ??
     new AnthropicModelAdapter({

@@ -16,6 +16,12 @@ import type {
   Usage,
 } from '../shared/schemas/session-messages.js';
 import { textOf } from '../shared/schemas/content.js';
+import type { FailoverEvent } from '../shared/schemas/failover-event.js';
+import type { ResetContextInput } from '../shared/schemas/session-messages.js';
+import type { SoftLimitHit, SpendKind } from '../shared/schemas/spend.js';
+import { BudgetGuard } from './budget.js';
+import { contextTokensOf, triggerTokens } from './context-policy.js';
+import { costNanoUsdOf, SpendLedger } from './spend-ledger.js';
 
 /** A user message waiting for the next model call. */
 export interface QueuedMessage {
@@ -52,6 +58,18 @@ export class SessionState {
   limitReached: string | undefined;
   lastError: string | undefined;
   finalText = '';
+  /** Every model call's tokens and cost; `usage` holds its totals. */
+  readonly spend = new SpendLedger();
+  readonly budget = new BudgetGuard();
+  /** The soft limit the session waits on in `waiting_for_budget`. */
+  budgetPause: SoftLimitHit | undefined;
+  readonly failovers: FailoverEvent[] = [];
+  /** Real input tokens of the last turn's call in this context epoch; undefined until one is made after a reset. */
+  lastContextTokens: number | undefined;
+  /** A reset asked for by `resetContext`, made before the next model call. */
+  pendingContextReset: ResetContextInput | undefined;
+  /** False once a reset dropped the system prompt (a policy that does not keep it). */
+  systemInContext = true;
 
   constructor(readonly input: SessionInput) {
     this.limits = { ...input.limits };
@@ -122,11 +140,8 @@ export class SessionState {
 
   recordModelResponse(response: ModelCallResponse): ToolUseBlock[] {
     this.turn += 1;
-    this.usage.inputTokens += response.usage.inputTokens;
-    this.usage.outputTokens += response.usage.outputTokens;
-    this.usage.cacheReadInputTokens += response.usage.cacheReadInputTokens;
-    this.usage.cacheCreationInputTokens += response.usage.cacheCreationInputTokens;
-    this.usage.costUsd += this.costOf(response.usage);
+    this.recordSpend('turn', response.usage);
+    this.lastContextTokens = contextTokensOf(response.usage);
     // The API refuses an assistant message with empty content; an empty reply is kept as an empty text block.
     const content = response.content.length > 0 ? response.content : [{ type: 'text' as const, text: '' }];
     this.transcript.push({ kind: 'message', role: 'assistant', content, turn: this.turn, epoch: this.contextEpoch });
@@ -134,16 +149,57 @@ export class SessionState {
     return content.filter((block): block is ToolUseBlock => block.type === 'tool_use');
   }
 
+  /** A model call's cost at the active profile's prices, US dollars. */
   costOf(usage: ModelCallResponse['usage']): number {
-    const prices = this.profile?.pricing;
-    if (!prices) return 0;
-    return (
-      (usage.inputTokens * prices.inputPerMillionUsd +
-        usage.outputTokens * prices.outputPerMillionUsd +
-        usage.cacheReadInputTokens * prices.cacheReadPerMillionUsd +
-        usage.cacheCreationInputTokens * prices.cacheWritePerMillionUsd) /
-      1_000_000
+    return this.profile ? costNanoUsdOf(usage, this.profile.pricing) / 1e9 : 0;
+  }
+
+  /** Adds a model call to the ledger, priced by the active profile, and `usage` follows the ledger's totals. */
+  recordSpend(kind: SpendKind, usage: ModelCallResponse['usage']): void {
+    if (!this.profile) return;
+    this.spend.record({ turn: kind === 'turn' ? this.turn : this.turn + 1, kind, profile: this.profile, usage });
+    const total = this.spend.total();
+    this.usage.inputTokens = total.inputTokens;
+    this.usage.outputTokens = total.outputTokens;
+    this.usage.cacheReadInputTokens = total.cacheReadInputTokens;
+    this.usage.cacheCreationInputTokens = total.cacheCreationInputTokens;
+    this.usage.costUsd = total.costUsd;
+  }
+
+  /** The soft spend limit reached and not yet waved through by `raiseBudget`, if any. */
+  softLimitHit(): SoftLimitHit | undefined {
+    return this.budget.softLimitHit(this.limits, { totalTokens: this.totalTokens(), costUsd: this.usage.costUsd });
+  }
+
+  /** Applies a `raiseBudget` request; returns the new limits. */
+  raiseBudget(request: { maxTokens?: number; maxCostUsd?: number }): { maxTokens?: number; maxCostUsd?: number } {
+    this.limits = this.budget.raise(this.limits, request, { totalTokens: this.totalTokens(), costUsd: this.usage.costUsd });
+    return {
+      ...(this.limits.maxTokens !== undefined ? { maxTokens: this.limits.maxTokens } : {}),
+      ...(this.limits.maxCostUsd !== undefined ? { maxCostUsd: this.limits.maxCostUsd } : {}),
+    };
+  }
+
+  /** Records a switch to a fallback profile: calls (and their prices) go to it from now on. */
+  recordFailover(event: FailoverEvent, fallback: ResolvedProfile): void {
+    this.profile = fallback;
+    this.failovers.push(event);
+    this.addMarker(
+      'failover',
+      `${event.fromProfile} (${event.fromModel}) -> ${event.toProfile} (${event.toModel}) after ${event.reason} outlasted its retries: ${event.message}`,
     );
+  }
+
+  /**
+   * Starts a new context epoch holding `messages`, after a `context-reset` marker saying why. The old epoch's
+   * entries stay in the transcript; the model sees only the new epoch's.
+   */
+  applyContextReset(messages: Message[], options: { keepSystem: boolean; detail: string }): void {
+    this.addMarker('context-reset', options.detail);
+    this.contextEpoch += 1;
+    for (const message of messages) this.appendMessage(message);
+    this.systemInContext &&= options.keepSystem;
+    this.lastContextTokens = undefined;
   }
 
   totalTokens(): number {
@@ -194,6 +250,25 @@ export class SessionState {
       queuedMessages: this.queue.length,
       ...(this.lastError ? { lastError: this.lastError } : {}),
       ...(this.limitReached ? { limitReached: this.limitReached } : {}),
+      primaryProfile: this.input.profile,
+      failovers: this.failovers.map((event) => ({ ...event })),
+      limits: { ...this.limits },
+      ...(this.budgetPause ? { budgetPause: { ...this.budgetPause } } : {}),
+      spend: this.spend.view(),
+      context: this.contextView(),
+    };
+  }
+
+  contextView(): SessionStateView['context'] {
+    const policy = this.profile?.contextPolicy;
+    const window = this.profile?.contextWindow ?? 0;
+    const trigger = policy ? triggerTokens(policy, window) : undefined;
+    return {
+      strategy: policy?.strategy ?? 'none',
+      contextWindow: window,
+      ...(this.lastContextTokens !== undefined ? { lastInputTokens: this.lastContextTokens } : {}),
+      ...(trigger !== undefined ? { triggerTokens: trigger } : {}),
+      systemPrompt: this.systemInContext,
     };
   }
 

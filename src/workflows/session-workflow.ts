@@ -22,6 +22,7 @@ import type { createActivities } from '../activities/index.js';
 import { FailureTypes } from '../shared/failure-types.js';
 import {
   interruptSignal,
+  raiseBudgetUpdate,
   resetContextSignal,
   sendMessageUpdate,
   stateQuery,
@@ -29,12 +30,22 @@ import {
   userMessageSignal,
 } from '../shared/messages.js';
 import { describeIssues } from '../shared/schemas/describe-issues.js';
-import type { ResolvedProfile } from '../shared/schemas/profile.js';
 import { sessionInputSchema, type SessionInput } from '../shared/schemas/session-input.js';
-import { userMessageInputSchema, type AssistantTurn, type SessionResult } from '../shared/schemas/session-messages.js';
+import {
+  raiseBudgetInputSchema,
+  resetContextInputSchema,
+  userMessageInputSchema,
+  type AssistantTurn,
+  type SessionResult,
+} from '../shared/schemas/session-messages.js';
 import type { ContentBlock, ToolUseBlock } from '../shared/schemas/content.js';
+import type { ToolSpec } from '../shared/schemas/model-call.js';
 import { textOf } from '../shared/schemas/content.js';
 import { keelCostUsdKey, keelProfileKey, keelStatusKey, keelTokensKey, keelTurnsKey } from '../shared/search-attributes.js';
+import { refuseRaise } from './budget.js';
+import { resetContextIfDue } from './context-reset.js';
+import { buildModelRequest } from './model-request.js';
+import { SessionModel } from './session-model.js';
 import { SessionState } from './session-state.js';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -54,20 +65,6 @@ function parseInput(raw: unknown): SessionInput {
     });
   }
   return parsed.data;
-}
-
-function modelActivities(profile: ResolvedProfile) {
-  const call = profile.modelCall;
-  return proxyActivities<Activities>({
-    startToCloseTimeout: `${call.startToCloseTimeoutSeconds} seconds`,
-    heartbeatTimeout: `${call.heartbeatTimeoutSeconds} seconds`,
-    retry: {
-      initialInterval: call.retry.initialIntervalMs,
-      backoffCoefficient: call.retry.backoffCoefficient,
-      maximumInterval: call.retry.maximumIntervalMs,
-      maximumAttempts: call.retry.maximumAttempts,
-    },
-  });
 }
 
 /** The first line of the task, for the UI and the memo. */
@@ -151,13 +148,36 @@ export async function agentSessionWorkflow(rawInput: unknown): Promise<SessionRe
   );
 
   setHandler(interruptSignal, (request) => {
-    if (state.status === 'running') state.interruptRequested = request?.reason ?? 'interrupted';
+    if (state.status === 'running' || state.status === 'waiting_for_budget') state.interruptRequested = request?.reason ?? 'interrupted';
   });
 
-  setHandler(resetContextSignal, () => {
-    // Context management arrives with model profiles' context policies; until then a reset is logged only.
-    log.info('resetContext received; this build has no context policy yet');
+  setHandler(resetContextSignal, (request) => {
+    const parsed = resetContextInputSchema.safeParse(request ?? {});
+    if (!parsed.success) {
+      log.warn('resetContext ignored: invalid input', { issues: describeIssues(parsed.error) });
+      return;
+    }
+    // Made before the next model call, never during one.
+    if (!state.isFinal) state.pendingContextReset = parsed.data;
   });
+
+  setHandler(
+    raiseBudgetUpdate,
+    (request) => {
+      const raised = state.raiseBudget(raiseBudgetInputSchema.parse(request));
+      publish();
+      return raised;
+    },
+    {
+      validator: (request) => {
+        const parsed = raiseBudgetInputSchema.safeParse(request);
+        if (!parsed.success) throw new Error(`invalid budget: ${describeIssues(parsed.error)}`);
+        if (state.isFinal) throw new Error(`the session has ended (${state.status}); its budget can no longer change`);
+        const refused = refuseRaise(state.limits, parsed.data);
+        if (refused) throw new Error(refused);
+      },
+    },
+  );
 
   // Handlers are in place before the first await, so queries and messages are served from the start.
   const profile = await resolveProfile(input.profile).catch((error: unknown) => {
@@ -169,7 +189,14 @@ export async function agentSessionWorkflow(rawInput: unknown): Promise<SessionRe
     });
   });
   state.attachProfile(profile);
-  const { callModel } = modelActivities(profile);
+  const model = new SessionModel(profile, {
+    resolveProfile,
+    onFailover: (event) => {
+      state.recordFailover(event, model.profile);
+      publish();
+    },
+  });
+  const task = input.messages.find((message) => message.role === 'user')?.content;
   upsertMemo({ profile: profile.name, model: profile.model, task: firstLine(input), metadata: input.metadata });
   publish();
 
@@ -196,19 +223,25 @@ export async function agentSessionWorkflow(rawInput: unknown): Promise<SessionRe
         state.limitReached = limit;
         return 'limit';
       }
-      const response = await callModel.executeWithOptions(
-        { summary: `model call, turn ${state.turn + 1} (${profile.model})` },
-        [
-          {
-            sessionId: workflowId,
-            turn: state.turn + 1,
-            model: profile.model,
-            maxOutputTokens: profile.maxOutputTokens,
-            ...(input.system !== undefined ? { system: input.system } : {}),
-            messages: state.modelMessages(),
-            tools: [],
-          },
-        ],
+      const softLimit = state.softLimitHit();
+      if (softLimit) {
+        state.budgetPause = softLimit;
+        setStatus('waiting_for_budget');
+        await condition(() => state.softLimitHit() === undefined || state.interruptRequested !== undefined);
+        state.budgetPause = undefined;
+        setStatus('running');
+        continue;
+      }
+      const tools: ToolSpec[] = [];
+      await resetContextIfDue({ state, model, sessionId: workflowId, system: input.system, tools, task });
+      const response = await model.call(state.turn + 1, (active) =>
+        buildModelRequest(active, {
+          sessionId: workflowId,
+          turn: state.turn + 1,
+          system: state.systemInContext ? input.system : undefined,
+          messages: state.modelMessages(),
+          tools,
+        }),
       );
       const toolCalls = state.recordModelResponse(response);
       publish();

@@ -21,6 +21,21 @@ export const modelCallRequestSchema = z.object({
   system: z.string().optional(),
   messages: z.array(messageSchema).min(1),
   tools: z.array(toolSpecSchema).default([]),
+  /** Extended thinking for this call; absent means off. */
+  thinking: z
+    .discriminatedUnion('type', [
+      z.object({ type: z.literal('enabled'), budgetTokens: z.number().int().min(1024), display: z.enum(['summarized', 'omitted']).optional() }),
+      z.object({ type: z.literal('adaptive'), display: z.enum(['summarized', 'omitted']).optional() }),
+    ])
+    .optional(),
+  /** Prompt-cache breakpoints: where the adapter marks the prompt for caching, and for how long. */
+  cache: z
+    .object({ breakpoints: z.array(z.enum(['tools', 'system', 'lastMessage'])), ttl: z.enum(['5m', '1h']).default('5m') })
+    .optional(),
+  stopSequences: z.array(z.string().min(1)).optional(),
+  effort: z.enum(['low', 'medium', 'high', 'xhigh', 'max']).optional(),
+  /** `none`: the model may not call tools (a summarising call over a conversation that used them). @default auto */
+  toolChoice: z.enum(['auto', 'none']).optional(),
 });
 export type ModelCallRequest = z.input<typeof modelCallRequestSchema>;
 

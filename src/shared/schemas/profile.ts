@@ -1,9 +1,11 @@
 /**
  * A model profile: everything model-specific about how a session runs (model id, limits, prices, timeouts,
- * retries). Configuration, never code: workers load profiles from a file and the workflow receives the resolved
- * profile through an activity, so it is recorded in history. Bundle-safe.
+ * retries, thinking, prompt caching, sampling, the context policy, fallbacks). Configuration, never code: workers
+ * load profiles from a file and the workflow receives the resolved profile through an activity, so it is recorded
+ * in history. Bundle-safe.
  */
 import { z } from 'zod';
+import { FailureTypes } from '../failure-types.js';
 
 export const retrySchema = z.strictObject({
   /** Delay before the first retry, ms. */
@@ -31,28 +33,129 @@ export const pricingSchema = z.strictObject({
   cacheWritePerMillionUsd: z.number().nonnegative().default(0),
 });
 
-export const profileSchema = z.strictObject({
-  provider: z.literal('anthropic').default('anthropic'),
-  /** The provider's model id, e.g. `claude-sonnet-4-5`. */
-  model: z.string().min(1),
-  maxOutputTokens: z.number().int().positive().default(8192),
-  /** Context window, tokens. */
-  contextWindow: z.number().int().positive().default(200_000),
-  pricing: pricingSchema.default(pricingSchema.parse({})),
-  modelCall: modelCallSchema.default(modelCallSchema.parse({})),
-  /** Defaults for the session's `limits` when the input does not set them. */
-  limits: z
-    .strictObject({
-      maxTurns: z.number().int().positive().optional(),
-      maxTokens: z.number().int().positive().optional(),
-      maxCostUsd: z.number().positive().optional(),
-      idleTimeoutSeconds: z.number().positive().optional(),
-    })
-    .default({}),
+/**
+ * Extended thinking, in the API's own terms: `disabled`; `enabled` with a budget of thinking tokens (at least
+ * 1024 and below `maxOutputTokens`, as the API requires); or `adaptive`, where the model decides. `display`
+ * chooses between summarised and omitted thinking text (the signature comes back either way).
+ */
+export const thinkingSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('disabled') }),
+  z.strictObject({
+    type: z.literal('enabled'),
+    /** Thinking tokens per call; they count toward `maxOutputTokens`. */
+    budgetTokens: z.number().int().min(1024),
+    display: z.enum(['summarized', 'omitted']).optional(),
+  }),
+  z.strictObject({ type: z.literal('adaptive'), display: z.enum(['summarized', 'omitted']).optional() }),
+]);
+
+/** Where prompt-cache breakpoints go: the last tool definition, the system prompt, the last block of the conversation. */
+export const cacheBreakpointSchema = z.enum(['tools', 'system', 'lastMessage']);
+
+export const promptCachingSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  /** At most one breakpoint per place; the API allows four in a request. */
+  breakpoints: z
+    .array(cacheBreakpointSchema)
+    .default(['tools', 'system', 'lastMessage'])
+    .refine((places) => new Set(places).size === places.length, 'each place may be named once'),
+  /** How long a cache entry lives; `1h` costs more to write. */
+  ttl: z.enum(['5m', '1h']).default('5m'),
 });
+
+/**
+ * Sampling settings: what the Messages API offers through the SDK Keel uses (it has no temperature or top_p):
+ * stop sequences, and the output effort level for models that support it.
+ */
+export const samplingSchema = z.strictObject({
+  stopSequences: z.array(z.string().min(1)).optional(),
+  effort: z.enum(['low', 'medium', 'high', 'xhigh', 'max']).optional(),
+});
+
+/** What survives a context reset or compaction; the message awaiting the model always does. */
+export const contextKeepSchema = z.strictObject({
+  /** The session's system prompt stays in the new context. */
+  system: z.boolean().default(true),
+  /** The task (the session's first user message) opens the new context. */
+  task: z.boolean().default(true),
+  /** The last N model turns (each assistant message with the messages after it) are kept verbatim. */
+  lastTurns: z.number().int().nonnegative().default(2),
+  /** `compact`: the model-written summary opens the new context; `reset`: a note saying what was dropped does. */
+  summary: z.boolean().default(true),
+});
+
+/**
+ * How a session keeps its context within the window. `none`: never on its own (a `resetContext` signal still
+ * resets); `reset`: rebuild the context from what `keep` names; `compact`: the same, with a summary the model
+ * writes first. Triggered before a model call when the previous call's real input tokens (fresh, cache read and
+ * cache write) reached `triggerFraction` of the profile's context window.
+ */
+export const contextPolicySchema = z.strictObject({
+  strategy: z.enum(['none', 'reset', 'compact']).default('none'),
+  triggerFraction: z.number().gt(0).max(1).default(0.8),
+  keep: contextKeepSchema.default(contextKeepSchema.parse({})),
+  /** Output budget of the summarising call. @default the profile's `maxOutputTokens` */
+  summaryMaxOutputTokens: z.number().int().positive().optional(),
+  /** Replaces Keel's instruction for the summarising call. */
+  summaryPrompt: z.string().min(1).optional(),
+});
+
+export const profileLimitsSchema = z.strictObject({
+  maxTurns: z.number().int().positive().optional(),
+  maxTokens: z.number().int().positive().optional(),
+  maxCostUsd: z.number().positive().optional(),
+  idleTimeoutSeconds: z.number().positive().optional(),
+  /** Fraction of `maxTokens` / `maxCostUsd` at which the session pauses in `waiting_for_budget`. */
+  softLimitFraction: z.number().gt(0).max(1).optional(),
+});
+
+/** Failure types after which, once the model call's retries are spent, the next fallback profile takes over. */
+export const defaultFailoverOn = [
+  FailureTypes.ModelOverloaded,
+  FailureTypes.ModelServerError,
+  FailureTypes.ModelRateLimit,
+  FailureTypes.ModelTimeout,
+  FailureTypes.ModelConnection,
+];
+
+export const profileSchema = z
+  .strictObject({
+    /** The model provider; adapters for others (Bedrock, Vertex) plug in behind the same boundary. */
+    provider: z.literal('anthropic').default('anthropic'),
+    /** The provider's model id, e.g. `claude-sonnet-4-5`. */
+    model: z.string().min(1),
+    maxOutputTokens: z.number().int().positive().default(8192),
+    /** Context window, tokens. */
+    contextWindow: z.number().int().positive().default(200_000),
+    pricing: pricingSchema.default(pricingSchema.parse({})),
+    modelCall: modelCallSchema.default(modelCallSchema.parse({})),
+    thinking: thinkingSchema.default({ type: 'disabled' }),
+    promptCaching: promptCachingSchema.default(promptCachingSchema.parse({})),
+    sampling: samplingSchema.default({}),
+    contextPolicy: contextPolicySchema.default(contextPolicySchema.parse({})),
+    /** Profiles to fail over to, in order, when this profile's model stays unavailable past its retries. */
+    fallbacks: z.array(z.string().min(1)).default([]),
+    /** Failure types that trigger failover. */
+    failoverOn: z.array(z.string().min(1)).default(defaultFailoverOn),
+    /** Defaults for the session's `limits` when the input does not set them. */
+    limits: profileLimitsSchema.default({}),
+  })
+  .superRefine((profile, context) => {
+    if (profile.thinking.type === 'enabled' && profile.thinking.budgetTokens >= profile.maxOutputTokens) {
+      context.addIssue({
+        code: 'custom',
+        path: ['thinking', 'budgetTokens'],
+        message: `must be below maxOutputTokens (${profile.maxOutputTokens}): thinking tokens count toward it`,
+      });
+    }
+  });
 
 export type ProfileConfig = z.input<typeof profileSchema>;
 export type Profile = z.output<typeof profileSchema>;
+export type ThinkingConfig = z.output<typeof thinkingSchema>;
+export type ContextPolicy = z.output<typeof contextPolicySchema>;
+export type ContextKeep = z.output<typeof contextKeepSchema>;
+export type CacheBreakpoint = z.output<typeof cacheBreakpointSchema>;
 
 /** A profile as the workflow receives it: resolved, with its name. */
 export type ResolvedProfile = Profile & { name: string };

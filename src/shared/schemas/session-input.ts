@@ -14,6 +14,8 @@ export const limitsSchema = z.strictObject({
   maxTokens: z.number().int().positive().optional(),
   maxCostUsd: z.number().positive().optional(),
   idleTimeoutSeconds: z.number().positive().optional(),
+  /** Fraction of `maxTokens` / `maxCostUsd` at which the session pauses in `waiting_for_budget` until `raiseBudget`. */
+  softLimitFraction: z.number().gt(0).max(1).optional(),
 });
 
 export const sessionInputSchema = z.strictObject({

@@ -1,6 +1,9 @@
 /** Arguments and results of the session's signals, updates and queries (CONTRACT.md). Bundle-safe. */
 import { z } from 'zod';
 import { contentBlockSchema, messageContentSchema, messageSchema } from './content.js';
+import type { FailoverEvent } from './failover-event.js';
+import type { SessionLimits } from './session-input.js';
+import type { SoftLimitHit, SpendLedgerView } from './spend.js';
 
 export const userMessageInputSchema = z.strictObject({
   content: messageContentSchema,
@@ -74,7 +77,7 @@ export interface AssistantTurn {
 /** A transcript entry: a message the model saw, or a marker Keel inserted (context reset, interruption). */
 export type TranscriptEntry =
   | (z.infer<typeof messageSchema> & { kind: 'message'; turn: number; epoch: number })
-  | { kind: 'marker'; marker: 'context-reset' | 'interrupted' | 'limit-reached'; turn: number; epoch: number; detail?: string };
+  | { kind: 'marker'; marker: 'context-reset' | 'interrupted' | 'limit-reached' | 'failover'; turn: number; epoch: number; detail?: string };
 
 export interface TranscriptPage {
   fromIndex: number;
@@ -103,6 +106,27 @@ export interface SessionStateView {
   queuedMessages: number;
   lastError?: string;
   limitReached?: string;
+  /** The profile the session started with (`profile` names the one in use, a fallback after failover). */
+  primaryProfile: string;
+  /** Switches to fallback profiles, oldest first. */
+  failovers: FailoverEvent[];
+  /** The session's limits now (input over profile defaults, raised by `raiseBudget`). */
+  limits: SessionLimits;
+  /** The soft limit the session waits on, while `status` is `waiting_for_budget`. */
+  budgetPause?: SoftLimitHit;
+  /** Tokens and cost per call, per model and in total. */
+  spend: SpendLedgerView;
+  /** The context window as the policy sees it. */
+  context: {
+    strategy: 'none' | 'reset' | 'compact';
+    contextWindow: number;
+    /** Real input tokens of the last call in this context epoch; absent right after a reset. */
+    lastInputTokens?: number;
+    /** Input tokens at which the policy resets on its own; absent with strategy `none`. */
+    triggerTokens?: number;
+    /** False once a reset dropped the system prompt. */
+    systemPrompt: boolean;
+  };
 }
 
 /** The workflow's result. */
