@@ -22,11 +22,13 @@ export interface WorkerProcessOptions {
   profilesFile: string;
   apiKey?: string;
   env?: Record<string, string>;
+  /** Command-line arguments after the entry point, e.g. `['--profiles', file]`. */
+  args?: string[];
 }
 
 /** Starts `src/worker.ts` and resolves once it polls. */
 export async function startWorkerProcess(options: WorkerProcessOptions): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', workerEntry], {
+  const child = spawn(process.execPath, ['--import', 'tsx', workerEntry, ...(options.args ?? [])], {
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
