@@ -22,7 +22,7 @@ describe('profile registry', () => {
       assert.equal(profile.contextPolicy.strategy, 'compact', name);
       assert.ok(profile.pricing.inputPerMillionUsd > 0, name);
     }
-    const thinking = profiles.get('claude-sonnet-4-5-thinking')!;
+    const thinking = profiles.get('claude-sonnet-5-5-thinking')!;
     assert.deepEqual(thinking.thinking, { type: 'enabled', budgetTokens: 8000 });
   });
 
