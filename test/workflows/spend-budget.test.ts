@@ -92,7 +92,7 @@ describe('spend ledger and budgets', () => {
     assert.equal(described.typedSearchAttributes.get(keelStatusKey), 'limit_reached');
   });
 
-  test('budget: a raised limit re-arms its soft limit, which pauses the session again when reached', async () => {
+  test('budget: a raised limit re-arms its soft limit, which pauses the session again when reached; interrupt ends the waiting turn', async () => {
     model.push(reply('a1'));
     const handle = await worker.sessions.start({
       profile: 'test',
@@ -111,12 +111,17 @@ describe('spend ledger and budgets', () => {
     // 7800 tokens used, below half of the new 16000: the soft limit stays armed.
     assert.deepEqual(await handle.raiseBudget({ maxTokens: 16_000 }), { maxTokens: 16_000 });
     assert.equal((await third).text, 'a3');
-    model.push(reply('a4'));
+    const callsBefore = model.requests.length;
     const fourth = handle.sendMessage('m4');
     await waitFor('the soft limit to pause the session again', async () => (await handle.state()).status === 'waiting_for_budget');
     assert.deepEqual((await handle.state()).budgetPause, { limit: 'maxTokens', softLimit: 8000, used: 11_700, hardLimit: 16_000 });
-    await handle.raiseBudget({});
-    assert.equal((await fourth).text, 'a4');
+    // The operator declines: an interrupt ends the waiting turn without a model call, and the session stays open.
+    await handle.interrupt('over budget');
+    assert.equal((await fourth).endedBy, 'interrupted');
+    const state = await handle.state();
+    assert.equal(state.status, 'waiting_for_input');
+    assert.equal(state.budgetPause, undefined);
+    assert.equal(model.requests.length, callsBefore);
     await handle.cancel();
     assert.equal((await handle.result()).status, 'cancelled');
   });
