@@ -164,7 +164,8 @@ export async function agentSessionWorkflow(rawInput: unknown): Promise<SessionRe
   setHandler(
     raiseBudgetUpdate,
     (request) => {
-      const raised = state.raiseBudget(raiseBudgetInputSchema.parse(request));
+      // The validator parsed the request already (validators do not run on replay; the recorded request passed it).
+      const raised = state.raiseBudget(request);
       publish();
       return raised;
     },

@@ -109,6 +109,8 @@ export const profileLimitsSchema = z.strictObject({
   softLimitFraction: z.number().gt(0).max(1).optional(),
 });
 
+const modelFailureTypes = Object.values(FailureTypes).filter((type) => type.startsWith('Model.')) as [string, ...string[]];
+
 /** Failure types after which, once the model call's retries are spent, the next fallback profile takes over. */
 export const defaultFailoverOn = [
   FailureTypes.ModelOverloaded,
@@ -135,8 +137,8 @@ export const profileSchema = z
     contextPolicy: contextPolicySchema.default(contextPolicySchema.parse({})),
     /** Profiles to fail over to, in order, when this profile's model stays unavailable past its retries. */
     fallbacks: z.array(z.string().min(1)).default([]),
-    /** Failure types that trigger failover. */
-    failoverOn: z.array(z.string().min(1)).default(defaultFailoverOn),
+    /** Failure types that trigger failover (`Model.*` types of `src/shared/failure-types.ts`). */
+    failoverOn: z.array(z.enum(modelFailureTypes)).default(defaultFailoverOn),
     /** Defaults for the session's `limits` when the input does not set them. */
     limits: profileLimitsSchema.default({}),
   })
