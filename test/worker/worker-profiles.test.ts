@@ -32,23 +32,31 @@ async function runWorkerToExit(args: string[], env: Record<string, string> = {})
   return { code, output };
 }
 
+/** The message of the worker's one JSON log line on a refused start. */
+function refusal(output: string): string {
+  const line = output.trim().split('\n').at(-1) ?? '';
+  const parsed = JSON.parse(line) as { level: number; msg: string };
+  assert.equal(parsed.level, 50);
+  return parsed.msg;
+}
+
 describe('worker start with a profiles file', () => {
   test('worker: a profiles file (KEEL_PROFILES) with a bad field is refused at start, naming the file, the profile and the field', async () => {
     const file = tempFile('profiles.json', JSON.stringify({ profiles: { fine: { model: 'a' }, broken: { model: 'b', contextPolicy: { triggerFraction: 1.5 } } } }));
     const { code, output } = await runWorkerToExit([], { KEEL_PROFILES: file });
     assert.equal(code, 1);
-    assert.equal(output.trim(), `keel worker: ${file}: profile "broken": contextPolicy.triggerFraction: Too big: expected number to be <=1`);
+    assert.equal(refusal(output), `keel worker: ${file}: profile "broken": contextPolicy.triggerFraction: Too big: expected number to be <=1`);
   });
 
   test('worker: --profiles names the file, YAML included, and its errors name the field', async () => {
     const file = tempFile('fleet.yaml', 'profiles:\n  fast:\n    model: claude-haiku-4-5\n    fallbacks: [nowhere]\n');
     const { code, output } = await runWorkerToExit(['--profiles', file]);
     assert.equal(code, 1);
-    assert.equal(output.trim(), `keel worker: ${file}: profile "fast": fallbacks.0: unknown profile "nowhere"`);
+    assert.equal(refusal(output), `keel worker: ${file}: profile "fast": fallbacks.0: unknown profile "nowhere"`);
     const typo = tempFile('fleet.yaml', 'profiles:\n  fast:\n    model: claude-haiku-4-5\n    thinking: { type: enabled, budget: 2048 }\n');
     const refused = await runWorkerToExit(['--profiles', typo]);
     assert.equal(refused.code, 1);
-    assert.match(refused.output, new RegExp(`${typo.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: profile "fast": thinking\\.budgetTokens: `));
+    assert.match(refusal(refused.output), new RegExp(`${typo.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: profile "fast": thinking\\.budgetTokens: `));
   });
 
   describe('with a Temporal server', () => {
