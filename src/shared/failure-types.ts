@@ -25,6 +25,9 @@ export const FailureTypes = {
   SandboxServerError: 'Sandbox.ServerError',
   SandboxBadRequest: 'Sandbox.BadRequest',
   SandboxTemplateNotFound: 'Sandbox.TemplateNotFound',
+  ConfigUnknownTool: 'Config.UnknownTool',
+  SandboxFailed: 'Sandbox.Failed',
+  ToolFailed: 'Tool.Failed',
 } as const;
 
 export type FailureType = (typeof FailureTypes)[keyof typeof FailureTypes];

@@ -16,6 +16,8 @@ export const limitsSchema = z.strictObject({
   idleTimeoutSeconds: z.number().positive().optional(),
   /** Fraction of `maxTokens` / `maxCostUsd` at which the session pauses in `waiting_for_budget` until `raiseBudget`. */
   softLimitFraction: z.number().gt(0).max(1).optional(),
+  /** How long a tool call in `approval.tools` waits for a decision; none counts as a denial. @default no limit */
+  approvalTimeoutSeconds: z.number().positive().optional(),
 });
 
 export const sessionInputSchema = z.strictObject({

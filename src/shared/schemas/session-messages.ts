@@ -77,7 +77,13 @@ export interface AssistantTurn {
 /** A transcript entry: a message the model saw, or a marker Keel inserted (context reset, interruption). */
 export type TranscriptEntry =
   | (z.infer<typeof messageSchema> & { kind: 'message'; turn: number; epoch: number })
-  | { kind: 'marker'; marker: 'context-reset' | 'interrupted' | 'limit-reached' | 'failover'; turn: number; epoch: number; detail?: string };
+  | { kind: 'marker'; marker: TranscriptMarker; turn: number; epoch: number; detail?: string };
+
+/**
+ * Markers in the transcript (never sent to the model). `tool-decision` records a reviewer's decision on a tool
+ * call waiting for approval (or its timeout); `detail` names the call and the decision.
+ */
+export type TranscriptMarker = 'context-reset' | 'interrupted' | 'limit-reached' | 'failover' | 'tool-decision';
 
 export interface TranscriptPage {
   fromIndex: number;
@@ -85,9 +91,11 @@ export interface TranscriptPage {
   entries: TranscriptEntry[];
 }
 
+/** A tool call waiting for a human decision (listed in `state.pendingApprovals`). */
 export interface PendingApproval {
   toolUseId: string;
   tool: string;
+  /** The input as the model sent it. */
   input: unknown;
   requestedAtTurn: number;
 }
