@@ -1,0 +1,32 @@
+/**
+ * Settings of the local sandbox, with their defaults, units and environment variables (read by
+ * src/config/worker-config.ts). Worker-side.
+ */
+import { z } from 'zod';
+
+export const localSandboxOptionsSchema = z.strictObject({
+  /** Memory of one session's commands together, MiB; enforced through a cgroup where the host offers one. @default 2048 (env `KEEL_SANDBOX_MEMORY_MB`) */
+  memoryMb: z.number().int().positive().default(2048),
+  /** Processes and threads of one session at once; enforced through a cgroup. @default 512 (env `KEEL_SANDBOX_MAX_PROCESSES`) */
+  maxProcesses: z.number().int().positive().default(512),
+  /** Largest file a command may write, MiB (RLIMIT_FSIZE). @default 1024 (env `KEEL_SANDBOX_MAX_FILE_MB`) */
+  maxFileMb: z.number().int().positive().default(1024),
+  /** Open files per process (RLIMIT_NOFILE). @default 1024 (env `KEEL_SANDBOX_MAX_OPEN_FILES`) */
+  maxOpenFiles: z.number().int().positive().default(1024),
+  /** CPU time per process, seconds (RLIMIT_CPU). @default 600 (env `KEEL_SANDBOX_CPU_SECONDS`) */
+  cpuSeconds: z.number().int().positive().default(600),
+  /** Size of a command's private `/tmp`, MiB. @default 256 (env `KEEL_SANDBOX_TMP_MB`) */
+  tmpMb: z.number().int().positive().default(256),
+  /**
+   * Run commands without bubblewrap where it cannot run: no filesystem, network or process isolation at all.
+   * Loudly named on purpose. @default false (env `KEEL_UNSAFE_UNSANDBOXED_LOCAL=1`)
+   */
+  unsafeUnsandboxed: z.boolean().default(false),
+  /** A cgroup v2 directory delegated to the worker, for hosts where its own cgroup cannot have children. (env `KEEL_SANDBOX_CGROUP`) */
+  delegatedCgroup: z.string().min(1).optional(),
+  /** The bubblewrap executable. @default `bwrap` on PATH (env `KEEL_BWRAP`) */
+  bubblewrapPath: z.string().min(1).default('bwrap'),
+});
+
+export type LocalSandboxOptionsInput = z.input<typeof localSandboxOptionsSchema>;
+export type LocalSandboxOptions = z.output<typeof localSandboxOptionsSchema>;
