@@ -46,6 +46,11 @@ async function main(): Promise<void> {
     ...(anthropicApiKey ? { anthropicApiKey } : {}),
     ...(dataConverter ? { dataConverter } : {}),
     shutdownGraceTimeMs: graceMs,
+    dataDir: config.dataDir,
+    localSandbox: config.localSandbox,
+    builtInTools: config.builtInTools,
+    toolHeartbeatTimeoutMs: config.toolHeartbeatTimeoutMs,
+    logger: { info: (message) => logger.info(message), warn: (message) => logger.warn(message) },
     workerOptions: {
       // Past the grace period (plus time to report), give up rather than hang: the server retries what is left.
       shutdownForceTime: graceMs + 10_000,

@@ -4,17 +4,27 @@
  */
 import type { ProfileRegistry } from '../config/profile-registry.js';
 import type { ModelAdapter } from '../models/model-adapter.js';
+import type { SandboxRegistry } from '../sandboxes/sandbox-registry.js';
+import type { ToolRegistry } from '../tools/tool-registry.js';
 import { createCallModel } from './call-model.js';
 import { createResolveProfile } from './resolve-profile.js';
+import { createResolveTools } from './resolve-tools.js';
+import { createRunTool } from './run-tool.js';
+import { createSandboxLifecycle } from './sandbox-lifecycle.js';
 
 export interface ActivityDependencies {
   model: ModelAdapter;
   profiles: ProfileRegistry;
+  tools: ToolRegistry;
+  sandboxes: SandboxRegistry;
 }
 
 export function createActivities(dependencies: ActivityDependencies) {
   return {
     callModel: createCallModel(dependencies.model),
     resolveProfile: createResolveProfile(dependencies.profiles),
+    resolveTools: createResolveTools(dependencies),
+    runTool: createRunTool(dependencies),
+    ...createSandboxLifecycle(dependencies),
   };
 }

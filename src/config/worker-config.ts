@@ -5,7 +5,9 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE } from '../shared/constants.js';
+import type { LocalSandboxOptionsInput } from '../sandboxes/local/local-sandbox-options.js';
 import { describeIssues } from '../shared/schemas/describe-issues.js';
+import type { BuiltInToolOptions } from '../tools/built-in/built-in-tool-options.js';
 
 const workerEnvironmentSchema = z.object({
   /** Temporal frontend, host:port. @default `localhost:7233` (env `TEMPORAL_ADDRESS`) */
@@ -22,6 +24,25 @@ const workerEnvironmentSchema = z.object({
   KEEL_SHUTDOWN_GRACE_SECONDS: z.coerce.number().nonnegative().default(30),
   /** Where the worker keeps session data (sandboxes, stores). @default `.keel/data` (env `KEEL_DATA_DIR`) */
   KEEL_DATA_DIR: z.string().min(1).default('.keel/data'),
+  /** Local sandbox limits; see src/sandboxes/local/local-sandbox-options.ts for units and defaults. */
+  KEEL_SANDBOX_MEMORY_MB: z.coerce.number().int().positive().optional(),
+  KEEL_SANDBOX_MAX_PROCESSES: z.coerce.number().int().positive().optional(),
+  KEEL_SANDBOX_MAX_FILE_MB: z.coerce.number().int().positive().optional(),
+  KEEL_SANDBOX_MAX_OPEN_FILES: z.coerce.number().int().positive().optional(),
+  KEEL_SANDBOX_CPU_SECONDS: z.coerce.number().int().positive().optional(),
+  KEEL_SANDBOX_TMP_MB: z.coerce.number().int().positive().optional(),
+  KEEL_SANDBOX_CGROUP: z.string().min(1).optional(),
+  KEEL_BWRAP: z.string().min(1).optional(),
+  /** Run local sandbox commands WITHOUT isolation where bubblewrap cannot run. @default off (env `KEEL_UNSAFE_UNSANDBOXED_LOCAL=1`) */
+  KEEL_UNSAFE_UNSANDBOXED_LOCAL: z.enum(['0', '1', 'true', 'false']).optional(),
+  /** Wall-clock limit of a bash command when the model sets none, seconds. @default 120 (env `KEEL_COMMAND_TIMEOUT_SECONDS`) */
+  KEEL_COMMAND_TIMEOUT_SECONDS: z.coerce.number().positive().default(120),
+  /** Most a bash command may ask for, seconds. @default 600 (env `KEEL_COMMAND_MAX_TIMEOUT_SECONDS`) */
+  KEEL_COMMAND_MAX_TIMEOUT_SECONDS: z.coerce.number().positive().default(600),
+  /** Bytes kept of each output stream of a command, and of a read_file answer. @default 32768 (env `KEEL_TOOL_OUTPUT_BYTES`) */
+  KEEL_TOOL_OUTPUT_BYTES: z.coerce.number().int().positive().default(32 * 1024),
+  /** Heartbeat timeout of tool calls, seconds: how soon a call on a lost worker is noticed. @default 20 (env `KEEL_TOOL_HEARTBEAT_TIMEOUT_SECONDS`) */
+  KEEL_TOOL_HEARTBEAT_TIMEOUT_SECONDS: z.coerce.number().positive().default(20),
   /** pino log level. @default `info` (env `KEEL_LOG_LEVEL`) */
   KEEL_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /** A workflow bundle built ahead of time (`npm run bundle`); else the worker bundles at start (env `KEEL_WORKFLOW_BUNDLE`). */
@@ -80,6 +101,9 @@ export interface WorkerConfig {
   /** `host:port` of the Prometheus endpoint, when on. */
   metricsAddress?: string;
   health?: { host: string; port: number };
+  localSandbox: LocalSandboxOptionsInput;
+  builtInTools: BuiltInToolOptions;
+  toolHeartbeatTimeoutMs: number;
 }
 
 /** @throws ConfigError naming the variable. The API key is deliberately not part of this object: it is read by the model adapter alone. */
@@ -105,5 +129,22 @@ export function loadWorkerConfig(environment: NodeJS.ProcessEnv = process.env): 
     ...(env.KEEL_TASK_QUEUE_ACTIVITIES_PER_SECOND !== undefined ? { taskQueueActivitiesPerSecond: env.KEEL_TASK_QUEUE_ACTIVITIES_PER_SECOND } : {}),
     ...(env.KEEL_METRICS_PORT !== undefined ? { metricsAddress: `${env.KEEL_METRICS_HOST}:${env.KEEL_METRICS_PORT}` } : {}),
     ...(env.KEEL_HEALTH_PORT !== undefined ? { health: { host: env.KEEL_HEALTH_HOST, port: env.KEEL_HEALTH_PORT } } : {}),
+    localSandbox: {
+      ...(env.KEEL_SANDBOX_MEMORY_MB ? { memoryMb: env.KEEL_SANDBOX_MEMORY_MB } : {}),
+      ...(env.KEEL_SANDBOX_MAX_PROCESSES ? { maxProcesses: env.KEEL_SANDBOX_MAX_PROCESSES } : {}),
+      ...(env.KEEL_SANDBOX_MAX_FILE_MB ? { maxFileMb: env.KEEL_SANDBOX_MAX_FILE_MB } : {}),
+      ...(env.KEEL_SANDBOX_MAX_OPEN_FILES ? { maxOpenFiles: env.KEEL_SANDBOX_MAX_OPEN_FILES } : {}),
+      ...(env.KEEL_SANDBOX_CPU_SECONDS ? { cpuSeconds: env.KEEL_SANDBOX_CPU_SECONDS } : {}),
+      ...(env.KEEL_SANDBOX_TMP_MB ? { tmpMb: env.KEEL_SANDBOX_TMP_MB } : {}),
+      ...(env.KEEL_SANDBOX_CGROUP ? { delegatedCgroup: env.KEEL_SANDBOX_CGROUP } : {}),
+      ...(env.KEEL_BWRAP ? { bubblewrapPath: env.KEEL_BWRAP } : {}),
+      unsafeUnsandboxed: env.KEEL_UNSAFE_UNSANDBOXED_LOCAL === '1' || env.KEEL_UNSAFE_UNSANDBOXED_LOCAL === 'true',
+    },
+    builtInTools: {
+      defaultCommandTimeoutMs: env.KEEL_COMMAND_TIMEOUT_SECONDS * 1000,
+      maxCommandTimeoutMs: env.KEEL_COMMAND_MAX_TIMEOUT_SECONDS * 1000,
+      maxOutputBytes: env.KEEL_TOOL_OUTPUT_BYTES,
+    },
+    toolHeartbeatTimeoutMs: env.KEEL_TOOL_HEARTBEAT_TIMEOUT_SECONDS * 1000,
   };
 }

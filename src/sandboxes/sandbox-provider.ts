@@ -42,6 +42,8 @@ export interface CommandResult {
   truncatedStderrBytes: number;
   timedOut: boolean;
   durationMs: number;
+  /** Resource limits the command ran into (a process killed for memory, a fork refused), if the provider knows. */
+  limitsReached?: ('memory' | 'processes')[];
 }
 
 export interface FileEntry {

@@ -7,9 +7,19 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { fileURLToPath } from 'node:url';
 import { createActivities } from '../activities/index.js';
 import { ProfileRegistry } from '../config/profile-registry.js';
+import { ConfigError } from '../errors.js';
 import { AnthropicModelAdapter } from '../models/anthropic/anthropic-model-adapter.js';
 import type { ModelAdapter } from '../models/model-adapter.js';
+import { describeLocalSandbox, prepareLocalSandboxHost } from '../sandboxes/local/local-sandbox-host.js';
+import { localSandboxOptionsSchema, type LocalSandboxOptionsInput } from '../sandboxes/local/local-sandbox-options.js';
+import { LocalSandboxProvider } from '../sandboxes/local/local-sandbox-provider.js';
+import type { SandboxProvider } from '../sandboxes/sandbox-provider.js';
+import { SandboxRegistry } from '../sandboxes/sandbox-registry.js';
+import { describeIssues } from '../shared/schemas/describe-issues.js';
 import type { ProfileConfig } from '../shared/schemas/profile.js';
+import { createBuiltInTools, defaultBuiltInToolOptions, type BuiltInToolOptions } from '../tools/built-in/index.js';
+import type { ToolDefinition } from '../tools/define-tool.js';
+import { ToolRegistry } from '../tools/tool-registry.js';
 
 /** The workflow bundle's entry, for `workflowsPath` and `bundleWorkflowCode`. */
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -39,10 +49,47 @@ export interface KeelWorkerOptions {
   dataConverter?: DataConverter;
   /** Passed through to the SDK worker (tuning). */
   workerOptions?: Partial<WorkerOptions>;
+  /** Custom tools (see `defineTool`), offered beside the built-ins; a session enables them by name. */
+  tools?: ToolDefinition[];
+  /** Where the worker keeps session data: the local sandbox's session directories. @default `.keel/data` (src/worker.ts: env `KEEL_DATA_DIR`) */
+  dataDir?: string;
+  /** Limits and isolation of the local sandbox; see {@link LocalSandboxOptionsInput} for defaults. */
+  localSandbox?: LocalSandboxOptionsInput;
+  /** Command timeouts and output cap of the built-in tools; see {@link BuiltInToolOptions} for defaults. */
+  builtInTools?: Partial<BuiltInToolOptions>;
+  /** Heartbeat timeout of tools that set none, ms: how soon a call on a lost worker is noticed. @default 20000 */
+  toolHeartbeatTimeoutMs?: number;
+  /** More sandbox providers (such as E2B); one named `local` replaces the built-in local sandbox. */
+  sandboxProviders?: SandboxProvider[];
+  /** Receives the start report (which sandbox limits are in force). @default none: silent */
+  logger?: { info(message: string): void; warn(message: string): void };
+}
+
+/** The sandbox providers, with the local one prepared (host probed) unless replaced; reports what it found. */
+async function prepareSandboxes(options: KeelWorkerOptions): Promise<SandboxRegistry> {
+  const registry = new SandboxRegistry();
+  const replacesLocal = options.sandboxProviders?.some((provider) => provider.name === 'local') ?? false;
+  if (!replacesLocal) {
+    const parsed = localSandboxOptionsSchema.safeParse(options.localSandbox ?? {});
+    if (!parsed.success) throw new ConfigError(`local sandbox options: ${describeIssues(parsed.error)}`);
+    const host = await prepareLocalSandboxHost(options.dataDir ?? '.keel/data', parsed.data);
+    const report = describeLocalSandbox(host);
+    const degraded = !report.available || host.isolation !== 'bubblewrap';
+    for (const line of report.lines) (degraded ? options.logger?.warn : options.logger?.info)?.call(options.logger, line);
+    if (report.available) registry.register(new LocalSandboxProvider(host));
+    else registry.markUnavailable('local', host.bubblewrapProblem ?? 'bubblewrap cannot run');
+  }
+  for (const provider of options.sandboxProviders ?? []) registry.register(provider);
+  return registry;
 }
 
 /** @throws ConfigError when a profile is invalid (checked before the worker polls). */
 export async function createKeelWorker(options: KeelWorkerOptions): Promise<Worker> {
+  const tools = new ToolRegistry(
+    [...createBuiltInTools({ ...defaultBuiltInToolOptions, ...options.builtInTools }), ...(options.tools ?? [])],
+    options.toolHeartbeatTimeoutMs ?? 20_000,
+  );
+  const sandboxes = await prepareSandboxes(options);
   const profiles =
     options.profileRegistry ??
     new ProfileRegistry({
@@ -60,7 +107,7 @@ export async function createKeelWorker(options: KeelWorkerOptions): Promise<Work
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
-    activities: createActivities({ model, profiles }),
+    activities: createActivities({ model, profiles, tools, sandboxes }),
     shutdownGraceTime: options.shutdownGraceTimeMs ?? 30_000,
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     ...options.workerOptions,

@@ -47,6 +47,7 @@ import { resetContextIfDue } from './context-reset.js';
 import { buildModelRequest } from './model-request.js';
 import { SessionModel } from './session-model.js';
 import { SessionState } from './session-state.js';
+import { SessionTools } from './session-tools.js';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -105,7 +106,15 @@ export async function agentSessionWorkflow(rawInput: unknown): Promise<SessionRe
   };
 
 
-  setHandler(stateQuery, () => state.view({ provider: input.sandbox?.provider ?? 'none' }));
+  const sessionTools = new SessionTools({
+    input,
+    sessionId: workflowId,
+    state,
+    onWaitingForApproval: (waiting) => setStatus(waiting ? 'waiting_for_approval' : 'running'),
+  });
+  sessionTools.registerHandlers();
+
+  setHandler(stateQuery, () => ({ ...state.view(sessionTools.sandboxView()), pendingApprovals: sessionTools.approvals.pending() }));
   setHandler(transcriptQuery, (query) => state.transcriptPage(query?.fromIndex ?? 0));
 
   setHandler(userMessageSignal, (message) => {
@@ -148,7 +157,7 @@ export async function agentSessionWorkflow(rawInput: unknown): Promise<SessionRe
   );
 
   setHandler(interruptSignal, (request) => {
-    if (state.status === 'running' || state.status === 'waiting_for_budget') state.interruptRequested = request?.reason ?? 'interrupted';
+    if (state.status === 'running' || state.status === 'waiting_for_budget' || state.status === 'waiting_for_approval') state.interruptRequested = request?.reason ?? 'interrupted';
   });
 
   setHandler(resetContextSignal, (request) => {
@@ -190,6 +199,7 @@ export async function agentSessionWorkflow(rawInput: unknown): Promise<SessionRe
     });
   });
   state.attachProfile(profile);
+  await sessionTools.resolve();
   const model = new SessionModel(profile, {
     resolveProfile,
     onFailover: (event) => {
@@ -233,7 +243,7 @@ export async function agentSessionWorkflow(rawInput: unknown): Promise<SessionRe
         setStatus('running');
         continue;
       }
-      const tools: ToolSpec[] = [];
+      const tools: ToolSpec[] = sessionTools.specs();
       await resetContextIfDue({ state, model, sessionId: workflowId, system: input.system, tools, task });
       const response = await model.call(state.turn + 1, (active) =>
         buildModelRequest(active, {
@@ -259,7 +269,7 @@ export async function agentSessionWorkflow(rawInput: unknown): Promise<SessionRe
         state.endTurn();
         return 'ended';
       }
-      state.takeQueue(refusedToolResults(toolCalls, (call) => `unknown tool "${call.name}": no tools are enabled in this session`));
+      state.takeQueue(await sessionTools.run(toolCalls));
     }
   };
 
@@ -291,12 +301,16 @@ export async function agentSessionWorkflow(rawInput: unknown): Promise<SessionRe
       }
     }
   } catch (error) {
-    if (!isCancellation(error)) throw error;
+    if (!isCancellation(error)) {
+      await sessionTools.dispose();
+      throw error;
+    }
     await CancellationScope.nonCancellable(async () => {
       state.endTurn('cancelled');
       setStatus('cancelled');
     });
   }
+  await sessionTools.dispose();
   // Let waiting `sendMessage` callers read their replies before the run closes (also after a cancellation,
   // when the root scope refuses new waits).
   await CancellationScope.nonCancellable(() => condition(allHandlersFinished));

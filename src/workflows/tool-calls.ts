@@ -69,3 +69,26 @@ export function toolResultBlock(call: ToolUseBlock, output: ToolCallOutput): Con
   return { type: 'tool_result', tool_use_id: call.id, content: output.content, ...(output.isError ? { is_error: true } : {}) };
 }
 
+
+/**
+ * Why a tool's activity failed, in words the model can act on. Reads Temporal's failure chain by name (the
+ * classes differ between the workflow sandbox and the worker): a timeout, a lost worker, or the last error.
+ */
+export function describeActivityFailure(error: unknown, tool: ResolvedTool): string {
+  let cause: unknown = error;
+  // ActivityFailure wraps the reason as its cause.
+  if (cause instanceof Error && cause.name === 'ActivityFailure' && cause.cause) cause = cause.cause;
+  if (cause instanceof Error && cause.name === 'TimeoutFailure') {
+    const timeoutType = (cause as Error & { timeoutType?: string }).timeoutType;
+    if (timeoutType === 'HEARTBEAT') {
+      return `the worker running it stopped responding (no heartbeat for ${tool.heartbeatTimeoutMs / 1000} s); it was probably lost mid-call`;
+    }
+    if (timeoutType === 'START_TO_CLOSE') return `it did not finish within ${tool.timeoutMs / 1000} s`;
+    return `it timed out (${timeoutType ?? 'unknown timeout'})`;
+  }
+  if (cause instanceof Error) {
+    const type = (cause as Error & { type?: string }).type;
+    return type ? `${cause.message} (${type})` : cause.message;
+  }
+  return String(cause);
+}

@@ -8,7 +8,7 @@ import type { DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Runtime, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SessionClient } from '../../src/client/session-client.js';
@@ -16,7 +16,7 @@ import { ensureTemporalCli } from '../../src/dev/temporal-cli.js';
 import type { ModelAdapter } from '../../src/models/model-adapter.js';
 import type { ProfileConfig } from '../../src/shared/schemas/profile.js';
 import { keelSearchAttributeKeys } from '../../src/shared/search-attributes.js';
-import { createKeelWorker, workflowsPath } from '../../src/worker/create-keel-worker.js';
+import { createKeelWorker, workflowsPath, type KeelWorkerOptions } from '../../src/worker/create-keel-worker.js';
 import { testProfiles } from './test-profiles.js';
 
 let runtimeQuieted = false;
@@ -40,6 +40,13 @@ export interface WorkerSetup {
   apiKey?: string;
   /** Payload conversion of the worker (e.g. the encryption codec). @default plain JSON */
   dataConverter?: DataConverter;
+  /** The worker's data folder (session directories). @default one temporary folder per test file */
+  dataDir?: string;
+  /** Custom tools. */
+  tools?: KeelWorkerOptions['tools'];
+  localSandbox?: KeelWorkerOptions['localSandbox'];
+  builtInTools?: KeelWorkerOptions['builtInTools'];
+  toolHeartbeatTimeoutMs?: number;
 }
 
 export interface TestEnvironment {
@@ -54,6 +61,8 @@ export interface TestEnvironment {
   profilesFile: string;
   /** The workflow bundle as a file, for worker processes (`KEEL_WORKFLOW_BUNDLE`), so they need not bundle. */
   workflowBundleFile: string;
+  /** The workers' default data folder (removed by `close`). */
+  dataDir: string;
   close(): Promise<void>;
 }
 
@@ -86,6 +95,7 @@ export async function startTestEnvironment(): Promise<TestEnvironment> {
   writeFileSync(profilesFile, JSON.stringify({ profiles: testProfiles }, null, 2));
   const workflowBundleFile = join(profilesDirectory, 'workflow-bundle.js');
   writeFileSync(workflowBundleFile, bundle.code);
+  const dataDir = mkdtempSync(join(tmpdir(), 'keel-test-data-'));
   const workers: RunningWorker[] = [];
 
   return {
@@ -99,6 +109,7 @@ export async function startTestEnvironment(): Promise<TestEnvironment> {
     bundle,
     profilesFile,
     workflowBundleFile,
+    dataDir,
     async startWorker(setup: WorkerSetup): Promise<RunningWorker> {
       const taskQueue = setup.taskQueue ?? uniqueTaskQueue();
       const worker = await createKeelWorker({
@@ -113,6 +124,11 @@ export async function startTestEnvironment(): Promise<TestEnvironment> {
         ...(setup.profilesFile ? { profilesFile: setup.profilesFile } : {}),
         shutdownGraceTimeMs: 5_000,
         ...(setup.dataConverter ? { dataConverter: setup.dataConverter } : {}),
+        dataDir: setup.dataDir ?? dataDir,
+        ...(setup.tools ? { tools: setup.tools } : {}),
+        ...(setup.localSandbox ? { localSandbox: setup.localSandbox } : {}),
+        ...(setup.builtInTools ? { builtInTools: setup.builtInTools } : {}),
+        ...(setup.toolHeartbeatTimeoutMs ? { toolHeartbeatTimeoutMs: setup.toolHeartbeatTimeoutMs } : {}),
       });
       const running = worker.run();
       const entry: RunningWorker = {
@@ -135,6 +151,7 @@ export async function startTestEnvironment(): Promise<TestEnvironment> {
     async close() {
       await Promise.allSettled(workers.map((worker) => worker.stop()));
       await env.teardown();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

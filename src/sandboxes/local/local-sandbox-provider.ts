@@ -145,7 +145,8 @@ export class LocalSandboxProvider implements SandboxProvider {
       ].filter(Boolean);
       if (notes.length === 0) return result;
       const separator = result.stderr && !result.stderr.endsWith('\n') ? '\n' : '';
-      return { ...result, stderr: `${result.stderr}${separator}${notes.join('\n')}` };
+      const limitsReached = [...(events.oomKills > 0 ? ['memory' as const] : []), ...(events.processLimitHits > 0 ? ['processes' as const] : [])];
+      return { ...result, stderr: `${result.stderr}${separator}${notes.join('\n')}`, limitsReached };
     } finally {
       await cgroup?.remove().catch(() => undefined);
     }

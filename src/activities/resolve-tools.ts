@@ -1,0 +1,39 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { SandboxRegistry } from '../sandboxes/sandbox-registry.js';
+import { FailureTypes } from '../shared/failure-types.js';
+import type { SandboxOptions } from '../shared/schemas/session-input.js';
+import type { ResolvedTools, ResolveToolsRequest } from '../shared/schemas/tools.js';
+import type { ToolRegistry } from '../tools/tool-registry.js';
+
+/**
+ * `resolveTools`: the session's tools as this worker defines them (specs for the model, timeouts and retry
+ * policy for their activities) and its sandbox with the default applied. Called once at session start, so the
+ * definitions are in history and replay the same. Refuses, not retryably, an unknown tool, a sandbox tool in a
+ * session without a sandbox, and a sandbox this worker cannot offer.
+ */
+export function createResolveTools(dependencies: { tools: ToolRegistry; sandboxes: SandboxRegistry }) {
+  return async function resolveTools(request: ResolveToolsRequest): Promise<ResolvedTools> {
+    const names = [...new Set(request.tools)];
+    const unknown = names.filter((name) => !dependencies.tools.get(name));
+    if (unknown.length > 0) {
+      throw ApplicationFailure.nonRetryable(
+        `unknown tool${unknown.length > 1 ? 's' : ''} ${unknown.map((name) => `"${name}"`).join(', ')}; this worker has: ${dependencies.tools.names().join(', ')}`,
+        FailureTypes.ConfigUnknownTool,
+      );
+    }
+    const tools = names.map((name) => dependencies.tools.resolve(dependencies.tools.get(name)!));
+    const sandboxTools = tools.filter((tool) => tool.usesSandbox).map((tool) => tool.name);
+    const sandbox: SandboxOptions = request.sandbox ?? { provider: sandboxTools.length > 0 ? 'local' : 'none' };
+    if (sandbox.provider === 'none' && sandboxTools.length > 0) {
+      throw ApplicationFailure.nonRetryable(
+        `sandbox: provider is "none" but ${sandboxTools.join(', ')} run${sandboxTools.length === 1 ? 's' : ''} in a sandbox; choose "local" or "e2b", or leave sandbox out`,
+        FailureTypes.InvalidSessionInput,
+      );
+    }
+    if (sandbox.provider !== 'none') {
+      const reason = dependencies.sandboxes.unavailableReason(sandbox.provider);
+      if (reason) throw ApplicationFailure.nonRetryable(`the ${sandbox.provider} sandbox is unavailable on this worker: ${reason}`, FailureTypes.SandboxUnavailable);
+    }
+    return { tools, sandbox };
+  };
+}

@@ -1,0 +1,81 @@
+import { Context } from '@temporalio/activity';
+import { AgentRuntimeError, ToolError } from '../errors.js';
+import type { SandboxRegistry } from '../sandboxes/sandbox-registry.js';
+import { describeIssues } from '../shared/schemas/describe-issues.js';
+import type { RunToolRequest, ToolCallOutput } from '../shared/schemas/tools.js';
+import type { ToolContext, ToolSandbox } from '../tools/define-tool.js';
+import type { ToolRegistry } from '../tools/tool-registry.js';
+import { toSandboxFailure } from './sandbox-failure.js';
+
+function isToolError(error: unknown): error is ToolError {
+  return AgentRuntimeError.isInstance(error) && error.name === 'ToolError';
+}
+
+/**
+ * `runTool`: one tool call. What the model did wrong (input that breaks the schema, a path outside the session,
+ * a failing command) comes back as an `isError` output for the model; only failures of the machinery (sandbox
+ * unavailable, handler crash) leave as `ApplicationFailure`s, for the tool's retry policy. Heartbeats on a timer
+ * while the handler runs, so a lost worker is noticed within the tool's heartbeat timeout.
+ */
+export function createRunTool(dependencies: { tools: ToolRegistry; sandboxes: SandboxRegistry }) {
+  return async function runTool(request: RunToolRequest): Promise<ToolCallOutput> {
+    const tool = dependencies.tools.get(request.tool);
+    if (!tool) {
+      return { content: `the tool "${request.tool}" is not registered on the worker that took this call`, isError: true };
+    }
+    const parsed = tool.inputSchema.safeParse(request.input);
+    if (!parsed.success) {
+      return {
+        content: `invalid input for ${tool.name}: ${describeIssues(parsed.error)}. Expected input (JSON Schema): ${JSON.stringify(tool.jsonSchema)}`,
+        isError: true,
+      };
+    }
+    const context = Context.current();
+    let sandbox: ToolSandbox | undefined;
+    if (tool.usesSandbox) {
+      if (!request.sandbox) return { content: `the ${tool.name} tool needs a sandbox and this session has none`, isError: true };
+      const ref = request.sandbox;
+      let provider;
+      try {
+        provider = dependencies.sandboxes.get(ref.provider);
+      } catch (error) {
+        throw toSandboxFailure(error);
+      }
+      sandbox = {
+        ref,
+        runCommand: (command, options) => provider.runCommand(ref, command, options),
+        readFile: (path) => provider.readFile(ref, path),
+        writeFile: (path, data) => provider.writeFile(ref, path, data),
+        listFiles: (path) => provider.listFiles(ref, path),
+      };
+    }
+    let progress: unknown = { tool: tool.name };
+    const heartbeat = (details?: unknown): void => {
+      if (details !== undefined) progress = details;
+      context.heartbeat(progress);
+    };
+    heartbeat();
+    const intervalMs = Math.max(200, (context.info.heartbeatTimeoutMs ?? 30_000) / 3);
+    const timer = setInterval(() => context.heartbeat(progress), intervalMs);
+    const toolContext: ToolContext = {
+      sessionId: request.sessionId,
+      toolUseId: request.toolUseId,
+      sandbox,
+      signal: context.cancellationSignal,
+      heartbeat,
+    };
+    try {
+      const result = await tool.handler(parsed.data, toolContext);
+      // A handler that stopped because the call was cancelled did not finish: report the cancellation.
+      if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
+      return typeof result === 'string' ? { content: result, isError: false } : { content: result.content, isError: result.isError ?? false };
+    } catch (error) {
+      // A cancelled call reports its cancellation, not whatever the abort did to the handler.
+      if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason ?? error;
+      if (isToolError(error)) return { content: error.content, isError: true };
+      throw toSandboxFailure(error);
+    } finally {
+      clearInterval(timer);
+    }
+  };
+}

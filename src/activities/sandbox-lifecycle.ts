@@ -1,0 +1,40 @@
+import { heartbeat } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { SandboxRegistry } from '../sandboxes/sandbox-registry.js';
+import { FailureTypes } from '../shared/failure-types.js';
+import type { SandboxOptions } from '../shared/schemas/session-input.js';
+import type { SandboxReference } from '../shared/schemas/tools.js';
+import { toSandboxFailure } from './sandbox-failure.js';
+
+export interface CreateSandboxRequest {
+  sessionId: string;
+  sandbox: SandboxOptions;
+}
+
+/**
+ * `createSandbox` and `destroySandbox`: a session's sandbox comes into being before its first sandbox tool call
+ * and goes when the session ends (completed, cancelled, failed). Both are idempotent: a retried create returns
+ * the same sandbox, a second destroy does nothing.
+ */
+export function createSandboxLifecycle(dependencies: { sandboxes: SandboxRegistry }) {
+  return {
+    async createSandbox(request: CreateSandboxRequest): Promise<SandboxReference> {
+      const { provider: name, ...options } = request.sandbox;
+      if (name === 'none') throw ApplicationFailure.nonRetryable('createSandbox called for a session without a sandbox', FailureTypes.SandboxUnavailable);
+      try {
+        heartbeat();
+        return await dependencies.sandboxes.get(name).create(request.sessionId, options);
+      } catch (error) {
+        throw toSandboxFailure(error);
+      }
+    },
+    async destroySandbox(ref: SandboxReference): Promise<void> {
+      try {
+        heartbeat();
+        await dependencies.sandboxes.get(ref.provider).destroy(ref);
+      } catch (error) {
+        throw toSandboxFailure(error);
+      }
+    },
+  };
+}

@@ -1,0 +1,232 @@
+/**
+ * A session's tools, inside the workflow: resolves them once through an activity (so they are in history), sends
+ * their specs to the model, runs a turn's calls in parallel (each in its own activity with the tool's timeout and
+ * retry policy), holds calls in `approval.tools` until a `decideToolCall` update or the approval timeout, and
+ * creates the sandbox on first use and destroys it when the session ends. The workflow keeps only the sandbox's
+ * reference; activities re-attach to it. The rules live in tool-calls.ts and tool-approvals.ts.
+ */
+import {
+  ActivityCancellationType,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  isCancellation,
+  log,
+  patched,
+  proxyActivities,
+  setHandler,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities/index.js';
+import { FailureTypes } from '../shared/failure-types.js';
+import { decideToolCallUpdate } from '../shared/messages.js';
+import type { ContentBlock, ToolUseBlock } from '../shared/schemas/content.js';
+import type { ToolSpec } from '../shared/schemas/model-call.js';
+import type { SandboxOptions, SessionInput } from '../shared/schemas/session-input.js';
+import type { SessionStateView } from '../shared/schemas/session-messages.js';
+import type { ResolvedTool, SandboxReference, ToolCallOutput } from '../shared/schemas/tools.js';
+import type { SessionState } from './session-state.js';
+import { describeOutcome, ToolApprovals } from './tool-approvals.js';
+import {
+  activityFailureMessage,
+  describeActivityFailure,
+  outputForUnapproved,
+  planToolCalls,
+  toolResultBlock,
+  withEditedInputNote,
+  type PlannedToolCall,
+} from './tool-calls.js';
+
+type Activities = ReturnType<typeof createActivities>;
+
+/** Marks histories that resolve tools: sessions begun before tools existed replay without the activity. */
+const toolsPatch = 'keel-tools';
+
+const { resolveTools, createSandbox, destroySandbox } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumAttempts: 5 },
+});
+
+// Every option is set per call from the tool's own policy; these are placeholders the call overrides.
+const { runTool } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  // Cancelling a session waits for its running tools to stop before the sandbox is removed under them.
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+});
+
+/** A short, single-line description of a call for the UI's activity summary. */
+function summaryOf(tool: string, input: unknown): string {
+  const detail = typeof input === 'object' && input !== null && 'command' in input ? String((input as { command: unknown }).command) : JSON.stringify(input);
+  const line = `${tool}: ${detail ?? ''}`.replace(/\s+/g, ' ');
+  return line.length > 120 ? `${line.slice(0, 117)}...` : line;
+}
+
+export interface SessionToolsDependencies {
+  input: SessionInput;
+  sessionId: string;
+  state: SessionState;
+  /** Called when calls start or stop waiting for a decision. */
+  onWaitingForApproval(waiting: boolean): void;
+}
+
+export class SessionTools {
+  readonly approvals = new ToolApprovals();
+  #tools: ResolvedTool[] = [];
+  #byName = new Map<string, ResolvedTool>();
+  #sandboxOptions: SandboxOptions;
+  #sandbox: SandboxReference | undefined;
+  #creatingSandbox: Promise<SandboxReference> | undefined;
+
+  constructor(readonly dependencies: SessionToolsDependencies) {
+    this.#sandboxOptions = dependencies.input.sandbox ?? { provider: 'none' };
+  }
+
+  /** Installs the `decideToolCall` handler; its validator refuses unknown, already decided or malformed decisions. */
+  registerHandlers(): void {
+    setHandler(decideToolCallUpdate, (decision) => this.approvals.decide(decision), {
+      validator: (decision) => {
+        const rejection = this.approvals.rejectionOf(decision);
+        if (rejection) throw new Error(rejection);
+      },
+    });
+  }
+
+  /**
+   * Resolves the session's tools and sandbox through the `resolveTools` activity.
+   * @throws ApplicationFailure (not retryable) naming an unknown tool or an unusable sandbox.
+   */
+  async resolve(): Promise<void> {
+    const { input } = this.dependencies;
+    if (input.tools.length === 0 || !patched(toolsPatch)) return;
+    const resolved = await resolveTools({ tools: input.tools, ...(input.sandbox ? { sandbox: input.sandbox } : {}) }).catch((error: unknown) => {
+      if (isCancellation(error)) throw error;
+      const cause = error instanceof Error && error.cause instanceof Error ? error.cause : (error as Error);
+      throw ApplicationFailure.create({
+        type: (cause as Error & { type?: string }).type ?? FailureTypes.ConfigUnknownTool,
+        message: `cannot set up the session's tools: ${cause.message}`,
+        nonRetryable: true,
+      });
+    });
+    this.#tools = resolved.tools;
+    this.#byName = new Map(resolved.tools.map((tool) => [tool.name, tool]));
+    this.#sandboxOptions = resolved.sandbox;
+  }
+
+  /** What the model is told about the tools. */
+  specs(): ToolSpec[] {
+    return this.#tools.map(({ name, description, inputSchema }) => ({ name, description, inputSchema }));
+  }
+
+  sandboxView(): SessionStateView['sandbox'] {
+    return { provider: this.#sandboxOptions.provider, ...(this.#sandbox ? { id: this.#sandbox.id } : {}) };
+  }
+
+  /** Runs one turn's calls, in parallel, and returns their results in the model's order. */
+  async run(calls: ToolUseBlock[]): Promise<ContentBlock[]> {
+    const plan = planToolCalls(calls, { tools: this.#byName, approvalTools: new Set(this.dependencies.input.approval.tools) });
+    const outputs = await Promise.all(plan.map((planned) => this.#handle(planned)));
+    return plan.map((planned, index) => toolResultBlock(planned.call, outputs[index]!));
+  }
+
+  async #handle(planned: PlannedToolCall): Promise<ToolCallOutput> {
+    switch (planned.action) {
+      case 'refuse':
+        return planned.output;
+      case 'run':
+        return this.#execute(planned.tool, planned.call, planned.call.input);
+      case 'await-approval':
+        return this.#awaitApproval(planned.tool, planned.call);
+    }
+  }
+
+  async #awaitApproval(tool: ResolvedTool, call: ToolUseBlock): Promise<ToolCallOutput> {
+    const { state } = this.dependencies;
+    this.approvals.request(call, state.turn);
+    this.dependencies.onWaitingForApproval(true);
+    const timeoutSeconds = state.limits.approvalTimeoutSeconds;
+    const settled = (): boolean => this.approvals.outcomeOf(call.id) !== undefined || state.interruptRequested !== undefined;
+    if (timeoutSeconds === undefined) await condition(settled);
+    else await condition(settled, timeoutSeconds * 1000);
+    if (!this.approvals.outcomeOf(call.id)) {
+      this.approvals.close(
+        call.id,
+        state.interruptRequested !== undefined
+          ? { kind: 'interrupted', reason: state.interruptRequested }
+          : { kind: 'timed-out', afterSeconds: timeoutSeconds ?? 0 },
+      );
+    }
+    this.dependencies.onWaitingForApproval(this.approvals.hasPending());
+    const outcome = this.approvals.outcomeOf(call.id)!;
+    state.addMarker('tool-decision', describeOutcome(call, outcome));
+    if (outcome.kind !== 'approved') return outputForUnapproved(outcome);
+    const output = await this.#execute(tool, call, outcome.input);
+    return outcome.edited ? withEditedInputNote(output, outcome.input) : output;
+  }
+
+  async #execute(tool: ResolvedTool, call: ToolUseBlock, input: unknown): Promise<ToolCallOutput> {
+    let sandbox: SandboxReference | undefined;
+    if (tool.usesSandbox) {
+      try {
+        sandbox = await this.#ensureSandbox();
+      } catch (error) {
+        if (isCancellation(error)) throw error;
+        return { content: activityFailureMessage(tool, `its sandbox could not be created: ${describeActivityFailure(error, tool)}`), isError: true };
+      }
+    }
+    try {
+      return await runTool.executeWithOptions(
+        {
+          summary: summaryOf(tool.name, input),
+          startToCloseTimeout: tool.timeoutMs,
+          heartbeatTimeout: tool.heartbeatTimeoutMs,
+          retry: {
+            initialInterval: tool.retry.initialIntervalMs,
+            backoffCoefficient: tool.retry.backoffCoefficient,
+            maximumInterval: tool.retry.maximumIntervalMs,
+            // A tool that is not safe to run twice gets one attempt, whatever its policy says.
+            maximumAttempts: tool.safeToRetry ? tool.retry.maximumAttempts : 1,
+          },
+        },
+        [{ sessionId: this.dependencies.sessionId, toolUseId: call.id, tool: tool.name, input, ...(sandbox ? { sandbox } : {}) }],
+      );
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      return { content: activityFailureMessage(tool, describeActivityFailure(error, tool)), isError: true };
+    }
+  }
+
+  /** The session's sandbox, created by the first call that needs it; parallel calls share one creation. */
+  #ensureSandbox(): Promise<SandboxReference> {
+    if (this.#sandbox) return Promise.resolve(this.#sandbox);
+    this.#creatingSandbox ??= createSandbox({ sessionId: this.dependencies.sessionId, sandbox: this.#sandboxOptions }).then(
+      (ref) => {
+        this.#sandbox = ref;
+        return ref;
+      },
+      (error: unknown) => {
+        // The next call tries again.
+        this.#creatingSandbox = undefined;
+        throw error;
+      },
+    );
+    return this.#creatingSandbox;
+  }
+
+  /**
+   * Removes the sandbox, if one was created. Runs in a non-cancellable scope so that a cancelled session still
+   * cleans up; a failure is logged, never raised (the session's outcome stands).
+   */
+  async dispose(): Promise<void> {
+    await CancellationScope.nonCancellable(async () => {
+      if (this.#creatingSandbox) await this.#creatingSandbox.catch(() => undefined);
+      const sandbox = this.#sandbox;
+      if (!sandbox) return;
+      try {
+        await destroySandbox(sandbox);
+        this.#sandbox = undefined;
+      } catch (error) {
+        log.warn('could not remove the session sandbox', { sandbox: sandbox.id, error: error instanceof Error ? error.message : String(error) });
+      }
+    });
+  }
+}
