@@ -2,12 +2,14 @@
  * Guardrails: tool calls in `approval.tools` wait for `decideToolCall`, end to end on a real dev server with the
  * real SDK, the scripted model and the real local sandbox.
  */
+import { Worker } from '@temporalio/worker';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startScriptedModelServer, type RecordedRequest, type ScriptedModelServer, type ScriptedReply } from '../../src/dev/scripted-model-server.js';
 import { sessionKey } from '../../src/sandboxes/local/local-sandbox-provider.js';
+import type { SessionHandle } from '../../src/client/session-client.js';
 import { startTestEnvironment, type RunningWorker, type TestEnvironment } from '../harness/temporal-env.js';
 import { waitFor } from '../harness/wait-for.js';
 
@@ -33,6 +35,13 @@ describe('tool approval', () => {
     model = await startScriptedModelServer();
     worker = await environment.startWorker({ modelUrl: model.url, toolHeartbeatTimeoutMs: 5_000 });
   });
+  /** Every session the tests start, for the replay test at the end. */
+  const started: SessionHandle[] = [];
+  const track = async (handle: Promise<SessionHandle>): Promise<SessionHandle> => {
+    started.push(await handle);
+    return started.at(-1)!;
+  };
+
   after(async () => {
     await environment?.close();
     await model?.close();
@@ -51,13 +60,13 @@ describe('tool approval', () => {
       text('reviewed'),
     );
     const requestsBefore = model.requests.length;
-    const handle = await worker.sessions.start({
+    const handle = await track(worker.sessions.start({
       profile: 'test',
       tools: ['bash', 'write_file'],
       approval: { tools: ['bash'] },
       limits: { approvalTimeoutSeconds: 5 },
       messages: [{ role: 'user', content: 'do risky things' }],
-    });
+    }));
     const waiting = await waitFor('five calls to wait for approval', async () => {
       const state = await handle.state();
       return state.pendingApprovals.length === 5 ? state : undefined;
@@ -128,7 +137,7 @@ describe('tool approval', () => {
 
   test('interrupt: calls waiting for approval are not run and the session waits for the next message', async () => {
     model.push(calls({ id: 'toolu_held', name: 'bash', input: { command: 'echo held' } }));
-    const handle = await worker.sessions.start({ profile: 'test', mode: 'chat', tools: ['bash'], approval: { tools: ['bash'] }, messages: [{ role: 'user', content: 'go' }] });
+    const handle = await track(worker.sessions.start({ profile: 'test', mode: 'chat', tools: ['bash'], approval: { tools: ['bash'] }, messages: [{ role: 'user', content: 'go' }] }));
     await waitFor('the call to wait for approval', async () => (await handle.state()).status === 'waiting_for_approval');
     await handle.interrupt('changed my mind');
     await waitFor('the session to wait for input', async () => (await handle.state()).status === 'waiting_for_input');
@@ -145,7 +154,7 @@ describe('tool approval', () => {
 
   test('cancel: a session cancelled while a call waits for approval ends cancelled and its sandbox is removed', async () => {
     model.push(calls({ id: 'toolu_file', name: 'write_file', input: { path: 'a.txt', content: 'a' } }, { id: 'toolu_wait', name: 'bash', input: { command: 'echo x' } }));
-    const handle = await worker.sessions.start({ profile: 'test', tools: ['bash', 'write_file'], approval: { tools: ['bash'] }, messages: [{ role: 'user', content: 'go' }] });
+    const handle = await track(worker.sessions.start({ profile: 'test', tools: ['bash', 'write_file'], approval: { tools: ['bash'] }, messages: [{ role: 'user', content: 'go' }] }));
     const directory = join(environment.dataDir, 'sandboxes', sessionKey(handle.workflowId));
     await waitFor('the call to wait for approval', async () => (await handle.state()).status === 'waiting_for_approval');
     await waitFor('the sandbox to exist', () => existsSync(join(directory, 'workspace', 'a.txt')));
@@ -155,5 +164,13 @@ describe('tool approval', () => {
     const events = (await handle.workflow.fetchHistory()).events!;
     const activities = events.flatMap((event) => (event.activityTaskScheduledEventAttributes ? [event.activityTaskScheduledEventAttributes.activityType!.name] : []));
     assert.equal(activities.at(-1), 'destroySandbox');
+  });
+
+  test('replay: the histories of these sessions with approvals replay with the current workflow code', async () => {
+    assert.ok(started.length >= 3);
+    for (const handle of started) {
+      await handle.result().catch(() => undefined);
+      await Worker.runReplayHistory({ workflowBundle: environment.bundle, replayName: handle.workflowId }, await handle.workflow.fetchHistory());
+    }
   });
 });

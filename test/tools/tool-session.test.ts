@@ -2,6 +2,7 @@
  * Sessions that use tools, end to end: real dev server, real worker, the real Anthropic SDK against the scripted
  * model server, the real local sandbox (bubblewrap).
  */
+import { Worker } from '@temporalio/worker';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { startScriptedModelServer, type RecordedRequest, type ScriptedModelServe
 import { ToolError } from '../../src/errors.js';
 import { sessionKey } from '../../src/sandboxes/local/local-sandbox-provider.js';
 import { defineTool } from '../../src/tools/define-tool.js';
+import type { SessionHandle } from '../../src/client/session-client.js';
 import { startTestEnvironment, type RunningWorker, type TestEnvironment } from '../harness/temporal-env.js';
 
 type ToolCall = { id: string; name: string; input: Record<string, unknown> };
@@ -90,6 +92,13 @@ describe('sessions with tools', () => {
     worker = await environment.startWorker({ modelUrl: model.url, ...setup });
     lenientWorker = await environment.startWorker({ modelUrl: lenientModel.url, ...setup });
   });
+  /** Every session the tests start, for the replay test at the end. */
+  const started: SessionHandle[] = [];
+  const track = async (handle: Promise<SessionHandle>): Promise<SessionHandle> => {
+    started.push(await handle);
+    return started.at(-1)!;
+  };
+
   after(async () => {
     await environment?.close();
     await model?.close();
@@ -108,7 +117,7 @@ describe('sessions with tools', () => {
       text('The script printed three lines.'),
     );
     const requestsBefore = model.requests.length;
-    const handle = await worker.sessions.start({ profile: 'test', tools: ['bash', 'read_file', 'write_file', 'edit_file', 'list_files'], messages: [{ role: 'user', content: 'count to three' }] });
+    const handle = await track(worker.sessions.start({ profile: 'test', tools: ['bash', 'read_file', 'write_file', 'edit_file', 'list_files'], messages: [{ role: 'user', content: 'count to three' }] }));
     const result = await handle.result();
     assert.equal(result.status, 'completed');
     assert.equal(result.finalText, 'The script printed three lines.');
@@ -170,15 +179,16 @@ describe('sessions with tools', () => {
       ),
       calls(
         { id: 'toolu_sleep', name: 'bash', input: { command: 'echo going to sleep; sleep 1000', timeoutSeconds: 2 } },
-        { id: 'toolu_bomb', name: 'bash', input: { command: 'bomb() { bomb | bomb & }; bomb; wait', timeoutSeconds: 3 } },
         { id: 'toolu_exit', name: 'bash', input: { command: 'echo failing >&2; exit 7' } },
         { id: 'toolu_missing', name: 'read_file', input: { path: 'nope.txt' } },
       ),
+      // Alone in its turn: the process limit is the session's, so commands running beside it could not fork either.
+      calls({ id: 'toolu_bomb', name: 'bash', input: { command: 'bomb() { bomb | bomb & }; bomb; wait', timeoutSeconds: 3 } }),
       calls({ id: 'toolu_alive', name: 'bash', input: { command: 'echo still here' } }),
       text('done despite everything'),
     );
     const requestsBefore = model.requests.length;
-    const handle = await worker.sessions.start({ profile: 'test', tools: ['bash', 'read_file', 'write_file'], messages: [{ role: 'user', content: 'try to break out' }] });
+    const handle = await track(worker.sessions.start({ profile: 'test', tools: ['bash', 'read_file', 'write_file'], messages: [{ role: 'user', content: 'try to break out' }] }));
     const result = await handle.result();
     assert.equal(result.status, 'completed');
     assert.equal(result.finalText, 'done despite everything');
@@ -187,6 +197,7 @@ describe('sessions with tools', () => {
     const second = resultsIn(requests[2]!);
     const third = resultsIn(requests[3]!);
     const fourth = resultsIn(requests[4]!);
+    const fifth = resultsIn(requests[5]!);
 
     assert.equal(first.get('toolu_schema')!.isError, true);
     assert.match(first.get('toolu_schema')!.content, /^invalid input for write_file: path: Invalid input: expected string, received number; content: Invalid input: expected string, received undefined\. Expected input \(JSON Schema\): \{"type":"object"/);
@@ -209,19 +220,19 @@ describe('sessions with tools', () => {
     assert.match(flood.content, /end-of-flood$/);
 
     assert.deepEqual(third.get('toolu_sleep'), { content: 'timed out after 2 s: the command and every process it started were killed\nstdout:\ngoing to sleep', isError: true });
-    const bomb = third.get('toolu_bomb')!;
+    const bomb = fourth.get('toolu_bomb')!;
     assert.equal(bomb.isError, true);
     assert.match(bomb.content, /process limit \(64\) was reached/);
     assert.deepEqual(third.get('toolu_exit'), { content: 'exit code: 7\nstderr:\nfailing', isError: true });
     assert.deepEqual(third.get('toolu_missing'), { content: 'no such file: nope.txt', isError: true });
-    assert.deepEqual(fourth.get('toolu_alive'), { content: 'exit code: 0\nstdout:\nstill here', isError: false });
+    assert.deepEqual(fifth.get('toolu_alive'), { content: 'exit code: 0\nstdout:\nstill here', isError: false });
     assert.equal(existsSync(sessionDirectory(handle.workflowId)), false);
   });
 
   test('unknown tool: a call to a tool the session does not have is answered with an error naming its tools', async () => {
     lenientModel.push(calls({ id: 'toolu_ghost', name: 'delete_everything', input: {} }), text('ok'));
     const requestsBefore = lenientModel.requests.length;
-    const handle = await lenientWorker.sessions.start({ profile: 'test', tools: ['read_file', 'lookup'], messages: [{ role: 'user', content: 'go' }] });
+    const handle = await track(lenientWorker.sessions.start({ profile: 'test', tools: ['read_file', 'lookup'], messages: [{ role: 'user', content: 'go' }] }));
     assert.equal((await handle.result()).status, 'completed');
     assert.deepEqual(resultsIn(lenientModel.requests[requestsBefore + 1]!).get('toolu_ghost'), {
       content: 'unknown tool "delete_everything"; the tools of this session are: read_file, lookup',
@@ -239,7 +250,7 @@ describe('sessions with tools', () => {
       text('all done'),
     );
     const requestsBefore = model.requests.length;
-    const handle = await worker.sessions.start({ profile: 'test', tools: ['bash'], messages: [{ role: 'user', content: 'three things' }] });
+    const handle = await track(worker.sessions.start({ profile: 'test', tools: ['bash'], messages: [{ role: 'user', content: 'three things' }] }));
     assert.equal((await handle.result()).status, 'completed');
     const last = model.requests[requestsBefore + 1]!.body.messages.at(-1).content as { tool_use_id: string; content: string }[];
     assert.deepEqual(last.map((block) => [block.tool_use_id, block.content]), [
@@ -271,7 +282,7 @@ describe('sessions with tools', () => {
       text('finished'),
     );
     const requestsBefore = model.requests.length;
-    const handle = await worker.sessions.start({ profile: 'test', tools: ['add', 'charge_card', 'lookup', 'slow'], messages: [{ role: 'user', content: 'use the custom tools' }] });
+    const handle = await track(worker.sessions.start({ profile: 'test', tools: ['add', 'charge_card', 'lookup', 'slow'], messages: [{ role: 'user', content: 'use the custom tools' }] }));
     assert.equal((await handle.result()).status, 'completed');
     const offered = model.requests[requestsBefore]!.body.tools as { name: string; description: string; input_schema: unknown }[];
     assert.deepEqual(offered[0], {
@@ -312,5 +323,13 @@ describe('sessions with tools', () => {
       assert.match(cause.message, /sandbox: provider is "none" but bash runs in a sandbox/);
       return true;
     });
+  });
+
+  test('replay: the histories of these sessions with tools replay with the current workflow code', async () => {
+    assert.ok(started.length >= 3);
+    for (const handle of started) {
+      await handle.result().catch(() => undefined);
+      await Worker.runReplayHistory({ workflowBundle: environment.bundle, replayName: handle.workflowId }, await handle.workflow.fetchHistory());
+    }
   });
 });
