@@ -323,6 +323,16 @@ describe('sessions with tools', () => {
       assert.match(cause.message, /sandbox: provider is "none" but bash runs in a sandbox/);
       return true;
     });
+    // A worker where bubblewrap cannot run refuses the local sandbox (no unsafe opt-out set) and says why.
+    const withoutBubblewrap = await environment.startWorker({ modelUrl: model.url, localSandbox: { bubblewrapPath: '/nonexistent/bwrap' } });
+    const refused = await withoutBubblewrap.sessions.start({ profile: 'test', tools: ['bash'], messages: [{ role: 'user', content: 'x' }] });
+    await assert.rejects(refused.result(), (error: Error) => {
+      const cause = error.cause as Error & { type?: string };
+      assert.equal(cause.type, 'Sandbox.Unavailable');
+      assert.match(cause.message, /the local sandbox is unavailable on this worker: bubblewrap \(\/nonexistent\/bwrap\) is not installed or does not start/);
+      return true;
+    });
+    await withoutBubblewrap.stop();
   });
 
   test('replay: the histories of these sessions with tools replay with the current workflow code', async () => {
