@@ -1,11 +1,25 @@
 import { Context } from '@temporalio/activity';
 import { AgentRuntimeError, ToolError } from '../errors.js';
+import { OutputCapture } from '../sandboxes/output-capture.js';
 import type { SandboxRegistry } from '../sandboxes/sandbox-registry.js';
 import { describeIssues } from '../shared/schemas/describe-issues.js';
 import type { RunToolRequest, ToolCallOutput } from '../shared/schemas/tools.js';
 import type { ToolContext, ToolSandbox } from '../tools/define-tool.js';
 import type { ToolRegistry } from '../tools/tool-registry.js';
 import { toSandboxFailure } from './sandbox-failure.js';
+
+/**
+ * Largest result a tool may return, bytes: results live in workflow history (whose payloads Temporal caps at a few
+ * MB) and in every later model request. Beyond it the head and the tail are kept, with a note of the cut.
+ */
+export const maxToolResultBytes = 128 * 1024;
+
+function capped(output: ToolCallOutput): ToolCallOutput {
+  if (Buffer.byteLength(output.content) <= maxToolResultBytes) return output;
+  const capture = new OutputCapture(maxToolResultBytes);
+  capture.write(Buffer.from(output.content));
+  return { ...output, content: capture.result().text };
+}
 
 function isToolError(error: unknown): error is ToolError {
   return AgentRuntimeError.isInstance(error) && error.name === 'ToolError';
@@ -68,11 +82,11 @@ export function createRunTool(dependencies: { tools: ToolRegistry; sandboxes: Sa
       const result = await tool.handler(parsed.data, toolContext);
       // A handler that stopped because the call was cancelled did not finish: report the cancellation.
       if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
-      return typeof result === 'string' ? { content: result, isError: false } : { content: result.content, isError: result.isError ?? false };
+      return capped(typeof result === 'string' ? { content: result, isError: false } : { content: result.content, isError: result.isError ?? false });
     } catch (error) {
       // A cancelled call reports its cancellation, not whatever the abort did to the handler.
       if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason ?? error;
-      if (isToolError(error)) return { content: error.content, isError: true };
+      if (isToolError(error)) return capped({ content: error.content, isError: true });
       throw toSandboxFailure(error);
     } finally {
       clearInterval(timer);

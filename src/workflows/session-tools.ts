@@ -43,7 +43,6 @@ const toolsPatch = 'keel-tools';
 
 const { resolveTools, createSandbox, destroySandbox } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
-  heartbeatTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumAttempts: 5 },
 });
 
@@ -102,7 +101,7 @@ export class SessionTools {
       if (isCancellation(error)) throw error;
       const cause = error instanceof Error && error.cause instanceof Error ? error.cause : (error as Error);
       throw ApplicationFailure.create({
-        type: (cause as Error & { type?: string }).type ?? FailureTypes.ConfigUnknownTool,
+        type: (cause as Error & { type?: string }).type ?? FailureTypes.ToolFailed,
         message: `cannot set up the session's tools: ${cause.message}`,
         nonRetryable: true,
       });

@@ -63,6 +63,12 @@ const customTools = [
     },
   }),
   defineTool({
+    name: 'verbose',
+    description: 'Says far too much.',
+    inputSchema: z.object({}),
+    handler: () => `${'z'.repeat(1_000_000)}THE END`,
+  }),
+  defineTool({
     name: 'slow',
     description: 'Takes too long.',
     inputSchema: z.object({}),
@@ -278,11 +284,12 @@ describe('sessions with tools', () => {
         { id: 'toolu_lookup', name: 'lookup', input: { key: 'other' } },
         { id: 'toolu_lookup_bad', name: 'lookup', input: { key: 7 } },
         { id: 'toolu_slow', name: 'slow', input: {} },
+        { id: 'toolu_verbose', name: 'verbose', input: {} },
       ),
       text('finished'),
     );
     const requestsBefore = model.requests.length;
-    const handle = await track(worker.sessions.start({ profile: 'test', tools: ['add', 'charge_card', 'lookup', 'slow'], messages: [{ role: 'user', content: 'use the custom tools' }] }));
+    const handle = await track(worker.sessions.start({ profile: 'test', tools: ['add', 'charge_card', 'lookup', 'slow', 'verbose'], messages: [{ role: 'user', content: 'use the custom tools' }] }));
     assert.equal((await handle.result()).status, 'completed');
     const offered = model.requests[requestsBefore]!.body.tools as { name: string; description: string; input_schema: unknown }[];
     assert.deepEqual(offered[0], {
@@ -300,6 +307,11 @@ describe('sessions with tools', () => {
     assert.deepEqual(results.get('toolu_lookup'), { content: 'no entry for "other"; known keys: known', isError: true });
     assert.match(results.get('toolu_lookup_bad')!.content, /^invalid input for lookup: key: Invalid input: expected string, received number/);
     assert.match(results.get('toolu_slow')!.content, /^the slow tool failed: it did not finish within 0.5 s\./);
+    // A result too large for history is cut to its head and tail.
+    const verbose = results.get('toolu_verbose')!.content;
+    assert.ok(verbose.length < 130 * 1024, `${verbose.length} characters`);
+    assert.match(verbose, /\[\.\.\. \d+ bytes cut \.\.\.\]/);
+    assert.ok(verbose.endsWith('THE END'));
     // No sandbox tool was enabled, so the session has none.
     assert.deepEqual((await handle.state()).sandbox, { provider: 'none' });
     const attempts = (await handle.workflow.fetchHistory()).events!
@@ -313,7 +325,7 @@ describe('sessions with tools', () => {
     await assert.rejects(unknown.result(), (error: Error) => {
       const cause = error.cause as Error & { type?: string };
       assert.equal(cause.type, 'Config.UnknownTool');
-      assert.match(cause.message, /unknown tool "teleport"; this worker has: bash, read_file, write_file, edit_file, list_files, add, charge_card, lookup, slow/);
+      assert.match(cause.message, /unknown tool "teleport"; this worker has: bash, read_file, write_file, edit_file, list_files, add, charge_card, lookup, verbose, slow/);
       return true;
     });
     const noSandbox = await worker.sessions.start({ profile: 'test', tools: ['bash'], sandbox: { provider: 'none' }, messages: [{ role: 'user', content: 'x' }] });

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startScriptedModelServer, type ScriptedModelServer } from '../../src/dev/scripted-model-server.js';
+import { detectCgroups } from '../../src/sandboxes/local/cgroups.js';
 import { sessionKey } from '../../src/sandboxes/local/local-sandbox-provider.js';
 import { SessionClient } from '../../src/client/session-client.js';
 import { startTestEnvironment, uniqueTaskQueue, type TestEnvironment } from '../harness/temporal-env.js';
@@ -102,5 +103,10 @@ describe('worker crash during a tool session', () => {
       ['toolu_list', 'data/\ndata/important.txt (25 bytes)\nstarted.txt (8 bytes)'],
     ]);
     assert.equal(existsSync(directory), false, 'the session directory is removed when the session ends');
+    // So are the cgroups, the one of the command that died with the first worker included.
+    const cgroups = await detectCgroups();
+    for (const parent of [cgroups.memoryParent, cgroups.pidsParent]) {
+      if (parent) assert.equal(existsSync(join(parent, sessionKey(handle.workflowId))), false, `${parent} still holds the session's cgroup`);
+    }
   });
 });

@@ -84,6 +84,8 @@ async function canCreateChild(parent: string): Promise<string | undefined> {
     await mkdir(parent, { recursive: true });
     await mkdir(probe);
     await rmdir(probe);
+    // Made again with the first command; an empty group left behind would pin the worker's own cgroup.
+    await rmdir(parent).catch(() => undefined);
     return undefined;
   } catch (error) {
     return (error as Error).message;
