@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { dataConverterFromEnvironment } from './codec/data-converter-from-environment.js';
 import { ProfileRegistry } from './config/profile-registry.js';
 import { loadWorkerConfig } from './config/worker-config.js';
+import { E2BSandboxProvider } from './sandboxes/e2b/e2b-sandbox-provider.js';
 import { readSecretVariable } from './secrets/read-secret-variable.js';
 import { createKeelWorker } from './worker/create-keel-worker.js';
 import { ensureSearchAttributes } from './worker/ensure-search-attributes.js';
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
   // Both read here, validated before anything connects, and kept out of the config object that gets logged.
   const dataConverter = dataConverterFromEnvironment();
   const anthropicApiKey = readSecretVariable('ANTHROPIC_API_KEY');
+  const e2bApiKey = readSecretVariable('E2B_API_KEY');
   installRuntime({ logger, ...(config.metricsAddress ? { metricsAddress: config.metricsAddress } : {}) });
 
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
@@ -51,6 +53,7 @@ async function main(): Promise<void> {
     builtInTools: config.builtInTools,
     toolHeartbeatTimeoutMs: config.toolHeartbeatTimeoutMs,
     logger: { info: (message) => logger.info(message), warn: (message) => logger.warn(message) },
+    ...(e2bApiKey ? { sandboxProviders: [new E2BSandboxProvider({ apiKey: e2bApiKey, ...config.e2b, env: {} })] } : {}),
     workerOptions: {
       // Past the grace period (plus time to report), give up rather than hang: the server retries what is left.
       shutdownForceTime: graceMs + 10_000,
@@ -73,6 +76,7 @@ async function main(): Promise<void> {
       taskQueue: config.taskQueue,
       model: config.anthropicBaseUrl ?? 'Anthropic API',
       modelApiKey: anthropicApiKey ? 'set' : 'not set',
+      e2bSandbox: e2bApiKey ? 'on' : 'off (no E2B_API_KEY)',
       encryption: dataConverter ? 'on' : 'off',
       metrics: config.metricsAddress ?? 'off',
       health: health?.url ?? 'off',

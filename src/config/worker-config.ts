@@ -43,6 +43,12 @@ const workerEnvironmentSchema = z.object({
   KEEL_TOOL_OUTPUT_BYTES: z.coerce.number().int().positive().default(32 * 1024),
   /** Heartbeat timeout of tool calls, seconds: how soon a call on a lost worker is noticed. @default 20 (env `KEEL_TOOL_HEARTBEAT_TIMEOUT_SECONDS`) */
   KEEL_TOOL_HEARTBEAT_TIMEOUT_SECONDS: z.coerce.number().positive().default(20),
+  /** E2B control plane, when not E2B's own (the key is `E2B_API_KEY` or `E2B_API_KEY_FILE`, read apart). (env `E2B_API_URL`) */
+  E2B_API_URL: z.url().optional(),
+  /** One envd address for every E2B sandbox (a proxy). (env `E2B_SANDBOX_URL`) */
+  E2B_SANDBOX_URL: z.url().optional(),
+  /** E2B domain. @default the SDK's (env `E2B_DOMAIN`) */
+  E2B_DOMAIN: z.string().min(1).optional(),
   /** pino log level. @default `info` (env `KEEL_LOG_LEVEL`) */
   KEEL_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /** A workflow bundle built ahead of time (`npm run bundle`); else the worker bundles at start (env `KEEL_WORKFLOW_BUNDLE`). */
@@ -82,6 +88,8 @@ export const workerEnvironmentVariables: readonly string[] = [
   'KEEL_ENCRYPTION_KEYS',
   'KEEL_ENCRYPTION_KEYS_FILE',
   'KEEL_SECRETS_DIR',
+  'E2B_API_KEY',
+  'E2B_API_KEY_FILE',
 ];
 
 export interface WorkerConfig {
@@ -104,6 +112,8 @@ export interface WorkerConfig {
   localSandbox: LocalSandboxOptionsInput;
   builtInTools: BuiltInToolOptions;
   toolHeartbeatTimeoutMs: number;
+  /** Where the E2B provider connects (its key is read apart); empty for E2B's own service. */
+  e2b: { apiUrl?: string; sandboxUrl?: string; domain?: string };
 }
 
 /** @throws ConfigError naming the variable. The API key is deliberately not part of this object: it is read by the model adapter alone. */
@@ -146,5 +156,10 @@ export function loadWorkerConfig(environment: NodeJS.ProcessEnv = process.env): 
       maxOutputBytes: env.KEEL_TOOL_OUTPUT_BYTES,
     },
     toolHeartbeatTimeoutMs: env.KEEL_TOOL_HEARTBEAT_TIMEOUT_SECONDS * 1000,
+    e2b: {
+      ...(env.E2B_API_URL ? { apiUrl: env.E2B_API_URL } : {}),
+      ...(env.E2B_SANDBOX_URL ? { sandboxUrl: env.E2B_SANDBOX_URL } : {}),
+      ...(env.E2B_DOMAIN ? { domain: env.E2B_DOMAIN } : {}),
+    },
   };
 }

@@ -79,6 +79,7 @@ async function prepareSandboxes(options: KeelWorkerOptions): Promise<SandboxRegi
     if (report.available) registry.register(new LocalSandboxProvider(host));
     else registry.markUnavailable('local', host.bubblewrapProblem ?? 'bubblewrap cannot run');
   }
+  registry.markUnavailable('e2b', 'no E2B provider is configured on this worker (set E2B_API_KEY)');
   for (const provider of options.sandboxProviders ?? []) registry.register(provider);
   return registry;
 }

@@ -47,6 +47,8 @@ export interface WorkerSetup {
   localSandbox?: KeelWorkerOptions['localSandbox'];
   builtInTools?: KeelWorkerOptions['builtInTools'];
   toolHeartbeatTimeoutMs?: number;
+  /** Sandbox providers beside the local one (e.g. E2B against its stand-in). */
+  sandboxProviders?: KeelWorkerOptions['sandboxProviders'];
 }
 
 export interface TestEnvironment {
@@ -129,6 +131,7 @@ export async function startTestEnvironment(): Promise<TestEnvironment> {
         ...(setup.localSandbox ? { localSandbox: setup.localSandbox } : {}),
         ...(setup.builtInTools ? { builtInTools: setup.builtInTools } : {}),
         ...(setup.toolHeartbeatTimeoutMs ? { toolHeartbeatTimeoutMs: setup.toolHeartbeatTimeoutMs } : {}),
+        ...(setup.sandboxProviders ? { sandboxProviders: setup.sandboxProviders } : {}),
       });
       const running = worker.run();
       const entry: RunningWorker = {
