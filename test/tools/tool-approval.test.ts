@@ -2,7 +2,6 @@
  * Guardrails: tool calls in `approval.tools` wait for `decideToolCall`, end to end on a real dev server with the
  * real SDK, the scripted model and the real local sandbox.
  */
-import { Worker } from '@temporalio/worker';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { startScriptedModelServer, type RecordedRequest, type ScriptedModelServer, type ScriptedReply } from '../../src/dev/scripted-model-server.js';
 import { sessionKey } from '../../src/sandboxes/local/local-sandbox-provider.js';
 import type { SessionHandle } from '../../src/client/session-client.js';
+import { assertHistoriesReplay } from '../harness/replay.js';
 import { startTestEnvironment, type RunningWorker, type TestEnvironment } from '../harness/temporal-env.js';
 import { waitFor } from '../harness/wait-for.js';
 
@@ -168,9 +168,7 @@ describe('tool approval', () => {
 
   test('replay: the histories of these sessions with approvals replay with the current workflow code', async () => {
     assert.ok(started.length >= 3);
-    for (const handle of started) {
-      await handle.result().catch(() => undefined);
-      await Worker.runReplayHistory({ workflowBundle: environment.bundle, replayName: handle.workflowId }, await handle.workflow.fetchHistory());
-    }
+    await Promise.all(started.map((handle) => handle.result().catch(() => undefined)));
+    await assertHistoriesReplay(environment.bundle, started);
   });
 });

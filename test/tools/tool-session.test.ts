@@ -2,7 +2,6 @@
  * Sessions that use tools, end to end: real dev server, real worker, the real Anthropic SDK against the scripted
  * model server, the real local sandbox (bubblewrap).
  */
-import { Worker } from '@temporalio/worker';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { ToolError } from '../../src/errors.js';
 import { sessionKey } from '../../src/sandboxes/local/local-sandbox-provider.js';
 import { defineTool } from '../../src/tools/define-tool.js';
 import type { SessionHandle } from '../../src/client/session-client.js';
+import { assertHistoriesReplay } from '../harness/replay.js';
 import { startTestEnvironment, type RunningWorker, type TestEnvironment } from '../harness/temporal-env.js';
 
 type ToolCall = { id: string; name: string; input: Record<string, unknown> };
@@ -349,9 +349,7 @@ describe('sessions with tools', () => {
 
   test('replay: the histories of these sessions with tools replay with the current workflow code', async () => {
     assert.ok(started.length >= 3);
-    for (const handle of started) {
-      await handle.result().catch(() => undefined);
-      await Worker.runReplayHistory({ workflowBundle: environment.bundle, replayName: handle.workflowId }, await handle.workflow.fetchHistory());
-    }
+    await Promise.all(started.map((handle) => handle.result().catch(() => undefined)));
+    await assertHistoriesReplay(environment.bundle, started);
   });
 });
