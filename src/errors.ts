@@ -68,3 +68,17 @@ export class SandboxError extends AgentRuntimeError {
     super(message, options);
   }
 }
+
+/**
+ * The content store failed: it could not be reached, or content a session refers to is missing or corrupt there.
+ * `retryable` is true when trying again may succeed (a connection failed, or a misconfigured worker is fixed).
+ */
+export class StoreError extends AgentRuntimeError {
+  constructor(
+    message: string,
+    readonly details: { retryable: boolean; failureType: string },
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

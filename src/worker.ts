@@ -12,6 +12,7 @@ import { ProfileRegistry } from './config/profile-registry.js';
 import { loadWorkerConfig } from './config/worker-config.js';
 import { E2BSandboxProvider } from './sandboxes/e2b/e2b-sandbox-provider.js';
 import { readSecretVariable } from './secrets/read-secret-variable.js';
+import { openContentStore } from './stores/open-content-store.js';
 import { createKeelWorker } from './worker/create-keel-worker.js';
 import { ensureSearchAttributes } from './worker/ensure-search-attributes.js';
 import { startHealthServer } from './worker/health-server.js';
@@ -38,7 +39,12 @@ async function main(): Promise<void> {
     logger.warn({ error: (error as Error).message }, 'could not check search attributes; register KeelStatus, KeelProfile (Keyword), KeelTurns, KeelTokens (Int), KeelCostUsd (Double) by hand');
   }
   const graceMs = config.shutdownGraceSeconds * 1000;
+  // For PostgreSQL the URL may hold a password: read like the other secrets, never logged (the store describes
+  // itself without it).
+  const storeUrl = readSecretVariable('KEEL_STORE_URL');
+  const store = await openContentStore({ ...config.store, ...(storeUrl ? { url: storeUrl } : {}), dataDir: config.dataDir });
   const worker = await createKeelWorker({
+    store,
     connection,
     namespace: config.namespace,
     taskQueue: config.taskQueue,
@@ -77,6 +83,7 @@ async function main(): Promise<void> {
       model: config.anthropicBaseUrl ?? 'Anthropic API',
       modelApiKey: anthropicApiKey ? 'set' : 'not set',
       e2bSandbox: e2bApiKey ? 'on' : 'off (no E2B_API_KEY)',
+      store: store.description,
       encryption: dataConverter ? 'on' : 'off',
       metrics: config.metricsAddress ?? 'off',
       health: health?.url ?? 'off',
@@ -91,6 +98,7 @@ async function main(): Promise<void> {
   // get shutdownGraceTime to finish and report before run() resolves.
   await worker.run();
   await health?.close();
+  await store.close();
   await connection.close();
   logger.info('keel worker stopped');
 }

@@ -1,21 +1,59 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ModelAdapter } from '../models/model-adapter.js';
+import type { ContentBlock, Message } from '../shared/schemas/content.js';
 import { describeIssues } from '../shared/schemas/describe-issues.js';
 import { modelCallRequestSchema, type ModelCallRequest, type ModelCallResponse } from '../shared/schemas/model-call.js';
+import { utf8ByteLength } from '../shared/schemas/transcript-ref.js';
+import type { ContentStore } from '../stores/content-store.js';
+import { appendContext, loadContext } from '../transcript/context-chain.js';
+import { restoreForModel } from '../transcript/restore-content.js';
+import { storeContent } from '../transcript/store-content.js';
 import { toModelFailure } from './model-failure.js';
+import { assertPayloadFits, toStoreFailure } from './store-failure.js';
+
+/** A system prompt longer than this is stored once and sent by reference afterwards, bytes. */
+export const INLINE_SYSTEM_BYTES = 1024;
+
+/** A stored system prompt. */
+interface StoredSystem {
+  kind: 'keel.system';
+  text: string;
+}
 
 /**
  * `callModel`: one model call, streamed, heartbeating as tokens arrive so that a dead worker is noticed within the
  * heartbeat timeout and the call retried elsewhere. Retries belong to Temporal: failures leave here as
  * `ApplicationFailure`s classified retryable or not.
+ *
+ * The conversation lives in the content store: the request names the stored context (`contextBase`) and carries
+ * only what is new; this activity restores the whole conversation for the model, stores the new messages and the
+ * reply, and returns the reply with its large blocks stored, plus the new context head. So its input and result
+ * stay small however long the session runs.
  */
-export function createCallModel(adapter: ModelAdapter) {
+export function createCallModel(adapter: ModelAdapter, store: ContentStore) {
   return async function callModel(request: ModelCallRequest): Promise<ModelCallResponse> {
     const parsed = modelCallRequestSchema.safeParse(request);
     if (!parsed.success) {
       throw ApplicationFailure.nonRetryable(`invalid model call request: ${describeIssues(parsed.error)}`, 'Model.InvalidRequest');
     }
+    const { contextBase, systemRef, toolResultMaxBytes, inlineReply, ...call } = parsed.data;
+    const storeOptions = toolResultMaxBytes !== undefined ? { toolResultMaxBytes } : {};
+
+    let modelMessages: Message[];
+    let newMessages: Message[];
+    let system = call.system;
+    try {
+      const earlier = contextBase ? await loadContext(store, contextBase) : [];
+      newMessages = await Promise.all(
+        call.messages.map(async (message) => ({ role: message.role, content: await storeContent(store, message.content, storeOptions) })),
+      );
+      modelMessages = await restoreForModel(store, [...earlier, ...newMessages], storeOptions);
+      if (systemRef) system = (await store.getJson<StoredSystem>(systemRef.hash)).text;
+    } catch (error) {
+      throw toStoreFailure(error) ?? error;
+    }
+
     const context = Context.current();
     let progress: object = { phase: 'waiting for the first token' };
     context.heartbeat(progress);
@@ -23,18 +61,44 @@ export function createCallModel(adapter: ModelAdapter) {
     // heartbeat timeout before its first token, so beat on a timer too.
     const intervalMs = Math.max(200, (context.info.heartbeatTimeoutMs ?? 30_000) / 3);
     const timer = setInterval(() => context.heartbeat(progress), intervalMs);
+    let response: ModelCallResponse;
     try {
-      return await adapter.call(parsed.data, {
-        signal: context.cancellationSignal,
-        onProgress: (update) => {
-          progress = update;
-          context.heartbeat(update);
+      response = await adapter.call(
+        { ...call, ...(system !== undefined ? { system } : {}), messages: modelMessages },
+        {
+          signal: context.cancellationSignal,
+          onProgress: (update) => {
+            progress = update;
+            context.heartbeat(update);
+          },
         },
-      });
+      );
     } catch (error) {
       throw toModelFailure(error);
     } finally {
       clearInterval(timer);
+    }
+
+    try {
+      // The API refuses an assistant message with empty content; an empty reply is kept as an empty text block.
+      const replyContent: ContentBlock[] = response.content.length > 0 ? response.content : [{ type: 'text', text: '' }];
+      if (inlineReply) {
+        const whole: ModelCallResponse = { ...response, content: replyContent };
+        assertPayloadFits(whole, 'the model call result');
+        return whole;
+      }
+      const stored = await storeContent(store, replyContent, storeOptions);
+      const content = typeof stored === 'string' ? [{ type: 'text' as const, text: stored }] : stored;
+      const head = await appendContext(store, contextBase, [...newMessages, { role: 'assistant', content }]);
+      const storedSystem =
+        !systemRef && call.system !== undefined && utf8ByteLength(call.system) > INLINE_SYSTEM_BYTES
+          ? await store.putJson({ kind: 'keel.system', text: call.system } satisfies StoredSystem)
+          : undefined;
+      const result: ModelCallResponse = { ...response, content, context: head, ...(storedSystem ? { systemRef: storedSystem } : {}) };
+      assertPayloadFits(result, 'the model call result');
+      return result;
+    } catch (error) {
+      throw toStoreFailure(error) ?? error;
     }
   };
 }

@@ -6,7 +6,9 @@ import type { ProfileRegistry } from '../config/profile-registry.js';
 import type { ModelAdapter } from '../models/model-adapter.js';
 import type { SandboxRegistry } from '../sandboxes/sandbox-registry.js';
 import type { ToolRegistry } from '../tools/tool-registry.js';
+import type { ContentStore } from '../stores/content-store.js';
 import { createCallModel } from './call-model.js';
+import { createContentStoreActivities } from './content-store-activities.js';
 import { createResolveProfile } from './resolve-profile.js';
 import { createResolveTools } from './resolve-tools.js';
 import { createRunTool } from './run-tool.js';
@@ -17,14 +19,17 @@ export interface ActivityDependencies {
   profiles: ProfileRegistry;
   tools: ToolRegistry;
   sandboxes: SandboxRegistry;
+  /** Where conversations, large outputs and archived transcripts are kept. */
+  store: ContentStore;
 }
 
 export function createActivities(dependencies: ActivityDependencies) {
   return {
-    callModel: createCallModel(dependencies.model),
+    callModel: createCallModel(dependencies.model, dependencies.store),
     resolveProfile: createResolveProfile(dependencies.profiles),
     resolveTools: createResolveTools(dependencies),
     runTool: createRunTool(dependencies),
     ...createSandboxLifecycle(dependencies),
+    ...createContentStoreActivities(dependencies.store),
   };
 }

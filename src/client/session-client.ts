@@ -8,6 +8,7 @@ import type { DataConverter } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import { dataConverterFromEnvironment } from '../codec/data-converter-from-environment.js';
 import { MessageRejectedError, ValidationError } from '../errors.js';
+import { MAX_KEEL_PAYLOAD_BYTES, oversizedMessageReason } from '../shared/payload-limits.js';
 import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE, SESSION_ID_PREFIX, SESSION_WORKFLOW_TYPE } from '../shared/constants.js';
 import {
   decideToolCallUpdate,
@@ -23,6 +24,9 @@ import type { MessageContent } from '../shared/schemas/content.js';
 import { textOf } from '../shared/schemas/content.js';
 import { describeIssues } from '../shared/schemas/describe-issues.js';
 import { sessionInputSchema, type SessionInput, type SessionInputRequest } from '../shared/schemas/session-input.js';
+import { CONTINUED_AS_NEW } from '../shared/schemas/session-carry.js';
+import type { ContentStore } from '../stores/content-store.js';
+import { resolveContent } from '../transcript/restore-content.js';
 import type {
   AssistantTurn,
   DecideToolCallInput,
@@ -38,6 +42,16 @@ export interface SessionClientOptions {
   client: Client;
   /** @default env `KEEL_TASK_QUEUE`, else `keel` */
   taskQueue?: string;
+  /**
+   * The workers' content store, to resolve stored blocks (`keel_ref`) in transcripts and replies into their full
+   * content. Optional: without it, stored blocks show their preview and reference.
+   */
+  store?: ContentStore;
+  /**
+   * The most one message or session input may hold, bytes; larger ones are refused before they are sent, as the
+   * session would refuse them. @default 1572864 (1.5 MiB, under Temporal's 2 MiB payload limit)
+   */
+  maxPayloadBytes?: number;
 }
 
 export interface ConnectOptions {
@@ -75,6 +89,17 @@ function summaryOf(input: SessionInput): string {
   return `[${input.profile}] ${line.length > 100 ? `${line.slice(0, 97)}...` : line}`;
 }
 
+/**
+ * Refuses what Temporal would refuse, before sending it, with an error that names the limit.
+ * @throws ValidationError
+ */
+function checkPayloadSize(what: string, value: unknown, limitBytes: number): void {
+  const bytes = Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8');
+  const issues = bytes > limitBytes ? (oversizedMessageReason(what, bytes) ?? `${what} is ${bytes} bytes, over the limit of ${limitBytes}`) : undefined;
+  if (!issues) return;
+  throw new ValidationError(`${issues}: send large content as files the session's tools can read, or in several messages`, issues);
+}
+
 /** An update the session refused becomes a {@link MessageRejectedError} carrying the session's reason. */
 async function unwrapRejection<T>(update: Promise<T>): Promise<T> {
   try {
@@ -87,23 +112,47 @@ async function unwrapRejection<T>(update: Promise<T>): Promise<T> {
   }
 }
 
+export interface SessionHandleOptions {
+  store?: ContentStore;
+  maxPayloadBytes?: number;
+}
+
 export class SessionHandle {
-  constructor(readonly workflow: WorkflowHandle) {}
+  readonly #store: ContentStore | undefined;
+  readonly #maxPayloadBytes: number;
+
+  constructor(
+    readonly workflow: WorkflowHandle,
+    options: SessionHandleOptions = {},
+  ) {
+    this.#store = options.store;
+    this.#maxPayloadBytes = options.maxPayloadBytes ?? MAX_KEEL_PAYLOAD_BYTES;
+  }
 
   get workflowId(): string {
     return this.workflow.workflowId;
   }
 
-  /** Sends a user message and waits for the assistant's reply to it. Rejected when the session has ended. */
-  sendMessage(content: MessageContent, options: { id?: string } = {}): Promise<AssistantTurn> {
-    return unwrapRejection(
-      this.workflow.executeUpdate(sendMessageUpdate, { args: [{ content, ...(options.id ? { id: options.id } : {}) }] }),
-    );
+  /**
+   * Sends a user message and waits for the assistant's reply to it. Rejected when the session has ended, and
+   * before anything is sent (ValidationError) when the message passes Temporal's payload limit.
+   */
+  async sendMessage(content: MessageContent, options: { id?: string } = {}): Promise<AssistantTurn> {
+    // An id of the caller's own, so that the message can be sent again without being queued twice.
+    const message = { content, id: options.id ?? randomUUID() };
+    checkPayloadSize('the message', message, this.#maxPayloadBytes);
+    for (;;) {
+      const reply = await unwrapRejection(this.workflow.executeUpdate(sendMessageUpdate, { args: [message] }));
+      // The session continued as new before the turn ended: the reply comes from the next run.
+      if (reply.endedBy !== CONTINUED_AS_NEW) return reply;
+    }
   }
 
-  /** Queues a user message without waiting; a repeated `id` is applied once. */
-  userMessage(content: MessageContent, options: { id?: string } = {}): Promise<void> {
-    return this.workflow.signal(userMessageSignal, { content, ...(options.id ? { id: options.id } : {}) });
+  /** Queues a user message without waiting; a repeated `id` is applied once. @throws ValidationError past the payload limit */
+  async userMessage(content: MessageContent, options: { id?: string } = {}): Promise<void> {
+    const message = { content, ...(options.id ? { id: options.id } : {}) };
+    checkPayloadSize('the message', message, this.#maxPayloadBytes);
+    return this.workflow.signal(userMessageSignal, message);
   }
 
   interrupt(reason?: string): Promise<void> {
@@ -130,14 +179,35 @@ export class SessionHandle {
     return this.workflow.query(transcriptQuery, { fromIndex });
   }
 
-  /** Every transcript entry, page by page. */
-  async fullTranscript(): Promise<TranscriptEntry[]> {
+  /**
+   * Every transcript entry, page by page, across the session's runs (a run that just continued as new may still be
+   * reading earlier entries back: this waits for them, up to `loadingTimeoutMs`). With `resolve`, stored blocks
+   * come back as their full content, read from the client's store.
+   * @throws Error when `resolve` is asked for without a store; StoreError when the store lacks a block.
+   */
+  async fullTranscript(options: { resolve?: boolean; loadingTimeoutMs?: number } = {}): Promise<TranscriptEntry[]> {
+    if (options.resolve && !this.#store) throw new Error('fullTranscript({ resolve: true }) needs the SessionClient to have a store');
     const entries: TranscriptEntry[] = [];
+    const deadline = Date.now() + (options.loadingTimeoutMs ?? 60_000);
     for (;;) {
       const page = await this.transcript(entries.length);
+      if (page.loading && page.entries.length === 0 && entries.length < page.total && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        continue;
+      }
       entries.push(...page.entries);
-      if (page.entries.length === 0 || entries.length >= page.total) return entries;
+      if (page.entries.length === 0 || entries.length >= page.total) break;
     }
+    if (!options.resolve) return entries;
+    return Promise.all(
+      entries.map(async (entry) => (entry.kind === 'message' ? { ...entry, content: await this.resolveContent(entry.content) } : entry)),
+    );
+  }
+
+  /** Content with its stored blocks resolved to their full content from the client's store. @throws Error without a store */
+  async resolveContent(content: MessageContent): Promise<MessageContent> {
+    if (!this.#store) throw new Error('resolving stored content needs the SessionClient to have a store');
+    return resolveContent(this.#store, content);
   }
 
   result(): Promise<SessionResult> {
@@ -153,10 +223,15 @@ export class SessionHandle {
 export class SessionClient {
   readonly client: Client;
   readonly taskQueue: string;
+  readonly #handleOptions: SessionHandleOptions;
 
   constructor(options: SessionClientOptions) {
     this.client = options.client;
     this.taskQueue = options.taskQueue ?? process.env.KEEL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
+    this.#handleOptions = {
+      ...(options.store ? { store: options.store } : {}),
+      ...(options.maxPayloadBytes ? { maxPayloadBytes: options.maxPayloadBytes } : {}),
+    };
   }
 
   /** Connects a client. @throws ConfigError when `KEEL_ENCRYPTION_KEYS` is malformed (before connecting). */
@@ -174,13 +249,14 @@ export class SessionClient {
   /** Starts a session. @throws ValidationError before anything is sent when the input breaks the schema. */
   async start(input: SessionInputRequest, options: StartOptions = {}): Promise<SessionHandle> {
     const parsed = validateSessionInput(input);
+    checkPayloadSize('the session input', parsed, this.#handleOptions.maxPayloadBytes ?? MAX_KEEL_PAYLOAD_BYTES);
     const handle = await this.client.workflow.start(SESSION_WORKFLOW_TYPE, {
       taskQueue: this.taskQueue,
       workflowId: options.workflowId ?? `${SESSION_ID_PREFIX}${randomUUID()}`,
       args: [parsed],
       staticSummary: summaryOf(parsed),
     });
-    return new SessionHandle(handle);
+    return new SessionHandle(handle, this.#handleOptions);
   }
 
   /**
@@ -193,6 +269,9 @@ export class SessionClient {
     options: StartOptions = {},
   ): Promise<{ handle: SessionHandle; reply: AssistantTurn }> {
     const parsed = validateSessionInput(input);
+    const limit = this.#handleOptions.maxPayloadBytes ?? MAX_KEEL_PAYLOAD_BYTES;
+    checkPayloadSize('the session input', parsed, limit);
+    checkPayloadSize('the message', message, limit);
     const startWorkflowOperation = new WithStartWorkflowOperation(SESSION_WORKFLOW_TYPE, {
       taskQueue: this.taskQueue,
       workflowId: options.workflowId ?? `${SESSION_ID_PREFIX}${randomUUID()}`,
@@ -200,15 +279,18 @@ export class SessionClient {
       args: [parsed],
       staticSummary: summaryOf(parsed),
     });
-    const reply = await this.client.workflow.executeUpdateWithStart(sendMessageUpdate, {
-      args: [{ content: message.content, ...(message.id ? { id: message.id } : {}) }],
+    const id = message.id ?? randomUUID();
+    const first = await this.client.workflow.executeUpdateWithStart(sendMessageUpdate, {
+      args: [{ content: message.content, id }],
       startWorkflowOperation,
     });
-    const handle = await startWorkflowOperation.workflowHandle();
-    return { handle: new SessionHandle(handle), reply };
+    const handle = new SessionHandle(await startWorkflowOperation.workflowHandle(), this.#handleOptions);
+    // The session continued as new before the turn ended: the same id, sent again, waits for the reply there.
+    const reply = first.endedBy === CONTINUED_AS_NEW ? await handle.sendMessage(message.content, { id }) : first;
+    return { handle, reply };
   }
 
   getHandle(workflowId: string): SessionHandle {
-    return new SessionHandle(this.client.workflow.getHandle(workflowId));
+    return new SessionHandle(this.client.workflow.getHandle(workflowId), this.#handleOptions);
   }
 }

@@ -49,6 +49,8 @@ const workerEnvironmentSchema = z.object({
   E2B_SANDBOX_URL: z.url().optional(),
   /** E2B domain. @default the SDK's (env `E2B_DOMAIN`) */
   E2B_DOMAIN: z.string().min(1).optional(),
+  /** Which content store: `file` (embedded, under KEEL_DATA_DIR) or `postgres` (shared). @default `file` (env `KEEL_STORE`) */
+  KEEL_STORE: z.enum(['file', 'postgres']).default('file'),
   /** pino log level. @default `info` (env `KEEL_LOG_LEVEL`) */
   KEEL_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /** A workflow bundle built ahead of time (`npm run bundle`); else the worker bundles at start (env `KEEL_WORKFLOW_BUNDLE`). */
@@ -78,7 +80,9 @@ const workerEnvironmentSchema = z.object({
 /**
  * Every variable the worker reads, for deployment files and their checks. Besides the settings above: the model
  * key (`ANTHROPIC_API_KEY` or a file named by `ANTHROPIC_API_KEY_FILE`), the encryption key ring
- * (`KEEL_ENCRYPTION_KEYS` or `KEEL_ENCRYPTION_KEYS_FILE`), and where activities find credentials (`KEEL_SECRETS_DIR`; `KEEL_SECRET_<NAME>`
+ * (`KEEL_ENCRYPTION_KEYS` or `KEEL_ENCRYPTION_KEYS_FILE`), the content store's address (`KEEL_STORE_URL` or
+ * `KEEL_STORE_URL_FILE`: for `postgres` a connection string that may hold a password; for `file` the folder), and
+ * where activities find credentials (`KEEL_SECRETS_DIR`; `KEEL_SECRET_<NAME>`
  * variables are per deployment). These are read where they are used and never enter a config object or a log.
  */
 export const workerEnvironmentVariables: readonly string[] = [
@@ -90,6 +94,8 @@ export const workerEnvironmentVariables: readonly string[] = [
   'KEEL_SECRETS_DIR',
   'E2B_API_KEY',
   'E2B_API_KEY_FILE',
+  'KEEL_STORE_URL',
+  'KEEL_STORE_URL_FILE',
 ];
 
 export interface WorkerConfig {
@@ -100,6 +106,8 @@ export interface WorkerConfig {
   anthropicBaseUrl?: string;
   shutdownGraceSeconds: number;
   dataDir: string;
+  /** Which content store; its URL (`KEEL_STORE_URL` / `_FILE`, which may hold a password) is read where it is used. */
+  store: { kind: 'file' | 'postgres' };
   logLevel: z.infer<typeof workerEnvironmentSchema>['KEEL_LOG_LEVEL'];
   workflowBundlePath?: string;
   maxConcurrentActivities: number;
@@ -131,6 +139,7 @@ export function loadWorkerConfig(environment: NodeJS.ProcessEnv = process.env): 
     ...(env.ANTHROPIC_BASE_URL ? { anthropicBaseUrl: env.ANTHROPIC_BASE_URL } : {}),
     shutdownGraceSeconds: env.KEEL_SHUTDOWN_GRACE_SECONDS,
     dataDir: env.KEEL_DATA_DIR,
+    store: { kind: env.KEEL_STORE },
     logLevel: env.KEEL_LOG_LEVEL,
     ...(env.KEEL_WORKFLOW_BUNDLE ? { workflowBundlePath: env.KEEL_WORKFLOW_BUNDLE } : {}),
     maxConcurrentActivities: env.KEEL_MAX_CONCURRENT_ACTIVITIES,

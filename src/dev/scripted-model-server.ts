@@ -614,6 +614,8 @@ async function writeEvents(
 
 /** Size of a text, thinking or JSON fragment per delta event, in code points: several deltas per block, as live. */
 const deltaSize = 12;
+/** The most delta events one block streams; a longer block has longer deltas, as a fast model's would be. */
+const maxDeltasPerBlock = 2000;
 
 /** The SSE events of a whole message, in the order and shape the API streams them. */
 function buildStreamEvents(message: ResponseMessage): StreamEvent[] {
@@ -635,7 +637,8 @@ function buildStreamEvents(message: ResponseMessage): StreamEvent[] {
     },
     { event: 'ping', data: { type: 'ping' } },
   ];
-  for (const [index, block] of message.content.entries()) events.push(...blockEvents(block, index));
+  // A loop, not push(...spread): a block of megabytes has more events than a call may take arguments.
+  for (const [index, block] of message.content.entries()) for (const event of blockEvents(block, index)) events.push(event);
   events.push(
     {
       event: 'message_delta',
@@ -696,8 +699,9 @@ function chunks(text: string): string[] {
   // By code point, so a delta never ends inside a surrogate pair.
   const codePoints = Array.from(text);
   const result: string[] = [];
-  for (let start = 0; start < codePoints.length; start += deltaSize) {
-    result.push(codePoints.slice(start, start + deltaSize).join(''));
+  const size = Math.max(deltaSize, Math.ceil(codePoints.length / maxDeltasPerBlock));
+  for (let start = 0; start < codePoints.length; start += size) {
+    result.push(codePoints.slice(start, start + size).join(''));
   }
   return result;
 }

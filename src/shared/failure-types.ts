@@ -28,6 +28,11 @@ export const FailureTypes = {
   ConfigUnknownTool: 'Config.UnknownTool',
   SandboxFailed: 'Sandbox.Failed',
   ToolFailed: 'Tool.Failed',
+  StoreUnavailable: 'Store.Unavailable',
+  StoreNotFound: 'Store.NotFound',
+  StoreCorrupt: 'Store.Corrupt',
+  /** A payload Keel would send to Temporal passes its size limit (2 MB by default). */
+  PayloadTooLarge: 'Payload.TooLarge',
 } as const;
 
 export type FailureType = (typeof FailureTypes)[keyof typeof FailureTypes];

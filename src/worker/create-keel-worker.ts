@@ -20,6 +20,8 @@ import type { ProfileConfig } from '../shared/schemas/profile.js';
 import { createBuiltInTools, defaultBuiltInToolOptions, type BuiltInToolOptions } from '../tools/built-in/index.js';
 import type { ToolDefinition } from '../tools/define-tool.js';
 import { ToolRegistry } from '../tools/tool-registry.js';
+import type { ContentStore } from '../stores/content-store.js';
+import { openContentStore } from '../stores/open-content-store.js';
 
 /** The workflow bundle's entry, for `workflowsPath` and `bundleWorkflowCode`. */
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -40,6 +42,12 @@ export interface KeelWorkerOptions {
   profiles?: Record<string, ProfileConfig>;
   /** A registry built already (the worker process validates profiles before it connects); else built from the two above. */
   profileRegistry?: ProfileRegistry;
+  /**
+   * Where conversations and large outputs are kept; every worker of a task queue must use the same store. The
+   * caller owns it (and closes it after the worker stops).
+   * @default a file store under `dataDir`
+   */
+  store?: ContentStore;
   /** Time in-flight activities get to finish on shutdown, ms. @default 30000 */
   shutdownGraceTimeMs?: number;
   /**
@@ -51,7 +59,7 @@ export interface KeelWorkerOptions {
   workerOptions?: Partial<WorkerOptions>;
   /** Custom tools (see `defineTool`), offered beside the built-ins; a session enables them by name. */
   tools?: ToolDefinition[];
-  /** Where the worker keeps session data: the local sandbox's session directories. @default `.keel/data` (src/worker.ts: env `KEEL_DATA_DIR`) */
+  /** Where the worker keeps session data: the local sandbox's session directories (and the default store). @default `.keel/data` (src/worker.ts: env `KEEL_DATA_DIR`) */
   dataDir?: string;
   /** Limits and isolation of the local sandbox; see {@link LocalSandboxOptionsInput} for defaults. */
   localSandbox?: LocalSandboxOptionsInput;
@@ -108,7 +116,13 @@ export async function createKeelWorker(options: KeelWorkerOptions): Promise<Work
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
-    activities: createActivities({ model, profiles, tools, sandboxes }),
+    activities: createActivities({
+      model,
+      profiles,
+      tools,
+      sandboxes,
+      store: options.store ?? (await openContentStore({ kind: 'file', ...(options.dataDir ? { dataDir: options.dataDir } : {}) })),
+    }),
     shutdownGraceTime: options.shutdownGraceTimeMs ?? 30_000,
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     ...options.workerOptions,

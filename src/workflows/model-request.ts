@@ -66,6 +66,8 @@ export function buildSummaryRequest(profile: ResolvedProfile, context: ModelRequ
   return {
     ...request,
     maxOutputTokens: profile.contextPolicy.summaryMaxOutputTokens ?? profile.maxOutputTokens,
+    // The workflow reads the summary's text: it must come back whole, not stored by reference.
+    inlineReply: true,
     ...(context.tools.length > 0 ? { toolChoice: 'none' as const } : {}),
   };
 }

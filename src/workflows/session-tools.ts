@@ -211,6 +211,17 @@ export class SessionTools {
     return this.#creatingSandbox;
   }
 
+  /** What the session's next run needs when it continues as new: the sandbox's reference (its files live on). */
+  carried(): { sandbox?: SandboxReference } {
+    return this.#sandbox ? { sandbox: this.#sandbox } : {};
+  }
+
+  /** Goes on with the previous run's sandbox. */
+  restoreCarried(carried: unknown): void {
+    const sandbox = (carried as { sandbox?: SandboxReference } | undefined)?.sandbox;
+    if (sandbox) this.#sandbox = sandbox;
+  }
+
   /**
    * Removes the sandbox, if one was created. Runs in a non-cancellable scope so that a cancelled session still
    * cleans up; a failure is logged, never raised (the session's outcome stands).

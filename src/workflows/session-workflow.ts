@@ -8,6 +8,7 @@ import {
   ApplicationFailure,
   CancellationScope,
   condition,
+  ContinueAsNew,
   isCancellation,
   log,
   proxyActivities,
@@ -46,6 +47,10 @@ import { refuseRaise } from './budget.js';
 import { resetContextIfDue } from './context-reset.js';
 import { buildModelRequest } from './model-request.js';
 import { SessionModel } from './session-model.js';
+import { oversizedMessageReason } from '../shared/payload-limits.js';
+import { jsonByteLength } from '../shared/schemas/transcript-ref.js';
+import { parseCarry } from './parse-carry.js';
+import { SessionHistory } from './session-history.js';
 import { SessionState } from './session-state.js';
 import { SessionTools } from './session-tools.js';
 
@@ -81,11 +86,16 @@ function refusedToolResults(calls: ToolUseBlock[], why: (call: ToolUseBlock) => 
   return calls.map((call) => ({ type: 'tool_result', tool_use_id: call.id, content: why(call), is_error: true }));
 }
 
-export async function agentSessionWorkflow(rawInput: unknown): Promise<SessionResult> {
+/**
+ * @param rawInput the `SessionInput` (CONTRACT.md).
+ * @param rawCarry set by Keel alone, when the session continues as new: the state it carries into this run.
+ */
+export async function agentSessionWorkflow(rawInput: unknown, rawCarry?: unknown): Promise<SessionResult> {
   const input = parseInput(rawInput);
   const { workflowId } = workflowInfo();
 
   const state = new SessionState(input);
+  const history = new SessionHistory(state, input, parseCarry(rawCarry));
 
   const publish = (): void => {
     upsertSearchAttributes([
@@ -115,12 +125,17 @@ export async function agentSessionWorkflow(rawInput: unknown): Promise<SessionRe
   sessionTools.registerHandlers();
 
   setHandler(stateQuery, () => ({ ...state.view(sessionTools.sandboxView()), pendingApprovals: sessionTools.approvals.pending() }));
-  setHandler(transcriptQuery, (query) => state.transcriptPage(query?.fromIndex ?? 0));
+  setHandler(transcriptQuery, (query) => history.transcriptPage(query?.fromIndex ?? 0));
 
   setHandler(userMessageSignal, (message) => {
     const parsed = userMessageInputSchema.safeParse(message);
     if (!parsed.success) {
       log.warn('userMessage ignored: invalid input', { issues: describeIssues(parsed.error) });
+      return;
+    }
+    const tooLarge = oversizedMessageReason('the message', jsonByteLength(message));
+    if (tooLarge) {
+      log.warn(`userMessage ignored: ${tooLarge}`);
       return;
     }
     if (state.isFinal) return;
@@ -151,6 +166,8 @@ export async function agentSessionWorkflow(rawInput: unknown): Promise<SessionRe
       validator: (message) => {
         const parsed = userMessageInputSchema.safeParse(message);
         if (!parsed.success) throw new Error(`invalid message: ${describeIssues(parsed.error)}`);
+        const tooLarge = oversizedMessageReason('the message', jsonByteLength(message));
+        if (tooLarge) throw new Error(tooLarge);
         if (state.isFinal) throw new Error(`the session has ended (${state.status}); it takes no more messages`);
       },
     },
@@ -189,16 +206,23 @@ export async function agentSessionWorkflow(rawInput: unknown): Promise<SessionRe
     },
   );
 
-  // Handlers are in place before the first await, so queries and messages are served from the start.
-  const profile = await resolveProfile(input.profile).catch((error: unknown) => {
-    if (isCancellation(error)) throw error;
-    throw ApplicationFailure.create({
-      type: FailureTypes.ConfigUnknownProfile,
-      message: `cannot resolve profile "${input.profile}": ${error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error)}`,
-      nonRetryable: true,
-    });
-  });
-  state.attachProfile(profile);
+  // Handlers are in place before the first await, so queries and messages are served from the start. A run that
+  // continued as new has its profile (and the rest of its state) back from the previous run.
+  const carriedProfile = await history.restore();
+  const profile =
+    carriedProfile ??
+    (await resolveProfile(input.profile).catch((error: unknown) => {
+      if (isCancellation(error)) throw error;
+      throw ApplicationFailure.create({
+        type: FailureTypes.ConfigUnknownProfile,
+        message: `cannot resolve profile "${input.profile}": ${error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error)}`,
+        nonRetryable: true,
+      });
+    }));
+  if (!carriedProfile) state.attachProfile(profile);
+  // The tools are resolved again in each run (their definitions go into its history); the sandbox carries over.
+  sessionTools.restoreCarried(history.extensions.tools);
+  history.carryAlong('tools', () => sessionTools.carried());
   await sessionTools.resolve();
   const model = new SessionModel(profile, {
     resolveProfile,
@@ -243,18 +267,22 @@ export async function agentSessionWorkflow(rawInput: unknown): Promise<SessionRe
         setStatus('running');
         continue;
       }
+      // A safe point: the conversation ends with what the model must answer next.
+      if (history.readyToContinueAsNew()) await history.tryContinueAsNew();
       const tools: ToolSpec[] = sessionTools.specs();
       await resetContextIfDue({ state, model, sessionId: workflowId, system: input.system, tools, task });
+      const system = state.systemInContext ? input.system : undefined;
+      // The stored context plus what is new, instead of the whole conversation (decided before the call, as failover
+      // may build the request again for another profile).
+      const context = await history.modelRequest(system);
       const response = await model.call(state.turn + 1, (active) =>
-        buildModelRequest(active, {
-          sessionId: workflowId,
-          turn: state.turn + 1,
-          system: state.systemInContext ? input.system : undefined,
-          messages: state.modelMessages(),
-          tools,
-        }),
+        history.withContext(
+          buildModelRequest(active, { sessionId: workflowId, turn: state.turn + 1, system, messages: state.modelMessages(), tools }),
+          context,
+        ),
       );
       const toolCalls = state.recordModelResponse(response);
+      history.recorded(response);
       publish();
       if (state.interruptRequested) {
         stopForInterrupt(toolCalls);
@@ -293,7 +321,12 @@ export async function agentSessionWorkflow(rawInput: unknown): Promise<SessionRe
       setStatus('waiting_for_input');
       const idleMs = state.limits.idleTimeoutSeconds !== undefined ? state.limits.idleTimeoutSeconds * 1000 : undefined;
       const hasInput = (): boolean => state.queue.length > 0;
-      const woke = idleMs === undefined ? (await condition(hasInput), true) : await condition(hasInput, idleMs);
+      const wake = (): boolean => hasInput() || history.readyToContinueAsNew();
+      const woke = idleMs === undefined ? (await condition(wake), true) : await condition(wake, idleMs);
+      if (woke && !hasInput()) {
+        await history.tryContinueAsNew();
+        continue;
+      }
       if (!woke) {
         state.limitReached = 'idleTimeoutSeconds';
         setStatus('limit_reached');
@@ -301,6 +334,8 @@ export async function agentSessionWorkflow(rawInput: unknown): Promise<SessionRe
       }
     }
   } catch (error) {
+    // Continuing as new is not an end: the next run goes on with the same sandbox.
+    if (error instanceof ContinueAsNew) throw error;
     if (!isCancellation(error)) {
       await sessionTools.dispose();
       throw error;

@@ -15,6 +15,8 @@ import { SessionClient } from '../../src/client/session-client.js';
 import { ensureTemporalCli } from '../../src/dev/temporal-cli.js';
 import type { ModelAdapter } from '../../src/models/model-adapter.js';
 import type { ProfileConfig } from '../../src/shared/schemas/profile.js';
+import type { ContentStore } from '../../src/stores/content-store.js';
+import { openContentStore } from '../../src/stores/open-content-store.js';
 import { keelSearchAttributeKeys } from '../../src/shared/search-attributes.js';
 import { createKeelWorker, workflowsPath, type KeelWorkerOptions } from '../../src/worker/create-keel-worker.js';
 import { testProfiles } from './test-profiles.js';
@@ -49,6 +51,13 @@ export interface WorkerSetup {
   toolHeartbeatTimeoutMs?: number;
   /** Sandbox providers beside the local one (e.g. E2B against its stand-in). */
   sandboxProviders?: KeelWorkerOptions['sandboxProviders'];
+  /** The worker's content store. @default the environment's file store */
+  store?: ContentStore;
+}
+
+export interface TestEnvironmentOptions {
+  /** Extra `temporal server start-dev` arguments, e.g. `--dynamic-config-value` settings. */
+  serverArgs?: string[];
 }
 
 export interface TestEnvironment {
@@ -65,6 +74,8 @@ export interface TestEnvironment {
   workflowBundleFile: string;
   /** The workers' default data folder (removed by `close`). */
   dataDir: string;
+  /** The file content store that workers use unless a test gives them another, in a temporary folder. */
+  store: ContentStore;
   close(): Promise<void>;
 }
 
@@ -72,7 +83,7 @@ export function uniqueTaskQueue(prefix = 'test'): string {
   return `${prefix}-${randomUUID()}`;
 }
 
-export async function startTestEnvironment(): Promise<TestEnvironment> {
+export async function startTestEnvironment(options: TestEnvironmentOptions = {}): Promise<TestEnvironment> {
   if (!runtimeQuieted) {
     // The SDK's INFO lines would bury test output; warnings still show.
     Runtime.install({ logger: new (await import('@temporalio/worker')).DefaultLogger('WARN') });
@@ -88,7 +99,7 @@ export async function startTestEnvironment(): Promise<TestEnvironment> {
           executable: cli ? { type: 'existing-path', path: cli } : { type: 'cached-download' },
           ip: '127.0.0.1',
           searchAttributes: keelSearchAttributeKeys,
-          extraArgs: ['--log-level', 'error'],
+          extraArgs: ['--log-level', 'error', ...(options.serverArgs ?? [])],
         },
       });
   const bundle = await bundleWorkflowCode({ workflowsPath, logger: { ...silentLogger } });
@@ -98,6 +109,7 @@ export async function startTestEnvironment(): Promise<TestEnvironment> {
   const workflowBundleFile = join(profilesDirectory, 'workflow-bundle.js');
   writeFileSync(workflowBundleFile, bundle.code);
   const dataDir = mkdtempSync(join(tmpdir(), 'keel-test-data-'));
+  const store = await openContentStore({ kind: 'file', url: join(profilesDirectory, 'store') });
   const workers: RunningWorker[] = [];
 
   return {
@@ -112,6 +124,7 @@ export async function startTestEnvironment(): Promise<TestEnvironment> {
     profilesFile,
     workflowBundleFile,
     dataDir,
+    store,
     async startWorker(setup: WorkerSetup): Promise<RunningWorker> {
       const taskQueue = setup.taskQueue ?? uniqueTaskQueue();
       const worker = await createKeelWorker({
@@ -132,6 +145,7 @@ export async function startTestEnvironment(): Promise<TestEnvironment> {
         ...(setup.builtInTools ? { builtInTools: setup.builtInTools } : {}),
         ...(setup.toolHeartbeatTimeoutMs ? { toolHeartbeatTimeoutMs: setup.toolHeartbeatTimeoutMs } : {}),
         ...(setup.sandboxProviders ? { sandboxProviders: setup.sandboxProviders } : {}),
+        store: setup.store ?? store,
       });
       const running = worker.run();
       const entry: RunningWorker = {
@@ -142,6 +156,7 @@ export async function startTestEnvironment(): Promise<TestEnvironment> {
             ? new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter: setup.dataConverter })
             : env.client,
           taskQueue,
+          store: setup.store ?? store,
         }),
         async stop() {
           if (worker.getState() === 'RUNNING') worker.shutdown();

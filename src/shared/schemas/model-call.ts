@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { contentBlockSchema, messageSchema } from './content.js';
+import { blobRefSchema, contextRefSchema } from './transcript-ref.js';
 
 export const toolSpecSchema = z.object({
   name: z.string().min(1),
@@ -19,6 +20,14 @@ export const modelCallRequestSchema = z.object({
   model: z.string().min(1),
   maxOutputTokens: z.number().int().positive(),
   system: z.string().optional(),
+  /** The system prompt as stored (the model activity returned it once); takes the place of `system`. */
+  systemRef: blobRefSchema.optional(),
+  /**
+   * The stored context that comes before `messages`. With it, `messages` holds only what is new since that
+   * context, so the activity's input stays small however long the conversation grows.
+   */
+  contextBase: contextRefSchema.optional(),
+  /** What follows `contextBase` (or the whole conversation without one). Blocks may be stored blocks (`keel_ref`). */
   messages: z.array(messageSchema).min(1),
   tools: z.array(toolSpecSchema).default([]),
   /** Extended thinking for this call; absent means off. */
@@ -36,6 +45,13 @@ export const modelCallRequestSchema = z.object({
   effort: z.enum(['low', 'medium', 'high', 'xhigh', 'max']).optional(),
   /** `none`: the model may not call tools (a summarising call over a conversation that used them). @default auto */
   toolChoice: z.enum(['auto', 'none']).optional(),
+  /**
+   * Return the reply's content whole instead of storing its large blocks by reference, and keep the call out of the
+   * session's stored context: for a call whose text the workflow itself reads (a context summary).
+   */
+  inlineReply: z.boolean().optional(),
+  /** A tool result is cut to this many bytes, with a note, before the model sees it. @default 50000 */
+  toolResultMaxBytes: z.number().int().positive().optional(),
 });
 export type ModelCallRequest = z.input<typeof modelCallRequestSchema>;
 
@@ -54,5 +70,9 @@ export const modelCallResponseSchema = z.object({
   stopReason: z.string().nullable(),
   usage: modelUsageSchema,
   requestId: z.string().optional(),
+  /** The stored context after this call: the request's context plus the reply (set by the model activity). */
+  context: contextRefSchema.optional(),
+  /** The system prompt as stored, when the request carried a large one inline; send it as `systemRef` next time. */
+  systemRef: blobRefSchema.optional(),
 });
 export type ModelCallResponse = z.infer<typeof modelCallResponseSchema>;

@@ -139,6 +139,16 @@ export const profileSchema = z
     fallbacks: z.array(z.string().min(1)).default([]),
     /** Failure types that trigger failover (`Model.*` types of `src/shared/failure-types.ts`). */
     failoverOn: z.array(z.enum(modelFailureTypes)).default(defaultFailoverOn),
+    /**
+     * What the model sees of one tool result, bytes; a longer output is cut there with a note, stays stored whole,
+     * and the model can page through it with the `read_output` tool.
+     */
+    toolResultMaxBytes: z.number().int().min(1024).default(50_000),
+    /**
+     * Continue as new after this many model calls in one run, besides whenever Temporal suggests it (history near
+     * its limits). Unset: only when Temporal suggests it.
+     */
+    continueAsNewAfterTurns: z.number().int().positive().optional(),
     /** Defaults for the session's `limits` when the input does not set them. */
     limits: profileLimitsSchema.default({}),
   })

@@ -89,6 +89,11 @@ export interface TranscriptPage {
   fromIndex: number;
   total: number;
   entries: TranscriptEntry[];
+  /**
+   * True while a run that continued as new is still reading back earlier entries: `entries` may be empty before
+   * `total`; ask again shortly.
+   */
+  loading?: boolean;
 }
 
 /** A tool call waiting for a human decision (listed in `state.pendingApprovals`). */

@@ -1,0 +1,91 @@
+/**
+ * Activities over the content store: storing large content before it enters history, archiving and loading the
+ * transcript across continue-as-new, and paging through a stored output (the `read_output` tool). Worker-side.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { describeIssues } from '../shared/schemas/describe-issues.js';
+import type { MessageContent } from '../shared/schemas/content.js';
+import type { TranscriptEntry } from '../shared/schemas/session-messages.js';
+import {
+  readStoredOutputInputSchema,
+  storeContentRequestSchema,
+  type ArchiveTranscriptRequest,
+  type LoadTranscriptRequest,
+  type LoadTranscriptResponse,
+  type StoreContentRequest,
+  type TranscriptSegment,
+} from '../shared/schemas/transcript-archive.js';
+import { jsonByteLength, parseHash } from '../shared/schemas/transcript-ref.js';
+import type { ContentStore } from '../stores/content-store.js';
+import { storeContent } from '../transcript/store-content.js';
+import { readStoredOutput, type StoredOutputPage } from '../transcript/read-stored-output.js';
+import { assertPayloadFits, toStoreFailure } from './store-failure.js';
+
+/** A stored transcript segment. */
+interface StoredSegment {
+  kind: 'keel.transcript';
+  sessionId: string;
+  entries: TranscriptEntry[];
+}
+
+async function withStoreFailures<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw toStoreFailure(error) ?? error;
+  }
+}
+
+export function createContentStoreActivities(store: ContentStore) {
+  return {
+    /** Stores every large block of each content; returns the contents with stored blocks in their place. */
+    async storeContent(request: StoreContentRequest): Promise<MessageContent[]> {
+      const parsed = storeContentRequestSchema.safeParse(request);
+      if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid storeContent request: ${describeIssues(parsed.error)}`, 'Store.InvalidRequest');
+      const options = parsed.data.toolResultMaxBytes !== undefined ? { toolResultMaxBytes: parsed.data.toolResultMaxBytes } : {};
+      const result = await withStoreFailures(() => Promise.all(parsed.data.contents.map((content) => storeContent(store, content, options))));
+      assertPayloadFits(result, 'the stored content');
+      return result;
+    },
+
+    /** Writes a run of transcript entries as one segment. */
+    async archiveTranscript(request: ArchiveTranscriptRequest): Promise<TranscriptSegment> {
+      if (request.entries.length === 0) throw ApplicationFailure.nonRetryable('archiveTranscript: no entries', 'Store.InvalidRequest');
+      const segment: StoredSegment = { kind: 'keel.transcript', sessionId: request.sessionId, entries: request.entries };
+      const { hash } = await withStoreFailures(() => store.putJson(segment));
+      return { hash, count: request.entries.length };
+    },
+
+    /** Reads a segment's entries from `offset`, at most `maxBytes` of them (always at least one). */
+    async loadTranscript(request: LoadTranscriptRequest): Promise<LoadTranscriptResponse> {
+      const segment = await withStoreFailures(() => store.getJson<StoredSegment>(request.segment.hash));
+      if (segment.kind !== 'keel.transcript' || segment.entries.length !== request.segment.count) {
+        throw ApplicationFailure.nonRetryable(`stored transcript sha256:${request.segment.hash} does not hold ${request.segment.count} entries`, 'Store.Corrupt');
+      }
+      const entries: TranscriptEntry[] = [];
+      let bytes = 0;
+      let index = request.offset;
+      for (; index < segment.entries.length; index += 1) {
+        const size = jsonByteLength(segment.entries[index]);
+        if (entries.length > 0 && bytes + size > request.maxBytes) break;
+        entries.push(segment.entries[index]);
+        bytes += size;
+      }
+      const result = { entries, nextOffset: index < segment.entries.length ? index : null };
+      assertPayloadFits(result, 'a transcript page');
+      return result;
+    },
+
+    /**
+     * The `read_output` tool: a page of a stored output. Bad input is the model's mistake, so it comes back as a
+     * message for the model (`isError`), not as a failure.
+     */
+    async readStoredOutput(input: unknown): Promise<StoredOutputPage> {
+      const parsed = readStoredOutputInputSchema.safeParse(input);
+      if (!parsed.success) return { isError: true, text: `invalid input: ${describeIssues(parsed.error)}` };
+      const hash = parseHash(parsed.data.ref);
+      if (!hash) return { isError: true, text: `"${parsed.data.ref}" is not a stored output reference (expected "sha256:<64 hex digits>")` };
+      return withStoreFailures(() => readStoredOutput(store, hash, parsed.data.offset ?? 0, parsed.data.limit));
+    },
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * The shared content store in PostgreSQL (through `pg`): one table of blobs keyed by hash, for workers on several
+ * machines. Worker-side.
+ */
+import pg from 'pg';
+import { StoreError } from '../errors.js';
+import { FailureTypes } from '../shared/failure-types.js';
+import type { BlobStore } from './blob-store.js';
+
+export interface PostgresBlobStoreOptions {
+  /** Connection string, `postgres://user:password@host:port/database`. (env `KEEL_STORE_URL`) */
+  connectionString: string;
+  /** Table holding the blobs; created when missing. @default `keel_blobs` */
+  table?: string;
+  /** Connections in the pool. @default 10 */
+  maxConnections?: number;
+}
+
+/** The connection string without its password, for messages. */
+function redact(connectionString: string): string {
+  try {
+    const url = new URL(connectionString);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return 'postgres (unparsable connection string)';
+  }
+}
+
+function unavailable(description: string, what: string, error: unknown): StoreError {
+  return new StoreError(`${description}: ${what}: ${(error as Error).message}`, {
+    retryable: true,
+    failureType: FailureTypes.StoreUnavailable,
+  }, { cause: error });
+}
+
+export class PostgresBlobStore implements BlobStore {
+  readonly description: string;
+  readonly #pool: pg.Pool;
+  readonly #table: string;
+  #closed: Promise<void> | undefined;
+
+  private constructor(options: PostgresBlobStoreOptions) {
+    this.description = `postgres store at ${redact(options.connectionString)}`;
+    this.#table = options.table ?? 'keel_blobs';
+    if (!/^[a-z_][a-z0-9_]*$/.test(this.#table)) throw new TypeError(`invalid table name "${this.#table}"`);
+    this.#pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 10 });
+    // An idle client that loses its connection must not take the worker down; the next query reconnects.
+    this.#pool.on('error', () => undefined);
+  }
+
+  /** Connects and creates the table when missing. @throws StoreError when the database cannot be reached. */
+  static async open(options: PostgresBlobStoreOptions): Promise<PostgresBlobStore> {
+    const store = new PostgresBlobStore(options);
+    try {
+      await store.#ensureTable();
+    } catch (error) {
+      await store.close();
+      throw unavailable(store.description, 'cannot prepare the blob table', error);
+    }
+    return store;
+  }
+
+  async #ensureTable(): Promise<void> {
+    const client = await this.#pool.connect();
+    try {
+      // Workers starting together would race on CREATE TABLE IF NOT EXISTS (it is not atomic in PostgreSQL); an
+      // advisory lock makes them take turns.
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [this.#table]);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${this.#table} (hash text PRIMARY KEY, bytes integer NOT NULL, data bytea NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`,
+      );
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async put(hash: string, data: Uint8Array): Promise<void> {
+    try {
+      await this.#pool.query(`INSERT INTO ${this.#table} (hash, bytes, data) VALUES ($1, $2, $3) ON CONFLICT (hash) DO NOTHING`, [
+        hash,
+        data.byteLength,
+        Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+      ]);
+    } catch (error) {
+      throw unavailable(this.description, `cannot write ${hash}`, error);
+    }
+  }
+
+  async get(hash: string): Promise<Uint8Array | undefined> {
+    try {
+      const result = await this.#pool.query<{ data: Buffer }>(`SELECT data FROM ${this.#table} WHERE hash = $1`, [hash]);
+      return result.rows[0]?.data;
+    } catch (error) {
+      throw unavailable(this.description, `cannot read ${hash}`, error);
+    }
+  }
+
+  close(): Promise<void> {
+    this.#closed ??= this.#pool.end().catch(() => undefined);
+    return this.#closed;
+  }
+}
