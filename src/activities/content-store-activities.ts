@@ -1,13 +1,12 @@
 /**
- * Activities over the content store: storing large content before it enters history, archiving and loading the
- * transcript across continue-as-new, and paging through a stored output (the `read_output` tool). Worker-side.
+ * Activities over the content store: storing large content before it enters history, and archiving and loading the
+ * transcript across continue-as-new. Worker-side.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { describeIssues } from '../shared/schemas/describe-issues.js';
 import type { MessageContent } from '../shared/schemas/content.js';
 import type { TranscriptEntry } from '../shared/schemas/session-messages.js';
 import {
-  readStoredOutputInputSchema,
   storeContentRequestSchema,
   type ArchiveTranscriptRequest,
   type LoadTranscriptRequest,
@@ -15,10 +14,9 @@ import {
   type StoreContentRequest,
   type TranscriptSegment,
 } from '../shared/schemas/transcript-archive.js';
-import { jsonByteLength, parseHash } from '../shared/schemas/transcript-ref.js';
+import { jsonByteLength } from '../shared/schemas/transcript-ref.js';
 import type { ContentStore } from '../stores/content-store.js';
 import { storeContent } from '../transcript/store-content.js';
-import { readStoredOutput, type StoredOutputPage } from '../transcript/read-stored-output.js';
 import { assertPayloadFits, toStoreFailure } from './store-failure.js';
 
 /** A stored transcript segment. */
@@ -74,18 +72,6 @@ export function createContentStoreActivities(store: ContentStore) {
       const result = { entries, nextOffset: index < segment.entries.length ? index : null };
       assertPayloadFits(result, 'a transcript page');
       return result;
-    },
-
-    /**
-     * The `read_output` tool: a page of a stored output. Bad input is the model's mistake, so it comes back as a
-     * message for the model (`isError`), not as a failure.
-     */
-    async readStoredOutput(input: unknown): Promise<StoredOutputPage> {
-      const parsed = readStoredOutputInputSchema.safeParse(input);
-      if (!parsed.success) return { isError: true, text: `invalid input: ${describeIssues(parsed.error)}` };
-      const hash = parseHash(parsed.data.ref);
-      if (!hash) return { isError: true, text: `"${parsed.data.ref}" is not a stored output reference (expected "sha256:<64 hex digits>")` };
-      return withStoreFailures(() => readStoredOutput(store, hash, parsed.data.offset ?? 0, parsed.data.limit));
     },
   };
 }

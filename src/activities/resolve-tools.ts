@@ -4,6 +4,7 @@ import { FailureTypes } from '../shared/failure-types.js';
 import type { SandboxOptions } from '../shared/schemas/session-input.js';
 import type { ResolvedTools, ResolveToolsRequest } from '../shared/schemas/tools.js';
 import type { ToolRegistry } from '../tools/tool-registry.js';
+import { READ_OUTPUT_TOOL } from '../transcript/restore-content.js';
 
 /**
  * `resolveTools`: the session's tools as this worker defines them (specs for the model, timeouts and retry
@@ -14,6 +15,8 @@ import type { ToolRegistry } from '../tools/tool-registry.js';
 export function createResolveTools(dependencies: { tools: ToolRegistry; sandboxes: SandboxRegistry }) {
   return async function resolveTools(request: ResolveToolsRequest): Promise<ResolvedTools> {
     const names = [...new Set(request.tools)];
+    // A session with tools can page through their long outputs, which reach the model cut (see restore-content.ts).
+    if (names.length > 0 && !names.includes(READ_OUTPUT_TOOL) && dependencies.tools.get(READ_OUTPUT_TOOL)) names.push(READ_OUTPUT_TOOL);
     const unknown = names.filter((name) => !dependencies.tools.get(name));
     if (unknown.length > 0) {
       throw ApplicationFailure.nonRetryable(

@@ -6,19 +6,35 @@ import { describeIssues } from '../shared/schemas/describe-issues.js';
 import type { RunToolRequest, ToolCallOutput } from '../shared/schemas/tools.js';
 import type { ToolContext, ToolSandbox } from '../tools/define-tool.js';
 import type { ToolRegistry } from '../tools/tool-registry.js';
+import type { ContentBlock } from '../shared/schemas/content.js';
+import { INLINE_BLOCK_BYTES } from '../shared/schemas/transcript-ref.js';
+import type { ContentStore } from '../stores/content-store.js';
+import { storedBlockFor } from '../transcript/store-content.js';
 import { toSandboxFailure } from './sandbox-failure.js';
+import { toStoreFailure } from './store-failure.js';
 
 /**
- * Largest result a tool may return, bytes: results live in workflow history (whose payloads Temporal caps at a few
- * MB) and in every later model request. Beyond it the head and the tail are kept, with a note of the cut.
+ * Largest result a tool may return, bytes. A result longer than a block may be in history is stored whole in the
+ * content store (the model sees it cut to its profile's limit and pages on with `read_output`); past this bound the
+ * head and the tail are kept, with a note of the cut, so that one runaway output cannot fill the store.
  */
-export const maxToolResultBytes = 128 * 1024;
+export const maxToolResultBytes = 64 * 1024 * 1024;
 
 function capped(output: ToolCallOutput): ToolCallOutput {
   if (Buffer.byteLength(output.content) <= maxToolResultBytes) return output;
   const capture = new OutputCapture(maxToolResultBytes);
   capture.write(Buffer.from(output.content));
   return { ...output, content: capture.result().text };
+}
+
+/** The output as it goes back to the workflow: whole when short, else stored, with its preview and reference. */
+async function storedWhenLong(store: ContentStore, toolUseId: string, output: ToolCallOutput): Promise<ToolCallOutput> {
+  const bounded = capped(output);
+  if (Buffer.byteLength(bounded.content) <= INLINE_BLOCK_BYTES) return bounded;
+  const block: ContentBlock = { type: 'tool_result', tool_use_id: toolUseId, content: bounded.content, ...(bounded.isError ? { is_error: true } : {}) };
+  const ref = await store.putJson(block);
+  const preview = storedBlockFor(block, ref) as { content?: unknown };
+  return { content: String(preview.content ?? ''), isError: bounded.isError, storedRef: ref };
 }
 
 function isToolError(error: unknown): error is ToolError {
@@ -31,7 +47,7 @@ function isToolError(error: unknown): error is ToolError {
  * unavailable, handler crash) leave as `ApplicationFailure`s, for the tool's retry policy. Heartbeats on a timer
  * while the handler runs, so a lost worker is noticed within the tool's heartbeat timeout.
  */
-export function createRunTool(dependencies: { tools: ToolRegistry; sandboxes: SandboxRegistry }) {
+export function createRunTool(dependencies: { tools: ToolRegistry; sandboxes: SandboxRegistry; store: ContentStore }) {
   return async function runTool(request: RunToolRequest): Promise<ToolCallOutput> {
     const tool = dependencies.tools.get(request.tool);
     if (!tool) {
@@ -82,12 +98,13 @@ export function createRunTool(dependencies: { tools: ToolRegistry; sandboxes: Sa
       const result = await tool.handler(parsed.data, toolContext);
       // A handler that stopped because the call was cancelled did not finish: report the cancellation.
       if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
-      return capped(typeof result === 'string' ? { content: result, isError: false } : { content: result.content, isError: result.isError ?? false });
+      const output = typeof result === 'string' ? { content: result, isError: false } : { content: result.content, isError: result.isError ?? false };
+      return await storedWhenLong(dependencies.store, request.toolUseId, output);
     } catch (error) {
       // A cancelled call reports its cancellation, not whatever the abort did to the handler.
       if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason ?? error;
-      if (isToolError(error)) return capped({ content: error.content, isError: true });
-      throw toSandboxFailure(error);
+      if (isToolError(error)) return await storedWhenLong(dependencies.store, request.toolUseId, { content: error.content, isError: true });
+      throw toStoreFailure(error) ?? toSandboxFailure(error);
     } finally {
       clearInterval(timer);
     }

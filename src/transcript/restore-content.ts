@@ -38,26 +38,42 @@ function charactersWithin(text: string, maxBytes: number): number {
   return cutText(text, low).length;
 }
 
+/** Of what a cut tool result shows, the share taken from its head; the rest comes from its tail (errors come last). */
+const HEAD_SHARE = 0.7;
+
 /**
- * A tool result as the model sees it: whole when its text fits in `maxBytes`, else cut there with a note saying how
- * much was shown and how to read on. The full result is stored (it is already, when `ref` is given).
+ * A tool result as the model sees it: whole when its text fits in `maxBytes`, else its head and its tail with a note
+ * in between saying what was cut and how to read it (`read_output` at the offset of the cut). The full result is
+ * stored (it is already, when `ref` is given). A string result stays a string.
  */
 export async function cutToolResult(store: ContentStore, block: ContentBlock, maxBytes: number, ref?: BlobRef): Promise<ContentBlock> {
   const original = block as Record<string, unknown>;
   const text = textOfBlock(original);
   if (utf8ByteLength(text) <= maxBytes) return block;
   const stored = ref ?? (await store.putJson(block));
-  const shown = charactersWithin(text, maxBytes);
-  const noteText =
-    `[output cut: the first ${shown} of ${text.length} characters are shown. The full output is stored as ` +
-    `${formatHash(stored.hash)}; call ${READ_OUTPUT_TOOL} with {"ref": "${formatHash(stored.hash)}", "offset": ${shown}} to read on.]`;
-  const others = Array.isArray(original.content)
-    ? (original.content as Record<string, unknown>[]).filter((part) => part.type !== 'text')
-    : [];
-  return {
-    ...(block as Record<string, unknown>),
-    content: [{ type: 'text', text: `${text.slice(0, shown)}\n\n${noteText}` }, ...others],
-  } as ContentBlock;
+  const headLength = charactersWithin(text, Math.floor(maxBytes * HEAD_SHARE));
+  const tailBudget = maxBytes - utf8ByteLength(text.slice(0, headLength));
+  // The tail: the longest end of the text within the rest of the budget, not overlapping the head.
+  let tailStart = text.length;
+  let low = headLength;
+  let high = text.length;
+  while (low < high) {
+    const middle = Math.floor((low + high) / 2);
+    if (utf8ByteLength(text.slice(middle)) <= tailBudget) high = middle;
+    else low = middle + 1;
+  }
+  tailStart = low;
+  const code = text.charCodeAt(tailStart);
+  if (code >= 0xdc00 && code <= 0xdfff) tailStart += 1;
+  const cut = tailStart - headLength;
+  const reference = formatHash(stored.hash);
+  const note =
+    `\n\n[... ${cut} characters cut (characters ${headLength}-${tailStart} of ${text.length}). The full output is stored as ` +
+    `${reference}; call ${READ_OUTPUT_TOOL} with {"ref": "${reference}", "offset": ${headLength}} to read them ...]\n\n`;
+  const shown = `${text.slice(0, headLength)}${note}${text.slice(tailStart)}`;
+  if (typeof original.content === 'string' || original.content === undefined) return { ...original, content: shown } as ContentBlock;
+  const others = (original.content as Record<string, unknown>[]).filter((part) => part.type !== 'text');
+  return { ...original, content: [{ type: 'text', text: shown }, ...others] } as ContentBlock;
 }
 
 export interface RestoreForModelOptions {

@@ -19,6 +19,7 @@ import { describeIssues } from '../shared/schemas/describe-issues.js';
 import type { ProfileConfig } from '../shared/schemas/profile.js';
 import { createBuiltInTools, defaultBuiltInToolOptions, type BuiltInToolOptions } from '../tools/built-in/index.js';
 import type { ToolDefinition } from '../tools/define-tool.js';
+import { createReadOutputTool } from '../tools/built-in/read-output-tool.js';
 import { ToolRegistry } from '../tools/tool-registry.js';
 import type { ContentStore } from '../stores/content-store.js';
 import { openContentStore } from '../stores/open-content-store.js';
@@ -94,8 +95,13 @@ async function prepareSandboxes(options: KeelWorkerOptions): Promise<SandboxRegi
 
 /** @throws ConfigError when a profile is invalid (checked before the worker polls). */
 export async function createKeelWorker(options: KeelWorkerOptions): Promise<Worker> {
+  const store = options.store ?? (await openContentStore({ kind: 'file', ...(options.dataDir ? { dataDir: options.dataDir } : {}) }));
   const tools = new ToolRegistry(
-    [...createBuiltInTools({ ...defaultBuiltInToolOptions, ...options.builtInTools }), ...(options.tools ?? [])],
+    [
+      ...createBuiltInTools({ ...defaultBuiltInToolOptions, ...options.builtInTools }),
+      createReadOutputTool(store),
+      ...(options.tools ?? []),
+    ],
     options.toolHeartbeatTimeoutMs ?? 20_000,
   );
   const sandboxes = await prepareSandboxes(options);
@@ -121,7 +127,7 @@ export async function createKeelWorker(options: KeelWorkerOptions): Promise<Work
       profiles,
       tools,
       sandboxes,
-      store: options.store ?? (await openContentStore({ kind: 'file', ...(options.dataDir ? { dataDir: options.dataDir } : {}) })),
+      store,
     }),
     shutdownGraceTime: options.shutdownGraceTimeMs ?? 30_000,
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),

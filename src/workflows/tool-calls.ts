@@ -5,6 +5,7 @@
  */
 import type { ContentBlock, ToolUseBlock } from '../shared/schemas/content.js';
 import type { ResolvedTool, ToolCallOutput } from '../shared/schemas/tools.js';
+import { STORED_REF_FIELD } from '../shared/schemas/transcript-ref.js';
 import type { ApprovalOutcome } from './tool-approvals.js';
 
 /** What to do with one tool call. */
@@ -66,7 +67,14 @@ export function activityFailureMessage(tool: ResolvedTool, reason: string): stri
 }
 
 export function toolResultBlock(call: ToolUseBlock, output: ToolCallOutput): ContentBlock {
-  return { type: 'tool_result', tool_use_id: call.id, content: output.content, ...(output.isError ? { is_error: true } : {}) };
+  return {
+    type: 'tool_result',
+    tool_use_id: call.id,
+    content: output.content,
+    ...(output.isError ? { is_error: true } : {}),
+    // A long output stays in the content store; the model call restores it (cut to the profile's limit).
+    ...(output.storedRef ? { [STORED_REF_FIELD]: output.storedRef } : {}),
+  };
 }
 
 

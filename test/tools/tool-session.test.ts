@@ -132,7 +132,7 @@ describe('sessions with tools', () => {
     assert.equal(requests.length, 5);
     // The model is told about each tool, its input as JSON Schema.
     const offered = requests[0]!.body.tools as { name: string; input_schema: { type: string; properties: Record<string, unknown>; required?: string[] } }[];
-    assert.deepEqual(offered.map((tool) => tool.name), ['bash', 'read_file', 'write_file', 'edit_file', 'list_files']);
+    assert.deepEqual(offered.map((tool) => tool.name), ['bash', 'read_file', 'write_file', 'edit_file', 'list_files', 'read_output']);
     assert.deepEqual(offered[0]!.input_schema.required, ['command']);
     assert.deepEqual(Object.keys(offered[0]!.input_schema.properties), ['command', 'timeoutSeconds']);
     assert.deepEqual(offered[3]!.input_schema.required, ['path', 'old', 'new']);
@@ -307,10 +307,10 @@ describe('sessions with tools', () => {
     assert.deepEqual(results.get('toolu_lookup'), { content: 'no entry for "other"; known keys: known', isError: true });
     assert.match(results.get('toolu_lookup_bad')!.content, /^invalid input for lookup: key: Invalid input: expected string, received number/);
     assert.match(results.get('toolu_slow')!.content, /^the slow tool failed: it did not finish within 0.5 s\./);
-    // A result too large for history is cut to its head and tail.
+    // A result too large for history is stored whole; the model sees its head and tail within the profile's limit.
     const verbose = results.get('toolu_verbose')!.content;
-    assert.ok(verbose.length < 130 * 1024, `${verbose.length} characters`);
-    assert.match(verbose, /\[\.\.\. \d+ bytes cut \.\.\.\]/);
+    assert.ok(verbose.length < 51 * 1024, `${verbose.length} characters`);
+    assert.match(verbose, /\[\.\.\. \d+ characters cut \(characters \d+-\d+ of \d+\)\. The full output is stored as sha256:[0-9a-f]{64}; call read_output/);
     assert.ok(verbose.endsWith('THE END'));
     // No sandbox tool was enabled, so the session has none.
     assert.deepEqual((await handle.state()).sandbox, { provider: 'none' });

@@ -54,24 +54,27 @@ test('storeContent: a long string becomes one stored text block; a short one sta
   assert.deepEqual(await resolveContent(store, stored), [{ type: 'text', text: long }]);
 });
 
-test('restoreForModel: a tool result is cut to the limit with a note naming the stored output and read_output', async () => {
+test('restoreForModel: a tool result is cut to its head and tail within the limit, the note naming the stored output and read_output', async () => {
   const output = [...Array(20_000)].map((_, index) => `row ${index}`).join('\n');
   const stored = await storeContent(store, [{ type: 'tool_result', tool_use_id: 'toolu_9', content: output }]);
   const messages: Message[] = [{ role: 'user', content: stored }];
   const [restored] = await restoreForModel(store, messages, { toolResultMaxBytes: 10_000 });
-  const block = (restored.content as ContentBlock[])[0] as unknown as { content: { type: string; text: string }[]; tool_use_id: string };
+  const block = (restored.content as ContentBlock[])[0] as unknown as { content: string; tool_use_id: string };
   assert.equal(block.tool_use_id, 'toolu_9');
-  const text = block.content[0].text;
-  assert.ok(text.startsWith(output.slice(0, 9000)));
-  const match = /the first (\d+) of (\d+) characters are shown\. The full output is stored as sha256:([0-9a-f]{64}); call read_output with \{"ref": "sha256:\3", "offset": \1\}/.exec(text);
-  assert.ok(match, text.slice(-400));
-  assert.equal(Number(match[2]), output.length);
-  assert.ok(Buffer.byteLength(text.slice(0, Number(match[1]))) <= 10_000);
-  // The model pages on from where the cut was.
-  const page = await readStoredOutput(store, match[3], Number(match[1]), 50);
+  const text = block.content;
+  const match = /\[\.\.\. (\d+) characters cut \(characters (\d+)-(\d+) of (\d+)\)\. The full output is stored as sha256:([0-9a-f]{64}); call read_output with \{"ref": "sha256:\5", "offset": \2\} to read them \.\.\.\]/.exec(text);
+  assert.ok(match, text.slice(0, 400));
+  const [cut, from, to, total] = [1, 2, 3, 4].map((group) => Number(match[group]));
+  assert.equal(total, output.length);
+  assert.equal(cut, to - from);
+  assert.ok(text.startsWith(output.slice(0, from)));
+  assert.ok(text.endsWith(output.slice(to)), 'the tail is kept');
+  assert.ok(Buffer.byteLength(output.slice(0, from)) + Buffer.byteLength(output.slice(to)) <= 10_000);
+  // The model reads what was cut, from where the cut begins.
+  const page = await readStoredOutput(store, match[5], from, 50);
   assert.equal(page.isError, undefined);
-  assert.ok(page.text.endsWith(output.slice(Number(match[1]), Number(match[1]) + 50)));
-  assert.match(page.text, new RegExp(`^\\[characters ${match[1]}-${Number(match[1]) + 50} of ${output.length}`));
+  assert.ok(page.text.endsWith(output.slice(from, from + 50)));
+  assert.match(page.text, new RegExp(`^\\[characters ${from}-${from + 50} of ${output.length}`));
   // A text reply of the model's own is restored whole.
   const reply = 'z'.repeat(100_000);
   const [whole] = await restoreForModel(store, [{ role: 'assistant', content: await storeContent(store, [{ type: 'text', text: reply }]) }], { toolResultMaxBytes: 10_000 });
@@ -95,19 +98,4 @@ test('context chain: appended batches load back in order; a wrong count is refus
   const messages = await loadContext(store, second);
   assert.deepEqual(messages.map((message) => JSON.stringify(message.content)), ['"one"', '[{"type":"text","text":"two"}]', '"three"', '[{"type":"text","text":"four"}]']);
   await assert.rejects(loadContext(store, { head: second.head, count: 5 }), /is not the context node/);
-});
-
-test('read_output: the tool spec describes its input, and the activity pages through a stored output', async () => {
-  const { readOutputToolSpec } = await import('../../src/shared/read-output-tool.js');
-  const { createContentStoreActivities } = await import('../../src/activities/content-store-activities.js');
-  assert.equal(readOutputToolSpec.name, 'read_output');
-  assert.deepEqual((readOutputToolSpec.inputSchema as { required?: string[] }).required, ['ref']);
-  const activities = createContentStoreActivities(store);
-  const output = 'abcdefghij'.repeat(10_000);
-  const [stored] = (await activities.storeContent({ contents: [[{ type: 'tool_result', tool_use_id: 'toolu_x', content: output }]] })) as ContentBlock[][];
-  const ref = storedRefOf(stored[0])!;
-  const page = await activities.readStoredOutput({ ref: `sha256:${ref.hash}`, offset: 99_990 });
-  assert.equal(page.text, '[characters 99990-100000 of 100000; the end]\nabcdefghij');
-  assert.match((await activities.readStoredOutput({ ref: 'nonsense' })).text, /is not a stored output reference/);
-  assert.match((await activities.readStoredOutput({ offset: 3 })).text, /^invalid input: ref/);
 });

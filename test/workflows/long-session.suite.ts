@@ -5,6 +5,7 @@
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import assert from 'node:assert/strict';
+import { z } from 'zod';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ import type { ContentBlock, MessageContent } from '../../src/shared/schemas/cont
 import type { TranscriptEntry } from '../../src/shared/schemas/session-messages.js';
 import { storedRefOf } from '../../src/shared/schemas/transcript-ref.js';
 import { ContentStore } from '../../src/stores/content-store.js';
+import { defineTool } from '../../src/tools/define-tool.js';
 import { runHistories, temporalPayloadBytes, type RunHistory } from '../harness/history-size.js';
 import { waitFor } from '../harness/wait-for.js';
 import { startTestEnvironment, uniqueTaskQueue, type TestEnvironment } from '../harness/temporal-env.js';
@@ -160,7 +162,7 @@ export function describeLongSessions(store: StoreUnderTest): void {
       assert.ok(runs.every((run) => run.largestEventBytes < 256 * 1024), `largest event: ${Math.max(...runs.map((run) => run.largestEventBytes))} bytes`);
     });
 
-    test(`long session (${store.kind}): a 5 MB output flows through one turn without a payload error`, async (t) => {
+    test(`long session (${store.kind}): a 5 MB model reply flows through one turn without a payload error`, async (t) => {
       const huge = bulkText('five megabytes', 5 * 1024 * 1024);
       let sawWhole = false;
       const model = await startModel((request) => {
@@ -188,6 +190,45 @@ export function describeLongSessions(store: StoreUnderTest): void {
       const runs = await runHistories(environment.client, handle.workflowId, await firstRunId(handle));
       const largest = Math.max(...runs.map((run) => run.largestEventBytes));
       t.diagnostic(`5 MB output: history ${runs.reduce((sum, run) => sum + run.bytes, 0)} bytes, largest event ${largest} bytes`);
+      assert.ok(largest < 64 * 1024);
+    });
+
+    test(`long session (${store.kind}): a 5 MB tool output is stored whole, the model sees it cut and pages on with read_output`, async (t) => {
+      const huge = bulkText('the dump', 5 * 1024 * 1024);
+      const dump = defineTool({ name: 'dump', description: 'Prints a lot.', inputSchema: z.object({}), safeToRetry: true, handler: () => huge });
+      let readFrom = 0;
+      let pageSeen = '';
+      const model = await startModel((request) => {
+        const messages = request.body.messages as { role: string; content: { type: string; content?: unknown; tool_use_id?: string }[] }[];
+        forget(request);
+        if (messages.length === 1) return { kind: 'message', content: [{ type: 'tool_use', id: 'toolu_dump', name: 'dump', input: {} }], usage };
+        const result = messages.at(-1)!.content.find((block) => block.type === 'tool_result')!;
+        const text = String(result.content);
+        if (messages.length === 3) {
+          // What the model sees: the head and the tail within the profile's limit, and a note naming the output.
+          if (Buffer.byteLength(text) > 51 * 1024) throw new Error(`the model saw ${text.length} characters of the output`);
+          const note = /call read_output with \{"ref": "(sha256:[0-9a-f]{64})", "offset": (\d+)\}/.exec(text);
+          if (!note || !text.startsWith(huge.slice(0, 1000)) || !text.endsWith(huge.slice(-1000))) throw new Error('no cut note, or head and tail missing');
+          readFrom = Number(note[2]);
+          return { kind: 'message', content: [{ type: 'tool_use', id: 'toolu_read', name: 'read_output', input: { ref: note[1], offset: readFrom, limit: 1000 } }], usage };
+        }
+        pageSeen = text;
+        return { kind: 'message', content: [{ type: 'text', text: 'read enough' }], usage };
+      }, true);
+      const worker = await environment.startWorker({ modelUrl: model.url, store: workerStore, tools: [dump] });
+      const sessions = await clientFor(worker.taskQueue);
+      const handle = await sessions.start({ profile: 'test', tools: ['dump'], messages: [{ role: 'user', content: 'dump everything' }] });
+      const result = await handle.result();
+      assert.equal(result.status, 'completed');
+      assert.equal(result.finalText, 'read enough');
+      assert.equal(pageSeen, `[characters ${readFrom}-${readFrom + 1000} of ${huge.length}; ${huge.length - readFrom - 1000} more after offset ${readFrom + 1000}]\n${huge.slice(readFrom, readFrom + 1000)}`);
+      const entries = await handle.fullTranscript({ resolve: true });
+      const stored = entries.find((entry) => entry.kind === 'message' && JSON.stringify(entry.content).includes('toolu_dump') && entry.role === 'user');
+      assert.ok(stored && stored.kind === 'message');
+      assert.equal(((stored.content as ContentBlock[])[0] as { content: string }).content, huge, 'the transcript resolves to the whole output');
+      const runs = await runHistories(environment.client, handle.workflowId, await firstRunId(handle));
+      const largest = Math.max(...runs.map((run) => run.largestEventBytes));
+      t.diagnostic(`5 MB tool output: history ${runs.reduce((sum, run) => sum + run.bytes, 0)} bytes, largest event ${largest} bytes`);
       assert.ok(largest < 64 * 1024);
     });
 

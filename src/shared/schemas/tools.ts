@@ -5,6 +5,7 @@
  */
 import type { SandboxOptions } from './session-input.js';
 import type { ToolSpec } from './model-call.js';
+import type { BlobRef } from './transcript-ref.js';
 
 /** How Temporal retries a tool's activity. Attempts count the first one; 0 means unlimited. */
 export interface ToolRetryPolicy {
@@ -65,4 +66,6 @@ export interface RunToolRequest {
 export interface ToolCallOutput {
   content: string;
   isError: boolean;
+  /** The whole output as a stored `tool_result` block, when it was too long for history: `content` is its preview. */
+  storedRef?: BlobRef;
 }
