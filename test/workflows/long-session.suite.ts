@@ -112,22 +112,29 @@ export function describeLongSessions(store: StoreUnderTest): void {
       const outputBytes = 20 * 1024;
       const outputs = [...Array(turns + 1)].map((_, turn) => bulkText(`output of turn ${turn}`, outputBytes));
       const opening = 'Run the probe until it has produced 300 outputs.';
+      // The probe tool prints 20 KB each time; the model calls it once a turn and must see every output in full.
+      const probe = defineTool({
+        name: 'probe',
+        description: 'Prints the output of one step.',
+        inputSchema: z.object({ turn: z.number().int() }),
+        safeToRetry: true,
+        handler: ({ turn }) => outputs[turn],
+      });
       const model = await startModel((request) => {
         const messages = request.body.messages as { role: string; content: MessageContent }[];
         const turn = (messages.length + 1) / 2;
-        // The model must see the whole conversation, every stored output restored in full, in order.
         assert.equal(textOfContent(messages[0].content), opening);
         for (let earlier = 1; earlier < turn; earlier += 1) {
-          const said = messages[2 * earlier - 1].content as ContentBlock[];
-          if (said[0].type !== 'text' || said[0].text !== outputs[earlier]) throw new Error(`turn ${turn}: the model saw turn ${earlier}'s output changed`);
+          const result = (messages[2 * earlier].content as ContentBlock[])[0] as { type: string; content?: unknown };
+          if (result.type !== 'tool_result' || result.content !== outputs[earlier]) throw new Error(`turn ${turn}: the model saw turn ${earlier}'s output changed`);
         }
         forget(request);
         if (turn >= turns) return { kind: 'message', content: [{ type: 'text', text: 'all done' }], usage };
-        return { kind: 'message', content: [{ type: 'text', text: outputs[turn] }, { type: 'tool_use', name: 'probe', input: { turn } }], usage };
-      });
-      const worker = await environment.startWorker({ modelUrl: model.url, store: workerStore });
+        return { kind: 'message', content: [{ type: 'text', text: `step ${turn}` }, { type: 'tool_use', name: 'probe', input: { turn } }], usage };
+      }, true);
+      const worker = await environment.startWorker({ modelUrl: model.url, store: workerStore, tools: [probe] });
       const sessions = await clientFor(worker.taskQueue);
-      const handle = await sessions.start({ profile: 'test', messages: [{ role: 'user', content: opening }] });
+      const handle = await sessions.start({ profile: 'test', tools: ['probe'], messages: [{ role: 'user', content: opening }] });
       const result = await handle.result();
       assert.equal(result.status, 'completed');
       assert.equal(result.turns, turns);
@@ -136,15 +143,15 @@ export function describeLongSessions(store: StoreUnderTest): void {
       const entries = await handle.fullTranscript({ resolve: true });
       assert.equal(entries.length, 2 * turns);
       for (let turn = 1; turn < turns; turn += 1) {
-        const entry = entries[2 * turn - 1];
-        assert.ok(entry.kind === 'message' && entry.role === 'assistant');
-        assert.equal((entry.content as ContentBlock[])[0].type === 'text' && ((entry.content as ContentBlock[])[0] as { text: string }).text, outputs[turn]);
+        const entry = entries[2 * turn];
+        assert.ok(entry.kind === 'message' && entry.role === 'user');
+        assert.equal(((entry.content as ContentBlock[])[0] as { content?: unknown }).content, outputs[turn]);
       }
       const runs = await runHistories(environment.client, handle.workflowId, await firstRunId(handle));
       const historyBytes = runs.reduce((sum, run) => sum + run.bytes, 0);
       const transcriptBytes = entries.reduce((sum, entry) => sum + messageBytes(entry), 0);
       // The naive loop passes the whole conversation into every model call and gets each reply back: its history
-      // holds, per call, every message before it plus the reply. Computed from this transcript, events' own
+      // holds, per call, every message before it plus the reply (tool outputs counted once, in the conversation). Computed from this transcript, events' own
       // overhead left out, so it is a lower bound.
       const sizes = entries.map(messageBytes);
       let naiveBytes = 0;
