@@ -241,7 +241,7 @@ describe('sessions with tools', () => {
     const handle = await track(lenientWorker.sessions.start({ profile: 'test', tools: ['read_file', 'lookup'], messages: [{ role: 'user', content: 'go' }] }));
     assert.equal((await handle.result()).status, 'completed');
     assert.deepEqual(resultsIn(lenientModel.requests[requestsBefore + 1]!).get('toolu_ghost'), {
-      content: 'unknown tool "delete_everything"; the tools of this session are: read_file, lookup',
+      content: 'unknown tool "delete_everything"; the tools of this session are: read_file, lookup, read_output',
       isError: true,
     });
   });
@@ -325,7 +325,7 @@ describe('sessions with tools', () => {
     await assert.rejects(unknown.result(), (error: Error) => {
       const cause = error.cause as Error & { type?: string };
       assert.equal(cause.type, 'Config.UnknownTool');
-      assert.match(cause.message, /unknown tool "teleport"; this worker has: bash, read_file, write_file, edit_file, list_files, add, charge_card, lookup, verbose, slow/);
+      assert.match(cause.message, /unknown tool "teleport"; this worker has: bash, read_file, write_file, edit_file, list_files, read_output, add, charge_card, lookup, verbose, slow/);
       return true;
     });
     const noSandbox = await worker.sessions.start({ profile: 'test', tools: ['bash'], sandbox: { provider: 'none' }, messages: [{ role: 'user', content: 'x' }] });
