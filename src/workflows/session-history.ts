@@ -54,7 +54,7 @@ const FORCE_HISTORY_BYTES = 40 * 1024 * 1024;
 
 /** Transcript entries added since the last archive that may go along inline when the session switches runs, bytes. */
 const INLINE_TAIL_BYTES = 256 * 1024;
-/** A session input larger than this is not carried whole into the next run (its messages are in the transcript). */
+/** A session input larger than this goes into the next run with the large blocks of its messages stored. */
 const CARRIED_INPUT_BYTES = 64 * 1024;
 
 type MessageEntry = Extract<TranscriptEntry, { kind: 'message' }>;
