@@ -1,0 +1,107 @@
+/**
+ * What every `keel` verb shares: the global options (server address, namespace, task queue, `--json`, colour),
+ * a lazily opened connection, and the writers for human and machine output. Client-side.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { SessionClient } from '../client/session-client.js';
+import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE } from '../shared/constants.js';
+import { createClientTracing } from '../tracing/client-tracing.js';
+import { colorEnabled, createStyle, type Style } from './output/style.js';
+
+/** Options every verb accepts (set on the root command). */
+export interface GlobalOptions {
+  /** Temporal frontend, host:port. @default env `TEMPORAL_ADDRESS`, else `localhost:7233` */
+  address?: string;
+  /** @default env `KEEL_NAMESPACE`, else `default` */
+  namespace?: string;
+  /** @default env `KEEL_TASK_QUEUE`, else `keel` */
+  taskQueue?: string;
+  /** Machine-readable output on stdout. @default false */
+  json?: boolean;
+  /** `--no-color` sets this false. */
+  color?: boolean;
+}
+
+export interface CliContext {
+  readonly options: Required<Pick<GlobalOptions, 'address' | 'namespace' | 'taskQueue'>> & { json: boolean };
+  /** Style for stdout (colour only on a terminal). */
+  readonly style: Style;
+  /** Writes a line of human output to stdout. */
+  print(line?: string): void;
+  /** Writes a value as JSON (one document, or one line with `lines`) to stdout. */
+  printJson(value: unknown, options?: { lines?: boolean }): void;
+  /** Writes a line to stderr (notes and progress that must not pollute `--json` output). */
+  note(line: string): void;
+  /** The connected session client; connects on first use. */
+  sessions(): Promise<SessionClient>;
+  /** The underlying Temporal client (connects on first use). */
+  client(): Promise<Client>;
+  /** Closes the connection if one was opened. */
+  close(): Promise<void>;
+}
+
+export interface CliStreams {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+}
+
+export function createCliContext(global: GlobalOptions, streams: CliStreams, environment: NodeJS.ProcessEnv = process.env): CliContext {
+  const options = {
+    address: global.address ?? environment.TEMPORAL_ADDRESS ?? 'localhost:7233',
+    namespace: global.namespace ?? environment.KEEL_NAMESPACE ?? DEFAULT_NAMESPACE,
+    taskQueue: global.taskQueue ?? environment.KEEL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
+    json: global.json === true,
+  };
+  const style = createStyle(!options.json && colorEnabled(streams.stdout, global.color, environment));
+  let connecting: Promise<{ connection: Connection; client: Client; sessions: SessionClient }> | undefined;
+  const tracing = createClientTracing(environment);
+
+  const connect = () => {
+    connecting ??= (async () => {
+      const connection = await Connection.connect({ address: options.address, connectTimeout: '10 seconds' }).catch((error: unknown) => {
+        throw new CliError(
+          `cannot reach Temporal at ${options.address} (${error instanceof Error ? error.message : String(error)}); set --address or TEMPORAL_ADDRESS`,
+        );
+      });
+      const client = new Client({
+        connection,
+        namespace: options.namespace,
+        ...(tracing ? { interceptors: { workflow: tracing.workflowClientInterceptors } } : {}),
+      });
+      return { connection, client, sessions: new SessionClient({ client, taskQueue: options.taskQueue }) };
+    })();
+    return connecting;
+  };
+
+  return {
+    options,
+    style,
+    print: (line = '') => void streams.stdout.write(`${line}\n`),
+    printJson: (value, printOptions) =>
+      void streams.stdout.write(`${printOptions?.lines ? JSON.stringify(value) : JSON.stringify(value, null, 2)}\n`),
+    note: (line) => void streams.stderr.write(`${line}\n`),
+    sessions: async () => (await connect()).sessions,
+    client: async () => (await connect()).client,
+    async close() {
+      if (connecting) {
+        const opened = await connecting.catch(() => undefined);
+        await opened?.connection.close();
+      }
+      await tracing?.shutdown();
+    },
+  };
+}
+
+/**
+ * A failure the CLI reports in one line and exits with `exitCode` (1: the operation failed; 2: the invocation or
+ * its input is wrong).
+ */
+export class CliError extends Error {
+  override name = 'CliError';
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}

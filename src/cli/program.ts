@@ -1,0 +1,59 @@
+/**
+ * The `keel` command: every verb, its options and help. Built by a function so that tests can drive it without a
+ * process of its own. Client-side.
+ */
+import { Command, Option } from 'commander';
+import type { ActionEnvironment } from './define-action.js';
+import { registerApprove } from './commands/approve.js';
+import { registerCancel } from './commands/cancel.js';
+import { registerChat } from './commands/chat.js';
+import { registerDeny } from './commands/deny.js';
+import { registerDiff } from './commands/diff.js';
+import { registerFork } from './commands/fork.js';
+import { registerInterrupt } from './commands/interrupt.js';
+import { registerList } from './commands/list.js';
+import { registerReplay } from './commands/replay.js';
+import { registerResetContext } from './commands/reset-context.js';
+import { registerSend } from './commands/send.js';
+import { registerStart } from './commands/start.js';
+import { registerState } from './commands/state.js';
+import { registerTranscript } from './commands/transcript.js';
+import { registerWatch } from './commands/watch.js';
+
+export function buildProgram(io: ActionEnvironment): Command {
+  const program = new Command('keel')
+    .description('Keel: durable AI agent sessions on Temporal. Start, talk to, watch, debug and replay sessions.')
+    .addOption(new Option('--address <host:port>', 'Temporal frontend').env('TEMPORAL_ADDRESS').default('localhost:7233'))
+    .addOption(new Option('--namespace <name>', 'Temporal namespace').env('KEEL_NAMESPACE').default('default'))
+    .addOption(new Option('--task-queue <name>', 'task queue the Keel workers poll').env('KEEL_TASK_QUEUE').default('keel'))
+    .option('--json', 'machine-readable output on stdout')
+    .option('--no-color', 'no colour (also NO_COLOR=1); colour is on only on a terminal')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      writeOut: (text) => io.streams.stdout.write(text),
+      writeErr: (text) => io.streams.stderr.write(text),
+    })
+    .exitOverride();
+  program.configureHelp({ sortSubcommands: false, showGlobalOptions: true });
+
+  registerStart(program, io);
+  registerChat(program, io);
+  registerSend(program, io);
+  registerWatch(program, io);
+  registerState(program, io);
+  registerTranscript(program, io);
+  registerApprove(program, io);
+  registerDeny(program, io);
+  registerResetContext(program, io);
+  registerInterrupt(program, io);
+  registerCancel(program, io);
+  registerList(program, io);
+  registerReplay(program, io);
+  registerFork(program, io);
+  registerDiff(program, io);
+  for (const command of program.commands) {
+    command.showHelpAfterError('(run with --help for usage)').exitOverride();
+    command.configureHelp({ showGlobalOptions: true });
+  }
+  return program;
+}

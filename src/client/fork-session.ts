@@ -1,0 +1,99 @@
+/**
+ * Forking a session: a new session whose opening conversation is another session's transcript up to the end of a
+ * given turn, with the same settings unless overridden (a new profile, to try another model on a failed run).
+ * Client-side.
+ */
+import type { Client } from '@temporalio/client';
+import { ValidationError } from '../errors.js';
+import type { ContentBlock, Message, ToolUseBlock } from '../shared/schemas/content.js';
+import type { SessionInput, SessionInputRequest } from '../shared/schemas/session-input.js';
+import type { TranscriptEntry } from '../shared/schemas/session-messages.js';
+import { validateSessionInput } from './session-client.js';
+
+export interface ForkOptions {
+  /** The last turn of the source session the fork keeps (0: only its opening messages). */
+  atTurn: number;
+  /** The fork's profile. @default the source session's */
+  profile?: string;
+  /** The fork's mode. @default the source session's */
+  mode?: 'task' | 'chat';
+  /** The source session's workflow id, recorded in the fork's metadata. */
+  sourceWorkflowId: string;
+}
+
+export interface ForkPlan {
+  /** The fork's input, validated. */
+  input: SessionInput;
+  /** How many earlier messages were left out because a context reset had hidden them from the model. */
+  droppedForReset: number;
+  /** Tool calls at the cut that had no result, now answered with an error result. */
+  unansweredToolCalls: string[];
+}
+
+type MessageEntry = Extract<TranscriptEntry, { kind: 'message' }>;
+
+function blocksOf(message: Message): ContentBlock[] {
+  return typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content;
+}
+
+/**
+ * Plans a fork from the source's input and transcript: the messages of turns 0..`atTurn` in the context the
+ * model last saw (a reset before the cut leaves out what came before it).
+ * @throws ValidationError when `atTurn` is beyond the transcript, or the result breaks the input schema.
+ */
+export function planFork(source: SessionInput, transcript: TranscriptEntry[], options: ForkOptions): ForkPlan {
+  const lastTurn = transcript.reduce((highest, entry) => Math.max(highest, entry.turn), 0);
+  if (!Number.isInteger(options.atTurn) || options.atTurn < 0 || options.atTurn > lastTurn) {
+    throw new ValidationError(`--at-turn ${options.atTurn}: the session has turns 0 to ${lastTurn}`, 'atTurn');
+  }
+  const upToCut = transcript.filter((entry): entry is MessageEntry => entry.kind === 'message' && entry.turn <= options.atTurn);
+  const epoch = upToCut.reduce((highest, entry) => Math.max(highest, entry.epoch), 0);
+  const kept = upToCut.filter((entry) => entry.epoch === epoch);
+  const messages: Message[] = kept.map(({ role, content }) => ({ role, content }));
+
+  // A tool call left without a result would make the next model request invalid: answer it as not run.
+  const answered = new Set(messages.flatMap((message) => blocksOf(message).flatMap((block) => (block.type === 'tool_result' ? [block.tool_use_id] : []))));
+  const last = messages.at(-1);
+  const unanswered =
+    last?.role === 'assistant' ? blocksOf(last).filter((block): block is ToolUseBlock => block.type === 'tool_use' && !answered.has(block.id)) : [];
+  if (unanswered.length > 0) {
+    messages.push({
+      role: 'user',
+      content: unanswered.map((call) => ({
+        type: 'tool_result' as const,
+        tool_use_id: call.id,
+        content: 'not run: the session was forked before this tool call finished',
+        is_error: true,
+      })),
+    });
+  }
+  const request: SessionInputRequest = {
+    ...source,
+    profile: options.profile ?? source.profile,
+    mode: options.mode ?? source.mode,
+    messages,
+    metadata: { ...source.metadata, forkedFrom: options.sourceWorkflowId, forkedAtTurn: String(options.atTurn) },
+  };
+  return {
+    input: validateSessionInput(request),
+    droppedForReset: upToCut.length - kept.length,
+    unansweredToolCalls: unanswered.map((call) => call.id),
+  };
+}
+
+/**
+ * The input a session was started with: the first event of its first run (a continue-as-new carries a different
+ * input in later runs).
+ */
+export async function readSessionInput(client: Client, workflowId: string): Promise<SessionInput> {
+  const description = await client.workflow.getHandle(workflowId).describe();
+  const firstRunId = description.raw.workflowExecutionInfo?.firstRunId || description.runId;
+  const history = await client.workflow.getHandle(workflowId, firstRunId).fetchHistory();
+  const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+  const payload = started?.input?.payloads?.[0];
+  if (!payload) throw new ValidationError(`${workflowId}: its history has no start input`, 'input');
+  const converter = client.options.loadedDataConverter;
+  let decoded = [payload];
+  for (const codec of [...converter.payloadCodecs].reverse()) decoded = await codec.decode(decoded as never);
+  return validateSessionInput(converter.payloadConverter.fromPayload(decoded[0] as never));
+}

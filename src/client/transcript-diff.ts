@@ -1,0 +1,33 @@
+/**
+ * Where two transcripts part: the length of their common prefix and what each holds after it. Entries compare by
+ * what the model saw (role and content, or the marker), not by turn numbers or context epochs, which restart in a
+ * fork. Pure; client-side.
+ */
+import type { TranscriptEntry } from '../shared/schemas/session-messages.js';
+
+export interface TranscriptDiff {
+  /** How many leading entries the two transcripts share. */
+  common: number;
+  /** Entries of the first transcript after the common prefix. */
+  aRest: TranscriptEntry[];
+  /** Entries of the second transcript after the common prefix. */
+  bRest: TranscriptEntry[];
+}
+
+function comparable(entry: TranscriptEntry): string {
+  if (entry.kind === 'marker') return JSON.stringify(['marker', entry.marker, entry.detail ?? '']);
+  const blocks = typeof entry.content === 'string' ? [{ type: 'text', text: entry.content }] : entry.content;
+  // A lone string and a lone text block are the same message to the model.
+  return JSON.stringify(['message', entry.role, blocks]);
+}
+
+/** True when the model saw the same thing in both entries. */
+export function sameEntry(a: TranscriptEntry, b: TranscriptEntry): boolean {
+  return comparable(a) === comparable(b);
+}
+
+export function diffTranscripts(a: TranscriptEntry[], b: TranscriptEntry[]): TranscriptDiff {
+  let common = 0;
+  while (common < a.length && common < b.length && sameEntry(a[common], b[common])) common += 1;
+  return { common, aRest: a.slice(common), bRest: b.slice(common) };
+}

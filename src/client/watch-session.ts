@@ -1,0 +1,274 @@
+/**
+ * Follows a session as it runs: its transcript entries as they are added, its status, usage and pending approvals
+ * as they change, each activity (model call, tool) as it is scheduled, retries as they happen, and the end.
+ *
+ * Driven by the history long-poll (the server pushes each new event), with the `state` and `transcript` queries
+ * read after each workflow task, and the pending activities read while one runs (their attempts and heartbeat
+ * progress are not in history until they end). Follows a continue-as-new into the next run. Client-side.
+ */
+import { type Client, type WorkflowExecutionDescription } from '@temporalio/client';
+import type { LoadedDataConverter, Payload } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
+import type { SessionResult, SessionStateView, TranscriptEntry } from '../shared/schemas/session-messages.js';
+import { closingFailure, failureMessage, type HistoryEvent } from './history-events.js';
+import { SessionHandle } from './session-client.js';
+
+export type SessionEnd = 'completed' | 'failed' | 'cancelled' | 'terminated' | 'timed_out';
+
+export type WatchEvent =
+  /** The `state` query's answer changed (status, turn, usage, approvals, context epoch). */
+  | { kind: 'state'; state: SessionStateView; previous: SessionStateView | undefined }
+  /** A transcript entry was added. */
+  | { kind: 'entry'; index: number; entry: TranscriptEntry }
+  /** An activity was scheduled: a model call or a tool. `summary` is what the UI shows for it. */
+  | { kind: 'activity'; eventId: number; activityType: string; summary: string | undefined }
+  /** A running activity failed an attempt and will be retried. */
+  | { kind: 'retry'; activityType: string; attempt: number; failure: string }
+  /** Heartbeat progress of a running activity (a model call reports characters streamed so far). */
+  | { kind: 'progress'; activityType: string; details: unknown }
+  /** The session moved to a new run (continue-as-new). */
+  | { kind: 'run'; runId: string }
+  /** Something the watcher could not do (e.g. no worker answers queries). */
+  | { kind: 'notice'; message: string }
+  /** The session's workflow closed. */
+  | { kind: 'end'; end: SessionEnd; result?: SessionResult; failure?: string };
+
+export interface WatchOptions {
+  /** Start from the first transcript entry (else from the entries added after the watch began). @default true */
+  fromStart?: boolean;
+  /** Stops the watch. */
+  signal?: AbortSignal;
+  /** How often running activities are checked for retries and progress, ms. @default 500 */
+  activityPollMs?: number;
+  /** How long a query may take before the watcher says no worker answers, ms. @default 5000 */
+  queryTimeoutMs?: number;
+}
+
+/** A queue the producers push to and the generator drains. */
+class EventQueue<T> {
+  #items: T[] = [];
+  #wake: (() => void) | undefined;
+  push(item: T): void {
+    this.#items.push(item);
+    this.#wake?.();
+  }
+  async next(): Promise<T> {
+    while (this.#items.length === 0) await new Promise<void>((resolve) => (this.#wake = resolve));
+    this.#wake = undefined;
+    return this.#items.shift()!;
+  }
+}
+
+async function decodePayload(converter: LoadedDataConverter, payload: Payload | null | undefined): Promise<unknown> {
+  if (!payload) return undefined;
+  let decoded = [payload];
+  for (const codec of [...converter.payloadCodecs].reverse()) decoded = await codec.decode(decoded);
+  return converter.payloadConverter.fromPayload(decoded[0]);
+}
+
+function isAbort(error: unknown, signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true || (error instanceof Error && error.name === 'AbortError');
+}
+
+function sameState(a: SessionStateView | undefined, b: SessionStateView): boolean {
+  return a !== undefined && JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Watches a session until its workflow closes or `options.signal` aborts. */
+export async function* watchSession(client: Client, workflowId: string, options: WatchOptions = {}): AsyncGenerator<WatchEvent> {
+  const { signal } = options;
+  const queue = new EventQueue<WatchEvent | { kind: 'done' } | { kind: 'error'; error: unknown }>();
+  const converter = client.options.loadedDataConverter;
+  const queryTimeoutMs = options.queryTimeoutMs ?? 5_000;
+  let state: SessionStateView | undefined;
+  let transcriptIndex = 0;
+  let skipExisting = options.fromStart === false;
+  let queriesFailing = false;
+  let runId: string | undefined;
+  let closed = false;
+
+  const query = async <T>(read: (handle: SessionHandle) => Promise<T>): Promise<T | undefined> => {
+    const handle = new SessionHandle(client.workflow.getHandle(workflowId, runId));
+    try {
+      const value = await client.withDeadline(Date.now() + queryTimeoutMs, () => read(handle));
+      queriesFailing = false;
+      return value;
+    } catch (error) {
+      if (signal?.aborted) return undefined;
+      if (!queriesFailing) {
+        queriesFailing = true;
+        queue.push({ kind: 'notice', message: `the session did not answer a query (${(error as Error).message}); is a worker polling its task queue?` });
+      }
+      return undefined;
+    }
+  };
+
+  /** Reads the state and any new transcript entries, pushing what changed. */
+  const refresh = async (): Promise<void> => {
+    const next = await query((handle) => handle.state());
+    for (;;) {
+      const page = await query((handle) => handle.transcript(transcriptIndex));
+      if (!page) break;
+      if (skipExisting) {
+        transcriptIndex = page.total;
+        break;
+      }
+      // A new run may start a fresh transcript (continue-as-new with a transcript store): read it from its start.
+      if (page.total < transcriptIndex) {
+        transcriptIndex = 0;
+        continue;
+      }
+      page.entries.forEach((entry, offset) => queue.push({ kind: 'entry', index: page.fromIndex + offset, entry }));
+      transcriptIndex = page.fromIndex + page.entries.length;
+      if (page.entries.length === 0 || transcriptIndex >= page.total) break;
+    }
+    skipExisting = false;
+    if (next && !sameState(state, next)) {
+      queue.push({ kind: 'state', state: next, previous: state });
+      state = next;
+    }
+  };
+
+  const followHistory = async (): Promise<void> => {
+    const description = await client.workflow.getHandle(workflowId).describe();
+    runId = description.runId;
+    // Activities scheduled before the watch began are already told by the transcript.
+    let backlogEnd = description.historyLength;
+    let lastEventId = 0;
+    let nextPageToken: Uint8Array | undefined;
+    await refresh();
+    for (;;) {
+      let response: temporal.api.workflowservice.v1.IGetWorkflowExecutionHistoryResponse;
+      try {
+        response = await client.connection.withAbortSignal(signal ?? new AbortController().signal, () =>
+          client.withDeadline(Date.now() + 60_000, () =>
+            client.workflowService.getWorkflowExecutionHistory({
+              namespace: client.options.namespace,
+              execution: { workflowId, runId },
+              waitNewEvent: true,
+              maximumPageSize: 200,
+              ...(nextPageToken ? { nextPageToken } : {}),
+            }),
+          ),
+        );
+      } catch (error) {
+        if (isAbort(error, signal)) return;
+        // A long poll that outlives its deadline is normal: poll again from the same token.
+        if ((error as { code?: number }).code === 4) continue;
+        throw error;
+      }
+      const events: HistoryEvent[] = response.history?.events ?? [];
+      let taskCompleted = false;
+      for (const event of events) {
+        const eventId = Number(event.eventId);
+        if (eventId <= lastEventId) continue;
+        lastEventId = eventId;
+        const scheduled = event.activityTaskScheduledEventAttributes;
+        if (scheduled && eventId > backlogEnd) {
+          const summary = await decodePayload(converter, event.userMetadata?.summary as Payload | undefined).catch(() => undefined);
+          queue.push({
+            kind: 'activity',
+            eventId,
+            activityType: scheduled.activityType?.name ?? '',
+            summary: typeof summary === 'string' ? summary : undefined,
+          });
+        }
+        if (event.workflowTaskCompletedEventAttributes) taskCompleted = true;
+        const continued = event.workflowExecutionContinuedAsNewEventAttributes;
+        if (continued?.newExecutionRunId) {
+          await refresh();
+          runId = continued.newExecutionRunId;
+          nextPageToken = undefined;
+          lastEventId = 0;
+          backlogEnd = 0;
+          queue.push({ kind: 'run', runId });
+          taskCompleted = false;
+          break;
+        }
+        const end = await closingOf(event);
+        if (end) {
+          closed = true;
+          await refresh();
+          queue.push(end);
+          return;
+        }
+      }
+      if (taskCompleted) await refresh();
+      if (!response.nextPageToken || response.nextPageToken.length === 0) {
+        if (events.length === 0 && !closed) continue;
+      } else {
+        nextPageToken = response.nextPageToken;
+      }
+    }
+  };
+
+  const closingOf = async (event: HistoryEvent): Promise<WatchEvent | undefined> => {
+    if (event.workflowExecutionCompletedEventAttributes) {
+      const result = await decodePayload(converter, event.workflowExecutionCompletedEventAttributes.result?.payloads?.[0] as Payload | undefined).catch(
+        () => undefined,
+      );
+      return { kind: 'end', end: 'completed', ...(result ? { result: result as SessionResult } : {}) };
+    }
+    if (event.workflowExecutionFailedEventAttributes) {
+      return { kind: 'end', end: 'failed', failure: failureMessage(event.workflowExecutionFailedEventAttributes.failure) };
+    }
+    if (event.workflowExecutionCanceledEventAttributes) return { kind: 'end', end: 'cancelled' };
+    if (event.workflowExecutionTerminatedEventAttributes) return { kind: 'end', end: 'terminated', failure: closingFailure(event) ?? '' };
+    if (event.workflowExecutionTimedOutEventAttributes) return { kind: 'end', end: 'timed_out', failure: closingFailure(event) ?? '' };
+    return undefined;
+  };
+
+  /** Attempts and heartbeats of running activities are only visible through describe. */
+  const followActivities = async (): Promise<void> => {
+    const reported = new Map<string, number>();
+    let lastProgress = '';
+    const interval = options.activityPollMs ?? 500;
+    while (!closed && !signal?.aborted) {
+      await new Promise((resolve) => setTimeout(resolve, interval));
+      if (closed || signal?.aborted) return;
+      let description: WorkflowExecutionDescription;
+      try {
+        description = await client.withDeadline(Date.now() + 5_000, () => client.workflow.getHandle(workflowId, runId).describe());
+      } catch {
+        continue;
+      }
+      for (const activity of description.raw.pendingActivities ?? []) {
+        const activityType = activity.activityType?.name ?? '';
+        const attempt = activity.attempt ?? 1;
+        const key = `${activity.activityId}`;
+        if (attempt > 1 && activity.lastFailure && (reported.get(key) ?? 1) < attempt) {
+          reported.set(key, attempt);
+          queue.push({ kind: 'retry', activityType, attempt, failure: failureMessage(activity.lastFailure) });
+        }
+        const details = activity.heartbeatDetails?.payloads?.[0];
+        if (details) {
+          const value = await decodePayload(converter, details as Payload).catch(() => undefined);
+          const text = JSON.stringify(value);
+          if (value !== undefined && text !== lastProgress) {
+            lastProgress = text;
+            queue.push({ kind: 'progress', activityType, details: value });
+          }
+        }
+      }
+    }
+  };
+
+  void followHistory().then(
+    () => queue.push({ kind: 'done' }),
+    (error: unknown) => queue.push(isAbort(error, signal) ? { kind: 'done' } : { kind: 'error', error }),
+  );
+  void followActivities().catch(() => undefined);
+  const onAbort = () => queue.push({ kind: 'done' });
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    for (;;) {
+      const item = await queue.next();
+      if (item.kind === 'done') return;
+      if (item.kind === 'error') throw item.error;
+      yield item;
+    }
+  } finally {
+    closed = true;
+    signal?.removeEventListener('abort', onAbort);
+  }
+}

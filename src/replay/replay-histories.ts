@@ -1,0 +1,155 @@
+/**
+ * Replays recorded session histories against workflow code (by default this build's), one at a time, and reports
+ * for each whether the code is deterministic against it, where it diverged if not, and how the workflow ended in
+ * the replay compared with how it ended when recorded (so a recorded failure is seen to reproduce). Worker-side
+ * tooling behind `keel replay`, the replay tests and the pre-deploy gate.
+ *
+ * Replay runs workflow code in the main thread (the SDK's replay worker is in debug mode), so a debugger attached
+ * to this process (`keel replay --inspect`) stops at breakpoints in `src/workflows/*.ts` through the bundle's
+ * inline source maps.
+ */
+import type { History } from '@temporalio/common/lib/proto-utils.js';
+import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { fileURLToPath } from 'node:url';
+import { closingFailure, type HistoryEvent } from '../client/history-events.js';
+import { workflowsPath as defaultWorkflowsPath } from '../worker/create-keel-worker.js';
+import { describeDivergence, type Divergence } from './describe-divergence.js';
+import type { ReplayOutcome, ReplayOutcomeSinks } from './workflow/replay-outcome-interceptor.js';
+
+const outcomeInterceptorPath = fileURLToPath(new URL('./workflow/replay-outcome-interceptor.ts', import.meta.url));
+const debuggerInterceptorPath = fileURLToPath(new URL('./workflow/replay-debugger-interceptor.ts', import.meta.url));
+
+/** One history to replay. */
+export interface HistorySource {
+  workflowId: string;
+  history: History;
+  /** Where it came from (a file path, or `server`), for the report. */
+  origin?: string;
+}
+
+/** How the recorded history ends. */
+export type RecordedEnd =
+  | { kind: 'completed' }
+  | { kind: 'failed'; message: string }
+  | { kind: 'cancelled' }
+  | { kind: 'terminated'; message: string }
+  | { kind: 'timed-out' }
+  | { kind: 'continued-as-new' }
+  /** The history stops while the workflow was still open (a running session). */
+  | { kind: 'open' };
+
+export interface ReplayReport {
+  workflowId: string;
+  runId: string | undefined;
+  origin: string | undefined;
+  eventCount: number;
+  /** True when the code replayed the whole history without a nondeterminism error. */
+  deterministic: boolean;
+  /** Where and how the code diverged (when not deterministic). */
+  divergence?: Divergence;
+  /** A replay failure that is not about determinism (a bad history, a crash of the code under replay). */
+  error?: string;
+  recorded: RecordedEnd;
+  /** How the workflow function ended under the current code (absent when the history stops while it is open). */
+  replayed?: ReplayOutcome;
+}
+
+export interface ReplayBundleOptions {
+  /** The workflows module to replay with. @default this build's `src/workflows/index.ts` */
+  workflowsPath?: string;
+  /** Stop in an attached debugger as each replayed workflow starts (`keel replay --inspect`). @default false */
+  breakAtWorkflowStart?: boolean;
+}
+
+/** Bundles the workflow code with the outcome reporter. Webpack's output is kept quiet unless it fails. */
+export async function createReplayBundle(options: ReplayBundleOptions = {}): Promise<WorkflowBundle> {
+  const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
+  return bundleWorkflowCode({
+    workflowsPath: options.workflowsPath ?? defaultWorkflowsPath,
+    workflowInterceptorModules: [outcomeInterceptorPath, ...(options.breakAtWorkflowStart ? [debuggerInterceptorPath] : [])],
+    logger: quiet,
+  });
+}
+
+/** How the history's last meaningful event says the run ended. */
+export function recordedEnd(events: HistoryEvent[]): RecordedEnd {
+  for (let index = events.length - 1; index >= 0; index -= 1) {
+    const event = events[index];
+    if (event.workflowExecutionCompletedEventAttributes) return { kind: 'completed' };
+    if (event.workflowExecutionFailedEventAttributes) return { kind: 'failed', message: closingFailure(event) ?? '' };
+    if (event.workflowExecutionCanceledEventAttributes) return { kind: 'cancelled' };
+    if (event.workflowExecutionTerminatedEventAttributes) return { kind: 'terminated', message: closingFailure(event) ?? '' };
+    if (event.workflowExecutionTimedOutEventAttributes) return { kind: 'timed-out' };
+    if (event.workflowExecutionContinuedAsNewEventAttributes) return { kind: 'continued-as-new' };
+  }
+  return { kind: 'open' };
+}
+
+/**
+ * Replays each history against `bundle` and yields a report per history, in order. Never throws for a
+ * nondeterministic history: that is a report with `deterministic: false`.
+ */
+export async function* replayHistories(
+  sources: Iterable<HistorySource> | AsyncIterable<HistorySource>,
+  bundle: WorkflowBundle,
+): AsyncGenerator<ReplayReport> {
+  const outcomes = new Map<string, ReplayOutcome>();
+  const pending = new Map<string, HistorySource>();
+  let sequence = 0;
+  // The SDK replays histories in the order given; the ids below tie each result back to its source.
+  async function* tagged(): AsyncGenerator<{ workflowId: string; history: History }> {
+    for await (const source of sources) {
+      const key = `${source.workflowId}#${sequence++}`;
+      pending.set(key, source);
+      yield { workflowId: key, history: source.history };
+    }
+  }
+  const results = Worker.runReplayHistories(
+    {
+      workflowBundle: bundle,
+      replayName: 'keel-replay',
+      sinks: {
+        keelReplay: {
+          outcome: {
+            fn: (info: { workflowId: string }, outcome: ReplayOutcome) => void outcomes.set(info.workflowId, outcome),
+            callDuringReplay: true,
+          },
+        },
+      } satisfies { [K in keyof ReplayOutcomeSinks]: unknown },
+    },
+    tagged(),
+  );
+  for await (const result of results) {
+    const source = pending.get(result.workflowId);
+    pending.delete(result.workflowId);
+    const events: HistoryEvent[] = source?.history.events ?? [];
+    const replayed = outcomes.get(result.workflowId);
+    // Checked by name: the error class lives in the workflow package, whose copy may differ from ours.
+    const nondeterministic = result.error?.name === 'DeterminismViolationError';
+    outcomes.delete(result.workflowId);
+    const report: ReplayReport = {
+      workflowId: source?.workflowId ?? result.workflowId,
+      runId: result.runId || undefined,
+      origin: source?.origin,
+      eventCount: events.length,
+      deterministic: !nondeterministic,
+      recorded: recordedEnd(events),
+      ...(replayed ? { replayed } : {}),
+    };
+    if (nondeterministic && result.error) report.divergence = describeDivergence(result.error.message, events);
+    else if (result.error) report.error = result.error.message;
+    yield report;
+  }
+}
+
+/** True when the replay ended the way the recording did (or the recording was still open, so nothing to compare). */
+export function reproducesRecordedEnd(report: ReplayReport): boolean {
+  const { recorded, replayed } = report;
+  if (recorded.kind === 'open') return replayed === undefined;
+  if (!replayed) return false;
+  if (recorded.kind === 'completed') return replayed.kind === 'completed';
+  if (recorded.kind === 'continued-as-new') return replayed.kind === 'continued-as-new';
+  if (recorded.kind === 'failed') return replayed.kind === 'failed';
+  // Cancellation, termination and timeouts come from outside the code; the replay stops where the history does.
+  return true;
+}
