@@ -11,7 +11,7 @@
 import type { History } from '@temporalio/common/lib/proto-utils.js';
 import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
-import { closingFailure, type HistoryEvent } from '../client/history-events.js';
+import { closingFailure, payloadValue, type HistoryEvent } from '../client/history-events.js';
 import { workflowsPath as defaultWorkflowsPath } from '../worker/create-keel-worker.js';
 import { describeDivergence, type Divergence } from './describe-divergence.js';
 import type { ReplayOutcome, ReplayOutcomeSinks } from './workflow/replay-outcome-interceptor.js';
@@ -29,7 +29,8 @@ export interface HistorySource {
 
 /** How the recorded history ends. */
 export type RecordedEnd =
-  | { kind: 'completed' }
+  /** `result` is the workflow's result (a `SessionResult`) when the payload is plain JSON. */
+  | { kind: 'completed'; result?: unknown }
   | { kind: 'failed'; message: string }
   | { kind: 'cancelled' }
   | { kind: 'terminated'; message: string }
@@ -75,7 +76,11 @@ export async function createReplayBundle(options: ReplayBundleOptions = {}): Pro
 export function recordedEnd(events: HistoryEvent[]): RecordedEnd {
   for (let index = events.length - 1; index >= 0; index -= 1) {
     const event = events[index];
-    if (event.workflowExecutionCompletedEventAttributes) return { kind: 'completed' };
+    const completed = event.workflowExecutionCompletedEventAttributes;
+    if (completed) {
+      const result = payloadValue(completed.result?.payloads?.[0]);
+      return result === undefined ? { kind: 'completed' } : { kind: 'completed', result };
+    }
     if (event.workflowExecutionFailedEventAttributes) return { kind: 'failed', message: closingFailure(event) ?? '' };
     if (event.workflowExecutionCanceledEventAttributes) return { kind: 'cancelled' };
     if (event.workflowExecutionTerminatedEventAttributes) return { kind: 'terminated', message: closingFailure(event) ?? '' };
@@ -147,9 +152,9 @@ export function reproducesRecordedEnd(report: ReplayReport): boolean {
   const { recorded, replayed } = report;
   if (recorded.kind === 'open') return replayed === undefined;
   if (!replayed) return false;
-  if (recorded.kind === 'completed') return replayed.kind === 'completed';
+  if (recorded.kind === 'completed') return replayed.kind === 'completed' && JSON.stringify(replayed.result) === JSON.stringify(recorded.result ?? replayed.result);
   if (recorded.kind === 'continued-as-new') return replayed.kind === 'continued-as-new';
-  if (recorded.kind === 'failed') return replayed.kind === 'failed';
+  if (recorded.kind === 'failed') return replayed.kind === 'failed' && replayed.message === recorded.message;
   // Cancellation, termination and timeouts come from outside the code; the replay stops where the history does.
   return true;
 }

@@ -5,12 +5,12 @@
  * `--inspect` opens the Node inspector so that a debugger can step through the workflow code as it replays.
  */
 import type { Client } from '@temporalio/client';
-import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
 import type { Command } from 'commander';
 import inspector from 'node:inspector';
 import { join, resolve } from 'node:path';
 import { sessionListQuery } from '../../client/session-list-query.js';
 import { ValidationError } from '../../errors.js';
+import { installQuietRuntime } from '../../replay/quiet-runtime.js';
 import { expandHistoryPaths, readHistoryFile, writeHistoryFile } from '../../replay/history-files.js';
 import {
   createReplayBundle,
@@ -39,8 +39,15 @@ interface ReplayFlags {
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+function resultStatus(result: unknown): string {
+  const status = (result as { status?: unknown } | undefined)?.status;
+  return typeof status === 'string' ? ` (${status})` : '';
+}
+
 function describeRecorded(end: RecordedEnd): string {
   switch (end.kind) {
+    case 'completed':
+      return `completed${resultStatus(end.result)}`;
     case 'failed':
     case 'terminated':
       return `${end.kind}: ${end.message}`;
@@ -53,11 +60,8 @@ function describeRecorded(end: RecordedEnd): string {
 
 function describeReplayed(outcome: ReplayOutcome | undefined): string {
   if (!outcome) return 'stopped where the history ends (the session was still open)';
-  if (outcome.kind === 'failed') return `failed: ${outcome.failureType ? `${outcome.failureType}: ` : ''}${outcome.message}`;
-  if (outcome.kind === 'completed') {
-    const status = (outcome.result as { status?: unknown } | undefined)?.status;
-    return `completed${typeof status === 'string' ? ` (${status})` : ''}`;
-  }
+  if (outcome.kind === 'failed') return `failed: ${outcome.message}`;
+  if (outcome.kind === 'completed') return `completed${resultStatus(outcome.result)}`;
   return 'continued as new';
 }
 
@@ -75,10 +79,19 @@ export function renderReplayReport(report: ReplayReport, style: Style): string[]
   }
   if (report.error) return [`${style.red('✘ replay failed')} ${name}${origin}`, `    ${report.error}`];
   const reproduced = reproducesRecordedEnd(report);
+  const verdict =
+    report.recorded.kind === 'failed'
+      ? reproduced
+        ? style.yellow('the failure reproduces with this code')
+        : style.green('this code ends differently')
+      : reproduced
+        ? style.dim('same end')
+        : style.yellow('this code ends differently');
   return [
     `${style.green('✔ deterministic')} ${name}${origin} ${style.dim(`(${report.eventCount} events)`)}`,
     `    recorded: ${describeRecorded(report.recorded)}`,
-    `    replayed: ${describeReplayed(report.replayed)}${report.recorded.kind === 'failed' && reproduced ? style.yellow(' (the failure reproduces with this code)') : ''}`,
+    `    replayed: ${describeReplayed(report.replayed)}`,
+    `    ${verdict}`,
   ];
 }
 
@@ -100,18 +113,6 @@ async function* saving(sources: AsyncIterable<HistorySource>, save: string | und
       context.note(`saved ${path}`);
     }
     yield source;
-  }
-}
-
-/** Quiets the SDK's own logging: a nondeterminism is reported by this command, not as a worker warning. */
-function installQuietRuntime(): void {
-  try {
-    Runtime.install({
-      logger: new DefaultLogger('ERROR'),
-      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR', other: 'ERROR' }), forward: {} } },
-    });
-  } catch {
-    // Already installed (a test driving the program in-process): keep that one.
   }
 }
 

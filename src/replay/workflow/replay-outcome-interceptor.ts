@@ -17,6 +17,7 @@ import {
 /** How the workflow function ended in replay. */
 export type ReplayOutcome =
   | { kind: 'completed'; result: unknown }
+  /** `failureType` is the first failure type found along the cause chain; `message` the whole chain in one line. */
   | { kind: 'failed'; failureType: string | undefined; message: string }
   | { kind: 'continued-as-new' };
 
@@ -28,13 +29,21 @@ export interface ReplayOutcomeSinks extends Sinks {
 
 const { keelReplay } = proxySinks<ReplayOutcomeSinks>();
 
+/** The failure as one line, in the form history's failures are shown: `Type: message (cause: ...)`. */
+function failureLine(error: unknown): string {
+  const failure = error as { type?: unknown; message?: unknown; cause?: unknown } | undefined;
+  const type = typeof failure?.type === 'string' && failure.type !== '' ? `${failure.type}: ` : '';
+  const message = typeof failure?.message === 'string' ? failure.message : String(error);
+  return failure?.cause ? `${type}${message} (cause: ${failureLine(failure.cause)})` : `${type}${message}`;
+}
+
 function describeError(error: unknown): ReplayOutcome {
   if (error instanceof ContinueAsNew) return { kind: 'continued-as-new' };
-  const failure = error as { type?: unknown; message?: unknown; cause?: { message?: unknown; type?: unknown } } | undefined;
-  const type = typeof failure?.type === 'string' ? failure.type : typeof failure?.cause?.type === 'string' ? failure.cause.type : undefined;
-  const message = typeof failure?.message === 'string' ? failure.message : String(error);
-  const cause = typeof failure?.cause?.message === 'string' && failure.cause.message !== message ? ` (cause: ${failure.cause.message})` : '';
-  return { kind: 'failed', failureType: type, message: `${message}${cause}` };
+  let type: string | undefined;
+  for (let current = error as { type?: unknown; cause?: unknown } | undefined; current && !type; current = current.cause as typeof current) {
+    if (typeof current.type === 'string' && current.type !== '') type = current.type;
+  }
+  return { kind: 'failed', failureType: type, message: failureLine(error) };
 }
 
 class ReplayOutcomeInterceptor implements WorkflowInboundCallsInterceptor {

@@ -1,0 +1,157 @@
+/**
+ * The representative sessions whose histories are recorded into test/fixtures/histories/ (`npm run
+ * record-histories`) and replayed by test/workflows/replay.test.ts against the current workflow code. Each scenario
+ * drives a real session (dev server, worker, scripted model over the real SDK) to its end and returns its handle.
+ *
+ * Add a scenario here for each new path through the workflow (a new message, tool, wait or ending), then record.
+ */
+import type { Client } from '@temporalio/client';
+import type { SessionHandle } from '../../src/client/session-client.js';
+import type { ScriptedModelServer, ScriptedModelServerOptions, ScriptedReply } from '../../src/dev/scripted-model-server.js';
+import { SESSION_WORKFLOW_TYPE } from '../../src/shared/constants.js';
+import type { RunningWorker } from './temporal-env.js';
+import { waitFor } from './wait-for.js';
+
+export interface ScenarioContext {
+  client: Client;
+  /**
+   * A worker of its own and the scripted model server it calls, so that no reply left over by one scenario
+   * reaches another. `validate: false` lets the model ask for tools the session never offered.
+   */
+  startWorker(options?: ScriptedModelServerOptions): Promise<{ worker: RunningWorker; model: ScriptedModelServer }>;
+}
+
+export interface HistoryScenario {
+  /** The fixture's file name (without `.json`) and its workflow id. */
+  name: string;
+  /** What path through the workflow it covers. */
+  covers: string;
+  /** How the recorded run ends. */
+  ends: 'completed' | 'failed';
+  run(context: ScenarioContext, workflowId: string): Promise<SessionHandle>;
+}
+
+const text = (value: string, usage = { input_tokens: 12, output_tokens: 4 }): ScriptedReply => ({ kind: 'message', content: [{ type: 'text', text: value }], usage });
+const idle = async (handle: SessionHandle) => waitFor('the session to wait for input', async () => (await handle.state()).status === 'waiting_for_input');
+
+export const historyScenarios: HistoryScenario[] = [
+  {
+    name: 'task-completed',
+    covers: 'a task session: one model call, completed',
+    ends: 'completed',
+    async run({ startWorker }, workflowId) {
+      const { worker, model } = await startWorker();
+      model.push(text('Hamlet avenges his father and everyone dies.'));
+      const handle = await worker.sessions.start({ profile: 'test', system: 'Be brief.', messages: [{ role: 'user', content: 'Summarise Hamlet.' }] }, { workflowId });
+      await handle.result();
+      return handle;
+    },
+  },
+  {
+    name: 'chat-three-turns',
+    covers: 'a chat session: opening turn, two sendMessage updates, cancellation while waiting for input',
+    ends: 'completed',
+    async run({ startWorker }, workflowId) {
+      const { worker, model } = await startWorker();
+      model.push(text('Hello! How can I help?'));
+      const handle = await worker.sessions.start({ profile: 'test', mode: 'chat', messages: [{ role: 'user', content: 'hi' }] }, { workflowId });
+      await idle(handle);
+      model.push(text('Paris.'));
+      await handle.sendMessage('What is the capital of France?', { id: 'message-2' });
+      model.push(text('About 2.1 million people.'));
+      await handle.sendMessage([{ type: 'text', text: 'How many live there?' }], { id: 'message-3' });
+      await handle.cancel();
+      await handle.result();
+      return handle;
+    },
+  },
+  {
+    name: 'chat-user-message-signals',
+    covers: 'userMessage signals, one repeated id applied once, idle timeout ending the session',
+    ends: 'completed',
+    async run({ startWorker }, workflowId) {
+      // The notes may arrive in one workflow task or two: the model answers as often as it is asked.
+      const { worker } = await startWorker({ responder: () => text('Noted.') });
+      const handle = await worker.sessions.start(
+        { profile: 'test', mode: 'chat', limits: { idleTimeoutSeconds: 2 }, messages: [{ role: 'user', content: 'start' }] },
+        { workflowId },
+      );
+      await idle(handle);
+      await handle.userMessage('first note', { id: 'note-1' });
+      await handle.userMessage('first note', { id: 'note-1' });
+      await handle.userMessage('second note', { id: 'note-2' });
+      await handle.result();
+      return handle;
+    },
+  },
+  {
+    name: 'model-retries',
+    covers: 'a model call that fails twice (429 with retry-after, then a stream error) and succeeds on its third attempt',
+    ends: 'completed',
+    async run({ startWorker }, workflowId) {
+      const { worker, model } = await startWorker();
+      model.push({ kind: 'http-error', status: 429, retryAfterSeconds: 1 }, { kind: 'stream-error', afterEvents: 2 }, text('Third time lucky.'));
+      const handle = await worker.sessions.start({ profile: 'test', messages: [{ role: 'user', content: 'try hard' }] }, { workflowId });
+      await handle.result();
+      return handle;
+    },
+  },
+  {
+    name: 'failed-model-bad-request',
+    covers: 'a failed session: the model call is refused with 400 (not retried) and the workflow fails with Model.BadRequest',
+    ends: 'failed',
+    async run({ startWorker }, workflowId) {
+      const { worker, model } = await startWorker();
+      model.push({ kind: 'http-error', status: 400, message: 'messages.0.content: prompt is too long' });
+      const handle = await worker.sessions.start({ profile: 'test', messages: [{ role: 'user', content: 'an overlong prompt' }] }, { workflowId });
+      await handle.result().catch(() => undefined);
+      return handle;
+    },
+  },
+  {
+    name: 'failed-invalid-input',
+    covers: 'a session started by another client with an input that breaks the schema: InvalidSessionInput at once',
+    ends: 'failed',
+    async run({ client, startWorker }, workflowId) {
+      const { worker } = await startWorker();
+      const workflow = await client.workflow.start(SESSION_WORKFLOW_TYPE, { taskQueue: worker.taskQueue, workflowId, args: [{ messages: [] }] });
+      await workflow.result().catch(() => undefined);
+      return worker.sessions.getHandle(workflowId);
+    },
+  },
+  {
+    name: 'interrupt-and-limit',
+    covers: 'interrupt during a model call (unanswered tool call answered as not run), then maxTurns reached',
+    ends: 'completed',
+    async run({ startWorker }, workflowId) {
+      const { worker: lenientWorker, model: lenientModel } = await startWorker({ validate: false });
+      lenientModel.push({ kind: 'message', content: [{ type: 'tool_use', id: 'toolu_interrupted', name: 'bash', input: { command: 'ls' } }], chunkDelayMs: 200 });
+      const handle = await lenientWorker.sessions.start(
+        { profile: 'test', mode: 'chat', limits: { maxTurns: 3 }, messages: [{ role: 'user', content: 'work' }] },
+        { workflowId },
+      );
+      await waitFor('the model call to begin', () => lenientModel.requests.some((request) => request.body?.messages?.[0]?.content === 'work'));
+      await handle.interrupt('stop that');
+      await idle(handle);
+      const call: ScriptedReply = { kind: 'message', content: [{ type: 'tool_use', name: 'bash', input: { command: 'true' } }] };
+      lenientModel.push(call, call);
+      await handle.userMessage('carry on');
+      await handle.result();
+      return handle;
+    },
+  },
+  {
+    name: 'cancel-during-model-call',
+    covers: 'cancellation while a model call is in flight, answering the waiting sendMessage',
+    ends: 'completed',
+    async run({ startWorker }, workflowId) {
+      const { worker, model } = await startWorker();
+      model.push({ kind: 'hang' });
+      const handle = await worker.sessions.start({ profile: 'test', mode: 'chat', messages: [{ role: 'user', content: 'hello?' }] }, { workflowId });
+      await waitFor('the model call to begin', () => model.requests.some((request) => request.reply === 'hang'));
+      await handle.cancel();
+      await handle.result();
+      return handle;
+    },
+  },
+];

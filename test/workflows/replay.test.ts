@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+
+import { before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { WorkflowBundle } from '@temporalio/worker';
+import { installQuietRuntime } from '../../src/replay/quiet-runtime.js';
+import { expandHistoryPaths, readHistoryFile } from '../../src/replay/history-files.js';
+import { createReplayBundle, replayHistories, reproducesRecordedEnd, type HistorySource, type ReplayReport } from '../../src/replay/replay-histories.js';
+import { historyScenarios } from '../harness/history-scenarios.js';
+
+const fixtures = fileURLToPath(new URL('../fixtures/histories/', import.meta.url));
+const sleepFirstWorkflows = fileURLToPath(new URL('../fixtures/workflows/sleep-first-session.ts', import.meta.url));
+
+async function replayAll(sources: HistorySource[], bundle: WorkflowBundle): Promise<ReplayReport[]> {
+  const reports: ReplayReport[] = [];
+  for await (const report of replayHistories(sources, bundle)) reports.push(report);
+  return reports;
+}
+
+describe('replay of recorded histories', () => {
+  let sources: HistorySource[];
+
+  before(async () => {
+    installQuietRuntime();
+    sources = await Promise.all((await expandHistoryPaths([fixtures])).map(readHistoryFile));
+  });
+
+  test('replay fixtures: one recorded history per scenario, none stale (re-record with `npm run record-histories`)', () => {
+    const recorded = readdirSync(fixtures).filter((name) => name.endsWith('.json')).map((name) => name.replace(/\.json$/, '')).sort();
+    assert.deepEqual(recorded, historyScenarios.map((scenario) => scenario.name).sort());
+  });
+
+  test('replay: every recorded history replays deterministically with the current workflow code, ending as recorded', async () => {
+    const reports = await replayAll(sources, await createReplayBundle());
+    assert.equal(reports.length, historyScenarios.length);
+    for (const report of reports) {
+      assert.equal(report.deterministic, true, `${report.workflowId}: ${report.divergence?.difference} (${report.divergence?.raw})`);
+      assert.equal(report.error, undefined, `${report.workflowId}: ${report.error}`);
+      assert.ok(reproducesRecordedEnd(report), `${report.workflowId}: recorded ${JSON.stringify(report.recorded)}, replayed ${JSON.stringify(report.replayed)}`);
+      const scenario = historyScenarios.find((candidate) => candidate.name === report.workflowId)!;
+      assert.equal(report.recorded.kind, scenario.ends, report.workflowId);
+    }
+  });
+
+  test('replay: a recorded failure reproduces under replay with the same failure type and message', async () => {
+    const failed = sources.find((source) => source.workflowId === 'failed-model-bad-request')!;
+    const [report] = await replayAll([failed], await createReplayBundle());
+    assert.equal(report.recorded.kind, 'failed');
+    assert.equal(report.replayed?.kind, 'failed');
+    assert.equal(report.replayed?.kind === 'failed' && report.replayed.failureType, 'Model.BadRequest');
+    assert.match(report.replayed?.kind === 'failed' ? report.replayed.message : '', /prompt is too long/);
+    assert.ok(reproducesRecordedEnd(report));
+  });
+
+  test('replay: a non-deterministic change to the workflow fails every history, naming the event where it diverges', async () => {
+    const reports = await replayAll(sources, await createReplayBundle({ workflowsPath: sleepFirstWorkflows }));
+    assert.equal(reports.length, sources.length);
+    for (const report of reports) {
+      assert.equal(report.deterministic, false, `${report.workflowId} replayed deterministically with a changed workflow`);
+      const { divergence } = report;
+      assert.ok(divergence);
+      // Event 5 is the first command of every session: the resolveProfile activity (or, for a session refused at
+      // once, the failure that closes it).
+      assert.equal(divergence.eventId, 5, `${report.workflowId}: ${divergence.raw}`);
+      if (report.workflowId === 'failed-invalid-input') {
+        assert.equal(divergence.eventType, 'WorkflowExecutionFailed');
+      } else {
+        assert.equal(divergence.eventType, 'ActivityTaskScheduled');
+        assert.match(divergence.event ?? '', /^event 5 ActivityTaskScheduled: activity resolveProfile scheduled/);
+      }
+      assert.match(divergence.difference, /started a timer/);
+    }
+  });
+
+  test('replay: a history cut short is reported as still open, not as a failure', async () => {
+    const chat = sources.find((source) => source.workflowId === 'chat-three-turns')!;
+    const events = chat.history.events!;
+    // Keep everything up to the first turn's end (the first workflow task completed after the first model call).
+    const firstModelCall = events.findIndex((event) => event.activityTaskCompletedEventAttributes && Number(event.eventId) > 10);
+    const cut = events.findIndex((event, index) => index > firstModelCall && event.workflowTaskCompletedEventAttributes);
+    const [report] = await replayAll([{ workflowId: 'chat-cut', history: { events: events.slice(0, cut + 1) } }], await createReplayBundle());
+    assert.equal(report.deterministic, true, report.divergence?.raw);
+    assert.deepEqual(report.recorded, { kind: 'open' });
+    assert.equal(report.replayed, undefined);
+    assert.ok(reproducesRecordedEnd(report));
+  });
+});
+
