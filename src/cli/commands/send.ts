@@ -21,7 +21,7 @@ export function registerSend(program: Command, io: ActionEnvironment): void {
     .option('--message-id <id>', 'an id for the message; a repeated id is applied once')
     .action(
       defineAction<SendFlags>(io, async (context, [workflowId, ...words], flags) => {
-        const text = words.length === 1 && words[0] === '-' ? readFileSync(0, 'utf8') : words.join(' ');
+        const text = words.length === 1 && words[0] === '-' ? readFileSync(0, 'utf8').replace(/\s+$/, '') : words.join(' ');
         if (text.trim() === '') throw new CliError('the message is empty', 2);
         const handle = (await context.sessions()).getHandle(workflowId);
         const options = flags.messageId ? { id: flags.messageId } : {};
