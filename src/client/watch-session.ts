@@ -134,6 +134,7 @@ export async function* watchSession(client: Client, workflowId: string, options:
     runId = description.runId;
     // Activities scheduled before the watch began are already told by the transcript.
     let backlogEnd = description.historyLength;
+    const runningAtStart = new Map<number, WatchEvent>();
     let lastEventId = 0;
     let nextPageToken: Uint8Array | undefined;
     await refresh();
@@ -158,22 +159,30 @@ export async function* watchSession(client: Client, workflowId: string, options:
         throw error;
       }
       const events: HistoryEvent[] = response.history?.events ?? [];
-      let taskCompleted = false;
       for (const event of events) {
         const eventId = Number(event.eventId);
         if (eventId <= lastEventId) continue;
         lastEventId = eventId;
         const scheduled = event.activityTaskScheduledEventAttributes;
-        if (scheduled && eventId > backlogEnd) {
+        if (scheduled) {
           const summary = await decodePayload(converter, event.userMetadata?.summary as Payload | undefined).catch(() => undefined);
-          queue.push({
-            kind: 'activity',
-            eventId,
-            activityType: scheduled.activityType?.name ?? '',
-            summary: typeof summary === 'string' ? summary : undefined,
-          });
+          const activity: WatchEvent = { kind: 'activity', eventId, activityType: scheduled.activityType?.name ?? '', summary: typeof summary === 'string' ? summary : undefined };
+          // Activities that ended before the watch began are told by the transcript; one still running is news.
+          if (eventId > backlogEnd) queue.push(activity);
+          else runningAtStart.set(eventId, activity);
         }
-        if (event.workflowTaskCompletedEventAttributes) taskCompleted = true;
+        const ended =
+          event.activityTaskCompletedEventAttributes ??
+          event.activityTaskFailedEventAttributes ??
+          event.activityTaskTimedOutEventAttributes ??
+          event.activityTaskCanceledEventAttributes;
+        if (ended?.scheduledEventId !== undefined && ended.scheduledEventId !== null) runningAtStart.delete(Number(ended.scheduledEventId));
+        if (eventId === backlogEnd) {
+          for (const activity of runningAtStart.values()) queue.push(activity);
+          runningAtStart.clear();
+        }
+        // What a workflow task changed is read before the commands it issued (the events after it) are told.
+        if (event.workflowTaskCompletedEventAttributes && eventId > backlogEnd) await refresh();
         const continued = event.workflowExecutionContinuedAsNewEventAttributes;
         if (continued?.newExecutionRunId) {
           await refresh();
@@ -182,7 +191,6 @@ export async function* watchSession(client: Client, workflowId: string, options:
           lastEventId = 0;
           backlogEnd = 0;
           queue.push({ kind: 'run', runId });
-          taskCompleted = false;
           break;
         }
         const end = await closingOf(event);
@@ -193,7 +201,6 @@ export async function* watchSession(client: Client, workflowId: string, options:
           return;
         }
       }
-      if (taskCompleted) await refresh();
       if (!response.nextPageToken || response.nextPageToken.length === 0) {
         if (events.length === 0 && !closed) continue;
       } else {
