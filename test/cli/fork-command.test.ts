@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { readSessionInput } from '../../src/client/fork-session.js';
+import { diffTranscripts } from '../../src/client/transcript-diff.js';
+import { startScriptedModelServer, type ScriptedModelServer } from '../../src/dev/scripted-model-server.js';
+import { runKeel } from '../harness/keel-cli.js';
+import { startTestEnvironment, type RunningWorker, type TestEnvironment } from '../harness/temporal-env.js';
+import { testProfiles } from '../harness/test-profiles.js';
+import { waitFor } from '../harness/wait-for.js';
+
+describe('keel fork and keel diff', () => {
+  let environment: TestEnvironment;
+  let model: ScriptedModelServer;
+  let worker: RunningWorker;
+
+  before(async () => {
+    environment = await startTestEnvironment();
+    // Each answer names the model that gave it, so the fork's new profile shows in its transcript.
+    model = await startScriptedModelServer({
+      responder: (request) => ({ kind: 'message', content: [{ type: 'text', text: `${request.body.model} answers message ${request.body.messages.length}` }] }),
+    });
+    worker = await environment.startWorker({ modelUrl: model.url, profiles: { other: { ...testProfiles.test, model: 'claude-other-1' } } });
+  });
+  after(async () => {
+    await environment?.close();
+    await model?.close();
+  });
+
+  test('keel fork --at-turn 2 --profile other: the fork\'s transcript starts with the source\'s through turn 2, under the other profile', async () => {
+    const source = await worker.sessions.start(
+      { profile: 'test', mode: 'chat', system: 'Be brief.', limits: { maxTurns: 10 }, metadata: { ticket: 'KEEL-7' }, messages: [{ role: 'user', content: 'first' }] },
+      { workflowId: 'fork-source' },
+    );
+    await waitFor('turn 1', async () => (await source.state()).status === 'waiting_for_input');
+    await source.sendMessage('second');
+    await source.sendMessage('third');
+    const sourceEntries = await source.fullTranscript();
+    assert.equal(sourceEntries.length, 6);
+
+    const forked = await runKeel(['fork', 'fork-source', '--at-turn', '2', '--profile', 'other', '--id', 'fork-child', '--json'], {
+      address: environment.address,
+      taskQueue: worker.taskQueue,
+    });
+    assert.equal(forked.code, 0, forked.stderr);
+    assert.deepEqual(JSON.parse(forked.stdout), { workflowId: 'fork-child', forkedFrom: 'fork-source', atTurn: 2, profile: 'other', messages: 5 });
+
+    const child = worker.sessions.getHandle('fork-child');
+    await waitFor('the fork to answer', async () => (await child.state()).status === 'waiting_for_input');
+    const childEntries = await child.fullTranscript();
+    // Through turn 2 and the message after it (what turn 3 answered), the two transcripts are the same.
+    const diff = diffTranscripts(sourceEntries, childEntries);
+    assert.equal(diff.common, 5);
+    assert.deepEqual(
+      childEntries.map((entry) => (entry.kind === 'message' ? `${entry.role}: ${JSON.stringify(entry.content)}` : entry.marker)).slice(4),
+      ['user: [{"type":"text","text":"third"}]', 'assistant: [{"type":"text","text":"claude-other-1 answers message 5"}]'],
+    );
+    const [sourceState, childState] = await Promise.all([source.state(), child.state()]);
+    assert.equal(sourceState.profile, 'test');
+    assert.equal(childState.profile, 'other');
+    assert.equal(childState.model, 'claude-other-1');
+    // Everything else about the session carries over, and the fork says where it came from.
+    const childInput = await readSessionInput(environment.client, 'fork-child');
+    assert.equal(childInput.system, 'Be brief.');
+    assert.equal(childInput.mode, 'chat');
+    assert.deepEqual(childInput.limits, { maxTurns: 10 });
+    assert.deepEqual(childInput.metadata, { ticket: 'KEEL-7', forkedFrom: 'fork-source', forkedAtTurn: '2' });
+
+    const diffOutput = await runKeel(['diff', 'fork-source', 'fork-child'], { address: environment.address });
+    assert.equal(diffOutput.code, 0, diffOutput.stderr);
+    const lines = diffOutput.stdout.trimEnd().split('\n');
+    assert.equal(lines[0], 'fork-source and fork-child share their first 5 entries; they part at entry 5.');
+    assert.ok(lines.includes('- fork-source: 1 entry after the split'), diffOutput.stdout);
+    assert.ok(lines.includes('- assistant  claude-test-1 answers message 5'), diffOutput.stdout);
+    assert.ok(lines.includes('+ fork-child: 1 entry after the split'), diffOutput.stdout);
+    assert.ok(lines.includes('+ assistant  claude-other-1 answers message 5'), diffOutput.stdout);
+
+    await Promise.all([source.cancel(), child.cancel()]);
+  });
+
+  test('keel fork: a turn beyond the transcript is refused naming the range (exit 2), and a task session forks at turn 0', async () => {
+    const source = await worker.sessions.start({ profile: 'test', messages: [{ role: 'user', content: 'only turn' }] }, { workflowId: 'fork-task' });
+    await source.result();
+    const beyond = await runKeel(['fork', 'fork-task', '--at-turn', '5'], { address: environment.address, taskQueue: worker.taskQueue });
+    assert.equal(beyond.code, 2);
+    assert.match(beyond.stderr, /--at-turn 5: the session has turns 0 to 1/);
+    const fromStart = await runKeel(['fork', 'fork-task', '--at-turn', '0', '--profile', 'other'], { address: environment.address, taskQueue: worker.taskQueue });
+    assert.equal(fromStart.code, 0, fromStart.stderr);
+    const forkId = /^forked (\S+) from fork-task at turn 0/.exec(fromStart.stdout)?.[1];
+    assert.ok(forkId, fromStart.stdout);
+    const result = await worker.sessions.getHandle(forkId).result();
+    assert.equal(result.finalText, 'claude-other-1 answers message 1');
+    const identical = await runKeel(['diff', 'fork-task', 'fork-task'], { address: environment.address });
+    assert.match(identical.stdout, /^identical: both transcripts hold the same 2 entries/);
+  });
+});
