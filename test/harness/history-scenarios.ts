@@ -141,6 +141,94 @@ export const historyScenarios: HistoryScenario[] = [
     },
   },
   {
+    name: 'tools-local-sandbox',
+    covers: 'tool calls in the local sandbox: write_file and bash in one turn (parallel activities), their results read by the next model call',
+    ends: 'completed',
+    async run({ startWorker }, workflowId) {
+      const { worker, model } = await startWorker();
+      model.push(
+        {
+          kind: 'message',
+          content: [
+            { type: 'tool_use', id: 'toolu_write', name: 'write_file', input: { path: 'hello.sh', content: 'echo hello from the sandbox' } },
+            { type: 'tool_use', id: 'toolu_list', name: 'list_files', input: {} },
+          ],
+        },
+        { kind: 'message', content: [{ type: 'tool_use', id: 'toolu_run', name: 'bash', input: { command: 'sh hello.sh' } }] },
+        text('It printed: hello from the sandbox.'),
+      );
+      const handle = await worker.sessions.start(
+        { profile: 'test', tools: ['bash', 'write_file', 'list_files'], messages: [{ role: 'user', content: 'Write a script and run it.' }] },
+        { workflowId },
+      );
+      await handle.result();
+      return handle;
+    },
+  },
+  {
+    name: 'tool-approval',
+    covers: 'approval.tools: two calls wait (waiting_for_approval); decideToolCall approves one with edited input and denies the other',
+    ends: 'completed',
+    async run({ startWorker }, workflowId) {
+      const { worker, model } = await startWorker();
+      model.push(
+        {
+          kind: 'message',
+          content: [
+            { type: 'tool_use', id: 'toolu_ok', name: 'bash', input: { command: 'echo original' } },
+            { type: 'tool_use', id: 'toolu_no', name: 'bash', input: { command: 'rm -rf /workspace' } },
+          ],
+        },
+        text('Reviewed and done.'),
+      );
+      const handle = await worker.sessions.start(
+        { profile: 'test', tools: ['bash'], approval: { tools: ['bash'] }, messages: [{ role: 'user', content: 'Tidy up, carefully.' }] },
+        { workflowId },
+      );
+      await waitFor('two calls to wait for approval', async () => (await handle.state()).pendingApprovals.length === 2);
+      await handle.decideToolCall({ toolUseId: 'toolu_ok', approve: true, input: { command: 'echo edited' }, reason: 'safer' });
+      await handle.decideToolCall({ toolUseId: 'toolu_no', approve: false, reason: 'never delete the workspace' });
+      await handle.result();
+      return handle;
+    },
+  },
+  {
+    name: 'context-reset',
+    covers: 'resetContext during a chat session: the next model call starts from a reset context, with its marker',
+    ends: 'completed',
+    async run({ startWorker }, workflowId) {
+      const { worker, model } = await startWorker();
+      model.push(text('First answer.'));
+      const handle = await worker.sessions.start({ profile: 'test', mode: 'chat', messages: [{ role: 'user', content: 'Remember the number 7.' }] }, { workflowId });
+      await idle(handle);
+      await handle.resetContext({ strategy: 'clear', reason: 'start over' });
+      model.push(text('After the reset.'));
+      await handle.sendMessage('What number?', { id: 'after-reset' });
+      await handle.cancel();
+      await handle.result();
+      return handle;
+    },
+  },
+  {
+    name: 'budget-pause-and-raise',
+    covers: 'a soft budget pauses the session in waiting_for_budget until raiseBudget, then the hard limit ends it (limit_reached)',
+    ends: 'completed',
+    async run({ startWorker }, workflowId) {
+      const { worker } = await startWorker({
+        validate: false,
+        responder: () => ({ kind: 'message', content: [{ type: 'tool_use', name: 'bash', input: { command: 'true' } }], usage: { input_tokens: 600, output_tokens: 100 } }),
+      });
+      const handle = await worker.sessions.start(
+        { profile: 'test', limits: { maxTokens: 2000, softLimitFraction: 0.5 }, messages: [{ role: 'user', content: 'Spend.' }] },
+        { workflowId },
+      );
+      await waitFor('the soft limit to pause the session', async () => (await handle.state()).status === 'waiting_for_budget');
+      await handle.raiseBudget({ maxTokens: 2500 });
+      await handle.result();
+      return handle;
+    },
+  },
+  {
     name: 'cancel-during-model-call',
     covers: 'cancellation while a model call is in flight, answering the waiting sendMessage',
     ends: 'completed',
