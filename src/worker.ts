@@ -18,6 +18,7 @@ import { ensureSearchAttributes } from './worker/ensure-search-attributes.js';
 import { startHealthServer } from './worker/health-server.js';
 import { installRuntime } from './worker/install-runtime.js';
 import { createLogger } from './worker/logger.js';
+import { createWorkerTracing } from './tracing/worker-tracing.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { profiles: { type: 'string' } }, strict: true });
@@ -43,8 +44,11 @@ async function main(): Promise<void> {
   // itself without it).
   const storeUrl = readSecretVariable('KEEL_STORE_URL');
   const store = await openContentStore({ ...config.store, ...(storeUrl ? { url: storeUrl } : {}), dataDir: config.dataDir });
+  // Opt-in: KEEL_OTEL=1 or an OTLP endpoint in OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT.
+  const tracing = createWorkerTracing(process.env);
   const worker = await createKeelWorker({
     store,
+    ...(tracing ? { tracing } : {}),
     connection,
     namespace: config.namespace,
     taskQueue: config.taskQueue,
@@ -91,12 +95,14 @@ async function main(): Promise<void> {
       maxConcurrentWorkflowTasks: config.maxConcurrentWorkflowTasks,
       maxCachedWorkflows: config.maxCachedWorkflows ?? 'sdk default',
       taskQueueActivitiesPerSecond: config.taskQueueActivitiesPerSecond ?? 'no cap',
+      tracing: tracing ? 'on (OTLP)' : 'off',
     },
     'keel worker started',
   );
   // The SDK's runtime handles SIGINT/SIGTERM by calling worker.shutdown(): polling stops and in-flight activities
   // get shutdownGraceTime to finish and report before run() resolves.
   await worker.run();
+  await tracing?.shutdown();
   await health?.close();
   await store.close();
   await connection.close();

@@ -16,6 +16,7 @@ import { LocalSandboxProvider } from '../sandboxes/local/local-sandbox-provider.
 import type { SandboxProvider } from '../sandboxes/sandbox-provider.js';
 import { SandboxRegistry } from '../sandboxes/sandbox-registry.js';
 import { describeIssues } from '../shared/schemas/describe-issues.js';
+import type { WorkerTracing } from '../tracing/worker-tracing.js';
 import type { ProfileConfig } from '../shared/schemas/profile.js';
 import { createBuiltInTools, defaultBuiltInToolOptions, type BuiltInToolOptions } from '../tools/built-in/index.js';
 import type { ToolDefinition } from '../tools/define-tool.js';
@@ -70,6 +71,12 @@ export interface KeelWorkerOptions {
   toolHeartbeatTimeoutMs?: number;
   /** More sandbox providers (such as E2B); one named `local` replaces the built-in local sandbox. */
   sandboxProviders?: SandboxProvider[];
+  /**
+   * OpenTelemetry tracing (opt-in: `createWorkerTracing(process.env)`): activity and workflow interceptors and the
+   * sink that exports workflow spans. When `workflowBundle` is prebuilt, it must have been bundled with
+   * `tracing.workflowInterceptorModules`. @default none
+   */
+  tracing?: WorkerTracing;
   /** Receives the start report (which sandbox limits are in force). @default none: silent */
   logger?: { info(message: string): void; warn(message: string): void };
 }
@@ -131,6 +138,7 @@ export async function createKeelWorker(options: KeelWorkerOptions): Promise<Work
     }),
     shutdownGraceTime: options.shutdownGraceTimeMs ?? 30_000,
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
+    ...(options.tracing ? { interceptors: options.tracing.interceptors, sinks: options.tracing.sinks } : {}),
     ...options.workerOptions,
   });
 }

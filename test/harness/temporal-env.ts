@@ -53,6 +53,10 @@ export interface WorkerSetup {
   sandboxProviders?: KeelWorkerOptions['sandboxProviders'];
   /** The worker's content store. @default the environment's file store */
   store?: ContentStore;
+  /** Tracing interceptors and sinks; pair with a `workflowBundle` built with their workflow modules. */
+  tracing?: KeelWorkerOptions['tracing'];
+  /** A bundle of the worker's own. @default the file's shared bundle */
+  workflowBundle?: WorkflowBundleWithSourceMap;
 }
 
 export interface TestEnvironmentOptions {
@@ -131,7 +135,8 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
         connection: env.nativeConnection,
         namespace: env.namespace ?? 'default',
         taskQueue,
-        workflowBundle: bundle,
+        workflowBundle: setup.workflowBundle ?? bundle,
+        ...(setup.tracing ? { tracing: setup.tracing } : {}),
         ...(setup.model ? { model: setup.model } : {}),
         ...(setup.modelUrl ? { anthropicBaseUrl: setup.modelUrl } : {}),
         anthropicApiKey: setup.apiKey ?? 'test-key',
