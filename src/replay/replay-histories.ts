@@ -60,6 +60,8 @@ export interface ReplayBundleOptions {
   workflowsPath?: string;
   /** Stop in an attached debugger as each replayed workflow starts (`keel replay --inspect`). @default false */
   breakAtWorkflowStart?: boolean;
+  /** More workflow interceptor modules to bundle, as a worker would (e.g. tracing's). @default none */
+  workflowInterceptorModules?: string[];
 }
 
 /** Bundles the workflow code with the outcome reporter. Webpack's output is kept quiet unless it fails. */
@@ -67,7 +69,11 @@ export async function createReplayBundle(options: ReplayBundleOptions = {}): Pro
   const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
   return bundleWorkflowCode({
     workflowsPath: options.workflowsPath ?? defaultWorkflowsPath,
-    workflowInterceptorModules: [outcomeInterceptorPath, ...(options.breakAtWorkflowStart ? [debuggerInterceptorPath] : [])],
+    workflowInterceptorModules: [
+      ...(options.workflowInterceptorModules ?? []),
+      outcomeInterceptorPath,
+      ...(options.breakAtWorkflowStart ? [debuggerInterceptorPath] : []),
+    ],
     logger: quiet,
   });
 }
@@ -114,13 +120,15 @@ export async function* replayHistories(
       workflowBundle: bundle,
       replayName: 'keel-replay',
       sinks: {
+        // Tracing's workflow interceptors, when bundled, export spans through this sink; a replay exports nothing.
+        exporter: { export: { fn: () => undefined, callDuringReplay: false } },
         keelReplay: {
           outcome: {
             fn: (info: { workflowId: string }, outcome: ReplayOutcome) => void outcomes.set(info.workflowId, outcome),
             callDuringReplay: true,
           },
         },
-      } satisfies { [K in keyof ReplayOutcomeSinks]: unknown },
+      } satisfies { [K in keyof ReplayOutcomeSinks | 'exporter']: unknown },
     },
     tagged(),
   );

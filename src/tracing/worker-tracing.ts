@@ -5,22 +5,16 @@
  */
 import { makeWorkflowExporter, OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor } from '@temporalio/interceptors-opentelemetry';
 import type { InjectedSinks, WorkerInterceptors } from '@temporalio/worker';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { loadTracingConfig, type TracingConfig } from './tracing-config.js';
 import { createSpanPipeline } from './span-pipeline.js';
 
-const require = createRequire(import.meta.url);
-
 /**
- * The workflow interceptor modules tracing adds to the bundle: the SDK's, then Keel's, which parents each turn's
- * activities to the message that started the turn. A prebuilt bundle must include them
- * (`bundleWorkflowCode({ workflowInterceptorModules })`).
+ * The workflow interceptor modules tracing adds to the bundle: Keel's tick-neutral tracing interceptors, which
+ * also make each turn one trace. A prebuilt bundle must include them (`bundleWorkflowCode({
+ * workflowInterceptorModules })`). Adding or removing them changes no command: histories replay either way.
  */
 export const tracingWorkflowInterceptorModules: string[] = [fileURLToPath(new URL('./workflow/turn-tracing-interceptors.ts', import.meta.url))];
-
-/** Kept for reference in docs and tests: the SDK module Keel's interceptors build on. */
-export const sdkWorkflowInterceptorsModule = require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
 
 export interface WorkerTracing {
   interceptors: WorkerInterceptors;

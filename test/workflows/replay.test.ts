@@ -7,6 +7,7 @@ import type { WorkflowBundle } from '@temporalio/worker';
 import { installQuietRuntime } from '../../src/replay/quiet-runtime.js';
 import { expandHistoryPaths, readHistoryFile } from '../../src/replay/history-files.js';
 import { createReplayBundle, replayHistories, reproducesRecordedEnd, type HistorySource, type ReplayReport } from '../../src/replay/replay-histories.js';
+import { tracingWorkflowInterceptorModules } from '../../src/tracing/worker-tracing.js';
 import { historyScenarios } from '../harness/history-scenarios.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/histories/', import.meta.url));
@@ -40,6 +41,14 @@ describe('replay of recorded histories', () => {
       assert.ok(reproducesRecordedEnd(report), `${report.workflowId}: recorded ${JSON.stringify(report.recorded)}, replayed ${JSON.stringify(report.replayed)}`);
       const scenario = historyScenarios.find((candidate) => candidate.name === report.workflowId)!;
       assert.equal(report.recorded.kind, scenario.ends, report.workflowId);
+    }
+  });
+
+  test('replay: turning tracing on changes no command: every history replays with the tracing interceptors bundled', async () => {
+    const reports = await replayAll(sources, await createReplayBundle({ workflowInterceptorModules: tracingWorkflowInterceptorModules }));
+    for (const report of reports) {
+      assert.equal(report.deterministic, true, `${report.workflowId}: ${report.divergence?.raw}`);
+      assert.equal(report.error, undefined, `${report.workflowId}: ${report.error}`);
     }
   });
 
