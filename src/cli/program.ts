@@ -3,6 +3,7 @@
  * process of its own. Client-side.
  */
 import { Command, Option } from 'commander';
+import { readFileSync } from 'node:fs';
 import type { ActionEnvironment } from './define-action.js';
 import { registerApprove } from './commands/approve.js';
 import { registerCancel } from './commands/cancel.js';
@@ -20,8 +21,11 @@ import { registerState } from './commands/state.js';
 import { registerTranscript } from './commands/transcript.js';
 import { registerWatch } from './commands/watch.js';
 
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
 export function buildProgram(io: ActionEnvironment): Command {
   const program = new Command('keel')
+    .version(version, '-V, --version', 'print the version')
     .description('Keel: durable AI agent sessions on Temporal. Start, talk to, watch, debug and replay sessions.')
     .addOption(new Option('--address <host:port>', 'Temporal frontend').env('TEMPORAL_ADDRESS').default('localhost:7233'))
     .addOption(new Option('--namespace <name>', 'Temporal namespace').env('KEEL_NAMESPACE').default('default'))

@@ -28,6 +28,8 @@ export type WatchEvent =
   | { kind: 'progress'; activityType: string; details: unknown }
   /** The session moved to a new run (continue-as-new). */
   | { kind: 'run'; runId: string }
+  /** The watcher has caught up with the history as it was when the watch began; what follows is new. */
+  | { kind: 'live' }
   /** Something the watcher could not do (e.g. no worker answers queries). */
   | { kind: 'notice'; message: string }
   /** The session's workflow closed. */
@@ -159,6 +161,18 @@ export async function* watchSession(client: Client, workflowId: string, options:
         throw error;
       }
       const events: HistoryEvent[] = response.history?.events ?? [];
+      // An activity that has already ended by the time the watcher reads of it is told by the transcript, not as
+      // news: a watcher that fell behind does not replay the past as if it were happening.
+      const endedInBatch = new Set(
+        events.flatMap((event) => {
+          const ended =
+            event.activityTaskCompletedEventAttributes ??
+            event.activityTaskFailedEventAttributes ??
+            event.activityTaskTimedOutEventAttributes ??
+            event.activityTaskCanceledEventAttributes;
+          return ended?.scheduledEventId !== undefined && ended.scheduledEventId !== null ? [Number(ended.scheduledEventId)] : [];
+        }),
+      );
       for (const event of events) {
         const eventId = Number(event.eventId);
         if (eventId <= lastEventId) continue;
@@ -168,8 +182,9 @@ export async function* watchSession(client: Client, workflowId: string, options:
           const summary = await decodePayload(converter, event.userMetadata?.summary as Payload | undefined).catch(() => undefined);
           const activity: WatchEvent = { kind: 'activity', eventId, activityType: scheduled.activityType?.name ?? '', summary: typeof summary === 'string' ? summary : undefined };
           // Activities that ended before the watch began are told by the transcript; one still running is news.
-          if (eventId > backlogEnd) queue.push(activity);
-          else runningAtStart.set(eventId, activity);
+          if (eventId > backlogEnd) {
+            if (!endedInBatch.has(eventId)) queue.push(activity);
+          } else runningAtStart.set(eventId, activity);
         }
         const ended =
           event.activityTaskCompletedEventAttributes ??
@@ -180,6 +195,7 @@ export async function* watchSession(client: Client, workflowId: string, options:
         if (eventId === backlogEnd) {
           for (const activity of runningAtStart.values()) queue.push(activity);
           runningAtStart.clear();
+          queue.push({ kind: 'live' });
         }
         // What a workflow task changed is read before the commands it issued (the events after it) are told.
         if (event.workflowTaskCompletedEventAttributes && eventId > backlogEnd) await refresh();

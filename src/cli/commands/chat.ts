@@ -81,18 +81,24 @@ export function registerChat(program: Command, io: ActionEnvironment): void {
         const print = (lines: string[]) => {
           for (const line of lines) context.print(line);
         };
+        let becomeLive: () => void = () => undefined;
+        const live = new Promise<void>((resolve) => (becomeLive = resolve));
         const noteRendered = (event: WatchEvent) => {
+          if (event.kind === 'live') becomeLive();
           if (event.kind === 'entry' && event.entry.kind === 'message' && event.entry.role === 'assistant') renderedTurn = Math.max(renderedTurn, event.entry.turn);
           if (event.kind === 'end') ended = true;
           for (const wake of caughtUp.splice(0)) wake();
         };
         const watching = (async () => {
           for await (const event of watchSession(client, workflowId, { fromStart: flags.history === true, signal: abort.signal })) {
-            if (event.kind === 'progress' || (event.kind === 'state' && event.previous === undefined)) continue;
-            print(renderWatchEvent(workflowId, event, style, { hideUserText: interactive }));
+            if (event.kind !== 'progress' && !(event.kind === 'state' && event.previous === undefined)) {
+              print(renderWatchEvent(workflowId, event, style, { hideUserText: interactive, quietStatus: true }));
+            }
             noteRendered(event);
           }
-        })();
+        })().finally(() => becomeLive());
+        // Messages are read only once the watch has caught up, so that everything they cause is shown.
+        await live;
         /** Waits (briefly) until the watcher has shown the reply's turn, so the prompt comes after it. */
         const awaitRendered = async (reply: AssistantTurn) => {
           const deadline = Date.now() + 3_000;

@@ -59,6 +59,7 @@ Examples:
         if (flags.watch) {
           const client = await context.client();
           for await (const event of watchSession(client, handle.workflowId)) {
+            if (event.kind === 'live') continue;
             if (context.options.json) context.printJson(event, { lines: true });
             else for (const line of renderWatchEvent(handle.workflowId, event, context.style)) context.print(line);
           }

@@ -25,6 +25,7 @@ export function registerWatch(program: Command, io: ActionEnvironment): void {
         process.once('SIGINT', stop);
         try {
           for await (const event of watchSession(client, workflowId, { fromStart: !flags.fromNow, signal: abort.signal })) {
+            if (event.kind === 'live') continue;
             if (context.options.json) context.printJson(event, { lines: true });
             else for (const line of renderWatchEvent(workflowId, event, context.style, { showThinking: flags.thinking })) context.print(line);
           }

@@ -11,6 +11,11 @@ import type { Style } from './style.js';
 export interface WatchRenderOptions extends RenderOptions {
   /** Leave out user messages (chat echoes what the person typed). @default false */
   hideUserText?: boolean;
+  /**
+   * Report only the waits that ask something of the reader (approval, budget) and context resets, not each status
+   * and usage change (chat prints each reply's usage itself). @default false
+   */
+  quietStatus?: boolean;
 }
 
 /** The lines to print for one watch event (none for events a person need not see). */
@@ -30,11 +35,15 @@ export function renderWatchEvent(workflowId: string, event: WatchEvent, style: S
     case 'retry':
       return [style.yellow(`↻ ${event.activityType} attempt ${event.attempt} after: ${event.failure}`)];
     case 'progress':
+    case 'live':
       return [];
     case 'state': {
       const { state, previous } = event;
       const lines: string[] = [];
-      if (!previous || previous.status !== state.status) {
+      const asksReader = state.status === 'waiting_for_approval' || state.status === 'waiting_for_budget';
+      if (options.quietStatus) {
+        if (asksReader && previous?.status !== state.status) lines.push(`${style.dim('status')} ${renderStatus(state.status, style)}`);
+      } else if (!previous || previous.status !== state.status) {
         lines.push(`${style.dim('status')} ${renderStatus(state.status, style)}  ${style.dim(`turn ${state.turn}, ${formatUsage(state.usage)}`)}`);
       } else if (previous.turn !== state.turn || previous.usage.costUsd !== state.usage.costUsd) {
         lines.push(style.dim(`usage  turn ${state.turn}, ${formatUsage(state.usage)}`));
