@@ -45,6 +45,7 @@ import { textOf } from '../shared/schemas/content.js';
 import { keelCostUsdKey, keelProfileKey, keelStatusKey, keelTokensKey, keelTurnsKey } from '../shared/search-attributes.js';
 import { refuseRaise } from './budget.js';
 import { resetContextIfDue } from './context-reset.js';
+import { describeCurrentDetails } from './current-details.js';
 import { buildModelRequest } from './model-request.js';
 import { SessionModel } from './session-model.js';
 import { oversizedMessageReason } from '../shared/payload-limits.js';
@@ -106,7 +107,14 @@ export async function agentSessionWorkflow(rawInput: unknown, rawCarry?: unknown
       { key: keelCostUsdKey, value: state.usage.costUsd },
     ]);
     setCurrentDetails(
-      `**${state.status}**, turn ${state.turn}, ${state.totalTokens()} tokens, $${state.usage.costUsd.toFixed(4)} (profile ${state.profile?.name ?? input.profile})`,
+      describeCurrentDetails({
+        status: state.status,
+        turn: state.turn,
+        tokens: state.totalTokens(),
+        costUsd: state.usage.costUsd,
+        profile: state.profile?.name ?? input.profile,
+        lastEntry: state.transcript.at(-1),
+      }),
     );
   };
   const setStatus = (status: SessionState['status']): void => {

@@ -112,6 +112,10 @@ describe('keel list', () => {
     assert.match(state.stdout, /^approval  bash \{"command":"echo approved"\} \(toolu_a, turn 1\)$/m);
     assert.match(state.stdout, /keel approve list-approval-a toolu_a {3}\| {3}keel deny list-approval-a toolu_a/);
 
+    // The Temporal UI's current details say what the session waits on.
+    const metadata = (await sessions['approval-a'].workflow.query('__temporal_workflow_metadata')) as { currentDetails?: string };
+    assert.match(metadata.currentDetails ?? '', /^\*\*waiting_for_approval\*\*, turn 1, .*\n\nlast step: the model asked for bash$/);
+
     const approved = await keel('approve', 'list-approval-a', 'toolu_a', '--input', '{"command":"echo edited"}', '--reason', 'looks safe');
     assert.equal(approved.code, 0, approved.stderr);
     assert.match(approved.stdout, /^approved bash \{"command":"echo edited"\} \(toolu_a\)$/m);
