@@ -131,6 +131,17 @@ export async function* watchSession(client: Client, workflowId: string, options:
     }
   };
 
+  /** Whether an activity is still running: the queries may already show its outcome when the watcher lags. */
+  const stillPending = async (activityId: string | null | undefined): Promise<boolean> => {
+    if (!activityId) return true;
+    try {
+      const description = await client.withDeadline(Date.now() + 5_000, () => client.workflow.getHandle(workflowId, runId).describe());
+      return (description.raw.pendingActivities ?? []).some((activity) => activity.activityId === activityId);
+    } catch {
+      return true;
+    }
+  };
+
   const followHistory = async (): Promise<void> => {
     const description = await client.workflow.getHandle(workflowId).describe();
     runId = description.runId;
@@ -183,7 +194,7 @@ export async function* watchSession(client: Client, workflowId: string, options:
           const activity: WatchEvent = { kind: 'activity', eventId, activityType: scheduled.activityType?.name ?? '', summary: typeof summary === 'string' ? summary : undefined };
           // Activities that ended before the watch began are told by the transcript; one still running is news.
           if (eventId > backlogEnd) {
-            if (!endedInBatch.has(eventId)) queue.push(activity);
+            if (!endedInBatch.has(eventId) && (await stillPending(scheduled.activityId))) queue.push(activity);
           } else runningAtStart.set(eventId, activity);
         }
         const ended =
