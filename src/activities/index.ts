@@ -13,6 +13,7 @@ import { createResolveProfile } from './resolve-profile.js';
 import { createResolveTools } from './resolve-tools.js';
 import { createRunTool } from './run-tool.js';
 import { createSandboxLifecycle } from './sandbox-lifecycle.js';
+import { createSnapshotSandbox } from './snapshot-sandbox.js';
 
 export interface ActivityDependencies {
   model: ModelAdapter;
@@ -31,5 +32,6 @@ export function createActivities(dependencies: ActivityDependencies) {
     runTool: createRunTool(dependencies),
     ...createSandboxLifecycle(dependencies),
     ...createContentStoreActivities(dependencies.store),
+    snapshotSandbox: createSnapshotSandbox(dependencies),
   };
 }

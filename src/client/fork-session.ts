@@ -19,6 +19,14 @@ export interface ForkOptions {
   mode?: 'task' | 'chat';
   /** The source session's workflow id, recorded in the fork's metadata. */
   sourceWorkflowId: string;
+  /** The source's sandbox snapshots (from {@link readSandboxSnapshots}); the fork starts from the last one at or before `atTurn`. */
+  snapshots?: SandboxSnapshot[];
+}
+
+/** A snapshot of a session's local sandbox at the end of a turn, as its history records it. */
+export interface SandboxSnapshot {
+  turn: number;
+  snapshotId: string;
 }
 
 export interface ForkPlan {
@@ -28,6 +36,8 @@ export interface ForkPlan {
   droppedForReset: number;
   /** Tool calls at the cut that had no result, now answered with an error result. */
   unansweredToolCalls: string[];
+  /** The sandbox snapshot the fork's files start from, when the source had a local sandbox by then. */
+  snapshot?: SandboxSnapshot;
 }
 
 type MessageEntry = Extract<TranscriptEntry, { kind: 'message' }>;
@@ -67,8 +77,10 @@ export function planFork(source: SessionInput, transcript: TranscriptEntry[], op
       })),
     });
   }
+  const snapshot = (options.snapshots ?? []).filter((candidate) => candidate.turn <= options.atTurn).sort((a, b) => b.turn - a.turn)[0];
   const request: SessionInputRequest = {
     ...source,
+    ...(snapshot ? { sandbox: { ...(source.sandbox ?? {}), provider: 'local' as const, fromSnapshot: snapshot.snapshotId } } : {}),
     profile: options.profile ?? source.profile,
     mode: options.mode ?? source.mode,
     messages,
@@ -78,6 +90,7 @@ export function planFork(source: SessionInput, transcript: TranscriptEntry[], op
     input: validateSessionInput(request),
     droppedForReset: upToCut.length - kept.length,
     unansweredToolCalls: unanswered.map((call) => call.id),
+    ...(snapshot ? { snapshot } : {}),
   };
 }
 
@@ -96,4 +109,27 @@ export async function readSessionInput(client: Client, workflowId: string): Prom
   let decoded = [payload];
   for (const codec of [...converter.payloadCodecs].reverse()) decoded = await codec.decode(decoded as never);
   return validateSessionInput(converter.payloadConverter.fromPayload(decoded[0] as never));
+}
+
+/**
+ * The sandbox snapshots a session's (latest run's) history records: the results of its `snapshotSandbox`
+ * activities, in turn order.
+ */
+export async function readSandboxSnapshots(client: Client, workflowId: string): Promise<SandboxSnapshot[]> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const snapshotActivities = new Set<number>();
+  const snapshots: SandboxSnapshot[] = [];
+  const converter = client.options.loadedDataConverter;
+  for (const event of history.events ?? []) {
+    if (event.activityTaskScheduledEventAttributes?.activityType?.name === 'snapshotSandbox') snapshotActivities.add(Number(event.eventId));
+    const completed = event.activityTaskCompletedEventAttributes;
+    if (completed && snapshotActivities.has(Number(completed.scheduledEventId))) {
+      let decoded = [completed.result?.payloads?.[0]];
+      if (!decoded[0]) continue;
+      for (const codec of [...converter.payloadCodecs].reverse()) decoded = await codec.decode(decoded as never);
+      const result = converter.payloadConverter.fromPayload(decoded[0] as never) as { turn?: unknown; snapshotId?: unknown };
+      if (typeof result.turn === 'number' && typeof result.snapshotId === 'string') snapshots.push({ turn: result.turn, snapshotId: result.snapshotId });
+    }
+  }
+  return snapshots.sort((a, b) => a.turn - b.turn);
 }

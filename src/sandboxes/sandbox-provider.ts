@@ -18,6 +18,8 @@ export interface SandboxCreateOptions {
   timeoutSeconds?: number;
   /** Whether commands may open network connections. @default false */
   network?: boolean;
+  /** A snapshot (from {@link SandboxProvider.snapshot}) whose files the new sandbox starts with. */
+  fromSnapshot?: string;
 }
 
 export interface RunCommandOptions {
@@ -67,4 +69,9 @@ export interface SandboxProvider {
   keepAlive(ref: SandboxRef, timeoutSeconds: number): Promise<void>;
   /** Removes the sandbox and its files; a second call is a no-op. */
   destroy(ref: SandboxRef): Promise<void>;
+  /**
+   * Keeps a copy of the sandbox's files under `snapshotId`, for a later sandbox to start from (`fromSnapshot`).
+   * Idempotent: taking the same snapshot again replaces it. Optional: providers without it take no snapshots.
+   */
+  snapshot?(ref: SandboxRef, snapshotId: string): Promise<void>;
 }

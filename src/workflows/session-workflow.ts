@@ -46,6 +46,7 @@ import { keelCostUsdKey, keelProfileKey, keelStatusKey, keelTokensKey, keelTurns
 import { refuseRaise } from './budget.js';
 import { resetContextIfDue } from './context-reset.js';
 import { describeCurrentDetails } from './current-details.js';
+import { snapshotAtTurnEnd } from './sandbox-snapshots.js';
 import { buildModelRequest } from './model-request.js';
 import { SessionModel } from './session-model.js';
 import { oversizedMessageReason } from '../shared/payload-limits.js';
@@ -306,6 +307,7 @@ export async function agentSessionWorkflow(rawInput: unknown, rawCarry?: unknown
         return 'ended';
       }
       state.takeQueue(await sessionTools.run(toolCalls));
+      await snapshotAtTurnEnd(sessionTools.sandboxView(), workflowId, state.turn);
     }
   };
 

@@ -92,4 +92,50 @@ describe('keel fork and keel diff', () => {
     const identical = await runKeel(['diff', 'fork-task', 'fork-task'], { address: environment.address });
     assert.match(identical.stdout, /^identical: both transcripts hold the same 2 entries/);
   });
+
+  test('keel fork --at-turn: with the local sandbox, the fork starts from the session\'s files as they were at that turn', async () => {
+    const sandboxModel = await startScriptedModelServer();
+    const sandboxWorker = await environment.startWorker({ modelUrl: sandboxModel.url });
+    const write = (id: string, path: string, content: string) => ({ type: 'tool_use' as const, id, name: 'write_file', input: { path, content } });
+    try {
+      sandboxModel.push(
+        { kind: 'message', content: [write('toolu_w1', 'a.txt', 'one')] },
+        { kind: 'message', content: [{ type: 'text', text: 'wrote one' }] },
+        { kind: 'message', content: [write('toolu_w2', 'a.txt', 'two'), write('toolu_w3', 'b.txt', 'extra')] },
+        { kind: 'message', content: [{ type: 'text', text: 'changed' }] },
+      );
+      const source = await sandboxWorker.sessions.start(
+        { profile: 'test', mode: 'chat', tools: ['write_file', 'read_file', 'list_files'], messages: [{ role: 'user', content: 'write a.txt' }] },
+        { workflowId: 'fork-files' },
+      );
+      await waitFor('turn 2', async () => (await source.state()).status === 'waiting_for_input' && (await source.state()).turn === 2);
+      assert.equal((await source.sendMessage('change it')).text, 'changed');
+
+      const forked = await runKeel(['fork', 'fork-files', '--at-turn', '2', '--id', 'fork-files-child', '--json'], { address: environment.address, taskQueue: sandboxWorker.taskQueue });
+      assert.equal(forked.code, 0, forked.stderr);
+      const plan = JSON.parse(forked.stdout) as { sandboxSnapshot?: { turn: number; snapshotId: string } };
+      // The last snapshot at or before turn 2 is the one taken after turn 1's write.
+      assert.equal(plan.sandboxSnapshot?.turn, 1);
+      assert.match(plan.sandboxSnapshot?.snapshotId ?? '', /^fork-files-[0-9a-f]{12}-turn-1$/);
+
+      sandboxModel.push(
+        { kind: 'message', content: [{ type: 'tool_use', id: 'toolu_r', name: 'read_file', input: { path: 'a.txt' } }, { type: 'tool_use', id: 'toolu_l', name: 'list_files', input: {} }] },
+        { kind: 'message', content: [{ type: 'text', text: 'seen' }] },
+      );
+      const child = sandboxWorker.sessions.getHandle('fork-files-child');
+      assert.equal((await child.sendMessage('what is in the directory?')).text, 'seen');
+      const results = sandboxModel.requests.at(-1)!.body.messages.at(-1).content as Array<{ tool_use_id: string; content: string }>;
+      const read = results.find((block) => block.tool_use_id === 'toolu_r')!.content;
+      const listed = results.find((block) => block.tool_use_id === 'toolu_l')!.content;
+      assert.match(read, /one/);
+      assert.doesNotMatch(read, /two/);
+      assert.match(listed, /a\.txt/);
+      assert.doesNotMatch(listed, /b\.txt/);
+      // The fork's input names the snapshot it starts from.
+      assert.deepEqual((await readSessionInput(environment.client, 'fork-files-child')).sandbox, { provider: 'local', fromSnapshot: plan.sandboxSnapshot!.snapshotId });
+      await Promise.all([source.cancel(), child.cancel()]);
+    } finally {
+      await sandboxModel.close();
+    }
+  });
 });

@@ -11,6 +11,8 @@ import { tracingWorkflowInterceptorModules } from '../../src/tracing/worker-trac
 import { historyScenarios } from '../harness/history-scenarios.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/histories/', import.meta.url));
+/** Histories recorded before a patched change, kept to prove the old path still replays (README, "Changing workflow code safely"). */
+const legacyFixtures = fileURLToPath(new URL('../fixtures/histories/legacy/', import.meta.url));
 const sleepFirstWorkflows = fileURLToPath(new URL('../fixtures/workflows/sleep-first-session.ts', import.meta.url));
 
 async function replayAll(sources: HistorySource[], bundle: WorkflowBundle): Promise<ReplayReport[]> {
@@ -42,6 +44,22 @@ describe('replay of recorded histories', () => {
       const scenario = historyScenarios.find((candidate) => candidate.name === report.workflowId)!;
       assert.equal(report.recorded.kind, scenario.ends, report.workflowId);
     }
+  });
+
+  test('replay: histories recorded before a patched change (legacy/) still replay, taking the old path', async () => {
+    const legacy = await Promise.all((await expandHistoryPaths([legacyFixtures])).map(readHistoryFile));
+    assert.ok(legacy.length > 0);
+    const reports = await replayAll(legacy, await createReplayBundle());
+    for (const report of reports) {
+      assert.equal(report.deterministic, true, `${report.workflowId}: ${report.divergence?.raw}`);
+      assert.equal(report.error, undefined, `${report.workflowId}: ${report.error}`);
+      assert.ok(reproducesRecordedEnd(report), report.workflowId);
+    }
+    // The snapshot activity came with the patch: the legacy history has none, the current recording does.
+    const activityTypes = (source: HistorySource) =>
+      (source.history.events ?? []).flatMap((event) => (event.activityTaskScheduledEventAttributes ? [event.activityTaskScheduledEventAttributes.activityType?.name] : []));
+    assert.ok(!activityTypes(legacy[0]).includes('snapshotSandbox'));
+    assert.ok(activityTypes(sources.find((source) => source.workflowId === 'tools-local-sandbox')!).includes('snapshotSandbox'));
   });
 
   test('replay: turning tracing on changes no command: every history replays with the tracing interceptors bundled', async () => {

@@ -3,7 +3,7 @@
  * model (--profile) on a failed run.
  */
 import type { Command } from 'commander';
-import { planFork, readSessionInput } from '../../client/fork-session.js';
+import { planFork, readSandboxSnapshots, readSessionInput } from '../../client/fork-session.js';
 import { ValidationError } from '../../errors.js';
 import { CliError } from '../cli-context.js';
 import { defineAction, type ActionEnvironment } from '../define-action.js';
@@ -32,12 +32,17 @@ export function registerFork(program: Command, io: ActionEnvironment): void {
         if (flags.mode !== undefined && flags.mode !== 'task' && flags.mode !== 'chat') throw new CliError(`--mode ${flags.mode}: expected task or chat`, 2);
         const client = await context.client();
         const sessions = await context.sessions();
-        const [source, transcript] = await Promise.all([readSessionInput(client, sourceId), sessions.getHandle(sourceId).fullTranscript()]);
+        const [source, transcript, snapshots] = await Promise.all([
+          readSessionInput(client, sourceId),
+          sessions.getHandle(sourceId).fullTranscript(),
+          readSandboxSnapshots(client, sourceId),
+        ]);
         let plan;
         try {
           plan = planFork(source, transcript, {
             atTurn,
             sourceWorkflowId: sourceId,
+            snapshots,
             ...(flags.profile ? { profile: flags.profile } : {}),
             ...(flags.mode ? { mode: flags.mode as 'task' | 'chat' } : {}),
           });
@@ -47,13 +52,21 @@ export function registerFork(program: Command, io: ActionEnvironment): void {
         }
         const handle = await sessions.start(plan.input, flags.id ? { workflowId: flags.id } : {});
         if (context.options.json) {
-          context.printJson({ workflowId: handle.workflowId, forkedFrom: sourceId, atTurn, profile: plan.input.profile, messages: plan.input.messages.length });
+          context.printJson({
+            workflowId: handle.workflowId,
+            forkedFrom: sourceId,
+            atTurn,
+            profile: plan.input.profile,
+            messages: plan.input.messages.length,
+            ...(plan.snapshot ? { sandboxSnapshot: plan.snapshot } : {}),
+          });
           return;
         }
         const { style } = context;
         context.print(
           `${style.green('forked')} ${style.bold(handle.workflowId)} from ${sourceId} at turn ${atTurn} ${style.dim(`(${plan.input.messages.length} messages, profile ${plan.input.profile})`)}`,
         );
+        if (plan.snapshot) context.print(style.dim(`  sandbox files as they were after turn ${plan.snapshot.turn} (snapshot ${plan.snapshot.snapshotId})`));
         if (plan.droppedForReset > 0) context.print(style.dim(`  ${plan.droppedForReset} earlier messages left out: a context reset had hidden them from the model`));
         if (plan.unansweredToolCalls.length > 0) context.print(style.yellow(`  tool calls at the cut answered as not run: ${plan.unansweredToolCalls.join(', ')}`));
         const last = plan.input.messages.at(-1);

@@ -6,8 +6,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, readdir, realpath, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, cp, mkdir, readFile, readdir, realpath, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { SandboxError, ToolError } from '../../errors.js';
 import { FailureTypes } from '../../shared/failure-types.js';
 import type { CommandResult, FileEntry, RunCommandOptions, SandboxCreateOptions, SandboxProvider, SandboxRef } from '../sandbox-provider.js';
@@ -47,9 +47,26 @@ export class LocalSandboxProvider implements SandboxProvider {
     return { base, workspace: join(base, 'workspace'), record: join(base, 'sandbox.json') };
   }
 
+  /** Where a snapshot's files are kept: beside the session directories, outside every sandbox. */
+  #snapshotPath(snapshotId: string): string {
+    if (!/^[A-Za-z0-9._-]+$/.test(snapshotId) || snapshotId.startsWith('.')) {
+      throw new SandboxError(`invalid snapshot id "${snapshotId}"`, { retryable: false, failureType: FailureTypes.SandboxBadRequest });
+    }
+    return join(dirname(this.host.sessionsDirectory), 'snapshots', snapshotId);
+  }
+
   async create(sessionId: string, options: SandboxCreateOptions): Promise<SandboxRef> {
     const key = sessionKey(sessionId);
     const paths = this.#paths(key);
+    if (options.fromSnapshot !== undefined) {
+      const snapshot = this.#snapshotPath(options.fromSnapshot);
+      if (!existsSync(snapshot)) {
+        throw new SandboxError(`no sandbox snapshot "${options.fromSnapshot}" on this worker`, { retryable: false, failureType: FailureTypes.SandboxNotFound });
+      }
+      // A retried create copies again over what an interrupted one left: the snapshot is the truth.
+      await mkdir(paths.base, { recursive: true });
+      await cp(snapshot, paths.workspace, { recursive: true, force: true, verbatimSymlinks: true });
+    }
     await mkdir(paths.workspace, { recursive: true });
     const record: SandboxRecord = { sessionId, network: options.network ?? false };
     await writeFile(paths.record, `${JSON.stringify(record)}\n`);
@@ -165,6 +182,15 @@ export class LocalSandboxProvider implements SandboxProvider {
   async listFiles(ref: SandboxRef, path?: string): Promise<FileEntry[]> {
     const { workspace } = await this.#attach(ref);
     return this.#directory(workspace).list(path ?? '');
+  }
+
+  /** Copies the session's files (symlinks as links, never followed) to the snapshot, replacing an older copy. */
+  async snapshot(ref: SandboxRef, snapshotId: string): Promise<void> {
+    const { workspace } = await this.#attach(ref);
+    const target = this.#snapshotPath(snapshotId);
+    await rm(target, { recursive: true, force: true });
+    await mkdir(dirname(target), { recursive: true });
+    await cp(workspace, target, { recursive: true, verbatimSymlinks: true });
   }
 
   /** The directory lives until the session ends: nothing to extend. */

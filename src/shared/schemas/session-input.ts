@@ -7,6 +7,11 @@ export const sandboxSchema = z.strictObject({
   template: z.string().min(1).optional(),
   timeoutSeconds: z.number().int().positive().optional(),
   network: z.boolean().optional(),
+  /**
+   * Start the local sandbox from a snapshot another session took at a turn boundary (`keel fork`): its files as
+   * they were then. Local sandboxes only.
+   */
+  fromSnapshot: z.string().regex(/^[A-Za-z0-9._-]+$/, 'a snapshot id: letters, digits, dot, dash, underscore').optional(),
 });
 
 export const limitsSchema = z.strictObject({
