@@ -5,7 +5,8 @@
  * code, so that a change which breaks determinism fails `npm test`.
  *
  * Re-record after a change to the workflow's command sequence that has not been released; once sessions are running
- * in production, keep the old fixtures (they are what production holds) and put the change behind `patched()`.
+ * in production, put the change behind `patched()` and, before re-recording, copy the recordings of the old path to
+ * test/fixtures/histories/legacy/ (replayed by the same test; never rewritten by this script).
  * `npm run record-histories -- chat-three-turns` records only the named scenarios.
  */
 import { mkdir, readdir, rm } from 'node:fs/promises';
