@@ -130,6 +130,16 @@ describe('keel session commands', () => {
     assert.equal(request.body.model, 'claude-test-1');
   });
 
+  test('keel start --watch: follows the session it started until it ends', async () => {
+    model.push(text('Watched to the end.'));
+    const run = await keel(['start', '--profile', 'test', '--watch', 'Say something.']);
+    assert.equal(run.code, 0, run.stderr);
+    const lines = run.stdout.trimEnd().split('\n');
+    assert.match(lines[0], /^started session-\S+ \(profile test, task mode\)$/);
+    assert.ok(lines.includes('assistant  Watched to the end.'), run.stdout);
+    assert.match(lines.at(-1)!, /^ended completed after 1 turn, 15 tokens/);
+  });
+
   test('keel interrupt and reset-context: the signals reach the session; keel send after the end is refused (exit 1)', async () => {
     // The model answers only once the interrupt has been sent, so the interrupt lands during the call.
     let release: () => void = () => undefined;
