@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,6 +56,21 @@ describe('keel replay', () => {
     const report = JSON.parse(json.stdout.trim()) as { deterministic: boolean; divergence: { eventId: number; eventType: string } };
     assert.equal(report.deterministic, false);
     assert.deepEqual([report.divergence.eventId, report.divergence.eventType], [5, 'ActivityTaskScheduled']);
+  });
+
+  test('npm test: the replay test itself fails on a non-deterministic workflow change, naming the session and the event', async () => {
+    const run = await promisify(execFile)(process.execPath, ['scripts/run-tests.mjs', 'test/workflows/replay.test.ts'], {
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+      // Without NODE_TEST_CONTEXT, which would make the inner runner report to this one instead of running.
+      env: { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'NODE_TEST_CONTEXT')), KEEL_REPLAY_WORKFLOWS: sleepFirstWorkflows, KEEL_TEST_CONCURRENCY: '1' },
+      maxBuffer: 64 * 1024 * 1024,
+    }).then(
+      () => ({ code: 0, stdout: '' }),
+      (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
+    );
+    assert.notEqual(run.code, 0);
+    assert.match(run.stdout, /not ok \d+ - replay: every recorded history replays deterministically/);
+    assert.match(run.stdout, /budget-pause-and-raise is not deterministic: the current code started a timer \(sleep or condition with a timeout\) where the history has event 5 ActivityTaskScheduled: activity resolveProfile scheduled/);
   });
 
   test('keel replay <workflowId>: a failed session from the server replays with this code, and --save keeps its history', async () => {

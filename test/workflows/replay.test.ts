@@ -14,6 +14,11 @@ const fixtures = fileURLToPath(new URL('../fixtures/histories/', import.meta.url
 /** Histories recorded before a patched change, kept to prove the old path still replays (README, "Changing workflow code safely"). */
 const legacyFixtures = fileURLToPath(new URL('../fixtures/histories/legacy/', import.meta.url));
 const sleepFirstWorkflows = fileURLToPath(new URL('../fixtures/workflows/sleep-first-session.ts', import.meta.url));
+/**
+ * The workflow code the fixtures must replay with: this build's, unless KEEL_REPLAY_WORKFLOWS names another module
+ * (test/cli/replay-command.test.ts uses it to show that a non-deterministic change fails this very test).
+ */
+const workflowsUnderTest = process.env.KEEL_REPLAY_WORKFLOWS ? { workflowsPath: process.env.KEEL_REPLAY_WORKFLOWS } : {};
 
 async function replayAll(sources: HistorySource[], bundle: WorkflowBundle): Promise<ReplayReport[]> {
   const reports: ReplayReport[] = [];
@@ -35,10 +40,10 @@ describe('replay of recorded histories', () => {
   });
 
   test('replay: every recorded history replays deterministically with the current workflow code, ending as recorded', async () => {
-    const reports = await replayAll(sources, await createReplayBundle());
+    const reports = await replayAll(sources, await createReplayBundle(workflowsUnderTest));
     assert.equal(reports.length, historyScenarios.length);
     for (const report of reports) {
-      assert.equal(report.deterministic, true, `${report.workflowId}: ${report.divergence?.difference} (${report.divergence?.raw})`);
+      assert.equal(report.deterministic, true, `${report.workflowId} is not deterministic: ${report.divergence?.difference} (${report.divergence?.raw})`);
       assert.equal(report.error, undefined, `${report.workflowId}: ${report.error}`);
       assert.ok(reproducesRecordedEnd(report), `${report.workflowId}: recorded ${JSON.stringify(report.recorded)}, replayed ${JSON.stringify(report.replayed)}`);
       const scenario = historyScenarios.find((candidate) => candidate.name === report.workflowId)!;
