@@ -14,7 +14,8 @@ export function toModelFailure(error: unknown): ApplicationFailure {
       type: details.failureType,
       message: details.requestId ? `${error.message} (request ${details.requestId})` : error.message,
       nonRetryable: !details.retryable,
-      ...(details.retryable && details.retryAfterMs !== undefined ? { nextRetryDelay: details.retryAfterMs } : {}),
+      // A zero delay (`retry-after: 0`) would end the retries at once: leave the retry policy's own backoff then.
+      ...(details.retryable && details.retryAfterMs !== undefined && details.retryAfterMs > 0 ? { nextRetryDelay: details.retryAfterMs } : {}),
       details: [{ status: details.status ?? null, requestId: details.requestId ?? null }],
     });
   }
