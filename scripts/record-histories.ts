@@ -14,7 +14,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startScriptedModelServer, type ScriptedModelServer, type ScriptedModelServerOptions } from '../src/dev/scripted-model-server.js';
 import { writeHistoryFile } from '../src/replay/history-files.js';
-import { historyScenarios } from '../test/harness/history-scenarios.js';
+import { sessionRunIds } from '../src/client/session-runs.js';
+import type { ProfileConfig } from '../src/shared/schemas/profile.js';
+import { fixtureNames, historyScenarios } from '../test/harness/history-scenarios.js';
 import { startTestEnvironment } from '../test/harness/temporal-env.js';
 
 const fixturesDirectory = fileURLToPath(new URL('../test/fixtures/histories/', import.meta.url));
@@ -27,10 +29,10 @@ async function main(): Promise<void> {
 
   const environment = await startTestEnvironment();
   const models: ScriptedModelServer[] = [];
-  const startWorker = async (options: ScriptedModelServerOptions = {}) => {
+  const startWorker = async (options: ScriptedModelServerOptions = {}, profiles?: Record<string, ProfileConfig>) => {
     const model = await startScriptedModelServer(options);
     models.push(model);
-    return { model, worker: await environment.startWorker({ modelUrl: model.url }) };
+    return { model, worker: await environment.startWorker({ modelUrl: model.url, ...(profiles ? { profiles } : {}) }) };
   };
   try {
     await mkdir(fixturesDirectory, { recursive: true });
@@ -43,9 +45,16 @@ async function main(): Promise<void> {
       const description = await handle.workflow.describe();
       const expected = scenario.ends === 'failed' ? 'FAILED' : 'COMPLETED';
       if (description.status.name !== expected) throw new Error(`${scenario.name}: ended ${description.status.name}, expected ${expected}`);
-      const history = await handle.workflow.fetchHistory();
-      const path = join(fixturesDirectory, `${scenario.name}.json`);
-      await writeHistoryFile(path, history);
+      const runs = await sessionRunIds(environment.client, scenario.name);
+      if (scenario.continuesAsNew && runs.length < 2) throw new Error(`${scenario.name}: expected it to continue as new, it has ${runs.length} run`);
+      const names = fixtureNames(scenario, runs.length);
+      let events = 0;
+      for (const [index, runId] of runs.entries()) {
+        const history = await environment.client.workflow.getHandle(scenario.name, runId).fetchHistory();
+        events += history.events?.length ?? 0;
+        await writeHistoryFile(join(fixturesDirectory, `${names[index]}.json`), history);
+      }
+      const history = { events: { length: events } };
       process.stdout.write(`recorded ${scenario.name} (${history.events?.length ?? 0} events): ${scenario.covers}\n`);
     }
   } finally {

@@ -39,5 +39,11 @@ export async function runCli(argv: string[]): Promise<number> {
   }
 }
 
+// Output piped into a reader that stops early (`keel list | head`) ends the command quietly.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 const code = await runCli(process.argv.slice(2));
 process.exitCode = code;

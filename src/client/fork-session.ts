@@ -9,6 +9,7 @@ import type { ContentBlock, Message, ToolUseBlock } from '../shared/schemas/cont
 import type { SessionInput, SessionInputRequest } from '../shared/schemas/session-input.js';
 import type { TranscriptEntry } from '../shared/schemas/session-messages.js';
 import { validateSessionInput } from './session-client.js';
+import { sessionRunIds } from './session-runs.js';
 
 export interface ForkOptions {
   /** The last turn of the source session the fork keeps (0: only its opening messages). */
@@ -112,11 +113,17 @@ export async function readSessionInput(client: Client, workflowId: string): Prom
 }
 
 /**
- * The sandbox snapshots a session's (latest run's) history records: the results of its `snapshotSandbox`
+ * The sandbox snapshots a session's history records, across its runs: the results of its `snapshotSandbox`
  * activities, in turn order.
  */
 export async function readSandboxSnapshots(client: Client, workflowId: string): Promise<SandboxSnapshot[]> {
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const snapshots: SandboxSnapshot[] = [];
+  for (const runId of await sessionRunIds(client, workflowId)) snapshots.push(...(await snapshotsOfRun(client, workflowId, runId)));
+  return snapshots.sort((a, b) => a.turn - b.turn);
+}
+
+async function snapshotsOfRun(client: Client, workflowId: string, runId: string): Promise<SandboxSnapshot[]> {
+  const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
   const snapshotActivities = new Set<number>();
   const snapshots: SandboxSnapshot[] = [];
   const converter = client.options.loadedDataConverter;
@@ -131,5 +138,5 @@ export async function readSandboxSnapshots(client: Client, workflowId: string): 
       if (typeof result.turn === 'number' && typeof result.snapshotId === 'string') snapshots.push({ turn: result.turn, snapshotId: result.snapshotId });
     }
   }
-  return snapshots.sort((a, b) => a.turn - b.turn);
+  return snapshots;
 }

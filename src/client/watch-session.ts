@@ -110,7 +110,8 @@ export async function* watchSession(client: Client, workflowId: string, options:
     const next = await query((handle) => handle.state());
     for (;;) {
       const page = await query((handle) => handle.transcript(transcriptIndex));
-      if (!page) break;
+      // A run that has just continued as new reads its earlier entries back first: ask again at the next step.
+      if (!page || (page.loading && page.entries.length === 0)) break;
       if (skipExisting) {
         transcriptIndex = page.total;
         break;

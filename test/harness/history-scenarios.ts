@@ -9,7 +9,9 @@ import type { Client } from '@temporalio/client';
 import type { SessionHandle } from '../../src/client/session-client.js';
 import type { ScriptedModelServer, ScriptedModelServerOptions, ScriptedReply } from '../../src/dev/scripted-model-server.js';
 import { SESSION_WORKFLOW_TYPE } from '../../src/shared/constants.js';
+import type { ProfileConfig } from '../../src/shared/schemas/profile.js';
 import type { RunningWorker } from './temporal-env.js';
+import { testProfiles } from './test-profiles.js';
 import { waitFor } from './wait-for.js';
 
 export interface ScenarioContext {
@@ -18,7 +20,7 @@ export interface ScenarioContext {
    * A worker of its own and the scripted model server it calls, so that no reply left over by one scenario
    * reaches another. `validate: false` lets the model ask for tools the session never offered.
    */
-  startWorker(options?: ScriptedModelServerOptions): Promise<{ worker: RunningWorker; model: ScriptedModelServer }>;
+  startWorker(options?: ScriptedModelServerOptions, profiles?: Record<string, ProfileConfig>): Promise<{ worker: RunningWorker; model: ScriptedModelServer }>;
 }
 
 export interface HistoryScenario {
@@ -28,6 +30,11 @@ export interface HistoryScenario {
   covers: string;
   /** How the recorded run ends. */
   ends: 'completed' | 'failed';
+  /**
+   * The session continues as new: every run is recorded, the first as `<name>.run-1.json` and so on, the last as
+   * `<name>.json`. @default false (one run)
+   */
+  continuesAsNew?: boolean;
   run(context: ScenarioContext, workflowId: string): Promise<SessionHandle>;
 }
 
@@ -229,6 +236,24 @@ export const historyScenarios: HistoryScenario[] = [
     },
   },
   {
+    name: 'continue-as-new',
+    covers: 'a chat session that continues as new every two model calls, its state and transcript carried to the next run',
+    ends: 'completed',
+    continuesAsNew: true,
+    async run({ startWorker }, workflowId) {
+      const { worker } = await startWorker({ responder: (request) => text(`answer to message ${request.body.messages.length}`) }, {
+        every2: { ...testProfiles.test, continueAsNewAfterTurns: 2 },
+      });
+      const handle = await worker.sessions.start({ profile: 'every2', mode: 'chat', messages: [{ role: 'user', content: 'one' }] }, { workflowId });
+      await idle(handle);
+      for (const message of ['two', 'three', 'four']) await handle.sendMessage(message, { id: message });
+      await waitFor('a second run', async () => (await handle.workflow.describe()).runId !== (await handle.workflow.describe()).raw.workflowExecutionInfo?.firstRunId);
+      await handle.cancel();
+      await handle.result();
+      return handle;
+    },
+  },
+  {
     name: 'cancel-during-model-call',
     covers: 'cancellation while a model call is in flight, answering the waiting sendMessage',
     ends: 'completed',
@@ -243,3 +268,9 @@ export const historyScenarios: HistoryScenario[] = [
     },
   },
 ];
+
+/** The fixture files a scenario records, without `.json`: one per run for a session that continues as new. */
+export function fixtureNames(scenario: HistoryScenario, runs = 1): string[] {
+  if (!scenario.continuesAsNew) return [scenario.name];
+  return [...Array.from({ length: runs - 1 }, (_, index) => `${scenario.name}.run-${index + 1}`), scenario.name];
+}

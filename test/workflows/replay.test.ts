@@ -8,7 +8,7 @@ import { installQuietRuntime } from '../../src/replay/quiet-runtime.js';
 import { expandHistoryPaths, readHistoryFile } from '../../src/replay/history-files.js';
 import { createReplayBundle, replayHistories, reproducesRecordedEnd, type HistorySource, type ReplayReport } from '../../src/replay/replay-histories.js';
 import { tracingWorkflowInterceptorModules } from '../../src/tracing/worker-tracing.js';
-import { historyScenarios } from '../harness/history-scenarios.js';
+import { fixtureNames, historyScenarios } from '../harness/history-scenarios.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/histories/', import.meta.url));
 /** Histories recorded before a patched change, kept to prove the old path still replays (README, "Changing workflow code safely"). */
@@ -36,18 +36,24 @@ describe('replay of recorded histories', () => {
 
   test('replay fixtures: one recorded history per scenario, none stale (re-record with `npm run record-histories`)', () => {
     const recorded = readdirSync(fixtures).filter((name) => name.endsWith('.json')).map((name) => name.replace(/\.json$/, '')).sort();
-    assert.deepEqual(recorded, historyScenarios.map((scenario) => scenario.name).sort());
+    const expected = historyScenarios.flatMap((scenario) =>
+      fixtureNames(scenario, scenario.continuesAsNew ? recorded.filter((name) => name === scenario.name || name.startsWith(`${scenario.name}.run-`)).length : 1),
+    );
+    assert.deepEqual(recorded, expected.sort());
+    // A session that continues as new is recorded run by run: at least two.
+    for (const scenario of historyScenarios.filter((candidate) => candidate.continuesAsNew)) assert.ok(recorded.includes(`${scenario.name}.run-1`), scenario.name);
   });
 
   test('replay: every recorded history replays deterministically with the current workflow code, ending as recorded', async () => {
     const reports = await replayAll(sources, await createReplayBundle(workflowsUnderTest));
-    assert.equal(reports.length, historyScenarios.length);
+    assert.equal(reports.length, sources.length);
     for (const report of reports) {
       assert.equal(report.deterministic, true, `${report.workflowId} is not deterministic: ${report.divergence?.difference} (${report.divergence?.raw})`);
       assert.equal(report.error, undefined, `${report.workflowId}: ${report.error}`);
       assert.ok(reproducesRecordedEnd(report), `${report.workflowId}: recorded ${JSON.stringify(report.recorded)}, replayed ${JSON.stringify(report.replayed)}`);
-      const scenario = historyScenarios.find((candidate) => candidate.name === report.workflowId)!;
-      assert.equal(report.recorded.kind, scenario.ends, report.workflowId);
+      const scenario = historyScenarios.find((candidate) => candidate.name === report.workflowId.replace(/\.run-\d+$/, ''))!;
+      // Every run but the last of a session that continues as new ends by continuing as new.
+      assert.equal(report.recorded.kind, /\.run-\d+$/.test(report.workflowId) ? 'continued-as-new' : scenario.ends, report.workflowId);
     }
   });
 
@@ -97,6 +103,9 @@ describe('replay of recorded histories', () => {
       assert.equal(divergence.eventId, 5, `${report.workflowId}: ${divergence.raw}`);
       if (report.workflowId === 'failed-invalid-input') {
         assert.equal(divergence.eventType, 'WorkflowExecutionFailed');
+      } else if (report.workflowId === 'continue-as-new') {
+        // A run continued from another starts with the messages that were waiting for it.
+        assert.match(divergence.event ?? '', /^event 5 WorkflowExecutionUpdateAccepted: update sendMessage accepted/);
       } else {
         assert.equal(divergence.eventType, 'ActivityTaskScheduled');
         assert.match(divergence.event ?? '', /^event 5 ActivityTaskScheduled: activity resolveProfile scheduled/);

@@ -25,8 +25,14 @@ export function registerTranscript(program: Command, io: ActionEnvironment): voi
         if (!Number.isInteger(from) || from < 0) throw new CliError(`--from ${flags.from}: expected a whole number >= 0`, 2);
         const handle = (await context.sessions()).getHandle(workflowId);
         const entries: TranscriptEntry[] = [];
+        const deadline = Date.now() + 60_000;
         for (;;) {
           const page = await handle.transcript(from + entries.length);
+          // A run that has just continued as new reads its earlier entries back first.
+          if (page.loading && page.entries.length === 0 && Date.now() < deadline) {
+            await new Promise((resolve) => setTimeout(resolve, 100));
+            continue;
+          }
           entries.push(...page.entries);
           if (page.entries.length === 0 || from + entries.length >= page.total) break;
         }
