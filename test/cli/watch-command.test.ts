@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { startScriptedModelServer, type ScriptedModelServer, type ScriptedReply } from '../../src/dev/scripted-model-server.js';
 import { startKeel } from '../harness/keel-cli.js';
 import { startTestEnvironment, type RunningWorker, type TestEnvironment } from '../harness/temporal-env.js';
+import { testProfiles } from '../harness/test-profiles.js';
 
 /** A model whose every answer waits until the test releases it, so that the test sees each step before the next. */
 function gatedReplies() {
@@ -93,6 +94,32 @@ describe('keel watch', () => {
       assert.ok(events.some((event) => event.kind === 'state'));
     } finally {
       watch.kill();
+    }
+  });
+
+  test('keel watch: follows a session across continue-as-new, telling each entry once', async () => {
+    const answers = await startScriptedModelServer({ responder: (request) => ({ kind: 'message', content: [{ type: 'text', text: `answer ${request.body.messages.length}` }] }) });
+    const every2 = await environment.startWorker({ modelUrl: answers.url, profiles: { every2: { ...testProfiles.test, continueAsNewAfterTurns: 2 } } });
+    try {
+      const handle = await every2.sessions.start({ profile: 'every2', mode: 'chat', messages: [{ role: 'user', content: 'one' }] });
+      const watch = startKeel(['watch', handle.workflowId], { address: environment.address });
+      try {
+        await watch.waitForOutput('assistant  answer 1');
+        for (const message of ['two', 'three', 'four']) await handle.sendMessage(message);
+        await watch.waitForOutput('assistant  answer 7');
+        await watch.waitForOutput(/continued as new: run \S+/);
+        await handle.cancel();
+        assert.equal(await watch.exited, 0, watch.stderr());
+        const lines = watch.stdout().split('\n');
+        for (const expected of ['user       one', 'assistant  answer 1', 'user       two', 'assistant  answer 3', 'user       three', 'assistant  answer 5', 'user       four', 'assistant  answer 7']) {
+          assert.equal(lines.filter((line) => line === expected).length, 1, `"${expected}" once in:\n${watch.stdout()}`);
+        }
+        assert.match(lines.filter(Boolean).at(-1)!, /^ended cancelled after 4 turns/);
+      } finally {
+        watch.kill();
+      }
+    } finally {
+      await answers.close();
     }
   });
 });
