@@ -30,12 +30,13 @@ export function createSnapshotSandbox(dependencies: { sandboxes: SandboxRegistry
     const provider = dependencies.sandboxes.get(request.sandbox.provider);
     if (!provider.snapshot) return { turn: request.turn, skipped: `the ${request.sandbox.provider} sandbox takes no snapshots` };
     const snapshotId = snapshotIdOf(request.sandbox, request.turn);
+    let outcome: { skipped?: string };
     try {
       heartbeat();
-      await provider.snapshot(request.sandbox, snapshotId);
+      outcome = await provider.snapshot(request.sandbox, snapshotId);
     } catch (error) {
       throw toSandboxFailure(error);
     }
-    return { turn: request.turn, snapshotId };
+    return outcome.skipped ? { turn: request.turn, skipped: outcome.skipped } : { turn: request.turn, snapshotId };
   };
 }

@@ -24,10 +24,14 @@ export interface ForkOptions {
   snapshots?: SandboxSnapshot[];
 }
 
-/** A snapshot of a session's local sandbox at the end of a turn, as its history records it. */
+/**
+ * A snapshot of a session's local sandbox at the end of a turn, as its history records it: its id, or why there is
+ * none (declined as too large, or failed).
+ */
 export interface SandboxSnapshot {
   turn: number;
-  snapshotId: string;
+  snapshotId?: string;
+  missing?: string;
 }
 
 export interface ForkPlan {
@@ -39,6 +43,8 @@ export interface ForkPlan {
   unansweredToolCalls: string[];
   /** The sandbox snapshot the fork's files start from, when the source had a local sandbox by then. */
   snapshot?: SandboxSnapshot;
+  /** The snapshot at the cut that was not taken: the fork then starts with an empty sandbox, not stale files. */
+  snapshotMissing?: SandboxSnapshot;
 }
 
 type MessageEntry = Extract<TranscriptEntry, { kind: 'message' }>;
@@ -78,7 +84,9 @@ export function planFork(source: SessionInput, transcript: TranscriptEntry[], op
       })),
     });
   }
-  const snapshot = (options.snapshots ?? []).filter((candidate) => candidate.turn <= options.atTurn).sort((a, b) => b.turn - a.turn)[0];
+  // The last snapshot at or before the cut; if that one was not taken, older files would be stale: start empty.
+  const latest = (options.snapshots ?? []).filter((candidate) => candidate.turn <= options.atTurn).sort((a, b) => b.turn - a.turn)[0];
+  const snapshot = latest?.snapshotId ? latest : undefined;
   const request: SessionInputRequest = {
     ...source,
     ...(snapshot ? { sandbox: { ...(source.sandbox ?? {}), provider: 'local' as const, fromSnapshot: snapshot.snapshotId } } : {}),
@@ -92,6 +100,7 @@ export function planFork(source: SessionInput, transcript: TranscriptEntry[], op
     droppedForReset: upToCut.length - kept.length,
     unansweredToolCalls: unanswered.map((call) => call.id),
     ...(snapshot ? { snapshot } : {}),
+    ...(latest && !latest.snapshotId ? { snapshotMissing: latest } : {}),
   };
 }
 
@@ -124,19 +133,31 @@ export async function readSandboxSnapshots(client: Client, workflowId: string): 
 
 async function snapshotsOfRun(client: Client, workflowId: string, runId: string): Promise<SandboxSnapshot[]> {
   const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
-  const snapshotActivities = new Set<number>();
-  const snapshots: SandboxSnapshot[] = [];
   const converter = client.options.loadedDataConverter;
+  const decode = async (payload: unknown): Promise<{ turn?: unknown; snapshotId?: unknown; skipped?: unknown } | undefined> => {
+    if (!payload) return undefined;
+    let decoded = [payload];
+    for (const codec of [...converter.payloadCodecs].reverse()) decoded = await codec.decode(decoded as never);
+    return converter.payloadConverter.fromPayload(decoded[0] as never);
+  };
+  /** Turn of each snapshotSandbox activity, by its scheduled event id. */
+  const turns = new Map<number, number>();
+  const snapshots: SandboxSnapshot[] = [];
   for (const event of history.events ?? []) {
-    if (event.activityTaskScheduledEventAttributes?.activityType?.name === 'snapshotSandbox') snapshotActivities.add(Number(event.eventId));
-    const completed = event.activityTaskCompletedEventAttributes;
-    if (completed && snapshotActivities.has(Number(completed.scheduledEventId))) {
-      let decoded = [completed.result?.payloads?.[0]];
-      if (!decoded[0]) continue;
-      for (const codec of [...converter.payloadCodecs].reverse()) decoded = await codec.decode(decoded as never);
-      const result = converter.payloadConverter.fromPayload(decoded[0] as never) as { turn?: unknown; snapshotId?: unknown };
-      if (typeof result.turn === 'number' && typeof result.snapshotId === 'string') snapshots.push({ turn: result.turn, snapshotId: result.snapshotId });
+    const scheduled = event.activityTaskScheduledEventAttributes;
+    if (scheduled?.activityType?.name === 'snapshotSandbox') {
+      const request = await decode(scheduled.input?.payloads?.[0]);
+      if (typeof request?.turn === 'number') turns.set(Number(event.eventId), request.turn);
     }
+    const completed = event.activityTaskCompletedEventAttributes;
+    if (completed && turns.has(Number(completed.scheduledEventId))) {
+      const result = await decode(completed.result?.payloads?.[0]);
+      const turn = turns.get(Number(completed.scheduledEventId))!;
+      if (typeof result?.snapshotId === 'string') snapshots.push({ turn, snapshotId: result.snapshotId });
+      else snapshots.push({ turn, missing: typeof result?.skipped === 'string' ? result.skipped : 'no snapshot was taken' });
+    }
+    const ended = event.activityTaskFailedEventAttributes ?? event.activityTaskTimedOutEventAttributes;
+    if (ended && turns.has(Number(ended.scheduledEventId))) snapshots.push({ turn: turns.get(Number(ended.scheduledEventId))!, missing: 'the snapshot failed' });
   }
   return snapshots;
 }

@@ -71,7 +71,8 @@ export interface SandboxProvider {
   destroy(ref: SandboxRef): Promise<void>;
   /**
    * Keeps a copy of the sandbox's files under `snapshotId`, for a later sandbox to start from (`fromSnapshot`).
-   * Idempotent: taking the same snapshot again replaces it. Optional: providers without it take no snapshots.
+   * Idempotent: taking the same snapshot again replaces it. Resolves with the reason when it declines (e.g. the
+   * files are over the size limit). Optional: providers without it take no snapshots.
    */
-  snapshot?(ref: SandboxRef, snapshotId: string): Promise<void>;
+  snapshot?(ref: SandboxRef, snapshotId: string): Promise<{ skipped?: string }>;
 }

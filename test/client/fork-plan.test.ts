@@ -37,6 +37,22 @@ describe('fork plan', () => {
     assert.throws(() => planFork(source, transcript, { atTurn: 3, sourceWorkflowId: 'session-a' }), /the session has turns 0 to 2/);
   });
 
+  test('planFork: the fork starts from the last sandbox snapshot at or before the cut; a missing one means an empty sandbox, never stale files', () => {
+    const transcript: TranscriptEntry[] = [message('user', 'start', 0), message('assistant', 'a', 1), message('user', 'b', 1), message('assistant', 'c', 2), message('user', 'd', 2), message('assistant', 'e', 3)];
+    const snapshots = [
+      { turn: 1, snapshotId: 's-turn-1' },
+      { turn: 3, missing: 'the session\'s files are over the 256 MiB snapshot limit' },
+    ];
+    const atTwo = planFork(source, transcript, { atTurn: 2, sourceWorkflowId: 's', snapshots });
+    assert.deepEqual(atTwo.snapshot, { turn: 1, snapshotId: 's-turn-1' });
+    assert.deepEqual(atTwo.input.sandbox, { provider: 'local', fromSnapshot: 's-turn-1' });
+    const atThree = planFork(source, transcript, { atTurn: 3, sourceWorkflowId: 's', snapshots });
+    assert.equal(atThree.snapshot, undefined);
+    assert.equal(atThree.input.sandbox, undefined);
+    assert.equal(atThree.snapshotMissing?.turn, 3);
+    assert.equal(planFork(source, transcript, { atTurn: 0, sourceWorkflowId: 's', snapshots }).input.sandbox, undefined);
+  });
+
   test('planFork: after a context reset the fork starts from what the model last saw, saying how much it left out', () => {
     const transcript: TranscriptEntry[] = [
       message('user', 'old task', 0),

@@ -26,7 +26,7 @@ describe('local sandbox snapshots', () => {
   test('snapshot: a later sandbox starts from the files as they were, unaffected by what changed since; a retaken snapshot replaces the old', async () => {
     const source = await provider.create('session-source', {});
     await provider.writeFile(source, 'notes/a.txt', Buffer.from('one'));
-    await provider.snapshot(source, 'session-source-turn-1');
+    assert.deepEqual(await provider.snapshot(source, 'session-source-turn-1'), {});
     await provider.writeFile(source, 'notes/a.txt', Buffer.from('two'));
     await provider.writeFile(source, 'b.txt', Buffer.from('later'));
 
@@ -41,6 +41,15 @@ describe('local sandbox snapshots', () => {
     const again = await provider.create('session-fork-2', { fromSnapshot: 'session-source-turn-1' });
     assert.equal(text(await provider.readFile(again, 'notes/a.txt')), 'two');
     await Promise.all([source, fork, again].map((ref) => provider.destroy(ref)));
+  });
+
+  test('snapshot: a session directory over snapshotMaxMb is not copied, and the reason is returned', async () => {
+    const small = new LocalSandboxProvider(await prepareLocalSandboxHost(join(dataDir, 'small'), localSandboxOptionsSchema.parse({ snapshotMaxMb: 1 })));
+    const ref = await small.create('session-big', {});
+    await small.writeFile(ref, 'big.bin', new Uint8Array(2 * 1024 * 1024));
+    assert.deepEqual(await small.snapshot(ref, 'session-big-turn-1'), { skipped: "the session's files are over the 1 MiB snapshot limit" });
+    await assert.rejects(small.create('session-from-big', { fromSnapshot: 'session-big-turn-1' }), /no sandbox snapshot/);
+    await small.destroy(ref);
   });
 
   test('snapshot: an unknown snapshot is Sandbox.NotFound, a path-like id is refused, neither retryable', async () => {

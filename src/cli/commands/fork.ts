@@ -59,6 +59,7 @@ export function registerFork(program: Command, io: ActionEnvironment): void {
             profile: plan.input.profile,
             messages: plan.input.messages.length,
             ...(plan.snapshot ? { sandboxSnapshot: plan.snapshot } : {}),
+            ...(plan.snapshotMissing ? { sandboxSnapshotMissing: plan.snapshotMissing } : {}),
           });
           return;
         }
@@ -67,6 +68,9 @@ export function registerFork(program: Command, io: ActionEnvironment): void {
           `${style.green('forked')} ${style.bold(handle.workflowId)} from ${sourceId} at turn ${atTurn} ${style.dim(`(${plan.input.messages.length} messages, profile ${plan.input.profile})`)}`,
         );
         if (plan.snapshot) context.print(style.dim(`  sandbox files as they were after turn ${plan.snapshot.turn} (snapshot ${plan.snapshot.snapshotId})`));
+        if (plan.snapshotMissing) {
+          context.print(style.yellow(`  no sandbox snapshot of turn ${plan.snapshotMissing.turn} (${plan.snapshotMissing.missing}): the fork starts with an empty sandbox`));
+        }
         if (plan.droppedForReset > 0) context.print(style.dim(`  ${plan.droppedForReset} earlier messages left out: a context reset had hidden them from the model`));
         if (plan.unansweredToolCalls.length > 0) context.print(style.yellow(`  tool calls at the cut answered as not run: ${plan.unansweredToolCalls.join(', ')}`));
         const last = plan.input.messages.at(-1);

@@ -18,6 +18,11 @@ export const localSandboxOptionsSchema = z.strictObject({
   /** Size of a command's private `/tmp`, MiB. @default 256 (env `KEEL_SANDBOX_TMP_MB`) */
   tmpMb: z.number().int().positive().default(256),
   /**
+   * Largest session directory copied into a turn-boundary snapshot (for `keel fork`), MiB; a larger one is not
+   * snapshotted (the history says so). 0 turns snapshots off. @default 256 (env `KEEL_SANDBOX_SNAPSHOT_MAX_MB`)
+   */
+  snapshotMaxMb: z.number().int().nonnegative().default(256),
+  /**
    * Run commands without bubblewrap where it cannot run: no filesystem, network or process isolation at all.
    * Loudly named on purpose. @default false (env `KEEL_UNSAFE_UNSANDBOXED_LOCAL=1`)
    */

@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, cp, mkdir, readFile, readdir, realpath, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, lstat, mkdir, readFile, readdir, realpath, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { SandboxError, ToolError } from '../../errors.js';
 import { FailureTypes } from '../../shared/failure-types.js';
@@ -185,12 +185,17 @@ export class LocalSandboxProvider implements SandboxProvider {
   }
 
   /** Copies the session's files (symlinks as links, never followed) to the snapshot, replacing an older copy. */
-  async snapshot(ref: SandboxRef, snapshotId: string): Promise<void> {
+  async snapshot(ref: SandboxRef, snapshotId: string): Promise<{ skipped?: string }> {
     const { workspace } = await this.#attach(ref);
+    const limitMb = this.host.options.snapshotMaxMb;
+    if (limitMb === 0) return { skipped: 'snapshots are off (snapshotMaxMb 0)' };
+    const bytes = await directoryBytes(workspace, limitMb * 1024 * 1024);
+    if (bytes > limitMb * 1024 * 1024) return { skipped: `the session's files are over the ${limitMb} MiB snapshot limit` };
     const target = this.#snapshotPath(snapshotId);
     await rm(target, { recursive: true, force: true });
     await mkdir(dirname(target), { recursive: true });
     await cp(workspace, target, { recursive: true, verbatimSymlinks: true });
+    return {};
   }
 
   /** The directory lives until the session ends: nothing to extend. */
@@ -219,6 +224,21 @@ export class LocalSandboxProvider implements SandboxProvider {
   exists(sessionId: string): boolean {
     return existsSync(this.#paths(sessionKey(sessionId)).base);
   }
+}
+
+/** Bytes of regular files under `directory` (symlinks not followed), counting stops once past `stopAfter`. */
+async function directoryBytes(directory: string, stopAfter: number): Promise<number> {
+  let total = 0;
+  const pending = [directory];
+  while (pending.length > 0 && total <= stopAfter) {
+    const current = pending.pop()!;
+    for (const entry of await readdir(current, { withFileTypes: true }).catch(() => [])) {
+      const path = join(current, entry.name);
+      if (entry.isDirectory()) pending.push(path);
+      else if (entry.isFile()) total += (await lstat(path).catch(() => undefined))?.size ?? 0;
+    }
+  }
+  return total;
 }
 
 async function restoreWritePermission(directory: string): Promise<void> {
