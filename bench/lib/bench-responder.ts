@@ -1,0 +1,59 @@
+/**
+ * The benchmark's model: deterministic replies derived from the request, served by Keel's scripted Messages API
+ * server with a fixed latency, so model time is known and the rest of a turn is overhead.
+ *
+ * - When the request offers the naive baseline's tool, the reply calls it (one tool call a turn).
+ * - Otherwise the reply is a short text naming the turn (the number of assistant messages so far, plus one).
+ */
+import type { RecordedRequest, ScriptedReply, ScriptedResponder } from '../../src/dev/scripted-model-server.js';
+import { benchOutputToolName } from '../workflows/bench-activities.js';
+
+export interface BenchResponderOptions {
+  /** Per-request override of the server's latency, ms (e.g. a call that a crash must interrupt). */
+  delayFor?: (request: RecordedRequest) => number | undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The messages of a recorded request body. */
+export function requestMessages(request: RecordedRequest): Array<Record<string, unknown>> {
+  const body = isRecord(request.body) ? request.body : {};
+  return Array.isArray(body['messages']) ? body['messages'].filter(isRecord) : [];
+}
+
+/** The system prompt of a recorded request, which the bench uses to tag sessions. */
+export function requestSystem(request: RecordedRequest): string {
+  const body = isRecord(request.body) ? request.body : {};
+  const system = body['system'];
+  if (typeof system === 'string') return system;
+  if (Array.isArray(system)) return system.filter(isRecord).map((block) => String(block['text'] ?? '')).join('\n');
+  return '';
+}
+
+function offeredTools(request: RecordedRequest): string[] {
+  const body = isRecord(request.body) ? request.body : {};
+  return Array.isArray(body['tools']) ? body['tools'].filter(isRecord).map((tool) => String(tool['name'])) : [];
+}
+
+export function createBenchResponder(options: BenchResponderOptions = {}): ScriptedResponder {
+  return (request) => {
+    const messages = requestMessages(request);
+    const turn = messages.filter((message) => message['role'] === 'assistant').length + 1;
+    const delayMs = options.delayFor?.(request);
+    const timing = delayMs !== undefined ? { delayMs } : {};
+    const reply: ScriptedReply = offeredTools(request).includes(benchOutputToolName)
+      ? {
+          kind: 'message',
+          content: [
+            { type: 'text', text: `Turn ${turn}: calling the tool.` },
+            { type: 'tool_use', id: `toolu_bench_${turn}`, name: benchOutputToolName, input: {} },
+          ],
+          usage: { input_tokens: 100, output_tokens: 10 },
+          ...timing,
+        }
+      : { kind: 'message', content: [{ type: 'text', text: `Reply ${turn}.` }], usage: { input_tokens: 100, output_tokens: 5 }, ...timing };
+    return reply;
+  };
+}

@@ -1,0 +1,123 @@
+/**
+ * 1. Turn overhead: the same scripted conversation run by (a) a plain in-process loop over the Anthropic SDK with
+ * no durability and (b) a Keel session on the dev server, interleaved within one process run so that machine noise
+ * hits both alike. Model latency is fixed; overhead per turn = turn wall time - model latency x model calls.
+ */
+import { runKeelConversation } from '../lib/keel-conversation.js';
+import { runPlainLoop } from '../lib/plain-loop.js';
+import { conversationMessages, defineScenario, ms } from '../lib/scenario.js';
+import { ratio, round, summarize, type Summary } from '../lib/stats.js';
+
+export interface LatencyResult {
+  modelLatencyMs: number;
+  repetitions: number;
+  turnsPerConversation: number;
+  /** What a turn is in this build: one model call answering one user message. */
+  modelCallsPerTurn: number;
+  plainLoop: { overheadPerTurnMs: Summary; conversationWallMs: Summary };
+  keel: { overheadPerTurnMs: Summary; steadyOverheadPerTurnMs: Summary; firstTurnOverheadMs: Summary; conversationWallMs: Summary };
+  /** Keel's overhead minus the plain loop's, per turn (medians). */
+  durabilityCostPerTurnMs: number;
+  /** Conversation wall time, Keel over plain loop (median of per-repetition ratios). */
+  ratioKeelToPlain: number | undefined;
+}
+
+export interface TurnOverheadResult {
+  variant: string;
+  latencies: LatencyResult[];
+}
+
+export const turnOverheadScenario = defineScenario<TurnOverheadResult>({
+  name: 'turn-overhead',
+  title: '1. Turn overhead: plain SDK loop vs Keel, same conversation',
+  async run(context, mode) {
+    const turns = mode.quick ? 5 : 20;
+    const plan = mode.quick
+      ? [
+          { latencyMs: 0, repetitions: 1 },
+          { latencyMs: 200, repetitions: 1 },
+        ]
+      : [
+          { latencyMs: 0, repetitions: 10 },
+          { latencyMs: 200, repetitions: 5 },
+        ];
+    const latencies: LatencyResult[] = [];
+    for (const { latencyMs, repetitions } of plan) {
+      const model = await context.startModel({ latencyMs });
+      const { sessions } = await context.startWorker({ modelUrl: model.url });
+      const messages = conversationMessages(turns);
+      // Warm-up: the first run of each pays for connections, JIT and the worker's first workflow activation.
+      await runPlainLoop({ modelUrl: model.url, system: 'bench warm-up', userMessages: messages.slice(0, 3) });
+      await runKeelConversation({ sessions, system: 'bench warm-up', userMessages: messages.slice(0, 3) });
+      const plainOverhead: number[] = [];
+      const keelOverhead: number[] = [];
+      const keelSteady: number[] = [];
+      const keelFirst: number[] = [];
+      const plainWall: number[] = [];
+      const keelWall: number[] = [];
+      const ratios: number[] = [];
+      for (let repetition = 0; repetition < repetitions; repetition += 1) {
+        const system = `bench turn-overhead ${latencyMs} ${repetition}`;
+        // Alternate which runs first, so neither always gets the quieter moment.
+        const runPlain = async () => runPlainLoop({ modelUrl: model.url, system, userMessages: messages });
+        const runKeel = async () => (await runKeelConversation({ sessions, system, userMessages: messages })).turnMs;
+        let plainTurns: number[];
+        let keelTurns: number[];
+        if (repetition % 2 === 0) {
+          plainTurns = await runPlain();
+          keelTurns = await runKeel();
+        } else {
+          keelTurns = await runKeel();
+          plainTurns = await runPlain();
+        }
+        plainOverhead.push(...plainTurns.map((turnMs) => turnMs - latencyMs));
+        keelOverhead.push(...keelTurns.map((turnMs) => turnMs - latencyMs));
+        keelFirst.push(keelTurns[0] - latencyMs);
+        keelSteady.push(...keelTurns.slice(1).map((turnMs) => turnMs - latencyMs));
+        const plainTotal = plainTurns.reduce((sum, value) => sum + value, 0);
+        const keelTotal = keelTurns.reduce((sum, value) => sum + value, 0);
+        plainWall.push(plainTotal);
+        keelWall.push(keelTotal);
+        ratios.push(keelTotal / plainTotal);
+      }
+      const plain = { overheadPerTurnMs: summarize(plainOverhead), conversationWallMs: summarize(plainWall) };
+      const keel = {
+        overheadPerTurnMs: summarize(keelOverhead),
+        steadyOverheadPerTurnMs: summarize(keelSteady),
+        firstTurnOverheadMs: summarize(keelFirst),
+        conversationWallMs: summarize(keelWall),
+      };
+      latencies.push({
+        modelLatencyMs: latencyMs,
+        repetitions,
+        turnsPerConversation: turns,
+        modelCallsPerTurn: 1,
+        plainLoop: plain,
+        keel,
+        durabilityCostPerTurnMs: round(keel.overheadPerTurnMs.median - plain.overheadPerTurnMs.median),
+        ratioKeelToPlain: ratio(summarize(ratios).median, 1),
+      });
+      context.log(
+        `turn overhead @${latencyMs} ms: plain p50 ${ms(plain.overheadPerTurnMs.median)}, keel p50 ${ms(keel.overheadPerTurnMs.median)} p99 ${ms(keel.overheadPerTurnMs.p99)}, ratio ${latencies.at(-1)!.ratioKeelToPlain}`,
+      );
+      await context.cleanUp();
+    }
+    return {
+      variant: 'text turns: one user message and one model call a turn (no tools in this build)',
+      latencies,
+    };
+  },
+  describe(result) {
+    const rows = result.latencies.map(
+      (entry) =>
+        `| ${entry.modelLatencyMs} ms | ${entry.repetitions} x ${entry.turnsPerConversation} | ${ms(entry.plainLoop.overheadPerTurnMs.median)} / ${ms(entry.plainLoop.overheadPerTurnMs.p95)} | ${ms(entry.keel.overheadPerTurnMs.median)} / ${ms(entry.keel.overheadPerTurnMs.p95)} / ${ms(entry.keel.overheadPerTurnMs.p99)} | ${ms(entry.keel.steadyOverheadPerTurnMs.median)} / ${ms(entry.keel.steadyOverheadPerTurnMs.p99)} | ${ms(entry.keel.firstTurnOverheadMs.median)} | ${ms(entry.durabilityCostPerTurnMs)} | ${entry.ratioKeelToPlain ?? 'n/a'} |`,
+    );
+    return [
+      `Conversation: ${result.variant}.`,
+      '',
+      '| model latency | runs x turns | (a) plain loop overhead p50 / p95 | (b) Keel overhead p50 / p95 / p99 | Keel turns 2+ p50 / p99 | Keel first turn (starts the session) p50 | durability cost per turn (b - a, p50) | wall ratio b/a |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- |',
+      ...rows,
+    ].join('\n');
+  },
+});
