@@ -37,6 +37,17 @@ function offeredTools(request: RecordedRequest): string[] {
   return Array.isArray(body['tools']) ? body['tools'].filter(isRecord).map((tool) => String(tool['name'])) : [];
 }
 
+/** A system prompt that asks the bench model for a latency (ms), so one server and one worker serve several. */
+export function systemWithLatency(system: string, latencyMs: number): string {
+  return `${system} [model latency ${latencyMs} ms]`;
+}
+
+/** The latency a system prompt asks for, if any. */
+export function latencyFromSystem(request: RecordedRequest): number | undefined {
+  const match = /\[model latency (\d+) ms\]/.exec(requestSystem(request));
+  return match ? Number(match[1]) : undefined;
+}
+
 export function createBenchResponder(options: BenchResponderOptions = {}): ScriptedResponder {
   return (request) => {
     const messages = requestMessages(request);

@@ -135,7 +135,7 @@ export const concurrencyScenario = defineScenario<ConcurrencyResult>({
   title: '2. Concurrency: sessions at once on one worker process',
   async run(context, mode) {
     const levels: ConcurrencyLevelResult[] = [];
-    for (const sessions of mode.quick ? [5, 20] : [10, 100, 500]) {
+    for (const sessions of mode.quick ? [8] : [10, 100, 500]) {
       const level = await runConcurrencyLevel(context, { sessions, turns: mode.quick ? 3 : 10, latencyMs: 100 });
       context.log(`concurrency ${sessions}: ${level.turnsPerSecond} turns/s, CPU/turn ${cpuCell(level.cpuMsPerTurn)}, p95 overhead ${ms(level.overheadPerTurnMs.p95)}, peak RSS ${mib(level.worker.peakRssBytes)}, per session ${kib(level.worker.rssPerCachedSessionBytes)}`);
       levels.push(level);

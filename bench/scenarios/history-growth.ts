@@ -59,7 +59,7 @@ export const historyGrowthScenario = defineScenario<HistoryGrowthResult>({
   name: 'history-growth',
   title: '3. History growth: Keel vs the naive loop, 10 KB of tool output a turn',
   async run(context, mode) {
-    const checkpoints = mode.quick ? [5, 10, 20] : [50, 100, 200];
+    const checkpoints = mode.quick ? [3, 6, 10] : [50, 100, 200];
     const toolOutputBytes = 10 * 1024;
     const lastTurn = checkpoints[checkpoints.length - 1];
     const model = await context.startModel({ latencyMs: 0 });

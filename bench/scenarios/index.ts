@@ -6,6 +6,7 @@ import { langgraphPeerScenario } from './langgraph-peer.js';
 import { recoveryScenario } from './recovery.js';
 import { replayScenario } from './replay.js';
 import { startAndScaleScenario } from './start-and-scale.js';
+import { tuningsScenario } from './tunings.js';
 import { turnOverheadScenario } from './turn-overhead.js';
 
 export const scenarios: Scenario<any>[] = [
@@ -16,4 +17,5 @@ export const scenarios: Scenario<any>[] = [
   replayScenario,
   concurrencyScenario,
   historyGrowthScenario,
+  tuningsScenario,
 ];

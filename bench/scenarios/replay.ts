@@ -17,8 +17,10 @@ export interface ReplayResult {
   runs: number;
   events: number;
   historyBytes: number;
-  /** Wall time of each replay (a replay worker created, every run replayed), ms. */
+  /** Wall time to replay every run of the chain in a replay worker already started, ms. */
   replayMs: Summary;
+  /** The same, counting the replay worker's creation (bundle loaded into a fresh V8 context), ms. */
+  replayWithWorkerStartMs: Summary;
   replayMsPerTurn: number;
   /** Median replay time over the original run's wall time. */
   replayToOriginal: number | undefined;
@@ -29,7 +31,7 @@ export const replayScenario = defineScenario<ReplayResult>({
   name: 'replay',
   title: '4. Replay of a long session with the current code',
   async run(context, mode) {
-    const turns = mode.quick ? 20 : 500;
+    const turns = mode.quick ? 10 : 500;
     const latencyMs = 100;
     const model = await context.startModel({ latencyMs });
     const { sessions } = await context.startWorker({ modelUrl: model.url });
@@ -39,23 +41,30 @@ export const replayScenario = defineScenario<ReplayResult>({
     await conversation.handle.result();
     const chain = await fetchHistoryChain(context.server.client, conversation.handle.workflowId);
     const code = readFileSync(context.bundles.keel, 'utf8');
-    const replays: number[] = [];
+    const cold: number[] = [];
+    const warm: number[] = [];
     let nondeterminismErrors = 0;
     for (let repetition = 0; repetition < (mode.quick ? 1 : 3); repetition += 1) {
+      // The chain twice through one replay worker: the first pass includes creating the worker (loading the
+      // bundle into a fresh V8 context), the second is the replay alone.
+      const histories = [...chain, ...chain].map((history) => ({ workflowId: conversation.handle.workflowId, history }));
       const startedAt = performance.now();
-      for await (const result of Worker.runReplayHistories(
-        { workflowBundle: { code }, replayName: 'bench-replay' },
-        chain.map((history) => ({ workflowId: conversation.handle.workflowId, history })),
-      )) {
+      let firstPassEndedAt = startedAt;
+      let replayed = 0;
+      for await (const result of Worker.runReplayHistories({ workflowBundle: { code }, replayName: 'bench-replay' }, histories)) {
+        replayed += 1;
+        if (replayed === chain.length) firstPassEndedAt = performance.now();
         if (result.error) {
           nondeterminismErrors += 1;
           context.log(`replay error: ${String(result.error)}`);
         }
       }
-      replays.push(performance.now() - startedAt);
+      cold.push(firstPassEndedAt - startedAt);
+      warm.push(performance.now() - firstPassEndedAt);
     }
-    const replayMs = summarize(replays);
-    context.log(`replay of ${turns} turns: ${ms(replayMs.median)} vs original ${ms(originalWallMs)}`);
+    const replayMs = summarize(warm);
+    const withWorkerStartMs = summarize(cold);
+    context.log(`replay of ${turns} turns: ${ms(replayMs.median)} (${ms(withWorkerStartMs.median)} with the replay worker's start) vs original ${ms(originalWallMs)}`);
     return {
       turns,
       modelLatencyMs: latencyMs,
@@ -64,6 +73,7 @@ export const replayScenario = defineScenario<ReplayResult>({
       events: chain.reduce((sum, history) => sum + (history.events?.length ?? 0), 0),
       historyBytes: chain.reduce((sum, history) => sum + historyBytes(history), 0),
       replayMs,
+      replayWithWorkerStartMs: withWorkerStartMs,
       replayMsPerTurn: round(replayMs.median / turns),
       replayToOriginal: ratio(replayMs.median, originalWallMs),
       nondeterminismErrors,
@@ -73,9 +83,9 @@ export const replayScenario = defineScenario<ReplayResult>({
     return [
       `A ${result.turns}-turn chat session at ${result.modelLatencyMs} ms model latency (then cancelled), replayed with the current workflow bundle, in ${result.runs} run(s): ${result.events} events, ${(result.historyBytes / 1024 ** 2).toFixed(2)} MiB.`,
       '',
-      '| original wall time | replay p50 / p95 (incl. replay worker start) | replay per turn | replay / original | nondeterminism errors |',
-      '| --- | --- | --- | --- | --- |',
-      `| ${(result.originalWallMs / 1000).toFixed(1)} s | ${ms(result.replayMs.median)} / ${ms(result.replayMs.p95)} | ${ms(result.replayMsPerTurn)} | ${result.replayToOriginal !== undefined ? `${(result.replayToOriginal * 100).toFixed(2)} %` : 'n/a'} | ${result.nondeterminismErrors} |`,
+      '| original wall time | replay p50 / p95 | replay incl. the replay worker\'s start p50 | replay per turn | replay / original | nondeterminism errors |',
+      '| --- | --- | --- | --- | --- | --- |',
+      `| ${(result.originalWallMs / 1000).toFixed(1)} s | ${ms(result.replayMs.median)} / ${ms(result.replayMs.p95)} | ${ms(result.replayWithWorkerStartMs.median)} | ${ms(result.replayMsPerTurn)} | ${result.replayToOriginal !== undefined ? `${(result.replayToOriginal * 100).toFixed(2)} %` : 'n/a'} | ${result.nondeterminismErrors} |`,
     ].join('\n');
   },
 });

@@ -50,7 +50,7 @@ export const startAndScaleScenario = defineScenario<StartAndScaleResult>({
   async run(context, mode) {
     const model = await context.startModel({ latencyMs: 0 });
     const { sessions } = await context.startWorker({ modelUrl: model.url });
-    const starts = mode.quick ? 3 : 20;
+    const starts = mode.quick ? 2 : 20;
     const plain: number[] = [];
     const withSend: number[] = [];
     for (let index = 0; index < starts + 1; index += 1) {
@@ -68,8 +68,8 @@ export const startAndScaleScenario = defineScenario<StartAndScaleResult>({
     }
     context.log(`start to first model request: start p50 ${ms(summarize(plain).median)}, startAndSend p50 ${ms(summarize(withSend).median)}`);
 
-    const plannedTurns = mode.quick ? 30 : 1000;
-    const checkpoints = mode.quick ? [10, 30] : [10, 100, 1000];
+    const plannedTurns = mode.quick ? 20 : 1000;
+    const checkpoints = mode.quick ? [10, 20] : [10, 100, 1000];
     const overheadByTurn: number[] = [];
     const turnEndedAt: number[] = [];
     const workflowId = `bench-long-${randomUUID()}`;

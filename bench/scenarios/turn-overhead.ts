@@ -3,6 +3,7 @@
  * no durability and (b) a Keel session on the dev server, interleaved within one process run so that machine noise
  * hits both alike. Model latency is fixed; overhead per turn = turn wall time - model latency x model calls.
  */
+import { latencyFromSystem, systemWithLatency } from '../lib/bench-responder.js';
 import { runKeelConversation } from '../lib/keel-conversation.js';
 import { runPlainLoop } from '../lib/plain-loop.js';
 import { conversationMessages, defineScenario, ms } from '../lib/scenario.js';
@@ -31,7 +32,7 @@ export const turnOverheadScenario = defineScenario<TurnOverheadResult>({
   name: 'turn-overhead',
   title: '1. Turn overhead: plain SDK loop vs Keel, same conversation',
   async run(context, mode) {
-    const turns = mode.quick ? 5 : 20;
+    const turns = mode.quick ? 4 : 20;
     const plan = mode.quick
       ? [
           { latencyMs: 0, repetitions: 1 },
@@ -42,13 +43,14 @@ export const turnOverheadScenario = defineScenario<TurnOverheadResult>({
           { latencyMs: 200, repetitions: 5 },
         ];
     const latencies: LatencyResult[] = [];
+    // One model server and one worker for every latency: each conversation's system prompt names its latency.
+    const model = await context.startModel({ latencyMs: 0, delayFor: latencyFromSystem });
+    const { sessions } = await context.startWorker({ modelUrl: model.url });
+    const messages = conversationMessages(turns);
+    // Warm-up: the first run of each pays for connections, JIT and the worker's first workflow activation.
+    await runPlainLoop({ modelUrl: model.url, system: 'bench warm-up', userMessages: messages.slice(0, 3) });
+    await runKeelConversation({ sessions, system: 'bench warm-up', userMessages: messages.slice(0, 3) });
     for (const { latencyMs, repetitions } of plan) {
-      const model = await context.startModel({ latencyMs });
-      const { sessions } = await context.startWorker({ modelUrl: model.url });
-      const messages = conversationMessages(turns);
-      // Warm-up: the first run of each pays for connections, JIT and the worker's first workflow activation.
-      await runPlainLoop({ modelUrl: model.url, system: 'bench warm-up', userMessages: messages.slice(0, 3) });
-      await runKeelConversation({ sessions, system: 'bench warm-up', userMessages: messages.slice(0, 3) });
       const plainOverhead: number[] = [];
       const keelOverhead: number[] = [];
       const keelSteady: number[] = [];
@@ -57,7 +59,7 @@ export const turnOverheadScenario = defineScenario<TurnOverheadResult>({
       const keelWall: number[] = [];
       const ratios: number[] = [];
       for (let repetition = 0; repetition < repetitions; repetition += 1) {
-        const system = `bench turn-overhead ${latencyMs} ${repetition}`;
+        const system = systemWithLatency(`bench turn-overhead ${repetition}`, latencyMs);
         // Alternate which runs first, so neither always gets the quieter moment.
         const runPlain = async () => runPlainLoop({ modelUrl: model.url, system, userMessages: messages });
         const runKeel = async () => (await runKeelConversation({ sessions, system, userMessages: messages })).turnMs;
@@ -100,7 +102,6 @@ export const turnOverheadScenario = defineScenario<TurnOverheadResult>({
       context.log(
         `turn overhead @${latencyMs} ms: plain p50 ${ms(plain.overheadPerTurnMs.median)}, keel p50 ${ms(keel.overheadPerTurnMs.median)} p99 ${ms(keel.overheadPerTurnMs.p99)}, ratio ${latencies.at(-1)!.ratioKeelToPlain}`,
       );
-      await context.cleanUp();
     }
     return {
       variant: 'text turns: one user message and one model call a turn (no tools in this build)',
