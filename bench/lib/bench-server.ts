@@ -3,7 +3,7 @@
  * `ensureTemporalCli`), started through the SDK's ephemeral-server support with Keel's search attributes and, when
  * asked, dynamic config (eager execution, raised limits for baselines that need them).
  */
-import { Client } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -29,6 +29,11 @@ export interface BenchServer {
   address: string;
   namespace: string;
   client: Client;
+  /**
+   * A client whose connection takes messages of any size the server sends: a long session's history comes back in
+   * pages far larger than gRPC's default 4 MB limit.
+   */
+  historyClient: Client;
   /** The server process, for CPU accounting; undefined if it could not be told apart. */
   pid: number | undefined;
   /** `temporal --version` of the CLI that runs the server. */
@@ -59,13 +64,22 @@ export async function startBenchServer(options: BenchServerOptions = {}): Promis
     },
   });
   const started = childPids(process.pid, 'temporal').filter((pid) => !before.has(pid));
+  const historyConnection = await Connection.connect({
+    address: env.address,
+    channelArgs: { 'grpc.max_receive_message_length': 1024 * 1024 * 1024 },
+  });
+  const namespace = env.namespace ?? 'default';
   return {
     env,
     pid: started.length === 1 ? started[0] : undefined,
     address: env.address,
-    namespace: env.namespace ?? 'default',
+    namespace,
     client: env.client,
+    historyClient: new Client({ connection: historyConnection, namespace }),
     cliVersion: temporalCliVersion(cli),
-    close: () => env.teardown(),
+    async close() {
+      await historyConnection.close();
+      await env.teardown();
+    },
   };
 }

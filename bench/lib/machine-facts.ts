@@ -1,5 +1,8 @@
 /** What a result depends on: the machine, the runtimes and the code, recorded beside every run. */
 import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { projectRoot } from '../../src/dev/project-root.js';
+import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, freemem, loadavg, release, totalmem, type } from 'node:os';
 
 export interface MachineFacts {
@@ -28,11 +31,10 @@ function gitCommit(): string {
   }
 }
 
-async function packageVersion(name: string): Promise<string> {
-  const { createRequire } = await import('node:module');
-  const require = createRequire(import.meta.url);
+/** A dependency's version from its package.json (read directly: export maps hide it from `require`). */
+function packageVersion(name: string): string {
   try {
-    return (require(`${name}/package.json`) as { version: string }).version;
+    return (JSON.parse(readFileSync(join(projectRoot(), 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
   } catch {
     return 'unknown';
   }
@@ -48,8 +50,8 @@ export async function machineFacts(temporalCliVersion: string): Promise<MachineF
     os: `${type()} ${release()}`,
     nodeVersion: process.version,
     temporalCliVersion,
-    temporalSdkVersion: await packageVersion('@temporalio/worker'),
-    anthropicSdkVersion: await packageVersion('@anthropic-ai/sdk'),
+    temporalSdkVersion: packageVersion('@temporalio/worker'),
+    anthropicSdkVersion: packageVersion('@anthropic-ai/sdk'),
     gitCommit: gitCommit(),
     startedAt: new Date().toISOString(),
   };

@@ -19,6 +19,8 @@ export interface ConcurrencyLevelResult {
   turnsPerSecond: number;
   overheadPerTurnMs: Summary;
   failedSessions: number;
+  /** Calls the client sent again because the RPC deadline passed before the reply (same message id). */
+  resends: number;
   /** CPU each process spent per turn, ms: the dev server, the worker, and the client process (which also runs the model server). */
   cpuMsPerTurn: Record<string, number>;
   worker: {
@@ -48,6 +50,7 @@ export async function runConcurrencyLevel(
   const sampler = sampleRss(worker);
   const overhead: number[] = [];
   let failed = 0;
+  let resends = 0;
   const cpu = new CpuMeter({ server: context.server.pid, worker: worker.child.pid, client: process.pid });
   const startedAt = performance.now();
   await Promise.all(
@@ -55,6 +58,7 @@ export async function runConcurrencyLevel(
       try {
         const conversation = await runKeelConversation({ sessions, system: `bench concurrency ${options.sessions} ${index}`, userMessages: messages });
         overhead.push(...conversation.turnMs.map((turnMs) => turnMs - options.latencyMs));
+        resends += conversation.resends;
       } catch (error) {
         failed += 1;
         if (failed === 1) context.log(`a concurrent session failed: ${String(error)}`);
@@ -76,6 +80,7 @@ export async function runConcurrencyLevel(
     turnsPerSecond: round(turnsDone / wallSeconds),
     overheadPerTurnMs: summarize(overhead.length > 0 ? overhead : [Number.NaN]),
     failedSessions: failed,
+    resends,
     cpuMsPerTurn: Object.fromEntries(Object.entries(cpuUsed).map(([name, used]) => [name, round(used / Math.max(1, turnsDone))])),
     worker: {
       startMs: round(worker.startMs),
@@ -121,12 +126,12 @@ export function cpuCell(cpu: Record<string, number>): string {
 export function concurrencyRows(levels: ConcurrencyLevelResult[]): string[] {
   return levels.map(
     (level) =>
-      `| ${level.sessions} | ${typeof level.tuning === 'string' ? level.tuning : Object.entries(level.tuning).map(([key, value]) => `${key}=${value}`).join(', ')} | ${level.turnsPerSecond.toFixed(1)} | ${ms(level.overheadPerTurnMs.median)} / ${ms(level.overheadPerTurnMs.p95)} | ${level.failedSessions} | ${mib(level.worker.idleRssBytes)} | ${mib(level.worker.peakRssBytes)} | ${level.worker.cachedSessions} | ${kib(level.worker.rssPerCachedSessionBytes)} | ${cpuCell(level.cpuMsPerTurn)} |`,
+      `| ${level.sessions} | ${typeof level.tuning === 'string' ? level.tuning : Object.entries(level.tuning).map(([key, value]) => `${key}=${value}`).join(', ')} | ${level.turnsPerSecond.toFixed(1)} | ${ms(level.overheadPerTurnMs.median)} / ${ms(level.overheadPerTurnMs.p95)} | ${level.failedSessions} / ${level.resends} | ${mib(level.worker.idleRssBytes)} | ${mib(level.worker.peakRssBytes)} | ${level.worker.cachedSessions} | ${kib(level.worker.rssPerCachedSessionBytes)} | ${cpuCell(level.cpuMsPerTurn)} |`,
   );
 }
 
 export const concurrencyHeader = [
-  '| sessions | worker settings | turns/s | overhead per turn p50 / p95 | failed sessions | worker RSS idle | worker peak RSS | cached sessions after | RSS per cached session | CPU per turn: server / worker / client |',
+  '| sessions | worker settings | turns/s | overhead per turn p50 / p95 | failed sessions / resent calls | worker RSS idle | worker peak RSS | cached sessions after | RSS per cached session | CPU per turn: server / worker / client |',
   '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
 ];
 

@@ -81,7 +81,7 @@ export const historyGrowthScenario = defineScenario<HistoryGrowthResult>({
         for (let turn = 1; turn <= lastTurn; turn += 1) {
           if (turn > 1) await withTimeout(handle.sendMessage(`Output of turn ${turn}:\n${fillerText(toolOutputBytes, turn)}`), 60_000, `Keel turn ${turn}`);
           if (checkpoints.includes(turn)) {
-            const size = await chainSize(context.server.client, workflowId);
+            const size = await chainSize(context.server.historyClient, workflowId);
             keelAt.set(turn, { bytes: size.totalBytes, runs: size.runs, latest: size.latestRunBytes });
             context.log(`history growth: Keel after ${turn} turns: ${(size.totalBytes / 1024 ** 2).toFixed(2)} MiB in ${size.runs} run(s)`);
           }
@@ -114,7 +114,7 @@ export const historyGrowthScenario = defineScenario<HistoryGrowthResult>({
       try {
         const handle = await naiveServer.client.workflow.start('naiveLoopWorkflow', { taskQueue, workflowId, args: [input] });
         await withTimeout(handle.result(), mode.quick ? 60_000 : 900_000, 'the naive loop');
-        const [history] = await fetchHistoryChain(naiveServer.client, workflowId);
+        const [history] = await fetchHistoryChain(naiveServer.historyClient, workflowId);
         // The history after turn k ends with the k-th tool activity's completion.
         const events = history.events ?? [];
         const toolScheduled = new Set(
@@ -173,7 +173,7 @@ export const historyGrowthScenario = defineScenario<HistoryGrowthResult>({
       '| turns | Keel history | Keel runs | Keel latest run | naive loop history | naive / Keel |',
       '| --- | --- | --- | --- | --- | --- |',
       ...result.points.map(
-        (point) => `| ${point.turns} | ${mb(point.keelBytes)} | ${point.keelRuns ?? 'n/a'} | ${mb(point.keelLatestRunBytes)} | ${mb(point.naiveBytes)} | ${point.naiveOverKeel?.toFixed(1) ?? 'n/a'}x |`,
+        (point) => `| ${point.turns} | ${mb(point.keelBytes)} | ${point.keelRuns ?? 'n/a'} | ${mb(point.keelLatestRunBytes)} | ${mb(point.naiveBytes)} | ${point.naiveOverKeel !== undefined ? `${point.naiveOverKeel.toFixed(1)}x` : 'n/a'} |`,
       ),
       '',
       `Bytes added per turn, between the first two and the last two points: Keel ${kb(result.keelBytesPerTurnEarly)} then ${kb(result.keelBytesPerTurnLate)}; naive loop ${kb(result.naiveBytesPerTurnEarly)} then ${kb(result.naiveBytesPerTurnLate)} (flat means linear in turns).`,

@@ -39,7 +39,7 @@ export const replayScenario = defineScenario<ReplayResult>({
     const originalWallMs = conversation.turnMs.reduce((sum, value) => sum + value, 0);
     await conversation.handle.cancel();
     await conversation.handle.result();
-    const chain = await fetchHistoryChain(context.server.client, conversation.handle.workflowId);
+    const chain = await fetchHistoryChain(context.server.historyClient, conversation.handle.workflowId);
     const code = readFileSync(context.bundles.keel, 'utf8');
     const cold: number[] = [];
     const warm: number[] = [];

@@ -109,7 +109,7 @@ export const startAndScaleScenario = defineScenario<StartAndScaleResult>({
     let runs = 0;
     let continueAsNewTurnOverheadMs: Summary | undefined;
     try {
-      const chain = await fetchHistoryChain(context.server.client, workflowId);
+      const chain = await fetchHistoryChain(context.server.historyClient, workflowId);
       runs = chain.length;
       const canTurns = chain.slice(1).map((history) => {
         const time = history.events![0].eventTime!;
