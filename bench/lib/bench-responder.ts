@@ -2,11 +2,13 @@
  * The benchmark's model: deterministic replies derived from the request, served by Keel's scripted Messages API
  * server with a fixed latency, so model time is known and the rest of a turn is overhead.
  *
- * - When the request offers the naive baseline's tool, the reply calls it (one tool call a turn).
- * - Otherwise the reply is a short text naming the turn (the number of assistant messages so far, plus one).
+ * - When the request offers a bench tool and its last message is not a tool result, the reply calls the tool.
+ * - Otherwise the reply is a short text naming the turn (the number of user messages that are not tool results).
+ *
+ * So a conversation with a bench tool enabled makes two model calls and one tool call a turn; without, one call.
  */
 import type { RecordedRequest, ScriptedReply, ScriptedResponder } from '../../src/dev/scripted-model-server.js';
-import { benchOutputToolName } from '../workflows/bench-activities.js';
+import { benchLookupToolName, benchOutputToolName } from './bench-tools.js';
 
 export interface BenchResponderOptions {
   /** Per-request override of the server's latency, ms (e.g. a call that a crash must interrupt). */
@@ -48,23 +50,32 @@ export function latencyFromSystem(request: RecordedRequest): number | undefined 
   return match ? Number(match[1]) : undefined;
 }
 
+/** True when the request's last message carries tool results: the model now answers instead of calling again. */
+function answersToolResults(messages: Array<Record<string, unknown>>): boolean {
+  const last = messages[messages.length - 1];
+  return Array.isArray(last?.['content']) && last['content'].some((block) => isRecord(block) && block['type'] === 'tool_result');
+}
+
 export function createBenchResponder(options: BenchResponderOptions = {}): ScriptedResponder {
   return (request) => {
     const messages = requestMessages(request);
-    const turn = messages.filter((message) => message['role'] === 'assistant').length + 1;
+    const turn = messages.filter((message) => message['role'] === 'user' && !answersToolResults([message])).length;
     const delayMs = options.delayFor?.(request);
     const timing = delayMs !== undefined ? { delayMs } : {};
-    const reply: ScriptedReply = offeredTools(request).includes(benchOutputToolName)
-      ? {
-          kind: 'message',
-          content: [
-            { type: 'text', text: `Turn ${turn}: calling the tool.` },
-            { type: 'tool_use', id: `toolu_bench_${turn}`, name: benchOutputToolName, input: {} },
-          ],
-          usage: { input_tokens: 100, output_tokens: 10 },
-          ...timing,
-        }
-      : { kind: 'message', content: [{ type: 'text', text: `Reply ${turn}.` }], usage: { input_tokens: 100, output_tokens: 5 }, ...timing };
-    return reply;
+    const tools = offeredTools(request);
+    const tool = tools.includes(benchOutputToolName) ? benchOutputToolName : tools.includes(benchLookupToolName) ? benchLookupToolName : undefined;
+    if (tool && !answersToolResults(messages)) {
+      const input = tool === benchOutputToolName ? { seed: turn } : { key: `key-${turn}` };
+      return {
+        kind: 'message',
+        content: [
+          { type: 'text', text: `Turn ${turn}: calling the tool.` },
+          { type: 'tool_use', id: `toolu_bench_${turn}_${messages.length}`, name: tool, input },
+        ],
+        usage: { input_tokens: 100, output_tokens: 10 },
+        ...timing,
+      } satisfies ScriptedReply;
+    }
+    return { kind: 'message', content: [{ type: 'text', text: `Reply ${turn}.` }], usage: { input_tokens: 100, output_tokens: 5 }, ...timing };
   };
 }

@@ -1,16 +1,16 @@
 /**
- * A worker process for benchmarks: Keel's worker (`createKeelWorker`, product defaults unless a tuning knob is set)
- * or the naive-loop baseline's worker, loading a workflow bundle built ahead of time so that the process's memory
+ * A worker process for benchmarks: Keel's worker (`createKeelWorker` with the bench's tools, product defaults
+ * unless a tuning knob is set) or the naive-loop baseline's worker (Keel's model activity and a tool activity), loading a workflow bundle built ahead of time so that the process's memory
  * is the worker's alone. Configured by `KEEL_BENCH_WORKER` (JSON, see `BenchWorkerConfig`); answers memory and
  * cache questions over the IPC channel of `child_process.fork`. Started by `bench-worker.ts`, never by hand.
  */
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { readFileSync } from 'node:fs';
-import { createActivities } from '../../src/activities/index.js';
-import { ProfileRegistry } from '../../src/config/profile-registry.js';
+import { createCallModel } from '../../src/activities/call-model.js';
 import { AnthropicModelAdapter } from '../../src/models/anthropic/anthropic-model-adapter.js';
 import { createKeelWorker } from '../../src/worker/create-keel-worker.js';
 import { createBenchActivities } from '../workflows/bench-activities.js';
+import { benchTools } from './bench-tools.js';
 import type { BenchWorkerConfig, WorkerReply, WorkerRequest } from './bench-worker.js';
 
 function readProcStatusKb(field: 'VmRSS' | 'VmHWM'): number | undefined {
@@ -37,6 +37,7 @@ async function main(): Promise<void> {
           workflowBundle,
           model,
           profiles: config.profiles,
+          tools: benchTools(),
           shutdownGraceTimeMs: 2_000,
           workerOptions: config.workerOptions,
         })
@@ -45,10 +46,7 @@ async function main(): Promise<void> {
           namespace: config.namespace,
           taskQueue: config.taskQueue,
           workflowBundle,
-          activities: {
-            ...createActivities({ model, profiles: new ProfileRegistry({ profiles: config.profiles }) }),
-            ...createBenchActivities(),
-          },
+          activities: { callModel: createCallModel(model), ...createBenchActivities() },
           shutdownGraceTime: 2_000,
           ...config.workerOptions,
         });

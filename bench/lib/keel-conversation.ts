@@ -21,6 +21,8 @@ export interface KeelConversationOptions {
   onTurn?: (turn: number, turnMs: number, endedAt: number) => void;
   profile?: string;
   workflowId?: string;
+  /** Tools the session enables (the bench's, see bench-tools.ts). @default none: text turns */
+  tools?: string[];
 }
 
 export interface KeelConversation {
@@ -63,6 +65,7 @@ export async function runKeelConversation(options: KeelConversationOptions): Pro
           mode: 'chat',
           system: options.system,
           messages: [{ role: 'user', content: openingMessage }],
+          ...(options.tools ? { tools: options.tools } : {}),
         },
         { content: first, id: `${workflowId}-1` },
         { workflowId },

@@ -1,5 +1,7 @@
 """The bench's peer: the same scripted conversation as a LangGraph graph with the SQLite checkpointer.
 
+A turn is a model node asking for the bench_lookup tool, a tools node running it, and the model node answering.
+
 Reads its configuration as JSON on stdin, talks to the same local Messages API server as the Keel runs (through the
 `anthropic` SDK, streaming, no SDK retries), and prints its measurements as JSON on stdout. Each repetition runs, in
 turn, a plain Python loop with no durability (the baseline in this language), the graph checkpointing to a SQLite
@@ -23,13 +25,38 @@ class State(TypedDict):
     messages: Annotated[list, operator.add]
 
 
-def text_blocks(reply):
-    return [{"type": "text", "text": block.text} for block in reply.content if block.type == "text"]
+def lookup_answer(key):
+    """The bench_lookup tool: the same string as bench/lib/bench-tools.ts computes."""
+    checksum = 7
+    for character in key:
+        checksum = (checksum * 31 + ord(character)) % 1_000_003
+    return f"value of {key}: {len(key)} characters, checksum {checksum}"
+
+
+TOOLS = {"bench_lookup": lambda tool_input: lookup_answer(tool_input["key"])}
+
+
+def reply_blocks(reply):
+    blocks = []
+    for block in reply.content:
+        if block.type == "text":
+            blocks.append({"type": "text", "text": block.text})
+        elif block.type == "tool_use":
+            blocks.append({"type": "tool_use", "id": block.id, "name": block.name, "input": block.input})
+    return blocks
+
+
+def tool_results(blocks):
+    return [
+        {"type": "tool_result", "tool_use_id": block["id"], "content": TOOLS[block["name"]](block["input"])}
+        for block in blocks
+        if block["type"] == "tool_use"
+    ]
 
 
 def call_model(client, config, messages):
     with client.messages.stream(
-        model=config["model"], max_tokens=1024, system=config["system"], messages=messages
+        model=config["model"], max_tokens=1024, system=config["system"], messages=messages, tools=config["tools"]
     ) as stream:
         return stream.get_final_message()
 
@@ -45,21 +72,34 @@ def run_plain(client, config):
     for index, text in enumerate(config["userMessages"]):
         started = time.perf_counter()
         messages.append({"role": "user", "content": first_content(config, index, text)})
-        reply = call_model(client, config, messages)
-        messages.append({"role": "assistant", "content": text_blocks(reply)})
+        while True:
+            blocks = reply_blocks(call_model(client, config, messages))
+            messages.append({"role": "assistant", "content": blocks})
+            results = tool_results(blocks)
+            if not results:
+                break
+            messages.append({"role": "user", "content": results})
         turns.append((time.perf_counter() - started) * 1000)
     return turns
 
 
 def build_graph(client, config, saver):
     def model_node(state):
-        reply = call_model(client, config, state["messages"])
-        return {"messages": [{"role": "assistant", "content": text_blocks(reply)}]}
+        return {"messages": [{"role": "assistant", "content": reply_blocks(call_model(client, config, state["messages"]))}]}
+
+    def tools_node(state):
+        return {"messages": [{"role": "user", "content": tool_results(state["messages"][-1]["content"])}]}
+
+    def after_model(state):
+        wants_tools = any(block["type"] == "tool_use" for block in state["messages"][-1]["content"])
+        return "tools" if wants_tools else END
 
     builder = StateGraph(State)
     builder.add_node("model", model_node)
+    builder.add_node("tools", tools_node)
     builder.add_edge(START, "model")
-    builder.add_edge("model", END)
+    builder.add_conditional_edges("model", after_model, ["tools", END])
+    builder.add_edge("tools", "model")
     return builder.compile(checkpointer=saver)
 
 

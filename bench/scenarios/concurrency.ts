@@ -149,7 +149,7 @@ export const concurrencyScenario = defineScenario<ConcurrencyResult>({
   },
   describe(result) {
     return [
-      `Each session is a ${result.levels[0]?.turnsPerSession ?? 10}-turn conversation (the first turn starts it); model latency ${result.levels[0]?.modelLatencyMs ?? 100} ms; all sessions start together. Overhead per turn = turn wall time - model latency. RSS per cached session = (RSS after - RSS before, both after a GC) / sessions the worker keeps cached.`,
+      `Each session is a ${result.levels[0]?.turnsPerSession ?? 10}-turn conversation of text turns (one model call each; the first turn starts the session); model latency ${result.levels[0]?.modelLatencyMs ?? 100} ms; all sessions start together. Overhead per turn = turn wall time - model latency. RSS per cached session = (RSS after - RSS before, both after a GC) / sessions the worker keeps cached.`,
       '',
       ...concurrencyHeader,
       ...concurrencyRows(result.levels),

@@ -11,7 +11,7 @@ import { openingMessage } from '../lib/keel-conversation.js';
 import { chainSize, fetchHistoryChain, historyBytes } from '../lib/history-bytes.js';
 import { defineScenario, withTimeout } from '../lib/scenario.js';
 import { ratio } from '../lib/stats.js';
-import { benchOutputToolName, fillerText } from '../workflows/bench-activities.js';
+import { benchOutputBytes, benchOutputToolName } from '../lib/bench-tools.js';
 import type { NaiveLoopInput } from '../workflows/naive-loop-workflow.js';
 import proto from '@temporalio/proto';
 import { join } from 'node:path';
@@ -60,11 +60,11 @@ export const historyGrowthScenario = defineScenario<HistoryGrowthResult>({
   title: '3. History growth: Keel vs the naive loop, 10 KB of tool output a turn',
   async run(context, mode) {
     const checkpoints = mode.quick ? [3, 6, 10] : [50, 100, 200];
-    const toolOutputBytes = 10 * 1024;
+    const toolOutputBytes = benchOutputBytes;
     const lastTurn = checkpoints[checkpoints.length - 1];
     const model = await context.startModel({ latencyMs: 0 });
 
-    // Keel: one chat session; each turn's user message carries the 10 KB output.
+    // Keel: one chat session with the 10 KB tool enabled; each turn, the model calls it once.
     const keelAt = new Map<number, { bytes: number; runs: number; latest: number }>();
     let keelFailure: string | undefined;
     {
@@ -73,13 +73,13 @@ export const historyGrowthScenario = defineScenario<HistoryGrowthResult>({
       try {
         let handle = (
           await sessions.startAndSend(
-            { profile: 'bench', mode: 'chat', system: 'bench history', messages: [{ role: 'user', content: openingMessage }] },
-            { content: `Output of turn 1:\n${fillerText(toolOutputBytes, 1)}` },
+            { profile: 'bench', mode: 'chat', system: 'bench history', messages: [{ role: 'user', content: openingMessage }], tools: [benchOutputToolName] },
+            { content: 'Turn 1: run the tool.' },
             { workflowId },
           )
         ).handle;
         for (let turn = 1; turn <= lastTurn; turn += 1) {
-          if (turn > 1) await withTimeout(handle.sendMessage(`Output of turn ${turn}:\n${fillerText(toolOutputBytes, turn)}`), 60_000, `Keel turn ${turn}`);
+          if (turn > 1) await withTimeout(handle.sendMessage(`Turn ${turn}: run the tool.`), 60_000, `Keel turn ${turn}`);
           if (checkpoints.includes(turn)) {
             const size = await chainSize(context.server.historyClient, workflowId);
             keelAt.set(turn, { bytes: size.totalBytes, runs: size.runs, latest: size.latestRunBytes });
@@ -153,7 +153,7 @@ export const historyGrowthScenario = defineScenario<HistoryGrowthResult>({
     const naiveSeries = series((point) => point.naiveBytes);
     return {
       toolOutputBytes,
-      variant: 'Keel: the 10 KB arrives as a user message each turn (no tools in this build); naive loop: a real tool activity returns it',
+      variant: `tool-using turns in both: a user message, a model call asking for \`${benchOutputToolName}\`, the tool returning 10 KB, a model call answering`,
       points,
       ...(keelFailure ? { keelFailure } : {}),
       ...(naiveFailure ? { naiveFailure } : {}),

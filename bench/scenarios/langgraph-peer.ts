@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { projectRoot } from '../../src/dev/project-root.js';
 import { benchModel } from '../lib/bench-profiles.js';
+import { benchLookupToolName, benchTools } from '../lib/bench-tools.js';
 import { openingMessage } from '../lib/keel-conversation.js';
 import { ensureVenv } from '../lib/python-venv.js';
 import { conversationMessages, defineScenario, ms } from '../lib/scenario.js';
@@ -73,7 +74,10 @@ export const langgraphPeerScenario = defineScenario<LanggraphResult>({
   title: '7. Peer: LangGraph with its SQLite checkpointer',
   async run(context, mode) {
     const python = ensureVenv(join(projectRoot(), '.keel', 'venvs', 'langgraph'), langgraphPackages, context.log);
-    const turns = mode.quick ? 5 : 20;
+    const turns = mode.quick ? 4 : 20;
+    const lookup = benchTools().find((tool) => tool.name === benchLookupToolName)!;
+    // Two model calls a turn, as in section 1.
+    const modelCallsPerTurn = 2;
     const plan = mode.quick ? [{ latencyMs: 0, repetitions: 1 }] : [{ latencyMs: 0, repetitions: 10 }, { latencyMs: 200, repetitions: 5 }];
     const latencies: LanggraphLatencyResult[] = [];
     let versions: Record<string, string> = {};
@@ -84,12 +88,13 @@ export const langgraphPeerScenario = defineScenario<LanggraphResult>({
         model: benchModel,
         system: `bench langgraph ${latencyMs}`,
         opening: openingMessage,
-        userMessages: conversationMessages(turns),
+        userMessages: conversationMessages(turns, ' Look it up first.'),
+        tools: [{ name: lookup.name, description: lookup.description, input_schema: lookup.jsonSchema }],
         repetitions,
         dbPath: join(context.workDirectory, 'langgraph-checkpoints.db'),
       });
       versions = output.versions;
-      const overhead = (runs: number[][]) => summarize(runs.flat().map((turnMs) => turnMs - latencyMs));
+      const overhead = (runs: number[][]) => summarize(runs.flat().map((turnMs) => turnMs - latencyMs * modelCallsPerTurn));
       const plain = overhead(output.plain);
       const file = overhead(output.graphFile.map((run) => run.turnMs));
       const memory = overhead(output.graphMemory.map((run) => run.turnMs));
@@ -116,7 +121,7 @@ export const langgraphPeerScenario = defineScenario<LanggraphResult>({
   describe(result) {
     const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
     return [
-      `Versions: ${Object.entries(result.versions).map(([name, version]) => `${name} ${version}`).join(', ')}. The graph has one node that calls the model with the whole message list; each turn is one \`graph.invoke\` on the same thread, with \`SqliteSaver\` (WAL, as the package sets it up) on a file and on \`:memory:\`.`,
+      `Versions: ${Object.entries(result.versions).map(([name, version]) => `${name} ${version}`).join(', ')}. The graph has a model node (the whole message list to the model) and a tools node running the same \`bench_lookup\` function, as in section 1; each turn is one \`graph.invoke\` on the same thread (model, tools, model), with \`SqliteSaver\` (WAL, as the package sets it up) on a file and on \`:memory:\`.`,
       '',
       '| model latency | runs x turns | plain Python loop overhead p50 | LangGraph + SQLite file p50 / p95 | LangGraph + in-memory SQLite p50 / p95 | durability cost per turn (file, p50) | checkpoints per conversation | checkpoint + write bytes per conversation |',
       '| --- | --- | --- | --- | --- | --- | --- | --- |',

@@ -81,7 +81,7 @@ export const replayScenario = defineScenario<ReplayResult>({
   },
   describe(result) {
     return [
-      `A ${result.turns}-turn chat session at ${result.modelLatencyMs} ms model latency (then cancelled), replayed with the current workflow bundle, in ${result.runs} run(s): ${result.events} events, ${(result.historyBytes / 1024 ** 2).toFixed(2)} MiB.`,
+      `A ${result.turns}-turn chat session (text turns, one model call each) at ${result.modelLatencyMs} ms model latency (then cancelled), replayed with the current workflow bundle, in ${result.runs} run(s): ${result.events} events, ${(result.historyBytes / 1024 ** 2).toFixed(2)} MiB.`,
       '',
       '| original wall time | replay p50 / p95 | replay incl. the replay worker\'s start p50 | replay per turn | replay / original | nondeterminism errors |',
       '| --- | --- | --- | --- | --- | --- |',

@@ -149,7 +149,7 @@ export const startAndScaleScenario = defineScenario<StartAndScaleResult>({
       `| \`SessionClient.start\` | ${ms(result.startToFirstModelRequestMs.median)} / ${ms(result.startToFirstModelRequestMs.p95)} |`,
       `| \`SessionClient.startAndSend\` (update-with-start) | ${ms(result.startAndSendToFirstModelRequestMs.median)} / ${ms(result.startAndSendToFirstModelRequestMs.p95)} |`,
       '',
-      `One long chat session of ${long.plannedTurns} turns at ${long.modelLatencyMs} ms model latency (${long.turnsCompleted} completed, ${long.runs} run(s) in its chain). Overhead per turn over the ${10} turns ending at each point:`,
+      `One long chat session of ${long.plannedTurns} text turns (one model call each) at ${long.modelLatencyMs} ms model latency (${long.turnsCompleted} completed, ${long.runs} run(s) in its chain). Overhead per turn over the ${10} turns ending at each point:`,
       '',
       '| at turn | turns | overhead p50 / p95 |',
       '| --- | --- | --- |',

@@ -148,7 +148,7 @@ export const tuningsScenario = defineScenario<TuningsResult>({
       variants.map((entry) => `| ${entry.variant} | ${ms(entry.overheadPerTurnMs.median)} / ${ms(entry.overheadPerTurnMs.p95)} | ${cpu(entry.serverCpuMsPerTurn)} | ${cpu(entry.workerCpuMsPerTurn)} |`);
     const variantHeader = ['| variant | overhead per turn p50 / p95 | dev server CPU per turn | worker CPU per turn |', '| --- | --- | --- | --- |'];
     return [
-      `Conversations as in section 1 at ${result.modelLatencyMs} ms model latency, the variants interleaved.`,
+      `${result.modelLatencyMs} ms model latency; text turns (one model call each), so that each figure is the cost of one durable step; the variants interleaved.`,
       '',
       '### Eager activity execution',
       '',

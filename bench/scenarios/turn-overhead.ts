@@ -5,6 +5,7 @@
  */
 import { latencyFromSystem, systemWithLatency } from '../lib/bench-responder.js';
 import { runKeelConversation } from '../lib/keel-conversation.js';
+import { benchLookupToolName, benchTools } from '../lib/bench-tools.js';
 import { runPlainLoop } from '../lib/plain-loop.js';
 import { conversationMessages, defineScenario, ms } from '../lib/scenario.js';
 import { ratio, round, summarize, type Summary } from '../lib/stats.js';
@@ -13,10 +14,17 @@ export interface LatencyResult {
   modelLatencyMs: number;
   repetitions: number;
   turnsPerConversation: number;
-  /** What a turn is in this build: one model call answering one user message. */
+  /** Model calls a turn makes (the tool call between them). */
   modelCallsPerTurn: number;
   plainLoop: { overheadPerTurnMs: Summary; conversationWallMs: Summary };
-  keel: { overheadPerTurnMs: Summary; steadyOverheadPerTurnMs: Summary; firstTurnOverheadMs: Summary; conversationWallMs: Summary };
+  keel: {
+    overheadPerTurnMs: Summary;
+    /** Each turn's overhead over its model calls: per step, in Keel's sense of a turn (one model call and its tools). */
+    overheadPerStepMs: Summary;
+    steadyOverheadPerTurnMs: Summary;
+    firstTurnOverheadMs: Summary;
+    conversationWallMs: Summary;
+  };
   /** Keel's overhead minus the plain loop's, per turn (medians). */
   durabilityCostPerTurnMs: number;
   /** Conversation wall time, Keel over plain loop (median of per-repetition ratios). */
@@ -46,10 +54,14 @@ export const turnOverheadScenario = defineScenario<TurnOverheadResult>({
     // One model server and one worker for every latency: each conversation's system prompt names its latency.
     const model = await context.startModel({ latencyMs: 0, delayFor: latencyFromSystem });
     const { sessions } = await context.startWorker({ modelUrl: model.url });
-    const messages = conversationMessages(turns);
+    const messages = conversationMessages(turns, ' Look it up first.');
+    // Each turn: a model call asking for the lookup tool, the tool, a model call answering.
+    const tools = benchTools();
+    const toolNames = [benchLookupToolName];
+    const modelCallsPerTurn = 2;
     // Warm-up: the first run of each pays for connections, JIT and the worker's first workflow activation.
-    await runPlainLoop({ modelUrl: model.url, system: 'bench warm-up', userMessages: messages.slice(0, 3) });
-    await runKeelConversation({ sessions, system: 'bench warm-up', userMessages: messages.slice(0, 3) });
+    await runPlainLoop({ modelUrl: model.url, system: 'bench warm-up', userMessages: messages.slice(0, 3), tools });
+    await runKeelConversation({ sessions, system: 'bench warm-up', userMessages: messages.slice(0, 3), tools: toolNames });
     for (const { latencyMs, repetitions } of plan) {
       const plainOverhead: number[] = [];
       const keelOverhead: number[] = [];
@@ -61,8 +73,8 @@ export const turnOverheadScenario = defineScenario<TurnOverheadResult>({
       for (let repetition = 0; repetition < repetitions; repetition += 1) {
         const system = systemWithLatency(`bench turn-overhead ${repetition}`, latencyMs);
         // Alternate which runs first, so neither always gets the quieter moment.
-        const runPlain = async () => runPlainLoop({ modelUrl: model.url, system, userMessages: messages });
-        const runKeel = async () => (await runKeelConversation({ sessions, system, userMessages: messages })).turnMs;
+        const runPlain = async () => runPlainLoop({ modelUrl: model.url, system, userMessages: messages, tools });
+        const runKeel = async () => (await runKeelConversation({ sessions, system, userMessages: messages, tools: toolNames })).turnMs;
         let plainTurns: number[];
         let keelTurns: number[];
         if (repetition % 2 === 0) {
@@ -72,10 +84,11 @@ export const turnOverheadScenario = defineScenario<TurnOverheadResult>({
           keelTurns = await runKeel();
           plainTurns = await runPlain();
         }
-        plainOverhead.push(...plainTurns.map((turnMs) => turnMs - latencyMs));
-        keelOverhead.push(...keelTurns.map((turnMs) => turnMs - latencyMs));
-        keelFirst.push(keelTurns[0] - latencyMs);
-        keelSteady.push(...keelTurns.slice(1).map((turnMs) => turnMs - latencyMs));
+        const modelMs = latencyMs * modelCallsPerTurn;
+        plainOverhead.push(...plainTurns.map((turnMs) => turnMs - modelMs));
+        keelOverhead.push(...keelTurns.map((turnMs) => turnMs - modelMs));
+        keelFirst.push(keelTurns[0] - modelMs);
+        keelSteady.push(...keelTurns.slice(1).map((turnMs) => turnMs - modelMs));
         const plainTotal = plainTurns.reduce((sum, value) => sum + value, 0);
         const keelTotal = keelTurns.reduce((sum, value) => sum + value, 0);
         plainWall.push(plainTotal);
@@ -85,6 +98,7 @@ export const turnOverheadScenario = defineScenario<TurnOverheadResult>({
       const plain = { overheadPerTurnMs: summarize(plainOverhead), conversationWallMs: summarize(plainWall) };
       const keel = {
         overheadPerTurnMs: summarize(keelOverhead),
+        overheadPerStepMs: summarize(keelOverhead.map((overhead) => overhead / modelCallsPerTurn)),
         steadyOverheadPerTurnMs: summarize(keelSteady),
         firstTurnOverheadMs: summarize(keelFirst),
         conversationWallMs: summarize(keelWall),
@@ -93,7 +107,7 @@ export const turnOverheadScenario = defineScenario<TurnOverheadResult>({
         modelLatencyMs: latencyMs,
         repetitions,
         turnsPerConversation: turns,
-        modelCallsPerTurn: 1,
+        modelCallsPerTurn,
         plainLoop: plain,
         keel,
         durabilityCostPerTurnMs: round(keel.overheadPerTurnMs.median - plain.overheadPerTurnMs.median),
@@ -104,20 +118,20 @@ export const turnOverheadScenario = defineScenario<TurnOverheadResult>({
       );
     }
     return {
-      variant: 'text turns: one user message and one model call a turn (no tools in this build)',
+      variant: `tool-using turns: a user message, a model call asking for \`${benchLookupToolName}\`, the tool call (a Keel \`runTool\` activity; in-process in the plain loop), a model call answering`,
       latencies,
     };
   },
   describe(result) {
     const rows = result.latencies.map(
       (entry) =>
-        `| ${entry.modelLatencyMs} ms | ${entry.repetitions} x ${entry.turnsPerConversation} | ${ms(entry.plainLoop.overheadPerTurnMs.median)} / ${ms(entry.plainLoop.overheadPerTurnMs.p95)} | ${ms(entry.keel.overheadPerTurnMs.median)} / ${ms(entry.keel.overheadPerTurnMs.p95)} / ${ms(entry.keel.overheadPerTurnMs.p99)} | ${ms(entry.keel.steadyOverheadPerTurnMs.median)} / ${ms(entry.keel.steadyOverheadPerTurnMs.p99)} | ${ms(entry.keel.firstTurnOverheadMs.median)} | ${ms(entry.durabilityCostPerTurnMs)} | ${entry.ratioKeelToPlain ?? 'n/a'} |`,
+        `| ${entry.modelLatencyMs} ms | ${entry.repetitions} x ${entry.turnsPerConversation} | ${ms(entry.plainLoop.overheadPerTurnMs.median)} / ${ms(entry.plainLoop.overheadPerTurnMs.p95)} | ${ms(entry.keel.overheadPerTurnMs.median)} / ${ms(entry.keel.overheadPerTurnMs.p95)} / ${ms(entry.keel.overheadPerTurnMs.p99)} | ${ms(entry.keel.overheadPerStepMs.median)} / ${ms(entry.keel.overheadPerStepMs.p99)} | ${ms(entry.keel.steadyOverheadPerTurnMs.median)} / ${ms(entry.keel.steadyOverheadPerTurnMs.p99)} | ${ms(entry.keel.firstTurnOverheadMs.median)} | ${ms(entry.durabilityCostPerTurnMs)} | ${entry.ratioKeelToPlain ?? 'n/a'} |`,
     );
     return [
-      `Conversation: ${result.variant}.`,
+      `Conversation: ${result.variant}. A turn here is one user message answered; Keel counts each model call with its tool calls as a turn of its own, so the per-step column is the overhead per Keel turn.`,
       '',
-      '| model latency | runs x turns | (a) plain loop overhead p50 / p95 | (b) Keel overhead p50 / p95 / p99 | Keel turns 2+ p50 / p99 | Keel first turn (starts the session) p50 | durability cost per turn (b - a, p50) | wall ratio b/a |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- |',
+      '| model latency | runs x turns | (a) plain loop overhead p50 / p95 | (b) Keel overhead p50 / p95 / p99 | Keel per model call (step) p50 / p99 | Keel turns 2+ p50 / p99 | Keel first turn (starts the session) p50 | durability cost per turn (b - a, p50) | wall ratio b/a |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
       ...rows,
     ].join('\n');
   },
