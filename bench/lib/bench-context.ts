@@ -85,6 +85,7 @@ export class BenchContext {
       modelUrl: setup.modelUrl,
       bundlePath: kind === 'keel' ? this.bundles.keel : this.bundles.naive,
       profiles: benchProfiles(setup.heartbeatTimeoutSeconds ?? this.heartbeatTimeoutSeconds),
+      dataDir: join(this.workDirectory, 'data'),
       ...(setup.tuning ? { workerOptions: setup.tuning } : {}),
     });
     this.#cleanups.push(() => worker.stop());

@@ -38,6 +38,7 @@ async function main(): Promise<void> {
           model,
           profiles: config.profiles,
           tools: benchTools(),
+          dataDir: config.dataDir,
           shutdownGraceTimeMs: 2_000,
           workerOptions: config.workerOptions,
         })

@@ -31,6 +31,8 @@ export interface BenchWorkerConfig {
   /** A workflow bundle file (`bundleWorkflowCode` output). */
   bundlePath: string;
   profiles: Record<string, ProfileConfig>;
+  /** The worker's data folder (sandboxes, stores); every worker of a run shares it. */
+  dataDir: string;
   workerOptions?: WorkerTuning;
 }
 
