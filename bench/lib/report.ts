@@ -65,7 +65,7 @@ export function writeReport(input: ReportInput): { json: string; markdown: strin
     `| Temporal CLI (dev server) | ${facts.temporalCliVersion} |`,
     `| Temporal TypeScript SDK | ${facts.temporalSdkVersion} |`,
     `| Anthropic SDK | ${facts.anthropicSdkVersion} |`,
-    `| dev server | \`temporal server start-dev\` with in-memory SQLite (its default; a SQLite file is measured beside it under Tunings), eager workflow start and eager activity execution enabled |`,
+    `| dev server | \`temporal server start-dev\` with in-memory SQLite (its default; a SQLite file is measured beside it under Tunings), eager activity execution enabled (\`system.enableActivityEagerExecution\`; measured against the server's default under Tunings) |`,
     `| model-call heartbeat timeout | ${input.heartbeatTimeoutSeconds} s (the bench profile) |`,
     '',
     '## Targets',

@@ -87,10 +87,13 @@ export const tuningsScenario = defineScenario<TuningsResult>({
     const repetitions = mode.quick ? 1 : 6;
     const model = await context.startModel({ latencyMs });
 
+    const defaultServer = await startBenchServer();
+    context.defer(() => defaultServer.close());
     const eagerActivities = await interleave(
       [
-        await contender(context, 'eager activity execution on (SDK default: 3 slots reserved per workflow task)', model.url),
-        await contender(context, 'eager activity execution off (maxEagerActivityReservationsPerWorkflowTask=0)', model.url, { maxEagerActivityReservationsPerWorkflowTask: 0 }),
+        await contender(context, 'eager activity execution on (server: system.enableActivityEagerExecution=true; worker: SDK default, 3 slots reserved per workflow task)', model.url),
+        await contender(context, 'eager activity execution off on the worker (maxEagerActivityReservationsPerWorkflowTask=0)', model.url, { maxEagerActivityReservationsPerWorkflowTask: 0 }),
+        await contender(context, "server's default dynamic config (eager activity execution not enabled)", model.url, undefined, defaultServer),
       ],
       turns,
       repetitions,
