@@ -14,7 +14,6 @@ import { ratio } from '../lib/stats.js';
 import { benchOutputBytes, benchOutputToolName } from '../lib/bench-tools.js';
 import type { NaiveLoopInput } from '../workflows/naive-loop-workflow.js';
 import proto from '@temporalio/proto';
-import { join } from 'node:path';
 
 const { EventType } = proto.temporal.api.enums.v1;
 
@@ -99,7 +98,7 @@ export const historyGrowthScenario = defineScenario<HistoryGrowthResult>({
     const naiveAt = new Map<number, number>();
     let naiveFailure: string | undefined;
     {
-      const naiveServer = await startBenchServer({ dynamicConfig: raisedLimits, dbFile: join(context.workDirectory, 'temporal-naive.db') });
+      const naiveServer = await startBenchServer({ dynamicConfig: raisedLimits });
       context.defer(() => naiveServer.close());
       const { taskQueue } = await context.startWorker({ modelUrl: model.url, kind: 'naive', server: naiveServer });
       const workflowId = `bench-naive-${randomUUID()}`;
