@@ -42,7 +42,8 @@ async function main(): Promise<void> {
   }
   mkdirSync(outDirectory, { recursive: true });
   mkdirSync(workDirectory, { recursive: true });
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  // The bench handles SIGINT/SIGTERM itself: worker processes and dev servers are stopped, not left behind.
+  Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
   const startedAt = performance.now();
   log(`${quick ? 'quick' : 'full'} run; results go to ${outDirectory}`);
   const bundles = await buildBundles(workDirectory);
@@ -51,6 +52,15 @@ async function main(): Promise<void> {
   const server = await startBenchServer({ dynamicConfig: benchServerDynamicConfig });
   const facts = await machineFacts(server.cliVersion);
   const context = new BenchContext(server, bundles, workDirectory, heartbeatTimeoutSeconds, log);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: stopping workers and servers`);
+      void context
+        .cleanUp()
+        .then(() => server.close())
+        .finally(() => process.exit(130));
+    });
+  }
   const outcomes: ScenarioOutcome[] = [];
   try {
     for (const scenario of scenarios as Scenario[]) {

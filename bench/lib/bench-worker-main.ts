@@ -1,12 +1,12 @@
 /**
  * A worker process for benchmarks: Keel's worker (`createKeelWorker` with the bench's tools, product defaults
- * unless a tuning knob is set) or the naive-loop baseline's worker (Keel's model activity and a tool activity), loading a workflow bundle built ahead of time so that the process's memory
+ * unless a tuning knob is set) or the naive-loop baseline's worker (a model activity over Keel's Anthropic adapter
+ * and a tool activity), loading a workflow bundle built ahead of time so that the process's memory
  * is the worker's alone. Configured by `KEEL_BENCH_WORKER` (JSON, see `BenchWorkerConfig`); answers memory and
  * cache questions over the IPC channel of `child_process.fork`. Started by `bench-worker.ts`, never by hand.
  */
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { readFileSync } from 'node:fs';
-import { createCallModel } from '../../src/activities/call-model.js';
 import { AnthropicModelAdapter } from '../../src/models/anthropic/anthropic-model-adapter.js';
 import { createKeelWorker } from '../../src/worker/create-keel-worker.js';
 import { createBenchActivities } from '../workflows/bench-activities.js';
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
           namespace: config.namespace,
           taskQueue: config.taskQueue,
           workflowBundle,
-          activities: { callModel: createCallModel(model), ...createBenchActivities() },
+          activities: createBenchActivities(model),
           shutdownGraceTime: 2_000,
           ...config.workerOptions,
         });

@@ -5,13 +5,12 @@
  * lives in the benchmark, never in the product.
  */
 import { proxyActivities } from '@temporalio/workflow';
-import type { createActivities } from '../../src/activities/index.js';
 import type { ContentBlock, Message, ToolUseBlock } from '../../src/shared/schemas/content.js';
 import type { createBenchActivities } from './bench-activities.js';
 
-type Activities = Pick<ReturnType<typeof createActivities>, 'callModel'> & ReturnType<typeof createBenchActivities>;
+type Activities = ReturnType<typeof createBenchActivities>;
 
-const { callModel, produceToolOutput } = proxyActivities<Activities>({
+const { callModelWithTranscript, produceToolOutput } = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
   retry: { initialInterval: '100 ms', maximumAttempts: 5 },
 });
@@ -32,7 +31,7 @@ export async function naiveLoopWorkflow(input: NaiveLoopInput): Promise<{ turns:
   for (let turn = 1; turn <= input.turns; turn += 1) {
     messages.push({ role: 'user', content: turn === 1 ? `${input.firstMessage}\nTurn 1: run the tool.` : `Turn ${turn}: run the tool.` });
     for (let call = 1; call <= 10; call += 1) {
-      const response = await callModel({ sessionId: 'naive', turn, model: input.model, maxOutputTokens: 1024, system: input.system, messages, tools });
+      const response = await callModelWithTranscript({ sessionId: 'naive', turn, model: input.model, maxOutputTokens: 1024, system: input.system, messages, tools });
       messages.push({ role: 'assistant', content: response.content });
       const calls = response.content.filter((block): block is ToolUseBlock => block.type === 'tool_use');
       if (calls.length === 0) break;
