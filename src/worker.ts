@@ -70,6 +70,7 @@ async function main(): Promise<void> {
       maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
       maxConcurrentWorkflowTaskExecutions: config.maxConcurrentWorkflowTasks,
       ...(config.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: config.maxCachedWorkflows } : {}),
+      ...(config.stickyQueueTimeoutSeconds !== undefined ? { stickyQueueScheduleToStartTimeout: config.stickyQueueTimeoutSeconds * 1000 } : {}),
       ...(config.taskQueueActivitiesPerSecond !== undefined ? { maxTaskQueueActivitiesPerSecond: config.taskQueueActivitiesPerSecond } : {}),
     },
   });
@@ -94,6 +95,7 @@ async function main(): Promise<void> {
       maxConcurrentActivities: config.maxConcurrentActivities,
       maxConcurrentWorkflowTasks: config.maxConcurrentWorkflowTasks,
       maxCachedWorkflows: config.maxCachedWorkflows ?? 'sdk default',
+      stickyQueueTimeoutSeconds: config.stickyQueueTimeoutSeconds ?? 'sdk default',
       taskQueueActivitiesPerSecond: config.taskQueueActivitiesPerSecond ?? 'no cap',
       tracing: tracing ? 'on (OTLP)' : 'off',
     },

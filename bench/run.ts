@@ -1,0 +1,91 @@
+/**
+ * `npm run bench [-- --quick] [-- --only name,name]`: measures what durability costs, side by side with the
+ * alternatives, in one process run. Writes `bench/results.json` and `bench/RESULTS.md` (quick runs write to
+ * `bench/out/` unless `--out` says otherwise, so a smoke run never overwrites the committed results).
+ */
+import { Runtime, DefaultLogger } from '@temporalio/worker';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { projectRoot } from '../src/dev/project-root.js';
+import { BenchContext, buildBundles } from './lib/bench-context.js';
+import { benchServerDynamicConfig, startBenchServer } from './lib/bench-server.js';
+import { machineFacts } from './lib/machine-facts.js';
+import { writeReport, type ScenarioOutcome } from './lib/report.js';
+import type { Scenario } from './lib/scenario.js';
+import { scenarios } from './scenarios/index.js';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    out: { type: 'string' },
+    'heartbeat-timeout-seconds': { type: 'string' },
+  },
+});
+
+const root = projectRoot();
+const quick = values.quick ?? false;
+const outDirectory = values.out ?? (quick ? join(root, 'bench', 'out') : join(root, 'bench'));
+const workDirectory = join(root, '.keel', 'bench');
+const selected = values.only ? new Set(values.only.split(',').map((name) => name.trim())) : undefined;
+const heartbeatTimeoutSeconds = Number(values['heartbeat-timeout-seconds'] ?? (quick ? 2 : 5));
+
+function log(line: string): void {
+  process.stderr.write(`[bench] ${line}\n`);
+}
+
+async function main(): Promise<void> {
+  if (selected) {
+    const unknown = [...selected].filter((name) => !scenarios.some((scenario) => scenario.name === name));
+    if (unknown.length > 0) throw new Error(`unknown scenario(s): ${unknown.join(', ')}; known: ${scenarios.map((s) => s.name).join(', ')}`);
+  }
+  mkdirSync(outDirectory, { recursive: true });
+  mkdirSync(workDirectory, { recursive: true });
+  // The bench handles SIGINT/SIGTERM itself: worker processes and dev servers are stopped, not left behind.
+  Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
+  const startedAt = performance.now();
+  log(`${quick ? 'quick' : 'full'} run; results go to ${outDirectory}`);
+  const bundles = await buildBundles(workDirectory);
+  // In-memory SQLite, as `temporal server start-dev` and the test suite run it; the tuning scenario measures a
+  // SQLite file (fsync on every commit) beside it.
+  const server = await startBenchServer({ dynamicConfig: benchServerDynamicConfig });
+  const facts = await machineFacts(server.cliVersion);
+  const context = new BenchContext(server, bundles, workDirectory, heartbeatTimeoutSeconds, log);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: stopping workers and servers`);
+      void context
+        .cleanUp()
+        .then(() => server.close())
+        .finally(() => process.exit(130));
+    });
+  }
+  const outcomes: ScenarioOutcome[] = [];
+  try {
+    for (const scenario of scenarios as Scenario[]) {
+      if (selected && !selected.has(scenario.name)) continue;
+      log(`-- ${scenario.title}`);
+      const scenarioStartedAt = performance.now();
+      try {
+        const result = await scenario.run(context, { quick });
+        outcomes.push({ scenario, result, seconds: (performance.now() - scenarioStartedAt) / 1000 });
+      } catch (error) {
+        log(`${scenario.name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        outcomes.push({ scenario, error: error instanceof Error ? error.message : String(error), seconds: (performance.now() - scenarioStartedAt) / 1000 });
+      } finally {
+        await context.cleanUp();
+      }
+    }
+  } finally {
+    await server.close();
+  }
+  const written = writeReport({ outDirectory, quick, facts, outcomes, heartbeatTimeoutSeconds, totalSeconds: (performance.now() - startedAt) / 1000 });
+  log(`wrote ${written.json} and ${written.markdown}`);
+  if (outcomes.some((outcome) => 'error' in outcome)) process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,21 @@
+/** Every scenario, in the order a run performs them (light ones first, the heaviest last). */
+import type { Scenario } from '../lib/scenario.js';
+import { concurrencyScenario } from './concurrency.js';
+import { historyGrowthScenario } from './history-growth.js';
+import { langgraphPeerScenario } from './langgraph-peer.js';
+import { recoveryScenario } from './recovery.js';
+import { replayScenario } from './replay.js';
+import { startAndScaleScenario } from './start-and-scale.js';
+import { tuningsScenario } from './tunings.js';
+import { turnOverheadScenario } from './turn-overhead.js';
+
+export const scenarios: Scenario<any>[] = [
+  turnOverheadScenario,
+  langgraphPeerScenario,
+  startAndScaleScenario,
+  recoveryScenario,
+  replayScenario,
+  concurrencyScenario,
+  historyGrowthScenario,
+  tuningsScenario,
+];

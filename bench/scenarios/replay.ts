@@ -1,0 +1,91 @@
+/**
+ * 4. Replay: a long session's whole history (every run of its continue-as-new chain) replayed with the current
+ * workflow code, timed against the wall time of the original run. A replay that is fast and never diverges is what
+ * lets a worker rebuild a session anywhere, and lets anyone debug a run on a laptop.
+ */
+import { Worker } from '@temporalio/worker';
+import { readFileSync } from 'node:fs';
+import { fetchHistoryChain, historyBytes } from '../lib/history-bytes.js';
+import { runKeelConversation } from '../lib/keel-conversation.js';
+import { conversationMessages, defineScenario, ms } from '../lib/scenario.js';
+import { ratio, round, summarize, type Summary } from '../lib/stats.js';
+
+export interface ReplayResult {
+  turns: number;
+  modelLatencyMs: number;
+  originalWallMs: number;
+  runs: number;
+  events: number;
+  historyBytes: number;
+  /** Wall time to replay every run of the chain in a replay worker already started, ms. */
+  replayMs: Summary;
+  /** The same, counting the replay worker's creation (bundle loaded into a fresh V8 context), ms. */
+  replayWithWorkerStartMs: Summary;
+  replayMsPerTurn: number;
+  /** Median replay time over the original run's wall time. */
+  replayToOriginal: number | undefined;
+  nondeterminismErrors: number;
+}
+
+export const replayScenario = defineScenario<ReplayResult>({
+  name: 'replay',
+  title: '4. Replay of a long session with the current code',
+  async run(context, mode) {
+    const turns = mode.quick ? 10 : 500;
+    const latencyMs = 100;
+    const model = await context.startModel({ latencyMs });
+    const { sessions } = await context.startWorker({ modelUrl: model.url });
+    const conversation = await runKeelConversation({ sessions, system: 'bench replay', userMessages: conversationMessages(turns) });
+    const originalWallMs = conversation.turnMs.reduce((sum, value) => sum + value, 0);
+    await conversation.handle.cancel();
+    await conversation.handle.result();
+    const chain = await fetchHistoryChain(context.server.historyClient, conversation.handle.workflowId);
+    const code = readFileSync(context.bundles.keel, 'utf8');
+    const cold: number[] = [];
+    const warm: number[] = [];
+    let nondeterminismErrors = 0;
+    for (let repetition = 0; repetition < (mode.quick ? 1 : 3); repetition += 1) {
+      // The chain twice through one replay worker: the first pass includes creating the worker (loading the
+      // bundle into a fresh V8 context), the second is the replay alone.
+      const histories = [...chain, ...chain].map((history) => ({ workflowId: conversation.handle.workflowId, history }));
+      const startedAt = performance.now();
+      let firstPassEndedAt = startedAt;
+      let replayed = 0;
+      for await (const result of Worker.runReplayHistories({ workflowBundle: { code }, replayName: 'bench-replay' }, histories)) {
+        replayed += 1;
+        if (replayed === chain.length) firstPassEndedAt = performance.now();
+        if (result.error) {
+          nondeterminismErrors += 1;
+          context.log(`replay error: ${String(result.error)}`);
+        }
+      }
+      cold.push(firstPassEndedAt - startedAt);
+      warm.push(performance.now() - firstPassEndedAt);
+    }
+    const replayMs = summarize(warm);
+    const withWorkerStartMs = summarize(cold);
+    context.log(`replay of ${turns} turns: ${ms(replayMs.median)} (${ms(withWorkerStartMs.median)} with the replay worker's start) vs original ${ms(originalWallMs)}`);
+    return {
+      turns,
+      modelLatencyMs: latencyMs,
+      originalWallMs: round(originalWallMs),
+      runs: chain.length,
+      events: chain.reduce((sum, history) => sum + (history.events?.length ?? 0), 0),
+      historyBytes: chain.reduce((sum, history) => sum + historyBytes(history), 0),
+      replayMs,
+      replayWithWorkerStartMs: withWorkerStartMs,
+      replayMsPerTurn: round(replayMs.median / turns),
+      replayToOriginal: ratio(replayMs.median, originalWallMs),
+      nondeterminismErrors,
+    };
+  },
+  describe(result) {
+    return [
+      `A ${result.turns}-turn chat session (text turns, one model call each) at ${result.modelLatencyMs} ms model latency (then cancelled), replayed with the current workflow bundle, in ${result.runs} run(s): ${result.events} events, ${(result.historyBytes / 1024 ** 2).toFixed(2)} MiB.`,
+      '',
+      '| original wall time | replay p50 / p95 | replay incl. the replay worker\'s start p50 | replay per turn | replay / original | nondeterminism errors |',
+      '| --- | --- | --- | --- | --- | --- |',
+      `| ${(result.originalWallMs / 1000).toFixed(1)} s | ${ms(result.replayMs.median)} / ${ms(result.replayMs.p95)} | ${ms(result.replayWithWorkerStartMs.median)} | ${ms(result.replayMsPerTurn)} | ${result.replayToOriginal !== undefined ? `${(result.replayToOriginal * 100).toFixed(2)} %` : 'n/a'} | ${result.nondeterminismErrors} |`,
+    ].join('\n');
+  },
+});

@@ -1,0 +1,20 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { loadWorkerConfig } from '../../src/config/worker-config.js';
+import { ConfigError } from '../../src/errors.js';
+
+describe('worker config', () => {
+  test('loadWorkerConfig: KEEL_STICKY_QUEUE_TIMEOUT_SECONDS is read in seconds and absent by default', () => {
+    assert.equal(loadWorkerConfig({ KEEL_STICKY_QUEUE_TIMEOUT_SECONDS: '1.5' }).stickyQueueTimeoutSeconds, 1.5);
+    assert.equal('stickyQueueTimeoutSeconds' in loadWorkerConfig({}), false);
+  });
+
+  test('loadWorkerConfig: a sticky queue timeout that is not a positive number is refused, naming the variable', () => {
+    for (const value of ['0', '-3', 'soon']) {
+      assert.throws(
+        () => loadWorkerConfig({ KEEL_STICKY_QUEUE_TIMEOUT_SECONDS: value }),
+        (error: unknown) => error instanceof ConfigError && error.message.includes('KEEL_STICKY_QUEUE_TIMEOUT_SECONDS'),
+      );
+    }
+  });
+});
