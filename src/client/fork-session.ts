@@ -115,10 +115,15 @@ export async function readSessionInput(client: Client, workflowId: string): Prom
   const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
   const payload = started?.input?.payloads?.[0];
   if (!payload) throw new ValidationError(`${workflowId}: its history has no start input`, 'input');
+  return validateSessionInput(await decodePayload(client, payload));
+}
+
+/** A payload's value through the client's codecs (last applied, first undone) and payload converter. */
+async function decodePayload<T = unknown>(client: Client, payload: unknown): Promise<T> {
   const converter = client.options.loadedDataConverter;
   let decoded = [payload];
   for (const codec of [...converter.payloadCodecs].reverse()) decoded = await codec.decode(decoded as never);
-  return validateSessionInput(converter.payloadConverter.fromPayload(decoded[0] as never));
+  return converter.payloadConverter.fromPayload(decoded[0] as never);
 }
 
 /**
@@ -133,13 +138,8 @@ export async function readSandboxSnapshots(client: Client, workflowId: string): 
 
 async function snapshotsOfRun(client: Client, workflowId: string, runId: string): Promise<SandboxSnapshot[]> {
   const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
-  const converter = client.options.loadedDataConverter;
-  const decode = async (payload: unknown): Promise<{ turn?: unknown; snapshotId?: unknown; skipped?: unknown } | undefined> => {
-    if (!payload) return undefined;
-    let decoded = [payload];
-    for (const codec of [...converter.payloadCodecs].reverse()) decoded = await codec.decode(decoded as never);
-    return converter.payloadConverter.fromPayload(decoded[0] as never);
-  };
+  const decode = async (payload: unknown) =>
+    payload ? decodePayload<{ turn?: unknown; snapshotId?: unknown; skipped?: unknown }>(client, payload) : undefined;
   /** Turn of each snapshotSandbox activity, by its scheduled event id. */
   const turns = new Map<number, number>();
   const snapshots: SandboxSnapshot[] = [];
