@@ -35,6 +35,16 @@ function log(line: string): void {
   process.stderr.write(`[bench] ${line}\n`);
 }
 
+/** An error with its chain of causes (Temporal's failures wrap the one that matters). */
+function describeError(error: unknown): string {
+  const lines: string[] = [];
+  for (let current: unknown = error; current !== undefined && lines.length < 6; current = current instanceof Error ? current.cause : undefined) {
+    const type = (current as { type?: unknown }).type;
+    lines.push(current instanceof Error ? `${current.name}${typeof type === "string" ? ` (${type})` : ""}: ${current.message}` : String(current));
+  }
+  return `${lines.join('\n  caused by ')}${error instanceof Error && error.stack ? `\n${error.stack.split('\n').slice(1).join('\n')}` : ''}`;
+}
+
 async function main(): Promise<void> {
   if (selected) {
     const unknown = [...selected].filter((name) => !scenarios.some((scenario) => scenario.name === name));
@@ -71,7 +81,7 @@ async function main(): Promise<void> {
         const result = await scenario.run(context, { quick });
         outcomes.push({ scenario, result, seconds: (performance.now() - scenarioStartedAt) / 1000 });
       } catch (error) {
-        log(`${scenario.name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        log(`${scenario.name} failed: ${describeError(error)}`);
         outcomes.push({ scenario, error: error instanceof Error ? error.message : String(error), seconds: (performance.now() - scenarioStartedAt) / 1000 });
       } finally {
         await context.cleanUp();

@@ -7,18 +7,13 @@ import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { keelServerDynamicConfig, dynamicConfigArgs } from '../../src/dev/server-settings.js';
 import { ensureTemporalCli, temporalCliVersion } from '../../src/dev/temporal-cli.js';
 import { keelSearchAttributeKeys } from '../../src/shared/search-attributes.js';
 import { childPids } from './process-cpu.js';
 
-/**
- * Server settings the bench runs Keel with: eager activity execution allowed (off in the server's defaults), so a
- * worker completing a workflow task gets the activity it scheduled back in the same response. The tuning scenario
- * measures it against the server's defaults.
- */
-export const benchServerDynamicConfig: Record<string, boolean> = {
-  'system.enableActivityEagerExecution': true,
-};
+/** Server settings the bench runs Keel with: Keel's own (the demo's and the tests'); section "Tunings" measures them against the server's defaults. */
+export const benchServerDynamicConfig: Record<string, string | number | boolean> = { ...keelServerDynamicConfig };
 
 export interface BenchServerOptions {
   /** Dynamic config values, e.g. `{ 'system.enableActivityEagerExecution': true }`. @default none */
@@ -49,9 +44,7 @@ export async function startBenchServer(options: BenchServerOptions = {}): Promis
   const cli = ensureTemporalCli();
   if (!cli) throw new Error('no Temporal CLI: run `npm run bench` (its setup step installs one) or set TEMPORAL_CLI');
   const extraArgs = ['--log-level', 'error'];
-  for (const [key, value] of Object.entries(options.dynamicConfig ?? {})) {
-    extraArgs.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
-  }
+  extraArgs.push(...dynamicConfigArgs(options.dynamicConfig ?? {}));
   if (options.dbFile) {
     mkdirSync(dirname(options.dbFile), { recursive: true });
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${options.dbFile}${suffix}`, { force: true });

@@ -5,18 +5,15 @@
  */
 import { z } from 'zod';
 import { defineTool, type ToolDefinition } from '../../src/tools/index.js';
-import { fillerText } from '../workflows/bench-activities.js';
+import { fillerText, lookupAnswer } from './tool-answers.js';
+
+export { fillerText, lookupAnswer };
 
 /** A short lookup: the tool call of every turn in the overhead comparisons. */
 export const benchLookupToolName = 'bench_lookup';
 /** 10 KB of output: the tool call of every turn in the history-growth comparison. */
 export const benchOutputToolName = 'bench_output';
 export const benchOutputBytes = 10 * 1024;
-
-/** What `bench_lookup` answers for a key (the LangGraph peer computes the same string). */
-export function lookupAnswer(key: string): string {
-  return `value of ${key}: ${key.length} characters, checksum ${[...key].reduce((sum, character) => (sum * 31 + character.charCodeAt(0)) % 1_000_003, 7)}`;
-}
 
 export function benchTools(): ToolDefinition[] {
   return [

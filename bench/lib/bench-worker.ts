@@ -57,7 +57,7 @@ export interface BenchWorker {
 export async function startBenchWorker(config: BenchWorkerConfig): Promise<BenchWorker> {
   const startedAt = performance.now();
   const child = fork(workerEntry, [], {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.KEEL_BENCH_WORKER_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.KEEL_BENCH_WORKER_PROF}`] : [])],
     env: { ...process.env, KEEL_BENCH_WORKER: JSON.stringify(config) },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });

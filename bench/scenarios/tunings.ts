@@ -7,6 +7,7 @@ import { benchServerDynamicConfig, startBenchServer, type BenchServer } from '..
 import type { WorkerTuning } from '../lib/bench-worker.js';
 import { runKeelConversation } from '../lib/keel-conversation.js';
 import { CpuMeter } from '../lib/process-cpu.js';
+import { benchLookupToolName } from '../lib/bench-tools.js';
 import { conversationMessages, defineScenario, ms } from '../lib/scenario.js';
 import { round, summarize, type Summary } from '../lib/stats.js';
 import { concurrencyHeader, concurrencyRows, runConcurrencyLevel, type ConcurrencyLevelResult } from './concurrency.js';
@@ -28,6 +29,7 @@ export interface CacheVariantResult extends VariantResult {
 
 export interface TuningsResult {
   modelLatencyMs: number;
+  transferPollRate: { turns: number; variants: VariantResult[] };
   eagerActivities: VariantResult[];
   storage: VariantResult[];
   stickyCache: { turns: number; variants: CacheVariantResult[] };
@@ -46,16 +48,17 @@ interface Contender {
 }
 
 /** Runs the same conversation on each contender in turn, `repetitions` times, alternating the order. */
-async function interleave(contenders: Contender[], turns: number, repetitions: number): Promise<VariantResult[]> {
-  const messages = conversationMessages(turns);
+async function interleave(contenders: Contender[], turns: number, repetitions: number, options: { tools?: string[] } = {}): Promise<VariantResult[]> {
+  const messages = conversationMessages(turns, options.tools ? ' Look it up first.' : '');
+  const tools = options.tools ? { tools: options.tools } : {};
   for (const contender of contenders) {
-    await runKeelConversation({ sessions: contender.started.sessions, system: 'bench warm-up', userMessages: messages.slice(0, 3) });
+    await runKeelConversation({ sessions: contender.started.sessions, system: 'bench warm-up', userMessages: messages.slice(0, 3), ...tools });
   }
   for (let repetition = 0; repetition < repetitions; repetition += 1) {
     const order = repetition % 2 === 0 ? contenders : [...contenders].reverse();
     for (const contender of order) {
       const cpu = new CpuMeter({ server: contender.server.pid, worker: contender.started.worker.child.pid });
-      const conversation = await runKeelConversation({ sessions: contender.started.sessions, system: `bench tuning ${contender.variant} ${repetition}`, userMessages: messages });
+      const conversation = await runKeelConversation({ sessions: contender.started.sessions, system: `bench tuning ${contender.variant} ${repetition}`, userMessages: messages, ...tools });
       const used = cpu.read();
       contender.serverCpu += used['server'] ?? Number.NaN;
       contender.workerCpu += used['worker'] ?? Number.NaN;
@@ -87,13 +90,30 @@ export const tuningsScenario = defineScenario<TuningsResult>({
     const repetitions = mode.quick ? 1 : 6;
     const model = await context.startModel({ latencyMs });
 
-    const defaultServer = await startBenchServer();
+    // Tool-using turns (three steps each, in quick succession): where the transfer queue's poll rate shows.
+    const transferTurns = mode.quick ? 4 : 20;
+    const cappedServer = await startBenchServer({ dynamicConfig: { ...benchServerDynamicConfig, 'history.transferProcessorMaxPollRPS': 20 } });
+    context.defer(() => cappedServer.close());
+    const transferVariants = await interleave(
+      [
+        await contender(context, `Keel's setting (history.transferProcessorMaxPollRPS=${benchServerDynamicConfig['history.transferProcessorMaxPollRPS']})`, model.url),
+        await contender(context, "the server's default (history.transferProcessorMaxPollRPS=20 a shard)", model.url, undefined, cappedServer),
+      ],
+      transferTurns,
+      repetitions,
+      { tools: [benchLookupToolName] },
+    );
+    context.log(`tuning, transfer poll rate: ${transferVariants.map((entry) => `${entry.variant.split(' (')[0]} p50 ${ms(entry.overheadPerTurnMs.median)}`).join('; ')}`);
+    await context.cleanUp();
+
+    const eagerModel = await context.startModel({ latencyMs });
+    const defaultServer = await startBenchServer({ dynamicConfig: { ...benchServerDynamicConfig, 'system.enableActivityEagerExecution': false } });
     context.defer(() => defaultServer.close());
     const eagerActivities = await interleave(
       [
-        await contender(context, 'eager activity execution on (server: system.enableActivityEagerExecution=true; worker: SDK default, 3 slots reserved per workflow task)', model.url),
-        await contender(context, 'eager activity execution off on the worker (maxEagerActivityReservationsPerWorkflowTask=0)', model.url, { maxEagerActivityReservationsPerWorkflowTask: 0 }),
-        await contender(context, "server's default dynamic config (eager activity execution not enabled)", model.url, undefined, defaultServer),
+        await contender(context, 'eager activity execution on (server: system.enableActivityEagerExecution=true; worker: SDK default, 3 slots reserved per workflow task)', eagerModel.url),
+        await contender(context, 'eager activity execution off on the worker (maxEagerActivityReservationsPerWorkflowTask=0)', eagerModel.url, { maxEagerActivityReservationsPerWorkflowTask: 0 }),
+        await contender(context, "eager activity execution not enabled on the server (its default)", eagerModel.url, undefined, defaultServer),
       ],
       turns,
       repetitions,
@@ -143,7 +163,7 @@ export const tuningsScenario = defineScenario<TuningsResult>({
 
     // A quick run's recovery section already uses this tuning.
     const recovery = mode.quick ? [] : [await runRecovery(context, { repetitions: 3, tuning: { stickyQueueScheduleToStartTimeout: '1s' } })];
-    return { modelLatencyMs: latencyMs, eagerActivities, storage, stickyCache: { turns: cacheTurns, variants: cacheVariants }, workerSlots, recovery };
+    return { modelLatencyMs: latencyMs, transferPollRate: { turns: transferTurns, variants: transferVariants }, eagerActivities, storage, stickyCache: { turns: cacheTurns, variants: cacheVariants }, workerSlots, recovery };
   },
   describe(result) {
     const cpu = (value: number | undefined) => (value === undefined ? 'n/a' : `${value.toFixed(1)} ms`);
@@ -152,6 +172,13 @@ export const tuningsScenario = defineScenario<TuningsResult>({
     const variantHeader = ['| variant | overhead per turn p50 / p95 | dev server CPU per turn | worker CPU per turn |', '| --- | --- | --- | --- |'];
     return [
       `${result.modelLatencyMs} ms model latency; text turns (one model call each), so that each figure is the cost of one durable step; the variants interleaved.`,
+      '',
+      `### Transfer queue poll rate (tool-using turns: a model call, the tool, a model call; ${result.transferPollRate.turns}-turn conversations)`,
+      '',
+      'Every workflow task that follows an activity reaches the worker through the history shard\'s transfer queue, whose reader the server caps at 20 polls a second a shard (the dev server has one shard). Quick steps in a row exhaust that within a second, and from then on each step waits for the next poll.',
+      '',
+      ...variantHeader,
+      ...variantRows(result.transferPollRate.variants),
       '',
       '### Eager activity execution',
       '',

@@ -1,11 +1,12 @@
 /**
  * 1. Turn overhead: the same scripted conversation run by (a) a plain in-process loop over the Anthropic SDK with
- * no durability and (b) a Keel session on the dev server, interleaved within one process run so that machine noise
- * hits both alike. Model latency is fixed; overhead per turn = turn wall time - model latency x model calls.
+ * no durability, (b) a Keel session on the dev server and (c) the least durable loop on Temporal (the floor under
+ * (b): what Temporal alone costs here), interleaved within one process run so that machine noise hits all alike. Model latency is fixed; overhead per turn = turn wall time - model latency x model calls.
  */
 import { latencyFromSystem, systemWithLatency } from '../lib/bench-responder.js';
 import { runKeelConversation } from '../lib/keel-conversation.js';
 import { benchLookupToolName, benchTools } from '../lib/bench-tools.js';
+import { runMinimalLoop } from '../lib/minimal-loop.js';
 import { runPlainLoop } from '../lib/plain-loop.js';
 import { conversationMessages, defineScenario, ms } from '../lib/scenario.js';
 import { ratio, round, summarize, type Summary } from '../lib/stats.js';
@@ -17,6 +18,10 @@ export interface LatencyResult {
   /** Model calls a turn makes (the tool call between them). */
   modelCallsPerTurn: number;
   plainLoop: { overheadPerTurnMs: Summary; conversationWallMs: Summary };
+  /** (c): turns 2+ only, like Keel's steady figure (its workflow starts before the first turn). */
+  temporalFloor: { steadyOverheadPerTurnMs: Summary };
+  /** Keel's steady overhead minus the floor's, per turn (medians): what Keel adds to Temporal. */
+  keelOverFloorPerTurnMs: number;
   keel: {
     overheadPerTurnMs: Summary;
     /** Each turn's overhead over its model calls: per step, in Keel's sense of a turn (one model call and its tools). */
@@ -54,36 +59,44 @@ export const turnOverheadScenario = defineScenario<TurnOverheadResult>({
     // One model server and one worker for every latency: each conversation's system prompt names its latency.
     const model = await context.startModel({ latencyMs: 0, delayFor: latencyFromSystem });
     const { sessions } = await context.startWorker({ modelUrl: model.url });
+    const floorWorker = await context.startWorker({ modelUrl: model.url, kind: 'naive' });
     const messages = conversationMessages(turns, ' Look it up first.');
     // Each turn: a model call asking for the lookup tool, the tool, a model call answering.
-    const tools = benchTools();
+    // The lookup tool alone, as the Keel session enables it (offered both, the bench model would pick the 10 KB one).
+    const tools = benchTools().filter((tool) => tool.name === benchLookupToolName);
     const toolNames = [benchLookupToolName];
     const modelCallsPerTurn = 2;
     // Warm-up: the first run of each pays for connections, JIT and the worker's first workflow activation.
     await runPlainLoop({ modelUrl: model.url, system: 'bench warm-up', userMessages: messages.slice(0, 3), tools });
     await runKeelConversation({ sessions, system: 'bench warm-up', userMessages: messages.slice(0, 3), tools: toolNames });
+    const runFloor = (system: string, userMessages: string[]) => runMinimalLoop({ client: context.server.client, taskQueue: floorWorker.taskQueue, system, userMessages, tools });
+    await runFloor('bench warm-up', messages.slice(0, 3));
     for (const { latencyMs, repetitions } of plan) {
       const plainOverhead: number[] = [];
       const keelOverhead: number[] = [];
       const keelSteady: number[] = [];
       const keelFirst: number[] = [];
+      const floorSteady: number[] = [];
       const plainWall: number[] = [];
       const keelWall: number[] = [];
       const ratios: number[] = [];
       for (let repetition = 0; repetition < repetitions; repetition += 1) {
         const system = systemWithLatency(`bench turn-overhead ${repetition}`, latencyMs);
-        // Alternate which runs first, so neither always gets the quieter moment.
         const runPlain = async () => runPlainLoop({ modelUrl: model.url, system, userMessages: messages, tools });
         const runKeel = async () => (await runKeelConversation({ sessions, system, userMessages: messages, tools: toolNames })).turnMs;
-        let plainTurns: number[];
-        let keelTurns: number[];
-        if (repetition % 2 === 0) {
-          plainTurns = await runPlain();
-          keelTurns = await runKeel();
-        } else {
-          keelTurns = await runKeel();
-          plainTurns = await runPlain();
+        const turnsOf: Record<'plain' | 'keel' | 'floor', number[]> = { plain: [], keel: [], floor: [] };
+        const sides: Array<['plain' | 'keel' | 'floor', () => Promise<number[]>]> = [
+          ['plain', runPlain],
+          ['keel', runKeel],
+          ['floor', () => runFloor(system, messages)],
+        ];
+        // Rotate which runs first, so none always gets the quieter moment.
+        for (let index = 0; index < sides.length; index += 1) {
+          const [side, runSide] = sides[(index + repetition) % sides.length];
+          turnsOf[side] = await runSide();
         }
+        const { plain: plainTurns, keel: keelTurns } = turnsOf;
+        floorSteady.push(...turnsOf.floor.slice(1).map((turnMs) => turnMs - latencyMs * modelCallsPerTurn));
         const modelMs = latencyMs * modelCallsPerTurn;
         plainOverhead.push(...plainTurns.map((turnMs) => turnMs - modelMs));
         keelOverhead.push(...keelTurns.map((turnMs) => turnMs - modelMs));
@@ -110,11 +123,13 @@ export const turnOverheadScenario = defineScenario<TurnOverheadResult>({
         modelCallsPerTurn,
         plainLoop: plain,
         keel,
+        temporalFloor: { steadyOverheadPerTurnMs: summarize(floorSteady) },
+        keelOverFloorPerTurnMs: round(keel.steadyOverheadPerTurnMs.median - summarize(floorSteady).median),
         durabilityCostPerTurnMs: round(keel.overheadPerTurnMs.median - plain.overheadPerTurnMs.median),
         ratioKeelToPlain: ratio(summarize(ratios).median, 1),
       });
       context.log(
-        `turn overhead @${latencyMs} ms: plain p50 ${ms(plain.overheadPerTurnMs.median)}, keel p50 ${ms(keel.overheadPerTurnMs.median)} p99 ${ms(keel.overheadPerTurnMs.p99)}, ratio ${latencies.at(-1)!.ratioKeelToPlain}`,
+        `turn overhead @${latencyMs} ms: plain p50 ${ms(plain.overheadPerTurnMs.median)}, temporal floor (turns 2+) p50 ${ms(summarize(floorSteady).median)}, keel p50 ${ms(keel.overheadPerTurnMs.median)} p99 ${ms(keel.overheadPerTurnMs.p99)}, ratio ${latencies.at(-1)!.ratioKeelToPlain}`,
       );
     }
     return {
@@ -125,13 +140,13 @@ export const turnOverheadScenario = defineScenario<TurnOverheadResult>({
   describe(result) {
     const rows = result.latencies.map(
       (entry) =>
-        `| ${entry.modelLatencyMs} ms | ${entry.repetitions} x ${entry.turnsPerConversation} | ${ms(entry.plainLoop.overheadPerTurnMs.median)} / ${ms(entry.plainLoop.overheadPerTurnMs.p95)} | ${ms(entry.keel.overheadPerTurnMs.median)} / ${ms(entry.keel.overheadPerTurnMs.p95)} / ${ms(entry.keel.overheadPerTurnMs.p99)} | ${ms(entry.keel.overheadPerStepMs.median)} / ${ms(entry.keel.overheadPerStepMs.p99)} | ${ms(entry.keel.steadyOverheadPerTurnMs.median)} / ${ms(entry.keel.steadyOverheadPerTurnMs.p99)} | ${ms(entry.keel.firstTurnOverheadMs.median)} | ${ms(entry.durabilityCostPerTurnMs)} | ${entry.ratioKeelToPlain ?? 'n/a'} |`,
+        `| ${entry.modelLatencyMs} ms | ${entry.repetitions} x ${entry.turnsPerConversation} | ${ms(entry.plainLoop.overheadPerTurnMs.median)} / ${ms(entry.plainLoop.overheadPerTurnMs.p95)} | ${ms(entry.keel.overheadPerTurnMs.median)} / ${ms(entry.keel.overheadPerTurnMs.p95)} / ${ms(entry.keel.overheadPerTurnMs.p99)} | ${ms(entry.keel.overheadPerStepMs.median)} / ${ms(entry.keel.overheadPerStepMs.p99)} | ${ms(entry.keel.steadyOverheadPerTurnMs.median)} / ${ms(entry.keel.steadyOverheadPerTurnMs.p99)} | ${ms(entry.keel.firstTurnOverheadMs.median)} | ${ms(entry.temporalFloor.steadyOverheadPerTurnMs.median)} / ${ms(entry.temporalFloor.steadyOverheadPerTurnMs.p99)} | ${ms(entry.keelOverFloorPerTurnMs)} | ${ms(entry.durabilityCostPerTurnMs)} | ${entry.ratioKeelToPlain ?? 'n/a'} |`,
     );
     return [
-      `Conversation: ${result.variant}. A turn here is one user message answered; Keel counts each model call with its tool calls as a turn of its own, so the per-step column is the overhead per Keel turn.`,
+      `Conversation: ${result.variant}. A turn here is one user message answered; Keel counts each model call with its tool calls as a turn of its own, so the per-step column is the overhead per Keel turn. (c) is the least durable loop on Temporal (bench/workflows/minimal-chat-workflow.ts: an update per message, the model and tool calls as activities, the whole conversation in the workflow, nothing else), run on the same server: the floor any Temporal-based runtime pays here, and what Keel adds above it.`,
       '',
-      '| model latency | runs x turns | (a) plain loop overhead p50 / p95 | (b) Keel overhead p50 / p95 / p99 | Keel per model call (step) p50 / p99 | Keel turns 2+ p50 / p99 | Keel first turn (starts the session) p50 | durability cost per turn (b - a, p50) | wall ratio b/a |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      '| model latency | runs x turns | (a) plain loop overhead p50 / p95 | (b) Keel overhead p50 / p95 / p99 | Keel per model call (step) p50 / p99 | Keel turns 2+ p50 / p99 | Keel first turn (starts the session) p50 | (c) Temporal floor, turns 2+ p50 / p99 | Keel over the floor (turns 2+, p50) | durability cost per turn (b - a, p50) | wall ratio b/a |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
       ...rows,
     ].join('\n');
   },

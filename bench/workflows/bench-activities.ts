@@ -2,14 +2,9 @@
  * Activities of the benchmark's own baseline workflows (worker-side). Not part of Keel.
  */
 import { ApplicationFailure } from '@temporalio/common';
+import { fillerText, lookupAnswer } from '../lib/tool-answers.js';
 import type { ModelAdapter } from '../../src/models/model-adapter.js';
 import type { ModelCallRequest, ModelCallResponse } from '../../src/shared/schemas/model-call.js';
-
-/** Deterministic filler of exactly `bytes` ASCII bytes, so that history sizes compare byte for byte. */
-export function fillerText(bytes: number, seed: number): string {
-  const unit = `output line ${seed} `;
-  return unit.repeat(Math.ceil(bytes / unit.length)).slice(0, bytes);
-}
 
 export function createBenchActivities(model: ModelAdapter) {
   return {
@@ -23,6 +18,10 @@ export function createBenchActivities(model: ModelAdapter) {
       } catch (error) {
         throw ApplicationFailure.retryable(error instanceof Error ? error.message : String(error), 'Bench.ModelCall');
       }
+    },
+    /** The minimal loop's tool call: what `bench_lookup` answers in a Keel session. */
+    async benchLookup(input: { key: string }): Promise<string> {
+      return lookupAnswer(input.key);
     },
     /** The naive loop's tool call: `bytes` of output, what `bench_output` returns in a Keel session. */
     async produceToolOutput(request: { bytes: number; seed: number }): Promise<string> {

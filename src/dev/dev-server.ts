@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Socket } from 'node:net';
+import { dynamicConfigArgs } from './server-settings.js';
 
 export interface DevServerOptions {
   /** The Temporal CLI binary. */
@@ -53,7 +54,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   mkdirSync(dirname(options.dbFile), { recursive: true });
   const child = spawn(
     options.cli,
-    ['server', 'start-dev', '--ip', ip, '--port', String(port), '--ui-port', String(uiPort), '--db-filename', options.dbFile, '--log-level', 'error', '--ui-disable-news-fetch'],
+    ['server', 'start-dev', '--ip', ip, '--port', String(port), '--ui-port', String(uiPort), '--db-filename', options.dbFile, '--log-level', 'error', '--ui-disable-news-fetch', ...dynamicConfigArgs()],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';

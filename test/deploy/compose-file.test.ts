@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { codecServerEnvironmentVariables } from '../../src/codec/codec-server-config.js';
 import { workerEnvironmentVariables } from '../../src/config/worker-config.js';
+import { keelServerDynamicConfig } from '../../src/dev/server-settings.js';
 import { keelSearchAttributeKeys } from '../../src/shared/search-attributes.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -139,5 +140,14 @@ describe('docker-compose.yml', () => {
       .filter((line) => line.trim() && !line.startsWith('#'));
     assert.equal(ignore[0], '**', 'everything is excluded unless listed');
     assert.ok(!ignore.some((line) => line.startsWith('!') && /\.env|\.keel|node_modules/.test(line)));
+  });
+});
+
+describe('the compose stack\'s Temporal dynamic config', () => {
+  test('carries every server setting Keel runs its own dev servers with, at the same value', () => {
+    const dynamicConfig = parse(readFileSync(join(root, 'deploy/temporal/dynamicconfig/development-sql.yaml'), 'utf8')) as Record<string, Array<{ value: unknown }>>;
+    for (const [key, value] of Object.entries(keelServerDynamicConfig)) {
+      assert.deepEqual(dynamicConfig[key]?.map((entry) => entry.value), [value], `${key} in development-sql.yaml`);
+    }
   });
 });

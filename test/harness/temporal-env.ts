@@ -18,6 +18,7 @@ import type { ProfileConfig } from '../../src/shared/schemas/profile.js';
 import type { ContentStore } from '../../src/stores/content-store.js';
 import { openContentStore } from '../../src/stores/open-content-store.js';
 import { keelSearchAttributeKeys } from '../../src/shared/search-attributes.js';
+import { dynamicConfigArgs } from '../../src/dev/server-settings.js';
 import { createKeelWorker, workflowsPath, type KeelWorkerOptions } from '../../src/worker/create-keel-worker.js';
 import { testProfiles } from './test-profiles.js';
 
@@ -103,7 +104,7 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
           executable: cli ? { type: 'existing-path', path: cli } : { type: 'cached-download' },
           ip: '127.0.0.1',
           searchAttributes: keelSearchAttributeKeys,
-          extraArgs: ['--log-level', 'error', ...(options.serverArgs ?? [])],
+          extraArgs: ['--log-level', 'error', ...dynamicConfigArgs(), ...(options.serverArgs ?? [])],
         },
       });
   const bundle = await bundleWorkflowCode({ workflowsPath, logger: { ...silentLogger } });
