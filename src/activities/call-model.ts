@@ -9,6 +9,7 @@ import type { ContentStore } from '../stores/content-store.js';
 import { appendContext, loadContext } from '../transcript/context-chain.js';
 import { restoreForModel } from '../transcript/restore-content.js';
 import { storeContent } from '../transcript/store-content.js';
+import { startHeartbeats } from './heartbeat-pacer.js';
 import { toModelFailure } from './model-failure.js';
 import { assertPayloadFits, toStoreFailure } from './store-failure.js';
 
@@ -22,8 +23,8 @@ interface StoredSystem {
 }
 
 /**
- * `callModel`: one model call, streamed, heartbeating as tokens arrive so that a dead worker is noticed within the
- * heartbeat timeout and the call retried elsewhere. Retries belong to Temporal: failures leave here as
+ * `callModel`: one model call, streamed, heartbeating (with the progress of the stream) so that a dead worker is
+ * noticed within the heartbeat timeout and the call retried elsewhere. Retries belong to Temporal: failures leave here as
  * `ApplicationFailure`s classified retryable or not.
  *
  * The conversation lives in the content store: the request names the stored context (`contextBase`) and carries
@@ -55,28 +56,20 @@ export function createCallModel(adapter: ModelAdapter, store: ContentStore) {
     }
 
     const context = Context.current();
-    let progress: object = { phase: 'waiting for the first token' };
-    context.heartbeat(progress);
-    // A heartbeat says "this worker is alive", not "tokens are flowing": a model may think for longer than the
-    // heartbeat timeout before its first token, so beat on a timer too.
-    const intervalMs = Math.max(200, (context.info.heartbeatTimeoutMs ?? 30_000) / 3);
-    const timer = setInterval(() => context.heartbeat(progress), intervalMs);
+    const heartbeats = startHeartbeats(context, { phase: 'waiting for the first token' });
     let response: ModelCallResponse;
     try {
       response = await adapter.call(
         { ...call, ...(system !== undefined ? { system } : {}), messages: modelMessages },
         {
           signal: context.cancellationSignal,
-          onProgress: (update) => {
-            progress = update;
-            context.heartbeat(update);
-          },
+          onProgress: (update) => heartbeats.progress(update),
         },
       );
     } catch (error) {
       throw toModelFailure(error);
     } finally {
-      clearInterval(timer);
+      heartbeats.stop();
     }
 
     try {

@@ -10,6 +10,7 @@ import type { ContentBlock } from '../shared/schemas/content.js';
 import { INLINE_BLOCK_BYTES } from '../shared/schemas/transcript-ref.js';
 import type { ContentStore } from '../stores/content-store.js';
 import { storedBlockFor } from '../transcript/store-content.js';
+import { startHeartbeats } from './heartbeat-pacer.js';
 import { toSandboxFailure } from './sandbox-failure.js';
 import { toStoreFailure } from './store-failure.js';
 
@@ -79,14 +80,10 @@ export function createRunTool(dependencies: { tools: ToolRegistry; sandboxes: Sa
         listFiles: (path) => provider.listFiles(ref, path),
       };
     }
-    let progress: unknown = { tool: tool.name };
+    const heartbeats = startHeartbeats(context, { tool: tool.name });
     const heartbeat = (details?: unknown): void => {
-      if (details !== undefined) progress = details;
-      context.heartbeat(progress);
+      if (details !== undefined) heartbeats.progress(details);
     };
-    heartbeat();
-    const intervalMs = Math.max(200, (context.info.heartbeatTimeoutMs ?? 30_000) / 3);
-    const timer = setInterval(() => context.heartbeat(progress), intervalMs);
     const toolContext: ToolContext = {
       sessionId: request.sessionId,
       toolUseId: request.toolUseId,
@@ -106,7 +103,7 @@ export function createRunTool(dependencies: { tools: ToolRegistry; sandboxes: Sa
       if (isToolError(error)) return await storedWhenLong(dependencies.store, request.toolUseId, { content: error.content, isError: true });
       throw toStoreFailure(error) ?? toSandboxFailure(error);
     } finally {
-      clearInterval(timer);
+      heartbeats.stop();
     }
   };
 }

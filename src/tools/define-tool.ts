@@ -28,7 +28,7 @@ export interface ToolContext {
   sandbox: ToolSandbox | undefined;
   /** Aborted when the call is cancelled (the session was cancelled, or the activity timed out). */
   signal: AbortSignal;
-  /** Reports progress; the activity also heartbeats on its own while the handler runs. */
+  /** Reports progress: it goes out with the activity's next heartbeat (they beat on a timer while the handler runs). */
   heartbeat(details?: unknown): void;
 }
 
