@@ -87,7 +87,9 @@ export function describeHistoryEvent(event: HistoryEvent, converter: PayloadConv
   if (a.workflowPropertiesModifiedEventAttributes) return 'memo updated';
   if (a.markerRecordedEventAttributes) {
     const attributes = a.markerRecordedEventAttributes;
-    const patchId = attributes.markerName === 'core_patch' ? payloadValue(attributes.details?.patch_data?.payloads?.[0], converter) : undefined;
+    // Core writes the details under "patch-data" (older SDKs: "patch_data").
+    const patchData = attributes.details?.['patch-data'] ?? attributes.details?.['patch_data'];
+    const patchId = attributes.markerName === 'core_patch' ? payloadValue(patchData?.payloads?.[0], converter) : undefined;
     return patchId && typeof patchId === 'object' && 'id' in patchId ? `patch marker "${String((patchId as { id: unknown }).id)}"` : `marker ${attributes.markerName}`;
   }
   if (a.workflowExecutionCompletedEventAttributes) return 'workflow completed';

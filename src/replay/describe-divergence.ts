@@ -42,7 +42,16 @@ function coreMessage(raw: string): string {
   return (match ? match[1] : raw).replace(/\\"/g, '"').trim();
 }
 
+/** The patch a core message says the code no longer asks for, if that is what it says. */
+function unmatchedPatch(message: string): string | undefined {
+  return /patch marker encountered for change ([^,\s]+), but there is no corresponding change command/i.exec(message)?.[1];
+}
+
 function explain(message: string, event: string | undefined): string {
+  const patch = unmatchedPatch(message);
+  if (patch) {
+    return `the current code did not check patch "${patch}" where the history has ${event ?? 'its marker'} (code before the check was added, removed or moved)`;
+  }
   const machine = /^(.*?) machine does not handle this event/i.exec(message);
   if (machine) {
     const did = machineCommands[machine[1]] ?? `issued a ${machine[1].toLowerCase()} command`;
@@ -61,7 +70,10 @@ function explain(message: string, event: string | undefined): string {
 export function describeDivergence(errorMessage: string, events: HistoryEvent[]): Divergence {
   const message = coreMessage(errorMessage);
   const named = /HistoryEvent\(id: (\d+), (\w+)\)/.exec(message) ?? /event(?: id)?[ :]+(\d+)/i.exec(message);
-  const eventId = named ? Number(named[1]) : undefined;
+  const patch = unmatchedPatch(message);
+  // The core names no event for a patch it did not see asked for: it is that patch's marker.
+  const patchMarker = patch && !named ? events.find((event) => describeHistoryEvent(event) === `patch marker "${patch}"`) : undefined;
+  const eventId = named ? Number(named[1]) : patchMarker ? Number(patchMarker.eventId) : undefined;
   const recorded = eventId !== undefined ? events.find((event) => Number(event.eventId) === eventId) : undefined;
   const eventType = recorded ? eventTypeName(recorded) : named?.[2];
   const event = recorded ? `event ${eventId} ${eventType}: ${describeHistoryEvent(recorded)}` : eventId !== undefined ? `event ${eventId} ${eventType ?? ''}`.trim() : undefined;

@@ -41,4 +41,16 @@ describe('describing a divergence', () => {
     assert.equal(renamed.eventId, undefined);
     assert.equal(renamed.difference, `activity type differs: the history has 'callModel', the current code has 'callModelV2'`);
   });
+
+  test('describeDivergence: a patch the code no longer checks where its marker is names that marker', () => {
+    const marker: HistoryEvent = {
+      eventId: 5 as never,
+      eventType: EventType.EVENT_TYPE_MARKER_RECORDED,
+      markerRecordedEventAttributes: { markerName: 'core_patch', details: { 'patch-data': { payloads: [defaultPayloadConverter.toPayload({ id: 'keel-lean-steps', deprecated: false })] } } },
+    };
+    const divergence = describeDivergence(wrapped('Non-deprecated patch marker encountered for change keel-lean-steps, but there is no corresponding change command!'), [scheduled, marker]);
+    assert.equal(divergence.eventId, 5);
+    assert.equal(divergence.event, 'event 5 MarkerRecorded: patch marker "keel-lean-steps"');
+    assert.match(divergence.difference, /^the current code did not check patch "keel-lean-steps" where the history has event 5 MarkerRecorded/);
+  });
 });
