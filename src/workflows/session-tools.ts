@@ -24,6 +24,7 @@ import type { ToolSpec } from '../shared/schemas/model-call.js';
 import type { SandboxOptions, SessionInput } from '../shared/schemas/session-input.js';
 import type { SessionStateView } from '../shared/schemas/session-messages.js';
 import type { ResolvedTool, SandboxReference, ToolCallOutput } from '../shared/schemas/tools.js';
+import type { SessionConfig } from './session-config.js';
 import type { SessionState } from './session-state.js';
 import { describeOutcome, ToolApprovals } from './tool-approvals.js';
 import {
@@ -41,7 +42,7 @@ type Activities = ReturnType<typeof createActivities>;
 /** Marks histories that resolve tools: sessions begun before tools existed replay without the activity. */
 const toolsPatch = 'keel-tools';
 
-const { resolveTools, createSandbox, destroySandbox } = proxyActivities<Activities>({
+const { createSandbox, destroySandbox } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', maximumAttempts: 5 },
 });
@@ -64,6 +65,10 @@ export interface SessionToolsDependencies {
   input: SessionInput;
   sessionId: string;
   state: SessionState;
+  /** Reads the tools from the worker's configuration (see session-config.ts). */
+  resolveTools: SessionConfig['resolveTools'];
+  /** True when the run is known to resolve tools; else the `keel-tools` patch decides. */
+  toolsPatched?: true;
   /** Called when calls start or stop waiting for a decision. */
   onWaitingForApproval(waiting: boolean): void;
 }
@@ -96,8 +101,8 @@ export class SessionTools {
    */
   async resolve(): Promise<void> {
     const { input } = this.dependencies;
-    if (input.tools.length === 0 || !patched(toolsPatch)) return;
-    const resolved = await resolveTools({ tools: input.tools, ...(input.sandbox ? { sandbox: input.sandbox } : {}) }).catch((error: unknown) => {
+    if (input.tools.length === 0 || !(this.dependencies.toolsPatched ?? patched(toolsPatch))) return;
+    const resolved = await this.dependencies.resolveTools({ tools: input.tools, ...(input.sandbox ? { sandbox: input.sandbox } : {}) }).catch((error: unknown) => {
       if (isCancellation(error)) throw error;
       const cause = error instanceof Error && error.cause instanceof Error ? error.cause : (error as Error);
       throw ApplicationFailure.create({

@@ -11,15 +11,11 @@ import {
   ContinueAsNew,
   isCancellation,
   log,
-  proxyActivities,
-  setCurrentDetails,
   setHandler,
   upsertMemo,
-  upsertSearchAttributes,
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { createActivities } from '../activities/index.js';
 import { FailureTypes } from '../shared/failure-types.js';
 import {
   interruptSignal,
@@ -42,10 +38,8 @@ import {
 import type { ContentBlock, ToolUseBlock } from '../shared/schemas/content.js';
 import type { ToolSpec } from '../shared/schemas/model-call.js';
 import { textOf } from '../shared/schemas/content.js';
-import { keelCostUsdKey, keelProfileKey, keelStatusKey, keelTokensKey, keelTurnsKey } from '../shared/search-attributes.js';
 import { refuseRaise } from './budget.js';
 import { resetContextIfDue } from './context-reset.js';
-import { describeCurrentDetails } from './current-details.js';
 import { snapshotAtTurnEnd } from './sandbox-snapshots.js';
 import { buildModelRequest } from './model-request.js';
 import { SessionModel } from './session-model.js';
@@ -55,13 +49,9 @@ import { parseCarry } from './parse-carry.js';
 import { SessionHistory } from './session-history.js';
 import { SessionState } from './session-state.js';
 import { SessionTools } from './session-tools.js';
-
-type Activities = ReturnType<typeof createActivities>;
-
-const { resolveProfile } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumAttempts: 5 },
-});
+import { SessionVisibility } from './session-visibility.js';
+import { sessionConfig } from './session-config.js';
+import { leanSteps } from './lean-steps-patch.js';
 
 function parseInput(raw: unknown): SessionInput {
   const parsed = sessionInputSchema.safeParse(raw);
@@ -95,29 +85,14 @@ function refusedToolResults(calls: ToolUseBlock[], why: (call: ToolUseBlock) => 
 export async function agentSessionWorkflow(rawInput: unknown, rawCarry?: unknown): Promise<SessionResult> {
   const input = parseInput(rawInput);
   const { workflowId } = workflowInfo();
+  const lean = leanSteps();
+  const { resolveProfile, resolveTools } = sessionConfig(lean);
 
   const state = new SessionState(input);
   const history = new SessionHistory(state, input, parseCarry(rawCarry));
 
-  const publish = (): void => {
-    upsertSearchAttributes([
-      { key: keelStatusKey, value: state.status },
-      { key: keelProfileKey, value: state.profile?.name ?? input.profile },
-      { key: keelTurnsKey, value: state.turn },
-      { key: keelTokensKey, value: state.totalTokens() },
-      { key: keelCostUsdKey, value: state.usage.costUsd },
-    ]);
-    setCurrentDetails(
-      describeCurrentDetails({
-        status: state.status,
-        turn: state.turn,
-        tokens: state.totalTokens(),
-        costUsd: state.usage.costUsd,
-        profile: state.profile?.name ?? input.profile,
-        lastEntry: state.transcript.at(-1),
-      }),
-    );
-  };
+  const visibility = new SessionVisibility(state, input.profile, lean);
+  const publish = (): void => visibility.publish();
   const setStatus = (status: SessionState['status']): void => {
     if (state.status === status) return;
     state.status = status;
@@ -129,6 +104,9 @@ export async function agentSessionWorkflow(rawInput: unknown, rawCarry?: unknown
     input,
     sessionId: workflowId,
     state,
+    resolveTools,
+    // A run on the lean path has tools by definition: it needs no `keel-tools` patch marker.
+    toolsPatched: lean ? true : undefined,
     onWaitingForApproval: (waiting) => setStatus(waiting ? 'waiting_for_approval' : 'running'),
   });
   sessionTools.registerHandlers();

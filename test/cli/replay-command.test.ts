@@ -33,7 +33,7 @@ describe('keel replay', () => {
     const run = await runKeel(['replay', '--file', fixture('failed-model-bad-request')]);
     assert.equal(run.code, 0, run.stderr);
     const lines = run.stdout.trimEnd().split('\n');
-    assert.match(lines[0], /^✔ deterministic failed-model-bad-request .*failed-model-bad-request\.json \(19 events\)$/);
+    assert.match(lines[0], /^✔ deterministic failed-model-bad-request .*failed-model-bad-request\.json \(16 events\)$/);
     assert.match(lines[1], /^ {4}recorded: failed: Activity task failed \(cause: Model\.BadRequest: model call failed \(HTTP 400 invalid_request_error\): messages\.0\.content: prompt is too long/);
     assert.equal(lines[2].replace('replayed', 'recorded'), lines[1]);
     assert.equal(lines[3], '    the failure reproduces with this code');
@@ -45,9 +45,9 @@ describe('keel replay', () => {
     assert.equal(run.code, 1);
     const lines = run.stdout.trimEnd().split('\n');
     assert.match(lines[0], /^✘ NOT deterministic task-completed /);
-    assert.equal(lines[1], '    diverges at event 5 ActivityTaskScheduled: activity resolveProfile scheduled');
-    assert.equal(lines[2], '    the current code started a timer (sleep or condition with a timeout) where the history has event 5 ActivityTaskScheduled: activity resolveProfile scheduled');
-    assert.match(lines[3], /Timer machine does not handle this event: HistoryEvent\(id: 5, ActivityTaskScheduled\)/);
+    assert.equal(lines[1], '    diverges at event 5 MarkerRecorded: patch marker "keel-lean-steps"');
+    assert.match(lines[2], /^ {4}the current code did not check patch "keel-lean-steps" where the history has event 5 MarkerRecorded/);
+    assert.match(lines[3], /patch marker encountered for change keel-lean-steps, but there is no corresponding change command/);
     assert.match(run.stdout, /✘ NOT deterministic chat-three-turns /);
     assert.equal(lines.at(-1), '2 replayed, 0 deterministic, 2 not');
 
@@ -55,7 +55,7 @@ describe('keel replay', () => {
     assert.equal(json.code, 1);
     const report = JSON.parse(json.stdout.trim()) as { deterministic: boolean; divergence: { eventId: number; eventType: string } };
     assert.equal(report.deterministic, false);
-    assert.deepEqual([report.divergence.eventId, report.divergence.eventType], [5, 'ActivityTaskScheduled']);
+    assert.deepEqual([report.divergence.eventId, report.divergence.eventType], [5, 'MarkerRecorded']);
   });
 
   test('npm test: the replay test itself fails on a non-deterministic workflow change, naming the session and the event', async () => {
@@ -70,7 +70,7 @@ describe('keel replay', () => {
     );
     assert.notEqual(run.code, 0);
     assert.match(run.stdout, /not ok \d+ - replay: every recorded history replays deterministically/);
-    assert.match(run.stdout, /budget-pause-and-raise is not deterministic: the current code started a timer \(sleep or condition with a timeout\) where the history has event 5 ActivityTaskScheduled: activity resolveProfile scheduled/);
+    assert.match(run.stdout, /budget-pause-and-raise is not deterministic: the current code did not check patch "keel-lean-steps" where the history has event 5 MarkerRecorded/);
   });
 
   test('keel replay <workflowId>: a failed session from the server replays with this code, and --save keeps its history', async () => {

@@ -9,7 +9,8 @@ import { startTestEnvironment, type RunningWorker, type TestEnvironment } from '
 const answer: ScriptedReply = { kind: 'message', content: [{ type: 'text', text: 'the answer' }], usage: { input_tokens: 7, output_tokens: 3 } };
 
 /** Model call attempts recorded in the session's history (ActivityTaskStarted counts only the final attempt). */
-async function modelCallAttempts(handle: SessionHandle): Promise<number[]> {
+/** The attempt on which each (ordinary) activity of the session started: the profile is read by a local activity. */
+async function activityAttempts(handle: SessionHandle): Promise<number[]> {
   const history = await handle.workflow.fetchHistory();
   return history
     .events!.filter((event) => event.activityTaskStartedEventAttributes)
@@ -54,8 +55,8 @@ describe('model faults', () => {
       assert.equal(calls.length, 3, 'two faults, then the answer');
       assert.deepEqual(calls.map((call) => call.reply), [fault.kind, fault.kind, 'message']);
       assert.equal(transcript.filter((entry) => entry.kind === 'message' && entry.role === 'assistant').length, 1);
-      // resolveProfile took one attempt; the model call succeeded on its third.
-      assert.deepEqual(await modelCallAttempts(handle), [1, 3]);
+      // The model call is the session's only ordinary activity, and succeeded on its third attempt.
+      assert.deepEqual(await activityAttempts(handle), [3]);
       assert.equal(result.turns, 1);
       assert.deepEqual(result.usage, { inputTokens: 7, outputTokens: 3, cacheReadInputTokens: 0, cacheCreationInputTokens: 0, costUsd: (7 + 30) / 1e6 });
     });

@@ -69,8 +69,20 @@ describe('replay of recorded histories', () => {
     // The snapshot activity came with the patch: the legacy history has none, the current recording does.
     const activityTypes = (source: HistorySource) =>
       (source.history.events ?? []).flatMap((event) => (event.activityTaskScheduledEventAttributes ? [event.activityTaskScheduledEventAttributes.activityType?.name] : []));
-    assert.ok(!activityTypes(legacy[0]).includes('snapshotSandbox'));
+    assert.ok(!activityTypes(legacy.find((source) => source.workflowId === 'tools-local-sandbox-before-sandbox-snapshots')!).includes('snapshotSandbox'));
     assert.ok(activityTypes(sources.find((source) => source.workflowId === 'tools-local-sandbox')!).includes('snapshotSandbox'));
+    // Search attributes used to be written at every publish; since the patch, once per status change.
+    const keelUpserts = (source: HistorySource) =>
+      (source.history.events ?? []).filter((event) => Object.keys(event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}).includes('KeelStatus')).length;
+    const before = legacy.find((source) => source.workflowId === 'chat-three-turns-before-lean-steps')!;
+    assert.ok(before, 'legacy/chat-three-turns-before-lean-steps.json');
+    const after = sources.find((source) => source.workflowId === 'chat-three-turns')!;
+    assert.ok(keelUpserts(after) < keelUpserts(before), `${keelUpserts(after)} upserts now, ${keelUpserts(before)} before`);
+    // The profile and tools used to be read by ordinary activities; since the patch, by local ones (markers).
+    const beforeLocal = legacy.find((source) => source.workflowId === 'tools-local-sandbox-before-lean-steps')!;
+    assert.ok(activityTypes(beforeLocal).includes('resolveProfile') && activityTypes(beforeLocal).includes('resolveTools'));
+    const current = sources.find((source) => source.workflowId === 'tools-local-sandbox')!;
+    assert.ok(!activityTypes(current).includes('resolveProfile') && !activityTypes(current).includes('resolveTools'));
   });
 
   test('replay: turning tracing on changes no command: every history replays with the tracing interceptors bundled', async () => {
@@ -98,19 +110,17 @@ describe('replay of recorded histories', () => {
       assert.equal(report.deterministic, false, `${report.workflowId} replayed deterministically with a changed workflow`);
       const { divergence } = report;
       assert.ok(divergence);
-      // Event 5 is the first command of every session: the resolveProfile activity (or, for a session refused at
+      // Event 5 is the first command of every session: the lean-steps patch marker (or, for a session refused at
       // once, the failure that closes it).
       assert.equal(divergence.eventId, 5, `${report.workflowId}: ${divergence.raw}`);
       if (report.workflowId === 'failed-invalid-input') {
         assert.equal(divergence.eventType, 'WorkflowExecutionFailed');
-      } else if (report.workflowId === 'continue-as-new') {
-        // A run continued from another starts with the messages that were waiting for it.
-        assert.match(divergence.event ?? '', /^event 5 WorkflowExecutionUpdateAccepted: update sendMessage accepted/);
+        assert.match(divergence.difference, /started a timer/);
       } else {
-        assert.equal(divergence.eventType, 'ActivityTaskScheduled');
-        assert.match(divergence.event ?? '', /^event 5 ActivityTaskScheduled: activity resolveProfile scheduled/);
+        assert.equal(divergence.eventType, 'MarkerRecorded', `${report.workflowId}: ${divergence.raw}`);
+        assert.equal(divergence.event, 'event 5 MarkerRecorded: patch marker "keel-lean-steps"');
+        assert.match(divergence.difference, /^the current code did not check patch "keel-lean-steps" where the history has event 5/);
       }
-      assert.match(divergence.difference, /started a timer/);
     }
   });
 

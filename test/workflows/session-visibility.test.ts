@@ -1,0 +1,86 @@
+/**
+ * Keel's search attributes, written once per status change with every figure current, and during a long turn at
+ * most every few seconds: what `keel list` and the UI's filters read, at a fraction of the history events and
+ * visibility writes of one upsert per step.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { z } from 'zod';
+import type { SessionHandle } from '../../src/client/session-client.js';
+import { startScriptedModelServer, type ScriptedModelServer, type ScriptedReply } from '../../src/dev/scripted-model-server.js';
+import { defineTool } from '../../src/tools/define-tool.js';
+import { FIGURES_INTERVAL_MS } from '../../src/workflows/session-visibility.js';
+import { assertHistoriesReplay } from '../harness/replay.js';
+import { startTestEnvironment, type RunningWorker, type TestEnvironment } from '../harness/temporal-env.js';
+
+const step = (id: string, delayMs = 0): ScriptedReply => ({
+  kind: 'message',
+  content: [{ type: 'tool_use', id, name: 'note', input: { text: id } }],
+  usage: { input_tokens: 10, output_tokens: 2 },
+  ...(delayMs > 0 ? { delayMs } : {}),
+});
+const done: ScriptedReply = { kind: 'message', content: [{ type: 'text', text: 'done' }], usage: { input_tokens: 10, output_tokens: 1 } };
+
+/** The Keel search attributes of each upsert in the history, oldest first. */
+async function keelUpserts(handle: SessionHandle): Promise<Array<{ status: string; turns: number }>> {
+  const history = await handle.workflow.fetchHistory();
+  const decode = (data: Uint8Array | null | undefined) => JSON.parse(Buffer.from(data ?? []).toString('utf8')) as unknown;
+  return (history.events ?? []).flatMap((event) => {
+    const fields = event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields;
+    if (!fields?.['KeelStatus']) return [];
+    return [{ status: decode(fields['KeelStatus'].data) as string, turns: decode(fields['KeelTurns']?.data) as number }];
+  });
+}
+
+describe('session visibility', () => {
+  let environment: TestEnvironment;
+  let model: ScriptedModelServer;
+  let worker: RunningWorker;
+  const started: SessionHandle[] = [];
+
+  before(async () => {
+    environment = await startTestEnvironment();
+    model = await startScriptedModelServer();
+    const note = defineTool({ name: 'note', description: 'Takes a note.', inputSchema: z.object({ text: z.string() }), safeToRetry: true, handler: ({ text }) => `noted ${text}` });
+    worker = await environment.startWorker({ modelUrl: model.url, tools: [note] });
+  });
+
+  after(async () => {
+    await environment?.close();
+    await model?.close();
+  });
+
+  test('a turn of many quick steps writes the search attributes twice: running at its start, its end with every figure current', async () => {
+    model.push(step('a'), step('b'), step('c'), step('d'), step('e'), done);
+    const handle = await worker.sessions.start({ profile: 'test', mode: 'task', tools: ['note'], messages: [{ role: 'user', content: 'take five notes' }] });
+    started.push(handle);
+    assert.equal((await handle.result()).status, 'completed');
+
+    assert.deepEqual(await keelUpserts(handle), [
+      { status: 'running', turns: 0 },
+      { status: 'completed', turns: 6 },
+    ]);
+    const { searchAttributes } = await handle.workflow.describe();
+    assert.deepEqual(searchAttributes['KeelStatus'], ['completed']);
+    assert.deepEqual(searchAttributes['KeelTurns'], [6]);
+    assert.deepEqual(searchAttributes['KeelTokens'], [6 * 10 + 5 * 2 + 1]);
+  });
+
+  test(`during a long turn the figures are written again once ${FIGURES_INTERVAL_MS / 1000} s of workflow time have passed, the status still running`, async () => {
+    // The second step answers after the interval: the step that follows it is due to be shown.
+    model.push(step('slow-1'), step('slow-2', FIGURES_INTERVAL_MS + 500), step('slow-3'), done);
+    const handle = await worker.sessions.start({ profile: 'test', mode: 'task', tools: ['note'], messages: [{ role: 'user', content: 'take three notes' }] });
+    started.push(handle);
+    assert.equal((await handle.result()).status, 'completed');
+
+    assert.deepEqual(await keelUpserts(handle), [
+      { status: 'running', turns: 0 },
+      { status: 'running', turns: 2 },
+      { status: 'completed', turns: 4 },
+    ]);
+  });
+
+  test('histories replay', async () => {
+    await assertHistoriesReplay(environment.bundle, started);
+  });
+});
