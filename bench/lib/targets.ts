@@ -59,7 +59,9 @@ export function evaluateTargets(sections: Sections): TargetCheck[] {
   checks.push(
     check(
       'flat cost: overhead at turn 1,000 at most 1.2x the overhead at turn 10',
-      at10 && at1000 ? `${f(at1000.overheadMs.median)} vs ${f(at10.overheadMs.median)}: ${(at1000.overheadMs.median / at10.overheadMs.median).toFixed(2)}x` : scale?.longSession.failure ? `session stopped ${scale.longSession.failure}` : undefined,
+      at10 && at1000
+        ? `${f(at1000.overheadMs.median)} vs ${f(at10.overheadMs.median)}: ${(at1000.overheadMs.median / at10.overheadMs.median).toFixed(2)}x${at10.durabilityCostMs !== undefined && at1000.durabilityCostMs !== undefined ? ` (the durability cost alone, Keel minus the plain loop on the same conversation: ${f(at1000.durabilityCostMs)} vs ${f(at10.durabilityCostMs)}, ${(at1000.durabilityCostMs / at10.durabilityCostMs).toFixed(2)}x)` : ''}`
+        : scale?.longSession.failure ? `session stopped ${scale.longSession.failure}` : undefined,
       at10 && at1000 ? at1000.overheadMs.median <= 1.2 * at10.overheadMs.median : false,
     ),
   );

@@ -7,14 +7,19 @@ import { randomUUID } from 'node:crypto';
 import { requestSystem } from '../lib/bench-responder.js';
 import { fetchHistoryChain } from '../lib/history-bytes.js';
 import { openingMessage, runKeelConversation } from '../lib/keel-conversation.js';
+import { runPlainLoop } from '../lib/plain-loop.js';
 import { conversationMessages, defineScenario, ms, withTimeout } from '../lib/scenario.js';
-import { ratio, summarize, type Summary } from '../lib/stats.js';
+import { ratio, round, summarize, type Summary } from '../lib/stats.js';
 
 export interface WindowResult {
   turn: number;
   /** Turns the figure is taken over (the window ending at `turn`). */
   window: [number, number];
   overheadMs: Summary;
+  /** The plain loop's overhead over the same turns of the same conversation (no durability). */
+  plainOverheadMs?: Summary;
+  /** Keel's overhead minus the plain loop's (medians): what durability costs at this point. */
+  durabilityCostMs?: number;
 }
 
 export interface StartAndScaleResult {
@@ -28,6 +33,8 @@ export interface StartAndScaleResult {
     windows: WindowResult[];
     /** Overhead at the last window over the first (medians). */
     lastOverFirst: number | undefined;
+    /** The same for the durability cost alone (Keel minus the plain loop). */
+    durabilityLastOverFirst?: number;
     runs: number;
     /** Overhead of the turns during which a continue-as-new happened, ms. */
     continueAsNewTurnOverheadMs?: Summary;
@@ -98,12 +105,27 @@ export const startAndScaleScenario = defineScenario<StartAndScaleResult>({
       failure = `after ${overheadByTurn.length} turns: ${error instanceof Error ? error.message : String(error)} (workflow status: ${description?.status.name ?? 'unknown'})`;
       context.log(`long session failed ${failure}`);
     }
+    // The same conversation in the plain loop: what a growing conversation costs without durability (the SDK
+    // sends, and the model server parses, the whole of it at every turn) is not Keel's.
+    let plainByTurn: number[] = [];
+    try {
+      plainByTurn = await withTimeout(
+        runPlainLoop({ modelUrl: model.url, system: 'bench long session', userMessages: conversationMessages(plannedTurns) }),
+        mode.quick ? 120_000 : 1_800_000,
+        'the plain loop of the long session',
+      );
+    } catch (error) {
+      context.log(`the plain loop of the long session failed: ${String(error)}`);
+    }
     const windowSize = 10;
     const windows: WindowResult[] = checkpoints
       .filter((turn) => turn <= overheadByTurn.length)
       .map((turn) => {
         const first = Math.max(1, turn - windowSize + 1);
-        return { turn, window: [first, turn], overheadMs: summarize(overheadByTurn.slice(first - 1, turn)) };
+        const overheadMs = summarize(overheadByTurn.slice(first - 1, turn));
+        if (turn > plainByTurn.length) return { turn, window: [first, turn], overheadMs };
+        const plainOverheadMs = summarize(plainByTurn.slice(first - 1, turn));
+        return { turn, window: [first, turn], overheadMs, plainOverheadMs, durabilityCostMs: round(overheadMs.median - plainOverheadMs.median) };
       });
     // Turns in which a new run of the chain began: a continue-as-new happened during them.
     let runs = 0;
@@ -123,6 +145,8 @@ export const startAndScaleScenario = defineScenario<StartAndScaleResult>({
     }
     const first = windows[0]?.overheadMs.median;
     const last = windows.at(-1)?.overheadMs.median;
+    const firstCost = windows[0]?.durabilityCostMs;
+    const lastCost = windows.at(-1)?.durabilityCostMs;
     return {
       starts,
       startToFirstModelRequestMs: summarize(plain),
@@ -133,6 +157,7 @@ export const startAndScaleScenario = defineScenario<StartAndScaleResult>({
         modelLatencyMs: 0,
         windows,
         lastOverFirst: first !== undefined && last !== undefined && windows.length > 1 ? ratio(last, first) : undefined,
+        ...(firstCost !== undefined && lastCost !== undefined && windows.length > 1 ? { durabilityLastOverFirst: ratio(lastCost, firstCost) } : {}),
         runs,
         ...(continueAsNewTurnOverheadMs ? { continueAsNewTurnOverheadMs } : {}),
         ...(failure ? { failure } : {}),
@@ -151,11 +176,14 @@ export const startAndScaleScenario = defineScenario<StartAndScaleResult>({
       '',
       `One long chat session of ${long.plannedTurns} text turns (one model call each) at ${long.modelLatencyMs} ms model latency (${long.turnsCompleted} completed, ${long.runs} run(s) in its chain). Overhead per turn over the ${10} turns ending at each point:`,
       '',
-      '| at turn | turns | overhead p50 / p95 |',
-      '| --- | --- | --- |',
-      ...long.windows.map((window) => `| ${window.turn} | ${window.window[0]}-${window.window[1]} | ${ms(window.overheadMs.median)} / ${ms(window.overheadMs.p95)} |`),
+      '| at turn | turns | Keel overhead p50 / p95 | plain loop, same turns, p50 / p95 | durability cost (Keel - plain, p50) |',
+      '| --- | --- | --- | --- | --- |',
+      ...long.windows.map(
+        (window) =>
+          `| ${window.turn} | ${window.window[0]}-${window.window[1]} | ${ms(window.overheadMs.median)} / ${ms(window.overheadMs.p95)} | ${window.plainOverheadMs ? `${ms(window.plainOverheadMs.median)} / ${ms(window.plainOverheadMs.p95)}` : 'n/a'} | ${ms(window.durabilityCostMs)} |`,
+      ),
       '',
-      `Last point over first (p50): ${long.lastOverFirst?.toFixed(2) ?? 'n/a'}.`,
+      `Last point over first (p50): Keel's overhead ${long.lastOverFirst?.toFixed(2) ?? 'n/a'}; the durability cost alone ${long.durabilityLastOverFirst?.toFixed(2) ?? 'n/a'}. The plain loop runs the same conversation in the same process run, after Keel's: what grows with the conversation there (the whole of it is sent, serialised and parsed at every turn) grows for any agent loop.`,
       long.continueAsNewTurnOverheadMs
         ? `Turns during which a continue-as-new happened (${long.continueAsNewTurnOverheadMs.n}): overhead p50 ${ms(long.continueAsNewTurnOverheadMs.median)}, p99 ${ms(long.continueAsNewTurnOverheadMs.p99)}.`
         : 'The session made no continue-as-new in this build.',

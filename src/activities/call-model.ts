@@ -4,10 +4,11 @@ import type { ModelAdapter } from '../models/model-adapter.js';
 import type { ContentBlock, Message } from '../shared/schemas/content.js';
 import { describeIssues } from '../shared/schemas/describe-issues.js';
 import { modelCallRequestSchema, type ModelCallRequest, type ModelCallResponse } from '../shared/schemas/model-call.js';
-import { utf8ByteLength } from '../shared/schemas/transcript-ref.js';
+import { jsonByteLength, utf8ByteLength } from '../shared/schemas/transcript-ref.js';
 import type { ContentStore } from '../stores/content-store.js';
 import { appendContext, loadContext } from '../transcript/context-chain.js';
 import { restoreForModel } from '../transcript/restore-content.js';
+import { RestoredContexts, type RestoredContext } from '../transcript/restored-contexts.js';
 import { storeContent } from '../transcript/store-content.js';
 import { startHeartbeats } from './heartbeat-pacer.js';
 import { toModelFailure } from './model-failure.js';
@@ -15,6 +16,11 @@ import { assertPayloadFits, toStoreFailure } from './store-failure.js';
 
 /** A system prompt longer than this is stored once and sent by reference afterwards, bytes. */
 export const INLINE_SYSTEM_BYTES = 1024;
+
+/** Messages with their size as JSON. */
+function measured(messages: Message[]): RestoredContext {
+  return { messages, bytes: jsonByteLength(messages) };
+}
 
 /** A stored system prompt. */
 interface StoredSystem {
@@ -32,7 +38,7 @@ interface StoredSystem {
  * reply, and returns the reply with its large blocks stored, plus the new context head. So its input and result
  * stay small however long the session runs.
  */
-export function createCallModel(adapter: ModelAdapter, store: ContentStore) {
+export function createCallModel(adapter: ModelAdapter, store: ContentStore, contexts = new RestoredContexts()) {
   return async function callModel(request: ModelCallRequest): Promise<ModelCallResponse> {
     const parsed = modelCallRequestSchema.safeParse(request);
     if (!parsed.success) {
@@ -42,14 +48,21 @@ export function createCallModel(adapter: ModelAdapter, store: ContentStore) {
     const storeOptions = toolResultMaxBytes !== undefined ? { toolResultMaxBytes } : {};
 
     let modelMessages: Message[];
+    let modelBytes: number;
     let newMessages: Message[];
     let system = call.system;
     try {
-      const earlier = contextBase ? await loadContext(store, contextBase) : [];
+      // Messages are restored one by one, so the kept restoration of the base plus the new messages restored is
+      // what restoring the whole context gives.
+      const earlier: RestoredContext = contextBase
+        ? (contexts.get(call.sessionId, contextBase, toolResultMaxBytes) ?? measured(await restoreForModel(store, await loadContext(store, contextBase), storeOptions)))
+        : { messages: [], bytes: 0 };
       newMessages = await Promise.all(
         call.messages.map(async (message) => ({ role: message.role, content: await storeContent(store, message.content, storeOptions) })),
       );
-      modelMessages = await restoreForModel(store, [...earlier, ...newMessages], storeOptions);
+      const restoredNew = measured(await restoreForModel(store, newMessages, storeOptions));
+      modelMessages = [...earlier.messages, ...restoredNew.messages];
+      modelBytes = earlier.bytes + restoredNew.bytes;
       if (systemRef) system = (await store.getJson<StoredSystem>(systemRef.hash)).text;
     } catch (error) {
       throw toStoreFailure(error) ?? error;
@@ -83,6 +96,8 @@ export function createCallModel(adapter: ModelAdapter, store: ContentStore) {
       const stored = await storeContent(store, replyContent, storeOptions);
       const content = typeof stored === 'string' ? [{ type: 'text' as const, text: stored }] : stored;
       const head = await appendContext(store, contextBase, [...newMessages, { role: 'assistant', content }]);
+      const restoredReply = measured(await restoreForModel(store, [{ role: 'assistant', content }], storeOptions));
+      contexts.set(call.sessionId, head, toolResultMaxBytes, { messages: [...modelMessages, ...restoredReply.messages], bytes: modelBytes + restoredReply.bytes });
       const storedSystem =
         !systemRef && call.system !== undefined && utf8ByteLength(call.system) > INLINE_SYSTEM_BYTES
           ? await store.putJson({ kind: 'keel.system', text: call.system } satisfies StoredSystem)
