@@ -17,6 +17,8 @@ export interface MinimalLoopOptions {
   system: string;
   userMessages: string[];
   tools?: ToolDefinition[];
+  /** @default a new random id */
+  workflowId?: string;
 }
 
 /** Runs the conversation in a new workflow, cancelled at the end; returns each turn's wall time in ms. */
@@ -27,7 +29,7 @@ export async function runMinimalLoop(options: MinimalLoopOptions): Promise<numbe
     opening: openingMessage,
     tools: (options.tools ?? []).map((tool) => ({ name: tool.name, description: tool.description, inputSchema: tool.jsonSchema as Record<string, unknown> })),
   };
-  const handle = await options.client.workflow.start('minimalChatWorkflow', { taskQueue: options.taskQueue, workflowId: `minimal-${randomUUID()}`, args: [input] });
+  const handle = await options.client.workflow.start('minimalChatWorkflow', { taskQueue: options.taskQueue, workflowId: options.workflowId ?? `minimal-${randomUUID()}`, args: [input] });
   const turnMs: number[] = [];
   try {
     for (const text of options.userMessages) {

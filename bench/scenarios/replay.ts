@@ -4,9 +4,11 @@
  * lets a worker rebuild a session anywhere, and lets anyone debug a run on a laptop.
  */
 import { Worker } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fetchHistoryChain, historyBytes } from '../lib/history-bytes.js';
 import { runKeelConversation } from '../lib/keel-conversation.js';
+import { runMinimalLoop } from '../lib/minimal-loop.js';
 import { conversationMessages, defineScenario, ms } from '../lib/scenario.js';
 import { ratio, round, summarize, type Summary } from '../lib/stats.js';
 
@@ -25,6 +27,8 @@ export interface ReplayResult {
   /** Median replay time over the original run's wall time. */
   replayToOriginal: number | undefined;
   nondeterminismErrors: number;
+  /** The same conversation in the least durable loop on Temporal (bench/workflows/minimal-chat-workflow.ts), replayed alike. */
+  temporalFloor?: { events: number; replayMs: Summary; replayMsPerTurn: number };
 }
 
 export const replayScenario = defineScenario<ReplayResult>({
@@ -64,6 +68,38 @@ export const replayScenario = defineScenario<ReplayResult>({
     }
     const replayMs = summarize(warm);
     const withWorkerStartMs = summarize(cold);
+
+    // The floor: the same turns as the least a durable loop on Temporal records, replayed the same way. Its model
+    // latency does not matter to a replay, so it runs at none.
+    const floorModel = await context.startModel({ latencyMs: 0 });
+    const floorWorker = await context.startWorker({ modelUrl: floorModel.url, kind: 'naive' });
+    const floorHandle = `bench-replay-floor-${randomUUID()}`;
+    const floorRan = await runMinimalLoop({ client: context.server.client, taskQueue: floorWorker.taskQueue, system: 'bench replay floor', userMessages: conversationMessages(turns), workflowId: floorHandle })
+      .then(() => true)
+      .catch((error: unknown) => {
+        context.log(`the floor conversation failed: ${String(error)}`);
+        return false;
+      });
+    let temporalFloor: ReplayResult['temporalFloor'];
+    if (floorRan) {
+      const floorHistory = await context.server.historyClient.workflow.getHandle(floorHandle).fetchHistory();
+      const floorCode = readFileSync(context.bundles.naive, 'utf8');
+      const floorTimes: number[] = [];
+      for (let repetition = 0; repetition < (mode.quick ? 1 : 3); repetition += 1) {
+        const histories = [floorHistory, floorHistory].map((history) => ({ workflowId: floorHandle, history }));
+        let firstPassEndedAt = 0;
+        let replayed = 0;
+        for await (const result of Worker.runReplayHistories({ workflowBundle: { code: floorCode }, replayName: 'bench-replay-floor' }, histories)) {
+          replayed += 1;
+          if (replayed === 1) firstPassEndedAt = performance.now();
+          if (result.error) context.log(`floor replay error: ${String(result.error)}`);
+        }
+        floorTimes.push(performance.now() - firstPassEndedAt);
+      }
+      const floorMs = summarize(floorTimes);
+      temporalFloor = { events: floorHistory.events?.length ?? 0, replayMs: floorMs, replayMsPerTurn: round(floorMs.median / turns) };
+      context.log(`replay of the floor's ${turns} turns: ${ms(floorMs.median)}`);
+    }
     context.log(`replay of ${turns} turns: ${ms(replayMs.median)} (${ms(withWorkerStartMs.median)} with the replay worker's start) vs original ${ms(originalWallMs)}`);
     return {
       turns,
@@ -77,6 +113,7 @@ export const replayScenario = defineScenario<ReplayResult>({
       replayMsPerTurn: round(replayMs.median / turns),
       replayToOriginal: ratio(replayMs.median, originalWallMs),
       nondeterminismErrors,
+      ...(temporalFloor ? { temporalFloor } : {}),
     };
   },
   describe(result) {
@@ -86,6 +123,12 @@ export const replayScenario = defineScenario<ReplayResult>({
       '| original wall time | replay p50 / p95 | replay incl. the replay worker\'s start p50 | replay per turn | replay / original | nondeterminism errors |',
       '| --- | --- | --- | --- | --- | --- |',
       `| ${(result.originalWallMs / 1000).toFixed(1)} s | ${ms(result.replayMs.median)} / ${ms(result.replayMs.p95)} | ${ms(result.replayWithWorkerStartMs.median)} | ${ms(result.replayMsPerTurn)} | ${result.replayToOriginal !== undefined ? `${(result.replayToOriginal * 100).toFixed(2)} %` : 'n/a'} | ${result.nondeterminismErrors} |`,
+      ...(result.temporalFloor
+        ? [
+            '',
+            `The floor, for scale: the same ${result.turns} turns run by the least durable loop on Temporal (bench/workflows/minimal-chat-workflow.ts; ${result.temporalFloor.events} events) replay in ${ms(result.temporalFloor.replayMs.median)} (${ms(result.temporalFloor.replayMsPerTurn)} a turn), so Keel's replay is ${(result.replayMs.median / result.temporalFloor.replayMs.median).toFixed(2)}x the floor's. Most of a replay is the SDK's own work for each workflow task (activations across the bridge, payload conversion, and a stack trace captured for every promise the workflow creates, which the SDK keeps for its stack-trace query); a text turn is two workflow tasks.`,
+          ]
+        : []),
     ].join('\n');
   },
 });
