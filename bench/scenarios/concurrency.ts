@@ -3,6 +3,7 @@
  * process. Turns per second, overhead per turn, the worker's peak RSS and its RSS per cached session (resident
  * memory after the run minus before it, garbage collected both times, over the sessions the worker keeps cached).
  */
+import { availableParallelism } from 'node:os';
 import type { BenchWorker, WorkerMemory, WorkerTuning } from '../lib/bench-worker.js';
 import type { BenchContext } from '../lib/bench-context.js';
 import { runKeelConversation } from '../lib/keel-conversation.js';
@@ -130,6 +131,20 @@ export function concurrencyRows(levels: ConcurrencyLevelResult[]): string[] {
   );
 }
 
+/**
+ * What the machine can serve at the CPU a turn costs (dev server, worker and client share its cores): the ceiling
+ * on turns per second, against what the sessions ask for (one turn each per model latency plus overhead).
+ */
+function capacityNote(levels: ConcurrencyLevelResult[]): string {
+  const largest = levels.at(-1);
+  if (!largest) return '';
+  const cpuMs = Object.values(largest.cpuMsPerTurn).reduce((sum, value) => sum + value, 0);
+  const cores = availableParallelism();
+  const ceiling = (cores * 1000) / cpuMs;
+  const demanded = (largest.sessions * 1000) / (largest.modelLatencyMs + 100);
+  return `Capacity: at ${cpuMs.toFixed(1)} ms of CPU a turn (dev server, worker and client together, all on this machine's ${cores} cores), the machine serves at most ${ceiling.toFixed(0)} turns a second; ${largest.sessions} sessions that each want a turn every ${largest.modelLatencyMs} ms (plus 100 ms of overhead at the target) ask for ${demanded.toFixed(0)}. Past the ceiling turns queue, and overhead per turn is queueing time: the p95 target needs about ${((demanded * cpuMs) / 1000).toFixed(0)} cores at this cost per turn, with the server on machines of its own.`;
+}
+
 export const concurrencyHeader = [
   '| sessions | worker settings | turns/s | overhead per turn p50 / p95 | failed sessions / resent calls | worker RSS idle | worker peak RSS | cached sessions after | RSS per cached session | CPU per turn: server / worker / client |',
   '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -153,6 +168,8 @@ export const concurrencyScenario = defineScenario<ConcurrencyResult>({
       '',
       ...concurrencyHeader,
       ...concurrencyRows(result.levels),
+      '',
+      capacityNote(result.levels),
     ].join('\n');
   },
 });
