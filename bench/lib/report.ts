@@ -54,7 +54,7 @@ export function writeReport(input: ReportInput): { json: string; markdown: strin
     '',
     'How to read it: every run uses the local scripted Messages API server with a fixed model latency, so model time is known and the rest is overhead. Figures are medians and p95 (p99 where a target names it) over repeated runs. Each comparison runs both sides in the same process run, interleaved, so that noise hits them alike.',
     '',
-    `**The machine is shared**: other engineers were running test suites on the same ${facts.cores} cores during this run (load average ${facts.loadAverageAtStart.join(' / ')} at the start). Absolute milliseconds are therefore pessimistic and noisy; rely on the ratios and on the side-by-side differences measured in the same run.`,
+    `**The machine may be shared** (load average ${facts.loadAverageAtStart.join(' / ')} over 1, 5 and 15 minutes at the start, on ${facts.cores} cores). Absolute milliseconds move with whatever else runs; rely on the ratios and on the side-by-side differences measured in the same run.`,
     '',
     '| machine | |',
     '| --- | --- |',
