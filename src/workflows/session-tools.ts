@@ -67,8 +67,8 @@ export interface SessionToolsDependencies {
   state: SessionState;
   /** Reads the tools from the worker's configuration (see session-config.ts). */
   resolveTools: SessionConfig['resolveTools'];
-  /** True when the run is known to resolve tools; else the `keel-tools` patch decides. */
-  toolsPatched?: true;
+  /** True for a run on the lean-steps path: it resolves tools without asking the older `keel-tools` patch. */
+  leanSteps: boolean;
   /** Called when calls start or stop waiting for a decision. */
   onWaitingForApproval(waiting: boolean): void;
 }
@@ -101,7 +101,7 @@ export class SessionTools {
    */
   async resolve(): Promise<void> {
     const { input } = this.dependencies;
-    if (input.tools.length === 0 || !(this.dependencies.toolsPatched ?? patched(toolsPatch))) return;
+    if (input.tools.length === 0 || !(this.dependencies.leanSteps || patched(toolsPatch))) return;
     const resolved = await this.dependencies.resolveTools({ tools: input.tools, ...(input.sandbox ? { sandbox: input.sandbox } : {}) }).catch((error: unknown) => {
       if (isCancellation(error)) throw error;
       const cause = error instanceof Error && error.cause instanceof Error ? error.cause : (error as Error);
@@ -182,7 +182,7 @@ export class SessionTools {
         {
           summary: summaryOf(tool.name, input),
           startToCloseTimeout: tool.timeoutMs,
-          heartbeatTimeout: tool.heartbeatTimeoutMs,
+          ...(tool.heartbeatTimeoutMs !== undefined ? { heartbeatTimeout: tool.heartbeatTimeoutMs } : {}),
           retry: {
             initialInterval: tool.retry.initialIntervalMs,
             backoffCoefficient: tool.retry.backoffCoefficient,

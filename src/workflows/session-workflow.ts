@@ -105,8 +105,7 @@ export async function agentSessionWorkflow(rawInput: unknown, rawCarry?: unknown
     sessionId: workflowId,
     state,
     resolveTools,
-    // A run on the lean path has tools by definition: it needs no `keel-tools` patch marker.
-    toolsPatched: lean ? true : undefined,
+    leanSteps: lean,
     onWaitingForApproval: (waiting) => setStatus(waiting ? 'waiting_for_approval' : 'running'),
   });
   sessionTools.registerHandlers();
