@@ -40,8 +40,8 @@ export class ToolRegistry {
       inputSchema: tool.jsonSchema,
       usesSandbox: tool.usesSandbox,
       timeoutMs: tool.timeoutMs,
-      // A heartbeat timeout longer than the attempt itself would never fire.
-      heartbeatTimeoutMs: Math.min(heartbeatTimeoutMs, tool.timeoutMs),
+      // A heartbeat timeout no shorter than the attempt itself adds nothing to it.
+      ...(heartbeatTimeoutMs < tool.timeoutMs ? { heartbeatTimeoutMs } : {}),
       retry: tool.retry,
       safeToRetry: tool.safeToRetry,
     };

@@ -89,7 +89,7 @@ export function describeActivityFailure(error: unknown, tool: ResolvedTool): str
   if (cause instanceof Error && cause.name === 'TimeoutFailure') {
     const timeoutType = (cause as Error & { timeoutType?: string }).timeoutType;
     if (timeoutType === 'HEARTBEAT') {
-      return `the worker running it stopped responding (no heartbeat for ${tool.heartbeatTimeoutMs / 1000} s); it was probably lost mid-call`;
+      return `the worker running it stopped responding (no heartbeat for ${(tool.heartbeatTimeoutMs ?? tool.timeoutMs) / 1000} s); it was probably lost mid-call`;
     }
     if (timeoutType === 'START_TO_CLOSE') return `it did not finish within ${tool.timeoutMs / 1000} s`;
     return `it timed out (${timeoutType ?? 'unknown timeout'})`;

@@ -23,8 +23,12 @@ export interface ResolvedTool extends ToolSpec {
   usesSandbox: boolean;
   /** Start-to-close timeout of one attempt, ms. */
   timeoutMs: number;
-  /** An attempt that sends no heartbeat for this long is taken as lost (its worker died), ms. */
-  heartbeatTimeoutMs: number;
+  /**
+   * An attempt that sends no heartbeat for this long is taken as lost (its worker died), ms. Absent when it would be
+   * no shorter than `timeoutMs`: the attempt's own timeout then notices a lost worker as soon, and two timeouts of
+   * one length would race to name the failure.
+   */
+  heartbeatTimeoutMs?: number;
   retry: ToolRetryPolicy;
   /**
    * Whether running the tool twice for one call is harmless. When false, the activity gets a single attempt: a
