@@ -31,6 +31,40 @@ export interface ReplayResult {
   temporalFloor?: { events: number; replayMs: Summary; replayMsPerTurn: number };
 }
 
+interface ReplayTimes {
+  /** Wall time of each repetition's first pass, which includes creating the replay worker, ms. */
+  cold: number[];
+  /** Wall time of each repetition's second pass: the replay alone, ms. */
+  warm: number[];
+  /** Histories that did not replay, over all passes. */
+  errors: number;
+}
+
+/**
+ * Replays a run chain `repetitions` times, each time twice through one replay worker: the first pass includes
+ * creating the worker (loading the bundle into a fresh V8 context), the second is the replay alone.
+ */
+async function timeReplays(code: string, workflowId: string, chain: Awaited<ReturnType<typeof fetchHistoryChain>>, repetitions: number, log: (line: string) => void): Promise<ReplayTimes> {
+  const times: ReplayTimes = { cold: [], warm: [], errors: 0 };
+  for (let repetition = 0; repetition < repetitions; repetition += 1) {
+    const histories = [...chain, ...chain].map((history) => ({ workflowId, history }));
+    const startedAt = performance.now();
+    let firstPassEndedAt = startedAt;
+    let replayed = 0;
+    for await (const result of Worker.runReplayHistories({ workflowBundle: { code }, replayName: 'bench-replay' }, histories)) {
+      replayed += 1;
+      if (replayed === chain.length) firstPassEndedAt = performance.now();
+      if (result.error) {
+        times.errors += 1;
+        log(`replay error: ${String(result.error)}`);
+      }
+    }
+    times.cold.push(firstPassEndedAt - startedAt);
+    times.warm.push(performance.now() - firstPassEndedAt);
+  }
+  return times;
+}
+
 export const replayScenario = defineScenario<ReplayResult>({
   name: 'replay',
   title: '4. Replay of a long session with the current code',
@@ -44,28 +78,7 @@ export const replayScenario = defineScenario<ReplayResult>({
     await conversation.handle.cancel();
     await conversation.handle.result();
     const chain = await fetchHistoryChain(context.server.historyClient, conversation.handle.workflowId);
-    const code = readFileSync(context.bundles.keel, 'utf8');
-    const cold: number[] = [];
-    const warm: number[] = [];
-    let nondeterminismErrors = 0;
-    for (let repetition = 0; repetition < (mode.quick ? 1 : 3); repetition += 1) {
-      // The chain twice through one replay worker: the first pass includes creating the worker (loading the
-      // bundle into a fresh V8 context), the second is the replay alone.
-      const histories = [...chain, ...chain].map((history) => ({ workflowId: conversation.handle.workflowId, history }));
-      const startedAt = performance.now();
-      let firstPassEndedAt = startedAt;
-      let replayed = 0;
-      for await (const result of Worker.runReplayHistories({ workflowBundle: { code }, replayName: 'bench-replay' }, histories)) {
-        replayed += 1;
-        if (replayed === chain.length) firstPassEndedAt = performance.now();
-        if (result.error) {
-          nondeterminismErrors += 1;
-          context.log(`replay error: ${String(result.error)}`);
-        }
-      }
-      cold.push(firstPassEndedAt - startedAt);
-      warm.push(performance.now() - firstPassEndedAt);
-    }
+    const { cold, warm, errors: nondeterminismErrors } = await timeReplays(readFileSync(context.bundles.keel, 'utf8'), conversation.handle.workflowId, chain, mode.quick ? 1 : 3, (line) => context.log(line));
     const replayMs = summarize(warm);
     const withWorkerStartMs = summarize(cold);
 
@@ -83,19 +96,7 @@ export const replayScenario = defineScenario<ReplayResult>({
     let temporalFloor: ReplayResult['temporalFloor'];
     if (floorRan) {
       const floorHistory = await context.server.historyClient.workflow.getHandle(floorHandle).fetchHistory();
-      const floorCode = readFileSync(context.bundles.naive, 'utf8');
-      const floorTimes: number[] = [];
-      for (let repetition = 0; repetition < (mode.quick ? 1 : 3); repetition += 1) {
-        const histories = [floorHistory, floorHistory].map((history) => ({ workflowId: floorHandle, history }));
-        let firstPassEndedAt = 0;
-        let replayed = 0;
-        for await (const result of Worker.runReplayHistories({ workflowBundle: { code: floorCode }, replayName: 'bench-replay-floor' }, histories)) {
-          replayed += 1;
-          if (replayed === 1) firstPassEndedAt = performance.now();
-          if (result.error) context.log(`floor replay error: ${String(result.error)}`);
-        }
-        floorTimes.push(performance.now() - firstPassEndedAt);
-      }
+      const floorTimes = (await timeReplays(readFileSync(context.bundles.naive, 'utf8'), floorHandle, [floorHistory], mode.quick ? 1 : 3, (line) => context.log(`floor ${line}`))).warm;
       const floorMs = summarize(floorTimes);
       temporalFloor = { events: floorHistory.events?.length ?? 0, replayMs: floorMs, replayMsPerTurn: round(floorMs.median / turns) };
       context.log(`replay of the floor's ${turns} turns: ${ms(floorMs.median)}`);
