@@ -14,7 +14,7 @@ import { formatTranscriptEntry } from '../src/client/format-transcript-entry.js'
 import { SessionClient } from '../src/client/session-client.js';
 import { startDevServer, isListening, type DevServer } from '../src/dev/dev-server.js';
 import { projectRoot } from '../src/dev/project-root.js';
-import { offlineDemoResponder, offlineModelLabel, startScriptedModelServer, type ScriptedModelServer } from '../src/dev/scripted-model-server.js';
+import { offlineDemoResponder, offlineModelLabel, startScriptedModelServer, type ScriptedModelServer } from '../src/dev/scripted-model/index.js';
 import { ensureTemporalCli } from '../src/dev/temporal-cli.js';
 import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE, SESSION_WORKFLOW_TYPE } from '../src/shared/constants.js';
 import { createKeelWorker } from '../src/worker/create-keel-worker.js';

@@ -12,7 +12,7 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startScriptedModelServer, type ScriptedModelServer, type ScriptedModelServerOptions } from '../src/dev/scripted-model-server.js';
+import { startScriptedModelServer, type ScriptedModelServer, type ScriptedModelServerOptions } from '../src/dev/scripted-model/index.js';
 import { writeHistoryFile } from '../src/replay/history-files.js';
 import { sessionRunIds } from '../src/client/session-runs.js';
 import type { ProfileConfig } from '../src/shared/schemas/profile.js';

@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SessionClient } from '../../src/client/session-client.js';
-import { startScriptedModelServer, type ScriptedModelServer } from '../../src/dev/scripted-model-server.js';
+import { startScriptedModelServer, type ScriptedModelServer } from '../../src/dev/scripted-model/index.js';
 import { workflowsPath } from '../../src/worker/create-keel-worker.js';
 import { createBenchResponder, type BenchResponderOptions } from './bench-responder.js';
 import { benchProfiles } from './bench-profiles.js';

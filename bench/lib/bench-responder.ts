@@ -7,7 +7,7 @@
  *
  * So a conversation with a bench tool enabled makes two model calls and one tool call a turn; without, one call.
  */
-import type { RecordedRequest, ScriptedReply, ScriptedResponder } from '../../src/dev/scripted-model-server.js';
+import type { RecordedRequest, ScriptedReply, ScriptedResponder } from '../../src/dev/scripted-model/index.js';
 import { benchLookupToolName, benchOutputToolName } from './bench-tools.js';
 
 export interface BenchResponderOptions {

@@ -12,7 +12,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { offlineDemoResponder, scriptedReplySchema, startScriptedModelServer } from './scripted-model-server.js';
+import { offlineDemoResponder, scriptedReplySchema, startScriptedModelServer } from './scripted-model/index.js';
 
 const flagsSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535),

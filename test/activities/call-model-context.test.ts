@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createCallModel } from '../../src/activities/call-model.js';
-import { startScriptedModelServer, type ScriptedModelServer } from '../../src/dev/scripted-model-server.js';
+import { startScriptedModelServer, type ScriptedModelServer } from '../../src/dev/scripted-model/index.js';
 import { AnthropicModelAdapter } from '../../src/models/anthropic/anthropic-model-adapter.js';
 import type { ModelCallRequest, ModelCallResponse } from '../../src/shared/schemas/model-call.js';
 import type { ContextRef } from '../../src/shared/schemas/transcript-ref.js';

@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { validateSessionInput } from '../../src/client/session-client.js';
-import { startScriptedModelServer, type ScriptedModelServer } from '../../src/dev/scripted-model-server.js';
+import { startScriptedModelServer, type ScriptedModelServer } from '../../src/dev/scripted-model/index.js';
 import { ValidationError } from '../../src/errors.js';
 import { startTestEnvironment, type RunningWorker, type TestEnvironment } from '../harness/temporal-env.js';
 

@@ -7,12 +7,12 @@ import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import type { MessageCreateParamsNonStreaming, MessageParam, Tool } from '@anthropic-ai/sdk/resources/messages';
-import { offlineDemoResponder, startScriptedModelServer } from '../../src/dev/scripted-model-server.js';
+import { offlineDemoResponder, startScriptedModelServer } from '../../src/dev/scripted-model/index.js';
 import type {
   ScriptedModelServer,
   ScriptedModelServerOptions,
   ScriptedReply,
-} from '../../src/dev/scripted-model-server.js';
+} from '../../src/dev/scripted-model/index.js';
 
 /** Starts a server that the test closes on exit, and a real SDK client with its own retries off. */
 async function setup(

@@ -7,7 +7,7 @@
  */
 import type { Client } from '@temporalio/client';
 import type { SessionHandle } from '../../src/client/session-client.js';
-import type { ScriptedModelServer, ScriptedModelServerOptions, ScriptedReply } from '../../src/dev/scripted-model-server.js';
+import type { ScriptedModelServer, ScriptedModelServerOptions, ScriptedReply } from '../../src/dev/scripted-model/index.js';
 import { SESSION_WORKFLOW_TYPE } from '../../src/shared/constants.js';
 import type { ProfileConfig } from '../../src/shared/schemas/profile.js';
 import type { RunningWorker } from './temporal-env.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
-import { startScriptedModelServer } from '../../src/dev/scripted-model-server.js';
+import { startScriptedModelServer } from '../../src/dev/scripted-model/index.js';
 import { AnthropicModelAdapter } from '../../src/models/anthropic/anthropic-model-adapter.js';
 import type { Message } from '../../src/shared/schemas/content.js';
 import type { ModelCallResponse } from '../../src/shared/schemas/model-call.js';

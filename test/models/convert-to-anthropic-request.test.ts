@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { validateMessagesRequest } from '../../src/dev/validate-messages-request.js';
+import { validateMessagesRequest } from '../../src/dev/scripted-model/index.js';
 import { convertToAnthropicRequest } from '../../src/models/anthropic/convert-to-anthropic-request.js';
 import type { ModelCallRequest } from '../../src/shared/schemas/model-call.js';
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startE2BStandIn, type E2BStandIn } from '../../src/dev/e2b-stand-in/e2b-stand-in.js';
-import { startScriptedModelServer, type ScriptedModelServer, type ScriptedReply } from '../../src/dev/scripted-model-server.js';
+import { startScriptedModelServer, type ScriptedModelServer, type ScriptedReply } from '../../src/dev/scripted-model/index.js';
 import { E2BSandboxProvider } from '../../src/sandboxes/e2b/e2b-sandbox-provider.js';
 import { startTestEnvironment, type RunningWorker, type TestEnvironment } from '../harness/temporal-env.js';
 

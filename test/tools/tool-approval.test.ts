@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startScriptedModelServer, type RecordedRequest, type ScriptedModelServer, type ScriptedReply } from '../../src/dev/scripted-model-server.js';
+import { startScriptedModelServer, type RecordedRequest, type ScriptedModelServer, type ScriptedReply } from '../../src/dev/scripted-model/index.js';
 import { sessionKey } from '../../src/sandboxes/local/local-sandbox-provider.js';
 import type { SessionHandle } from '../../src/client/session-client.js';
 import { assertHistoriesReplay } from '../harness/replay.js';

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { z } from 'zod';
-import { startScriptedModelServer, type RecordedRequest, type ScriptedModelServer, type ScriptedReply } from '../../src/dev/scripted-model-server.js';
+import { startScriptedModelServer, type RecordedRequest, type ScriptedModelServer, type ScriptedReply } from '../../src/dev/scripted-model/index.js';
 import { ToolError } from '../../src/errors.js';
 import { sessionKey } from '../../src/sandboxes/local/local-sandbox-provider.js';
 import { defineTool } from '../../src/tools/define-tool.js';

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startScriptedModelServer, type ScriptedModelServer } from '../../src/dev/scripted-model-server.js';
+import { startScriptedModelServer, type ScriptedModelServer } from '../../src/dev/scripted-model/index.js';
 import { detectCgroups } from '../../src/sandboxes/local/cgroups.js';
 import { sessionKey } from '../../src/sandboxes/local/local-sandbox-provider.js';
 import { SessionClient } from '../../src/client/session-client.js';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { z } from 'zod';
 import { SessionClient } from '../../src/client/session-client.js';
-import { startScriptedModelServer, type ScriptedModelServer } from '../../src/dev/scripted-model-server.js';
+import { startScriptedModelServer, type ScriptedModelServer } from '../../src/dev/scripted-model/index.js';
 import { defineTool } from '../../src/tools/define-tool.js';
 import { createClientTracing } from '../../src/tracing/client-tracing.js';
 import { loadTracingConfig } from '../../src/tracing/tracing-config.js';

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { SessionClient } from '../../src/client/session-client.js';
 import { AesGcmCodec } from '../../src/codec/aes-gcm-codec.js';
 import { parseEncryptionKeys } from '../../src/codec/encryption-keys.js';
-import { startScriptedModelServer, type ScriptedModelServer } from '../../src/dev/scripted-model-server.js';
+import { startScriptedModelServer, type ScriptedModelServer } from '../../src/dev/scripted-model/index.js';
 import { freePort } from '../harness/free-port.js';
 import { startTestEnvironment, uniqueTaskQueue, type TestEnvironment } from '../harness/temporal-env.js';
 import { waitFor } from '../harness/wait-for.js';

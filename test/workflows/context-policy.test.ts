@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { validateMessagesRequest } from '../../src/dev/validate-messages-request.js';
+import { validateMessagesRequest } from '../../src/dev/scripted-model/index.js';
 import type { Message } from '../../src/shared/schemas/content.js';
 import { contextPolicySchema, contextKeepSchema } from '../../src/shared/schemas/profile.js';
 import {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SessionClient, type SessionHandle } from '../../src/client/session-client.js';
 import { ValidationError } from '../../src/errors.js';
-import { startScriptedModelServer, type RecordedRequest, type ScriptedModelServer, type ScriptedReply } from '../../src/dev/scripted-model-server.js';
+import { startScriptedModelServer, type RecordedRequest, type ScriptedModelServer, type ScriptedReply } from '../../src/dev/scripted-model/index.js';
 import { sendMessageUpdate } from '../../src/shared/messages.js';
 import type { ContentBlock, MessageContent } from '../../src/shared/schemas/content.js';
 import type { TranscriptEntry } from '../../src/shared/schemas/session-messages.js';

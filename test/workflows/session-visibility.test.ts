@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { z } from 'zod';
 import type { SessionHandle } from '../../src/client/session-client.js';
-import { startScriptedModelServer, type ScriptedModelServer, type ScriptedReply } from '../../src/dev/scripted-model-server.js';
+import { startScriptedModelServer, type ScriptedModelServer, type ScriptedReply } from '../../src/dev/scripted-model/index.js';
 import { defineTool } from '../../src/tools/define-tool.js';
 import { FIGURES_INTERVAL_MS } from '../../src/workflows/session-visibility.js';
 import { assertHistoriesReplay } from '../harness/replay.js';
