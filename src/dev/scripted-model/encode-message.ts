@@ -4,40 +4,15 @@
  * sent as JSON or cut into SSE events by `encode-stream-events.ts`. Worker/dev side only: uses `node:crypto`.
  */
 import { randomBytes } from 'node:crypto';
+import type { ApiContentBlock, ApiMessage } from './api-types.js';
 import { isRecord } from './is-record.js';
 import { randomBase62 } from './random-id.js';
 import type { MessageReply, RecordedRequest, ScriptedBlock } from './script.js';
 
-export type ResponseBlock =
-  | { type: 'text'; text: string }
-  | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> }
-  | { type: 'thinking'; thinking: string; signature: string }
-  | { type: 'redacted_thinking'; data: string };
-
-type ResponseUsage = {
-  input_tokens: number;
-  output_tokens: number;
-  cache_creation_input_tokens: number;
-  cache_read_input_tokens: number;
-};
-
-export type ResponseMessage = {
-  id: string;
-  type: 'message';
-  role: 'assistant';
-  model: string;
-  content: ResponseBlock[];
-  stop_reason: string;
-  stop_sequence: string | null;
-  stop_details: null;
-  container: null;
-  usage: ResponseUsage;
-};
-
 /** The Message answering `record` with the scripted `reply`. */
-export function buildMessage(reply: MessageReply, record: RecordedRequest): ResponseMessage {
+export function buildMessage(reply: MessageReply, record: RecordedRequest): ApiMessage {
   const body: Record<string, unknown> = isRecord(record.body) ? record.body : {};
-  const content = reply.content.map(toResponseBlock);
+  const content = reply.content.map(toApiContentBlock);
   const stopReason = reply.stopReason ?? (content.some((block) => block.type === 'tool_use') ? 'tool_use' : 'end_turn');
   const stopSequences = Array.isArray(body['stop_sequences']) ? (body['stop_sequences'] as unknown[]) : [];
   return {
@@ -66,7 +41,7 @@ export const fillerReply: MessageReply = {
   content: [{ type: 'text', text: 'This reply is cut short on purpose by the scripted model server.' }],
 };
 
-function toResponseBlock(block: ScriptedBlock): ResponseBlock {
+function toApiContentBlock(block: ScriptedBlock): ApiContentBlock {
   switch (block.type) {
     case 'tool_use':
       return { type: 'tool_use', id: block.id ?? `toolu_${randomBase62(24)}`, name: block.name, input: block.input };
@@ -82,7 +57,7 @@ function toResponseBlock(block: ScriptedBlock): ResponseBlock {
   }
 }
 
-function blockText(block: ResponseBlock): string {
+function blockText(block: ApiContentBlock): string {
   switch (block.type) {
     case 'text':
       return block.text;

@@ -4,15 +4,14 @@
  * `content_block_stop`, `message_delta`, `message_stop`), and the cut-short streams of the fault replies.
  * Pure functions; worker/dev side only.
  */
+import type Anthropic from '@anthropic-ai/sdk';
+import type { ApiContentBlock, ApiMessage, ApiStreamEvent } from './api-types.js';
 import { buildMessage, fillerReply } from './encode-message.js';
-import type { ResponseBlock, ResponseMessage } from './encode-message.js';
 import type { RecordedRequest } from './script.js';
 
-export type StreamEvent = { event: string; data: unknown };
-
-/** One event in SSE framing. */
-export function formatEvent({ event, data }: StreamEvent): string {
-  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+/** One event in SSE framing; the API names every event after its data's `type`. */
+export function formatEvent(event: ApiStreamEvent): string {
+  return `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
 }
 
 /** Size of a text, thinking or JSON fragment per delta event, in code points: several deltas per block, as live. */
@@ -21,59 +20,54 @@ const deltaSize = 12;
 const maxDeltasPerBlock = 2000;
 
 /** The SSE events of a whole message, in the order and shape the API streams them. */
-export function buildStreamEvents(message: ResponseMessage): StreamEvent[] {
+export function buildStreamEvents(message: ApiMessage): ApiStreamEvent[] {
   const { usage } = message;
-  const events: StreamEvent[] = [
+  const events: ApiStreamEvent[] = [
     {
-      event: 'message_start',
-      data: {
-        type: 'message_start',
-        // As live: no content or stop reason yet, and output tokens only counted at the end.
-        message: {
-          ...message,
-          content: [],
-          stop_reason: null,
-          stop_sequence: null,
-          usage: { ...usage, output_tokens: 1 },
-        },
+      type: 'message_start',
+      // As live: no content or stop reason yet, and output tokens only counted at the end.
+      message: {
+        ...message,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { ...usage, output_tokens: 1 },
       },
     },
-    { event: 'ping', data: { type: 'ping' } },
+    { type: 'ping' },
   ];
   // A loop, not push(...spread): a block of megabytes has more events than a call may take arguments.
   for (const [index, block] of message.content.entries()) for (const event of blockEvents(block, index)) events.push(event);
   events.push(
     {
-      event: 'message_delta',
-      data: {
-        type: 'message_delta',
-        delta: {
-          stop_reason: message.stop_reason,
-          stop_sequence: message.stop_sequence,
-          stop_details: null,
-          container: null,
-        },
-        usage,
+      type: 'message_delta',
+      delta: {
+        stop_reason: message.stop_reason,
+        stop_sequence: message.stop_sequence,
+        stop_details: null,
+        container: null,
       },
+      usage,
     },
-    { event: 'message_stop', data: { type: 'message_stop' } },
+    { type: 'message_stop' },
   );
   return events;
 }
 
 /** The first `afterEvents` events of a stream that never reaches `message_stop`. */
-export function partialStreamEvents(record: RecordedRequest, afterEvents: number): StreamEvent[] {
+export function partialStreamEvents(record: RecordedRequest, afterEvents: number): ApiStreamEvent[] {
   const events = buildStreamEvents(buildMessage(fillerReply, record));
   return events.slice(0, Math.min(afterEvents, events.length - 1));
 }
 
-function blockEvents(block: ResponseBlock, index: number): StreamEvent[] {
-  const delta = (payload: Record<string, unknown>): StreamEvent => ({
-    event: 'content_block_delta',
-    data: { type: 'content_block_delta', index, delta: payload },
+function blockEvents(block: ApiContentBlock, index: number): ApiStreamEvent[] {
+  const delta = (payload: Anthropic.Messages.RawContentBlockDelta): ApiStreamEvent => ({
+    type: 'content_block_delta',
+    index,
+    delta: payload,
   });
-  let start: ResponseBlock;
-  let deltas: StreamEvent[];
+  let start: ApiContentBlock;
+  let deltas: ApiStreamEvent[];
   switch (block.type) {
     case 'text':
       start = { type: 'text', text: '' };
@@ -97,11 +91,7 @@ function blockEvents(block: ResponseBlock, index: number): StreamEvent[] {
       deltas = [];
       break;
   }
-  return [
-    { event: 'content_block_start', data: { type: 'content_block_start', index, content_block: start } },
-    ...deltas,
-    { event: 'content_block_stop', data: { type: 'content_block_stop', index } },
-  ];
+  return [{ type: 'content_block_start', index, content_block: start }, ...deltas, { type: 'content_block_stop', index }];
 }
 
 function chunks(text: string): string[] {

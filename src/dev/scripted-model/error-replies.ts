@@ -5,13 +5,14 @@
  * cannot tell them apart from the real API's. Worker/dev side only.
  */
 import type { ServerResponse } from 'node:http';
+import type { ApiErrorBody, ApiErrorType } from './api-types.js';
 import { sendJson } from './http-response.js';
 
 /** An error the server answers with before any scripted reply is consumed (bad route, key or body). */
-export type Rejection = { status: number; type: string; message: string; headers?: Record<string, string> };
+export type Rejection = { status: number; type: ApiErrorType; message: string; headers?: Record<string, string> };
 
 /** The body of an error answer, and the data of an SSE `error` event. */
-export function errorBody(type: string, message: string): { type: 'error'; error: { type: string; message: string } } {
+export function errorBody(type: string, message: string): ApiErrorBody {
   return { type: 'error', error: { type, message } };
 }
 
@@ -26,7 +27,7 @@ export function sendError(
   sendJson(response, status, errorBody(type, message), headers);
 }
 
-const errorTypeByStatus: Record<number, string> = {
+const errorTypeByStatus: Record<number, ApiErrorType> = {
   400: 'invalid_request_error',
   401: 'authentication_error',
   403: 'permission_error',
@@ -38,7 +39,7 @@ const errorTypeByStatus: Record<number, string> = {
 };
 
 /** The error type the API uses with an HTTP status; `api_error` for a status it has no special type for. */
-export function defaultErrorTypeForStatus(status: number): string {
+export function defaultErrorTypeForStatus(status: number): ApiErrorType {
   return errorTypeByStatus[status] ?? 'api_error';
 }
 
@@ -48,6 +49,7 @@ export function statusForErrorType(type: string): number {
   return entry === undefined ? 500 : Number(entry[0]);
 }
 
+// Keyed by string for lookup by a script's own type; `satisfies` keeps every key one of the API's types.
 const defaultErrorMessages: Record<string, string> = {
   invalid_request_error: 'Invalid request.',
   authentication_error: 'invalid x-api-key',
@@ -57,7 +59,7 @@ const defaultErrorMessages: Record<string, string> = {
   rate_limit_error: 'Number of requests has exceeded your rate limit.',
   api_error: 'Internal server error',
   overloaded_error: 'Overloaded',
-};
+} satisfies Partial<Record<ApiErrorType, string>>;
 
 /** The message the API sends with an error type, or a marked placeholder for a type of the script's own. */
 export function defaultErrorMessage(type: string): string {

@@ -5,8 +5,8 @@
  */
 import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ApiErrorBody, ApiMessage, ApiStreamEvent } from './api-types.js';
 import { formatEvent } from './encode-stream-events.js';
-import type { StreamEvent } from './encode-stream-events.js';
 import { randomBase62 } from './random-id.js';
 
 /** The headers of every answer, plus `extra`. */
@@ -19,7 +19,7 @@ export function baseHeaders(extra: Record<string, string>): Record<string, strin
 export function sendJson(
   response: ServerResponse,
   status: number,
-  body: unknown,
+  body: ApiMessage | ApiErrorBody,
   headers: Record<string, string> = {},
 ): void {
   const text = JSON.stringify(body);
@@ -35,7 +35,7 @@ export function startEventStream(response: ServerResponse): void {
 /** Writes events in order, sleeping between them; false when the server closed or the client left midway. */
 export async function writeEvents(
   response: ServerResponse,
-  events: StreamEvent[],
+  events: ApiStreamEvent[],
   chunkDelayMs: number,
   signal: AbortSignal,
 ): Promise<boolean> {

@@ -54,7 +54,7 @@ export async function serveReply(
       if (!record.stream) return sendError(response, statusForErrorType(type), type, message);
       startEventStream(response);
       if (!(await writeEvents(response, partialStreamEvents(record, reply.afterEvents), 0, signal))) return;
-      response.end(formatEvent({ event: 'error', data: errorBody(type, message) }));
+      response.end(formatEvent(errorBody(type, message)));
       return;
     }
     case 'drop-connection': {

@@ -12,6 +12,7 @@
  *
  * Worker/dev side only: not bundle-safe, though it imports nothing but zod.
  */
+import type Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
 import { checkConversation } from './check-conversation.js';
 import { describeIssue, withPath } from './describe-issue.js';
@@ -68,7 +69,10 @@ function checkThinkingBudget(request: MessagesRequest): string | undefined {
 /** The API's limit on prompt-cache breakpoints in one request. */
 const maxCacheBreakpoints = 4;
 
-const cacheControlSchema = z.strictObject({ type: z.literal('ephemeral'), ttl: z.enum(['5m', '1h']).optional() });
+const cacheControlSchema = z.strictObject({
+  type: z.literal('ephemeral'),
+  ttl: z.enum(['5m', '1h']).optional(),
+}) satisfies z.ZodType<Anthropic.Messages.CacheControlEphemeral>;
 
 /**
  * Prompt-cache breakpoints: each `cache_control` must be `{type: 'ephemeral', ttl?}`, thinking blocks cannot carry
