@@ -1,4 +1,4 @@
-/** Addressing constants from the public contract (CONTRACT.md). Bundle-safe. */
+/** Addressing constants from the public contract (README.md, "The public contract"). Bundle-safe. */
 
 /** The workflow type every client starts. Permanent: it is stored in history. */
 export const SESSION_WORKFLOW_TYPE = 'agentSession';

@@ -1,5 +1,6 @@
 /**
- * The built-in tools as models see them: names, descriptions and input schemas (CONTRACT.md, "Built-in tools").
+ * The built-in tools as models see them: names, descriptions and input schemas (README.md, "Tools, sandboxes and
+ * guardrails").
  * Names and input fields are part of the public contract: prompts refer to them. Handlers live worker-side in
  * src/tools/built-in/. Bundle-safe.
  */

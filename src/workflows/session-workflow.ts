@@ -79,7 +79,7 @@ function refusedToolResults(calls: ToolUseBlock[], why: (call: ToolUseBlock) => 
 }
 
 /**
- * @param rawInput the `SessionInput` (CONTRACT.md).
+ * @param rawInput the `SessionInput` (README.md, "The public contract").
  * @param rawCarry set by Keel alone, when the session continues as new: the state it carries into this run.
  */
 export async function agentSessionWorkflow(rawInput: unknown, rawCarry?: unknown): Promise<SessionResult> {

@@ -1,4 +1,4 @@
-"""A Keel session driven from Python's Temporal SDK, using only the public contract (CONTRACT.md):
+"""A Keel session driven from Python's Temporal SDK, using only the public contract (README.md, "The public contract"):
 the workflow type, the task queue, the SessionInput JSON, the sendMessage update, the state and transcript
 queries, cancellation and the SessionResult. Nothing Keel-specific is imported.
 

@@ -1,4 +1,4 @@
-/** `SessionInput`: the one argument of the `agentSession` workflow (CONTRACT.md, "Input"). Bundle-safe. */
+/** `SessionInput`: the one argument of the `agentSession` workflow (README.md, "The public contract"). Bundle-safe. */
 import { z } from 'zod';
 import { messageSchema } from './content.js';
 

@@ -1,4 +1,7 @@
-/** Arguments and results of the session's signals, updates and queries (CONTRACT.md). Bundle-safe. */
+/**
+ * Arguments and results of the session's signals, updates and queries (README.md, "The public contract").
+ * Bundle-safe.
+ */
 import { z } from 'zod';
 import { contentBlockSchema, messageContentSchema, messageSchema } from './content.js';
 import type { FailoverEvent } from './failover-event.js';

@@ -1,4 +1,4 @@
-/** The built-in tools (CONTRACT.md, "Built-in tools"). Worker-side. */
+/** The built-in tools (README.md, "Tools, sandboxes and guardrails"). Worker-side. */
 import type { ToolDefinition } from '../define-tool.js';
 import { createBashTool } from './bash-tool.js';
 import type { BuiltInToolOptions } from './built-in-tool-options.js';

@@ -32,7 +32,7 @@ import {
   type WorkflowOutboundCallsInterceptor,
 } from '@temporalio/workflow';
 
-/** The message names that start a turn: part of the public contract (CONTRACT.md). */
+/** The message names that start a turn: part of the public contract (README.md, "The public contract"). */
 const TURN_SIGNAL = 'userMessage';
 const TURN_UPDATE = 'sendMessage';
 
