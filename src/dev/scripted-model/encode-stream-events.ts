@@ -91,7 +91,11 @@ function blockEvents(block: ApiContentBlock, index: number): ApiStreamEvent[] {
       deltas = [];
       break;
   }
-  return [{ type: 'content_block_start', index, content_block: start }, ...deltas, { type: 'content_block_stop', index }];
+  return [
+    { type: 'content_block_start', index, content_block: start },
+    ...deltas,
+    { type: 'content_block_stop', index },
+  ];
 }
 
 function chunks(text: string): string[] {

@@ -132,7 +132,10 @@ export const messagesRequestSchema = z.looseObject({
   temperature: z.number().min(0).max(1).optional(),
   metadata: z.looseObject({}).optional(),
 }) satisfies z.ZodType<
-  Pick<MessageCreateParamsBase, 'model' | 'max_tokens' | 'system' | 'thinking' | 'stream' | 'stop_sequences' | 'metadata'>
+  Pick<
+    MessageCreateParamsBase,
+    'model' | 'max_tokens' | 'system' | 'thinking' | 'stream' | 'stop_sequences' | 'metadata'
+  >
 >;
 
 /** A request body that passed `messagesRequestSchema` (not necessarily the conversation checks). */

@@ -10,7 +10,7 @@
  *    roles, `tool_use`/`tool_result` pairing across messages, tool names against `tools` and the extended-thinking
  *    rules in `check-conversation.ts`.
  *
- * Worker/dev side only: not bundle-safe, though it imports nothing but zod.
+ * Worker/dev side only: not bundle-safe, though it imports nothing but zod and the SDK's types.
  */
 import type Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
