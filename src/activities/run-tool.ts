@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { AgentRuntimeError, ToolError } from '../errors.js';
+import { AgentRuntimeError, type ToolError } from '../errors.js';
 import { OutputCapture } from '../sandboxes/output-capture.js';
 import type { SandboxRegistry } from '../sandboxes/sandbox-registry.js';
 import { describeIssues } from '../shared/schemas/describe-issues.js';

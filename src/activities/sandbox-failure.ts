@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { AgentRuntimeError, SandboxError } from '../errors.js';
+import { AgentRuntimeError, type SandboxError } from '../errors.js';
 import { FailureTypes } from '../shared/failure-types.js';
 
 /**

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, test, type TestContext } from 'node:test';
 import { E2B } from 'e2b';
 import { startE2BStandIn, type E2BStandIn } from '../../src/dev/e2b-stand-in/e2b-stand-in.js';
-import { AgentRuntimeError, SandboxError, ToolError } from '../../src/errors.js';
+import { AgentRuntimeError, type SandboxError, type ToolError } from '../../src/errors.js';
 import { E2BSandboxProvider, type E2BSandboxProviderOptions, e2bSessionMetadataKey } from '../../src/sandboxes/e2b/e2b-sandbox-provider.js';
 import type { SandboxRef } from '../../src/sandboxes/sandbox-provider.js';
 import { FailureTypes } from '../../src/shared/failure-types.js';

@@ -1,6 +1,6 @@
 /** Arguments and results of the session's signals, updates and queries (CONTRACT.md). Bundle-safe. */
 import { z } from 'zod';
-import { contentBlockSchema, messageContentSchema, messageSchema } from './content.js';
+import { type contentBlockSchema, messageContentSchema, type messageSchema } from './content.js';
 import type { FailoverEvent } from './failover-event.js';
 import type { SessionLimits } from './session-input.js';
 import type { SoftLimitHit, SpendLedgerView } from './spend.js';
