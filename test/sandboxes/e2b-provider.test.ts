@@ -48,8 +48,8 @@ async function rejectsWith(promise: Promise<unknown>, expected: { name: string; 
   );
   assert.ok(AgentRuntimeError.isInstance(error), `expected a Keel error, got ${String(error)}`);
   assert.equal(error.name, expected.name, String(error));
-  if (expected.failureType !== undefined) assert.equal((error as SandboxError).details.failureType, expected.failureType, error.message);
-  if (expected.retryable !== undefined) assert.equal((error as SandboxError).details.retryable, expected.retryable, error.message);
+  if (expected.failureType !== undefined) assert.equal((error as SandboxError).failureType, expected.failureType, error.message);
+  if (expected.retryable !== undefined) assert.equal((error as SandboxError).retryable, expected.retryable, error.message);
   if (expected.content) assert.match((error as ToolError).content, expected.content);
   return error;
 }
