@@ -17,7 +17,7 @@ import { createKeelWorker } from './worker/create-keel-worker.js';
 import { ensureSearchAttributes } from './worker/ensure-search-attributes.js';
 import { startHealthServer } from './worker/health-server.js';
 import { installRuntime } from './worker/install-runtime.js';
-import { createLogger } from './worker/logger.js';
+import { createLogger } from './logging/logger.js';
 import { createWorkerTracing } from './tracing/worker-tracing.js';
 
 async function main(): Promise<void> {

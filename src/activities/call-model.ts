@@ -11,8 +11,9 @@ import { restoreForModel } from '../transcript/restore-content.js';
 import { RestoredContexts, type RestoredContext } from '../transcript/restored-contexts.js';
 import { storeContent } from '../transcript/store-content.js';
 import { startHeartbeats } from './heartbeat-pacer.js';
-import { toModelFailure } from './model-failure.js';
-import { assertPayloadFits, toStoreFailure } from './store-failure.js';
+import { toActivityFailure } from './activity-failure.js';
+import { FailureTypes } from '../shared/failure-types.js';
+import { assertPayloadFits } from './assert-payload-fits.js';
 
 /** A system prompt longer than this is stored once and sent by reference afterwards, bytes. */
 export const INLINE_SYSTEM_BYTES = 1024;
@@ -42,7 +43,7 @@ export function createCallModel(adapter: ModelAdapter, store: ContentStore, cont
   return async function callModel(request: ModelCallRequest): Promise<ModelCallResponse> {
     const parsed = modelCallRequestSchema.safeParse(request);
     if (!parsed.success) {
-      throw ApplicationFailure.nonRetryable(`invalid model call request: ${describeIssues(parsed.error)}`, 'Model.InvalidRequest');
+      throw ApplicationFailure.nonRetryable(`invalid model call request: ${describeIssues(parsed.error)}`, FailureTypes.ModelInvalidRequest);
     }
     const { contextBase, systemRef, toolResultMaxBytes, inlineReply, ...call } = parsed.data;
     const storeOptions = toolResultMaxBytes !== undefined ? { toolResultMaxBytes } : {};
@@ -65,7 +66,7 @@ export function createCallModel(adapter: ModelAdapter, store: ContentStore, cont
       modelBytes = earlier.bytes + restoredNew.bytes;
       if (systemRef) system = (await store.getJson<StoredSystem>(systemRef.hash)).text;
     } catch (error) {
-      throw toStoreFailure(error) ?? error;
+      throw toActivityFailure(error);
     }
 
     const context = Context.current();
@@ -80,7 +81,7 @@ export function createCallModel(adapter: ModelAdapter, store: ContentStore, cont
         },
       );
     } catch (error) {
-      throw toModelFailure(error);
+      throw toActivityFailure(error, { type: FailureTypes.ModelBadResponse });
     } finally {
       heartbeats.stop();
     }
@@ -106,7 +107,7 @@ export function createCallModel(adapter: ModelAdapter, store: ContentStore, cont
       assertPayloadFits(result, 'the model call result');
       return result;
     } catch (error) {
-      throw toStoreFailure(error) ?? error;
+      throw toActivityFailure(error);
     }
   };
 }

@@ -17,7 +17,9 @@ import {
 import { jsonByteLength } from '../shared/schemas/transcript-ref.js';
 import type { ContentStore } from '../stores/content-store.js';
 import { storeContent } from '../transcript/store-content.js';
-import { assertPayloadFits, toStoreFailure } from './store-failure.js';
+import { toActivityFailure } from './activity-failure.js';
+import { FailureTypes } from '../shared/failure-types.js';
+import { assertPayloadFits } from './assert-payload-fits.js';
 
 /** A stored transcript segment. */
 interface StoredSegment {
@@ -30,7 +32,7 @@ async function withStoreFailures<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    throw toStoreFailure(error) ?? error;
+    throw toActivityFailure(error);
   }
 }
 
@@ -39,7 +41,7 @@ export function createContentStoreActivities(store: ContentStore) {
     /** Stores every large block of each content; returns the contents with stored blocks in their place. */
     async storeContent(request: StoreContentRequest): Promise<MessageContent[]> {
       const parsed = storeContentRequestSchema.safeParse(request);
-      if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid storeContent request: ${describeIssues(parsed.error)}`, 'Store.InvalidRequest');
+      if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid storeContent request: ${describeIssues(parsed.error)}`, FailureTypes.StoreInvalidRequest);
       const options = parsed.data.toolResultMaxBytes !== undefined ? { toolResultMaxBytes: parsed.data.toolResultMaxBytes } : {};
       const result = await withStoreFailures(() => Promise.all(parsed.data.contents.map((content) => storeContent(store, content, options))));
       assertPayloadFits(result, 'the stored content');
@@ -48,7 +50,7 @@ export function createContentStoreActivities(store: ContentStore) {
 
     /** Writes a run of transcript entries as one segment. */
     async archiveTranscript(request: ArchiveTranscriptRequest): Promise<TranscriptSegment> {
-      if (request.entries.length === 0) throw ApplicationFailure.nonRetryable('archiveTranscript: no entries', 'Store.InvalidRequest');
+      if (request.entries.length === 0) throw ApplicationFailure.nonRetryable('archiveTranscript: no entries', FailureTypes.StoreInvalidRequest);
       const segment: StoredSegment = { kind: 'keel.transcript', sessionId: request.sessionId, entries: request.entries };
       const { hash } = await withStoreFailures(() => store.putJson(segment));
       return { hash, count: request.entries.length };
@@ -58,7 +60,7 @@ export function createContentStoreActivities(store: ContentStore) {
     async loadTranscript(request: LoadTranscriptRequest): Promise<LoadTranscriptResponse> {
       const segment = await withStoreFailures(() => store.getJson<StoredSegment>(request.segment.hash));
       if (segment.kind !== 'keel.transcript' || segment.entries.length !== request.segment.count) {
-        throw ApplicationFailure.nonRetryable(`stored transcript sha256:${request.segment.hash} does not hold ${request.segment.count} entries`, 'Store.Corrupt');
+        throw ApplicationFailure.nonRetryable(`stored transcript sha256:${request.segment.hash} does not hold ${request.segment.count} entries`, FailureTypes.StoreCorrupt);
       }
       const entries: TranscriptEntry[] = [];
       let bytes = 0;

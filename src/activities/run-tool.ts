@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { AgentRuntimeError, ToolError } from '../errors.js';
+import { ToolError } from '../errors.js';
 import { OutputCapture } from '../sandboxes/output-capture.js';
 import type { SandboxRegistry } from '../sandboxes/sandbox-registry.js';
 import { describeIssues } from '../shared/schemas/describe-issues.js';
@@ -11,8 +11,8 @@ import { INLINE_BLOCK_BYTES } from '../shared/schemas/transcript-ref.js';
 import type { ContentStore } from '../stores/content-store.js';
 import { storedBlockFor } from '../transcript/store-content.js';
 import { startHeartbeats } from './heartbeat-pacer.js';
-import { toSandboxFailure } from './sandbox-failure.js';
-import { toStoreFailure } from './store-failure.js';
+import { toActivityFailure } from './activity-failure.js';
+import { FailureTypes } from '../shared/failure-types.js';
 
 /**
  * Largest result a tool may return, bytes. A result longer than a block may be in history is stored whole in the
@@ -36,10 +36,6 @@ async function storedWhenLong(store: ContentStore, toolUseId: string, output: To
   const ref = await store.putJson(block);
   const preview = storedBlockFor(block, ref) as { content?: unknown };
   return { content: String(preview.content ?? ''), isError: bounded.isError, storedRef: ref };
-}
-
-function isToolError(error: unknown): error is ToolError {
-  return AgentRuntimeError.isInstance(error) && error.name === 'ToolError';
 }
 
 /**
@@ -70,7 +66,7 @@ export function createRunTool(dependencies: { tools: ToolRegistry; sandboxes: Sa
       try {
         provider = dependencies.sandboxes.get(ref.provider);
       } catch (error) {
-        throw toSandboxFailure(error);
+        throw toActivityFailure(error, { type: FailureTypes.ToolFailed });
       }
       sandbox = {
         ref,
@@ -100,8 +96,8 @@ export function createRunTool(dependencies: { tools: ToolRegistry; sandboxes: Sa
     } catch (error) {
       // A cancelled call reports its cancellation, not whatever the abort did to the handler.
       if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason ?? error;
-      if (isToolError(error)) return await storedWhenLong(dependencies.store, request.toolUseId, { content: error.content, isError: true });
-      throw toStoreFailure(error) ?? toSandboxFailure(error);
+      if (ToolError.isInstance(error)) return await storedWhenLong(dependencies.store, request.toolUseId, { content: error.content, isError: true });
+      throw toActivityFailure(error, { type: FailureTypes.ToolFailed });
     } finally {
       heartbeats.stop();
     }

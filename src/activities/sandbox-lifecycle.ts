@@ -4,7 +4,7 @@ import type { SandboxRegistry } from '../sandboxes/sandbox-registry.js';
 import { FailureTypes } from '../shared/failure-types.js';
 import type { SandboxOptions } from '../shared/schemas/session-input.js';
 import type { SandboxReference } from '../shared/schemas/tools.js';
-import { toSandboxFailure } from './sandbox-failure.js';
+import { toActivityFailure } from './activity-failure.js';
 
 export interface CreateSandboxRequest {
   sessionId: string;
@@ -25,7 +25,7 @@ export function createSandboxLifecycle(dependencies: { sandboxes: SandboxRegistr
         heartbeat();
         return await dependencies.sandboxes.get(name).create(request.sessionId, options);
       } catch (error) {
-        throw toSandboxFailure(error);
+        throw toActivityFailure(error, { type: FailureTypes.ToolFailed });
       }
     },
     async destroySandbox(ref: SandboxReference): Promise<void> {
@@ -33,7 +33,7 @@ export function createSandboxLifecycle(dependencies: { sandboxes: SandboxRegistr
         heartbeat();
         await dependencies.sandboxes.get(ref.provider).destroy(ref);
       } catch (error) {
-        throw toSandboxFailure(error);
+        throw toActivityFailure(error, { type: FailureTypes.ToolFailed });
       }
     },
   };

@@ -1,7 +1,8 @@
 import { heartbeat } from '@temporalio/activity';
 import type { SandboxRegistry } from '../sandboxes/sandbox-registry.js';
 import type { SandboxReference } from '../shared/schemas/tools.js';
-import { toSandboxFailure } from './sandbox-failure.js';
+import { toActivityFailure } from './activity-failure.js';
+import { FailureTypes } from '../shared/failure-types.js';
 
 export interface SnapshotSandboxRequest {
   sandbox: SandboxReference;
@@ -35,7 +36,7 @@ export function createSnapshotSandbox(dependencies: { sandboxes: SandboxRegistry
       heartbeat();
       outcome = await provider.snapshot(request.sandbox, snapshotId);
     } catch (error) {
-      throw toSandboxFailure(error);
+      throw toActivityFailure(error, { type: FailureTypes.ToolFailed });
     }
     return outcome.skipped ? { turn: request.turn, skipped: outcome.skipped } : { turn: request.turn, snapshotId };
   };

@@ -10,8 +10,8 @@ import { buildProgram } from './program.js';
 
 function describeFailure(error: unknown): { message: string; exitCode: number } {
   if (error instanceof CliError) return { message: error.message, exitCode: error.exitCode };
-  if (error instanceof ValidationError) return { message: error.message, exitCode: 2 };
-  if (error instanceof MessageRejectedError) return { message: `refused by the session: ${error.message}`, exitCode: 1 };
+  if (ValidationError.isInstance(error)) return { message: error.message, exitCode: 2 };
+  if (MessageRejectedError.isInstance(error)) return { message: `refused by the session: ${error.message}`, exitCode: 1 };
   if (error instanceof WorkflowNotFoundError) {
     // An update to a closed workflow comes back as "not found" with the server's reason.
     if (/already completed|closed/i.test(error.message)) return { message: `session ${error.workflowId} has ended: ${error.message}`, exitCode: 1 };

@@ -94,7 +94,7 @@ export function sessionInputFromFlags(fileInput: Record<string, unknown> | undef
   try {
     return validateSessionInput(input as SessionInputRequest);
   } catch (error) {
-    if (error instanceof ValidationError) throw new CliError(error.message, 2);
+    if (ValidationError.isInstance(error)) throw new CliError(error.message, 2);
     throw error;
   }
 }

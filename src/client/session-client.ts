@@ -4,7 +4,7 @@
  * do the same through the public contract.
  */
 import { Client, Connection, WithStartWorkflowOperation, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import type { DataConverter } from '@temporalio/common';
+import type { DataConverter, UpdateDefinition } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import { dataConverterFromEnvironment } from '../codec/data-converter-from-environment.js';
 import { MessageRejectedError, ValidationError } from '../errors.js';
@@ -101,6 +101,9 @@ function checkPayloadSize(what: string, value: unknown, limitBytes: number): voi
 }
 
 /** An update the session refused becomes a {@link MessageRejectedError} carrying the session's reason. */
+/** What an update answers, read off its definition in shared/messages.ts. */
+type UpdateResult<Definition> = Definition extends UpdateDefinition<infer Result, infer _Args> ? Result : never;
+
 async function unwrapRejection<T>(update: Promise<T>): Promise<T> {
   try {
     return await update;
@@ -163,11 +166,11 @@ export class SessionHandle {
     return this.workflow.signal(resetContextSignal, request);
   }
 
-  decideToolCall(decision: DecideToolCallInput) {
+  decideToolCall(decision: DecideToolCallInput): Promise<UpdateResult<typeof decideToolCallUpdate>> {
     return unwrapRejection(this.workflow.executeUpdate(decideToolCallUpdate, { args: [decision] }));
   }
 
-  raiseBudget(request: RaiseBudgetInput) {
+  raiseBudget(request: RaiseBudgetInput): Promise<UpdateResult<typeof raiseBudgetUpdate>> {
     return unwrapRejection(this.workflow.executeUpdate(raiseBudgetUpdate, { args: [request] }));
   }
 

@@ -12,6 +12,7 @@
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import proto from '@temporalio/proto';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { FailureTypes } from '../shared/failure-types.js';
 import { AgentRuntimeError } from '../errors.js';
 import type { EncryptionKeyRing } from './encryption-keys.js';
 
@@ -26,7 +27,11 @@ const ivBytes = 12;
 const tagBytes = 16;
 
 /** A sealed payload could not be opened: unknown key id, wrong key, or tampered data. Not retryable. */
-export class PayloadDecryptionError extends AgentRuntimeError {}
+export class PayloadDecryptionError extends AgentRuntimeError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, { retryable: false, failureType: FailureTypes.PayloadDecryptionFailed }, options);
+  }
+}
 
 export class AesGcmCodec implements PayloadCodec {
   // A private field, so that logging the codec (the SDK debug-logs its worker options) cannot reach the keys.

@@ -3,7 +3,7 @@
  * environment (see codec-server-config.ts): `KEEL_ENCRYPTION_KEYS` and `KEEL_CODEC_SERVER_TOKENS` (or their `_FILE`
  * forms) are required. Logs one JSON line per request (method, path, status). Exits 1 on bad configuration.
  */
-import { createLogger } from '../worker/logger.js';
+import { createLogger } from '../logging/logger.js';
 import { loadCodecServerConfig } from './codec-server-config.js';
 import { startCodecServer } from './codec-server.js';
 

@@ -4,6 +4,8 @@
  */
 export const FailureTypes = {
   InvalidSessionInput: 'InvalidSessionInput',
+  /** A session refused a message or decision in its update validator (client side). */
+  MessageRejected: 'Session.MessageRejected',
   ModelRateLimit: 'Model.RateLimit',
   ModelOverloaded: 'Model.Overloaded',
   ModelServerError: 'Model.ServerError',
@@ -15,6 +17,10 @@ export const FailureTypes = {
   ModelNotFound: 'Model.NotFound',
   ModelRequestTooLarge: 'Model.RequestTooLarge',
   ModelBadResponse: 'Model.BadResponse',
+  /** The workflow asked the model activity for something its schema refuses (a bug, never retried). */
+  ModelInvalidRequest: 'Model.InvalidRequest',
+  /** A configuration file, profile or environment variable is wrong. */
+  ConfigInvalid: 'Config.Invalid',
   ConfigUnknownProfile: 'Config.UnknownProfile',
   SandboxNotFound: 'Sandbox.NotFound',
   SandboxTimeout: 'Sandbox.Timeout',
@@ -31,8 +37,12 @@ export const FailureTypes = {
   StoreUnavailable: 'Store.Unavailable',
   StoreNotFound: 'Store.NotFound',
   StoreCorrupt: 'Store.Corrupt',
+  /** The workflow asked a store activity for something its schema refuses (a bug, never retried). */
+  StoreInvalidRequest: 'Store.InvalidRequest',
   /** A payload Keel would send to Temporal passes its size limit (2 MB by default). */
   PayloadTooLarge: 'Payload.TooLarge',
+  /** A sealed payload does not open with the keys this process has. */
+  PayloadDecryptionFailed: 'Payload.DecryptionFailed',
 } as const;
 
 export type FailureType = (typeof FailureTypes)[keyof typeof FailureTypes];

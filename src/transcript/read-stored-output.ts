@@ -24,7 +24,7 @@ export async function readStoredOutput(store: ContentStore, hash: string, offset
   try {
     block = await store.getJson<Record<string, unknown>>(hash);
   } catch (error) {
-    if (StoreError.isInstance(error) && (error as StoreError).details.failureType === FailureTypes.StoreNotFound) {
+    if (StoreError.isInstance(error) && error.failureType === FailureTypes.StoreNotFound) {
       return { isError: true, text: `no stored output sha256:${hash}` };
     }
     throw error;

@@ -3,7 +3,7 @@
  * demo and the tests (which pass a prebuilt workflow bundle and their own model adapter URL).
  */
 import type { DataConverter } from '@temporalio/common';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
 import { createActivities } from '../activities/index.js';
 import { ProfileRegistry } from '../config/profile-registry.js';

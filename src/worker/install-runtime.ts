@@ -1,6 +1,6 @@
 import { Runtime } from '@temporalio/worker';
 import type { Logger } from 'pino';
-import { createSdkLogger } from './sdk-logger.js';
+import { createSdkLogger } from '../logging/sdk-logger.js';
 
 /**
  * Installs the SDK's process-wide runtime: its logs through Keel's JSON logger and, when `metricsAddress` is set,

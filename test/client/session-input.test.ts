@@ -53,10 +53,10 @@ describe('session input', () => {
     ['a negative budget', { messages: [{ role: 'user', content: 'hi' }], limits: { maxTurns: -1 } }, /limits\.maxTurns/],
   ] as Array<[string, unknown, RegExp]>) {
     test(`client: rejects ${what} naming the field, before any workflow starts`, async () => {
-      assert.throws(() => validateSessionInput(input), (error: unknown) => error instanceof ValidationError && field.test(error.message));
+      assert.throws(() => validateSessionInput(input), (error: unknown) => ValidationError.isInstance(error) && field.test(error.message));
       const workflowId = `rejected-${Math.random().toString(36).slice(2)}`;
       await assert.rejects(worker.sessions.start(input as never, { workflowId }), (error: unknown) => {
-        assert.ok(error instanceof ValidationError);
+        assert.ok(ValidationError.isInstance(error));
         assert.match(error.message, field);
         return true;
       });

@@ -1,4 +1,4 @@
-import { Client } from '@temporalio/client';
+import { type Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';

@@ -13,7 +13,7 @@ describe('worker config', () => {
     for (const value of ['0', '-3', 'soon']) {
       assert.throws(
         () => loadWorkerConfig({ KEEL_STICKY_QUEUE_TIMEOUT_SECONDS: value }),
-        (error: unknown) => error instanceof ConfigError && error.message.includes('KEEL_STICKY_QUEUE_TIMEOUT_SECONDS'),
+        (error: unknown) => ConfigError.isInstance(error) && error.message.includes('KEEL_STICKY_QUEUE_TIMEOUT_SECONDS'),
       );
     }
   });

@@ -26,36 +26,36 @@ describe('mapAnthropicError', () => {
   ] as Array<[number, string, string, boolean]>) {
     test(`mapAnthropicError: HTTP ${status} becomes ${retryable ? 'retryable' : 'non-retryable'} ${failureType}`, () => {
       const mapped = mapAnthropicError(apiError(status, type, { 'request-id': 'req_1' }));
-      assert.equal(mapped.details.failureType, failureType);
-      assert.equal(mapped.details.retryable, retryable);
-      assert.equal(mapped.details.status, status);
-      assert.equal(mapped.details.requestId, 'req_1');
+      assert.equal(mapped.failureType, failureType);
+      assert.equal(mapped.retryable, retryable);
+      assert.equal(mapped.status, status);
+      assert.equal(mapped.requestId, 'req_1');
       assert.match(mapped.message, new RegExp(`\\(HTTP ${status} ${type}\\): a ${type}`));
     });
   }
 
   test('mapAnthropicError: an error event inside a stream is classified by its type', () => {
     assert.deepEqual(
-      [mapAnthropicError(apiError(undefined, 'overloaded_error')).details.retryable, mapAnthropicError(apiError(undefined, 'invalid_request_error')).details.retryable],
+      [mapAnthropicError(apiError(undefined, 'overloaded_error')).retryable, mapAnthropicError(apiError(undefined, 'invalid_request_error')).retryable],
       [true, false],
     );
   });
 
   test('mapAnthropicError: retry-after becomes the next retry delay', () => {
-    assert.equal(mapAnthropicError(apiError(429, 'rate_limit_error', { 'retry-after': '7' })).details.retryAfterMs, 7000);
-    assert.equal(mapAnthropicError(apiError(529, 'overloaded_error', { 'retry-after-ms': '250' })).details.retryAfterMs, 250);
+    assert.equal(mapAnthropicError(apiError(429, 'rate_limit_error', { 'retry-after': '7' })).retryAfterMs, 7000);
+    assert.equal(mapAnthropicError(apiError(529, 'overloaded_error', { 'retry-after-ms': '250' })).retryAfterMs, 250);
   });
 
   test('mapAnthropicError: x-should-retry overrides the status', () => {
-    assert.equal(mapAnthropicError(apiError(400, 'invalid_request_error', { 'x-should-retry': 'true' })).details.retryable, true);
-    assert.equal(mapAnthropicError(apiError(500, 'api_error', { 'x-should-retry': 'false' })).details.retryable, false);
+    assert.equal(mapAnthropicError(apiError(400, 'invalid_request_error', { 'x-should-retry': 'true' })).retryable, true);
+    assert.equal(mapAnthropicError(apiError(500, 'api_error', { 'x-should-retry': 'false' })).retryable, false);
   });
 
   test('mapAnthropicError: connection failures, cut streams and aborts are retryable', () => {
-    assert.equal(mapAnthropicError(new APIConnectionError({ message: 'refused' })).details.failureType, 'Model.Connection');
-    assert.equal(mapAnthropicError(new TypeError('terminated')).details.retryable, true);
+    assert.equal(mapAnthropicError(new APIConnectionError({ message: 'refused' })).failureType, 'Model.Connection');
+    assert.equal(mapAnthropicError(new TypeError('terminated')).retryable, true);
     assert.match(mapAnthropicError(new TypeError('terminated')).message, /dropped mid-stream/);
-    assert.equal(mapAnthropicError(new APIUserAbortError()).details.retryable, true);
+    assert.equal(mapAnthropicError(new APIUserAbortError()).retryable, true);
   });
 
   test('parseRetryAfterMs: reads seconds, milliseconds and HTTP dates, and ignores garbage', () => {

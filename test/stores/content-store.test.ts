@@ -60,7 +60,7 @@ function describeStore(kind: 'file' | 'postgres', configure: () => ContentStoreC
       const missing = 'f'.repeat(64);
       await assert.rejects(store.getJson(missing), (error: unknown) => {
         assert.ok(StoreError.isInstance(error));
-        assert.equal((error as StoreError).details.failureType, 'Store.NotFound');
+        assert.equal((error as StoreError).failureType, 'Store.NotFound');
         assert.match((error as Error).message, new RegExp(`sha256:${missing} is not in the ${kind} store`));
         assert.match((error as Error).message, /KEEL_STORE/);
         return true;

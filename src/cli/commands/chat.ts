@@ -142,7 +142,7 @@ export function registerChat(program: Command, io: ActionEnvironment): void {
                 await awaitRendered(await handle.sendMessage(line));
               }
             } catch (error) {
-              const message = error instanceof MessageRejectedError ? `refused: ${error.message}` : (error as Error).message;
+              const message = MessageRejectedError.isInstance(error) ? `refused: ${error.message}` : (error as Error).message;
               context.print(style.red(message));
             } finally {
               busy = false;

@@ -47,7 +47,7 @@ export function registerFork(program: Command, io: ActionEnvironment): void {
             ...(flags.mode ? { mode: flags.mode as 'task' | 'chat' } : {}),
           });
         } catch (error) {
-          if (error instanceof ValidationError) throw new CliError(error.message, 2);
+          if (ValidationError.isInstance(error)) throw new CliError(error.message, 2);
           throw error;
         }
         const handle = await sessions.start(plan.input, flags.id ? { workflowId: flags.id } : {});

@@ -79,7 +79,7 @@ export function registerList(program: Command, io: ActionEnvironment): void {
             ...(flags.query ? { query: flags.query } : {}),
           });
         } catch (error) {
-          if (error instanceof ValidationError) throw new CliError(error.message, 2);
+          if (ValidationError.isInstance(error)) throw new CliError(error.message, 2);
           throw error;
         }
         if (flags.showQuery) context.note(query);

@@ -167,7 +167,7 @@ Examples:
           try {
             files = await expandHistoryPaths(flags.file);
           } catch (error) {
-            if (error instanceof ValidationError) throw new CliError(error.message, 2);
+            if (ValidationError.isInstance(error)) throw new CliError(error.message, 2);
             throw error;
           }
           if (files.length === 0) throw new CliError(`no .json history files in ${flags.file.join(', ')}`, 2);

@@ -50,7 +50,7 @@ export function parseRetryAfterMs(headers: Headers | undefined, now: () => numbe
 
 /** Converts anything the SDK (or the stream) threw into a classified {@link ModelError}. */
 export function mapAnthropicError(error: unknown): ModelError {
-  if (error instanceof ModelError) return error;
+  if (ModelError.isInstance(error)) return error;
   if (error instanceof APIUserAbortError) {
     return new ModelError('model call aborted (activity cancelled or timed out)', {
       retryable: true,

@@ -8,7 +8,6 @@ import type { Next, WorkflowExecuteInput, WorkflowInboundCallsInterceptor, Workf
 class BreakAtWorkflowStart implements WorkflowInboundCallsInterceptor {
   execute(input: WorkflowExecuteInput, next: Next<WorkflowInboundCallsInterceptor, 'execute'>): Promise<unknown> {
     // keel replay --inspect: set breakpoints in the workflow code now, then continue.
-    // eslint-disable-next-line no-debugger
     debugger;
     return next(input);
   }

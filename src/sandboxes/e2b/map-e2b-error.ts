@@ -11,7 +11,7 @@
  * SDK errors are recognised by `name` (the SDK sets one per class), not by `instanceof`. Messages carry the SDK's
  * words, never request headers: the API key and the sandbox's access token stay on the worker.
  */
-import { AgentRuntimeError, SandboxError } from '../../errors.js';
+import { SandboxError } from '../../errors.js';
 import { FailureTypes } from '../../shared/failure-types.js';
 
 export interface MapE2BErrorOptions {
@@ -49,7 +49,7 @@ function byStatus(status: number, options: MapE2BErrorOptions): Classification |
 
 /** Converts anything an E2B call threw into a classified {@link SandboxError}; `action` says what was tried. */
 export function mapE2BError(error: unknown, action: string, options: MapE2BErrorOptions = {}): SandboxError {
-  if (error instanceof SandboxError && AgentRuntimeError.isInstance(error)) return error;
+  if (SandboxError.isInstance(error)) return error;
   const name = error instanceof Error || error instanceof DOMException ? error.name : undefined;
   const message = error instanceof Error || error instanceof DOMException ? error.message : String(error);
   const status = typeof (error as { statusCode?: unknown } | null)?.statusCode === 'number' ? (error as { statusCode: number }).statusCode : undefined;

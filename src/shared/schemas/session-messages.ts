@@ -3,7 +3,7 @@
  * Bundle-safe.
  */
 import { z } from 'zod';
-import { contentBlockSchema, messageContentSchema, messageSchema } from './content.js';
+import { type contentBlockSchema, messageContentSchema, type messageSchema } from './content.js';
 import type { FailoverEvent } from './failover-event.js';
 import type { SessionLimits } from './session-input.js';
 import type { SoftLimitHit, SpendLedgerView } from './spend.js';

@@ -1,7 +1,8 @@
 import { pino, type Logger } from 'pino';
 
 /**
- * Keel's structured JSON logger (worker side). Never log request headers, environment values or key material; the
+ * Keel's structured JSON logger, for every process Keel runs (worker, codec server, CLI when it logs): one place,
+ * below everything that logs. Never log request headers, environment values or key material; the
  * redaction below is a second line of defence, not a licence.
  */
 export function createLogger(level: string = process.env.KEEL_LOG_LEVEL ?? 'info'): Logger {

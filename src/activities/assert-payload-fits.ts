@@ -1,21 +1,11 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { StoreError } from '../errors.js';
 import { FailureTypes } from '../shared/failure-types.js';
 import { formatBytes, MAX_KEEL_PAYLOAD_BYTES, TEMPORAL_PAYLOAD_LIMIT_BYTES } from '../shared/payload-limits.js';
 
-/** The activity edge for content store errors: the failure's type and retryability come from the {@link StoreError}. */
-export function toStoreFailure(error: unknown): ApplicationFailure | undefined {
-  if (!StoreError.isInstance(error) || !(error instanceof StoreError)) return undefined;
-  return ApplicationFailure.create({
-    type: error.details.failureType,
-    message: error.message,
-    nonRetryable: !error.details.retryable,
-  });
-}
-
 /**
- * Refuses to hand Temporal a result over the payload limit: the session then fails with an error that names the
- * limit, instead of the server refusing the completion and the activity timing out and retrying.
+ * Refuses to hand Temporal an activity result over the payload limit: the session then fails with an error that
+ * names the limit, instead of the server refusing the completion and the activity timing out and retrying.
+ * Worker-side.
  * @throws ApplicationFailure `Payload.TooLarge`, not retryable.
  */
 export function assertPayloadFits(value: unknown, what: string): void {
