@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AgentRuntimeError, ConfigError, ModelError, SandboxError, StoreError, ToolError } from '../src/errors.js';
 import { FailureTypes } from '../src/shared/failure-types.js';
+import type * as ErrorsModule from '../src/errors.js';
 
 describe('error identity', () => {
   test('isInstance: true for the class and its ancestors, false for a sibling class', () => {
@@ -15,7 +16,7 @@ describe('error identity', () => {
   });
 
   test('isInstance: an error made by another copy of the module is recognised, where instanceof is not', async () => {
-    const copy = (await import(`../src/errors.js?copy=${Date.now()}`)) as typeof import('../src/errors.js');
+    const copy = (await import(`../src/errors.js?copy=${Date.now()}`)) as typeof ErrorsModule;
     const foreign = new copy.SandboxError('unreachable', { retryable: true, failureType: FailureTypes.SandboxConnection });
     assert.equal(foreign instanceof SandboxError, false);
     assert.equal(SandboxError.isInstance(foreign), true);
