@@ -1,0 +1,39 @@
+/**
+ * Runs `test/python/raw_session_driver.py`: sessions driven through Temporal's Python SDK with raw JSON arguments,
+ * as any client may (CONTRACT.md, "Trust boundary"), not through Keel's own client.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { ensurePythonVenv } from './python-venv.js';
+
+/** The Python SDK version the tests install from PyPI (the one the Python client test uses). */
+export const TEMPORALIO_VERSION = '1.35.0';
+
+const script = fileURLToPath(new URL('../python/raw_session_driver.py', import.meta.url));
+
+export type DriverStep =
+  | { step: 'start'; id: string; args: unknown[] }
+  | { step: 'signal' | 'update' | 'query'; id: string; name: string; args?: unknown[] }
+  | { step: 'waitFor'; id: string; status: string }
+  | { step: 'result' | 'history'; id: string }
+  | { step: 'fuzz'; id: string; seed: number; count: number };
+
+export type DriverOutcome = { ok: true; value: any } | { ok: false; error: { type: string; message: string; outer: string } };
+
+/** Runs the steps in order against `address`/`taskQueue` and returns each step's outcome. */
+export async function driveRawSession(address: string, taskQueue: string, steps: DriverStep[], timeoutMs = 300_000): Promise<DriverOutcome[]> {
+  const python = ensurePythonVenv('python-client', [`temporalio==${TEMPORALIO_VERSION}`]);
+  const directory = mkdtempSync(join(tmpdir(), 'keel-raw-driver-'));
+  const stepsFile = join(directory, 'steps.json');
+  writeFileSync(stepsFile, JSON.stringify(steps));
+  try {
+    const { stdout } = await promisify(execFile)(python, [script, address, taskQueue, stepsFile], { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
+    return stdout.trim().split('\n').map((line) => JSON.parse(line) as DriverOutcome);
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
