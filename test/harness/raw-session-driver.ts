@@ -32,7 +32,11 @@ export async function driveRawSession(address: string, taskQueue: string, steps:
   writeFileSync(stepsFile, JSON.stringify(steps));
   try {
     const { stdout } = await promisify(execFile)(python, [script, address, taskQueue, stepsFile], { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
-    return stdout.trim().split('\n').map((line) => JSON.parse(line) as DriverOutcome);
+    // The SDK's core may log to stdout too: outcomes are the lines the driver marks.
+    return stdout
+      .split('\n')
+      .filter((line) => line.startsWith('outcome '))
+      .map((line) => JSON.parse(line.slice('outcome '.length)) as DriverOutcome);
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }
