@@ -2,13 +2,17 @@
  * Runs `test/python/raw_session_driver.py`: sessions driven through Temporal's Python SDK with raw JSON arguments,
  * as any client may (CONTRACT.md, "Trust boundary"), not through Keel's own client.
  */
+import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { startScriptedModelServer, type ScriptedModelServer } from '../../src/dev/scripted-model-server.js';
 import { ensurePythonVenv } from './python-venv.js';
+import { startTestEnvironment, uniqueTaskQueue, type TestEnvironment } from './temporal-env.js';
+import { startWorkerProcess, type WorkerProcess } from './worker-process.js';
 
 /** The Python SDK version the tests install from PyPI (the one the Python client test uses). */
 export const TEMPORALIO_VERSION = '1.35.0';
@@ -40,4 +44,45 @@ export async function driveRawSession(address: string, taskQueue: string, steps:
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }
+}
+
+/** A dev server, the scripted model, and a Keel worker in its own process, for sessions driven by a raw client. */
+export interface RawClientSetup {
+  environment: TestEnvironment;
+  model: ScriptedModelServer;
+  worker: WorkerProcess;
+  taskQueue: string;
+  drive(steps: DriverStep[]): Promise<DriverOutcome[]>;
+  /** Fails when the worker process has exited or was killed, with the end of its output. */
+  assertWorkerAlive(): void;
+  close(): Promise<void>;
+}
+
+export async function startRawClientSetup(taskQueuePrefix: string): Promise<RawClientSetup> {
+  const environment = await startTestEnvironment();
+  const model = await startScriptedModelServer();
+  const taskQueue = uniqueTaskQueue(taskQueuePrefix);
+  const worker = await startWorkerProcess({
+    address: environment.address,
+    taskQueue,
+    modelUrl: model.url,
+    profilesFile: environment.profilesFile,
+    env: { KEEL_WORKFLOW_BUNDLE: environment.workflowBundleFile, KEEL_DATA_DIR: environment.dataDir },
+  });
+  return {
+    environment,
+    model,
+    worker,
+    taskQueue,
+    drive: (steps) => driveRawSession(environment.address, taskQueue, steps),
+    assertWorkerAlive() {
+      assert.equal(worker.child.exitCode, null, `the worker process exited:\n${worker.output().slice(-4000)}`);
+      assert.equal(worker.child.signalCode, null, `the worker process was killed:\n${worker.output().slice(-4000)}`);
+    },
+    async close() {
+      await worker.kill('SIGTERM');
+      await environment.close();
+      await model.close();
+    },
+  };
 }

@@ -14,6 +14,7 @@ Outcomes: {"ok": true, "value": ...} or {"ok": false, "error": {"type": ..., "me
 
 import asyncio
 import json
+import os
 import random
 import sys
 from datetime import timedelta
@@ -165,3 +166,7 @@ async def main(address: str, task_queue: str, steps_file: str) -> None:
 
 if __name__ == "__main__":
     asyncio.run(main(*sys.argv[1:4]))
+    sys.stdout.flush()
+    # Every outcome is out. Skip interpreter finalisation, where the SDK's native threads can abort the process
+    # ("PyGILState_Release: thread state ... must be current") after all the work is done.
+    os._exit(0)

@@ -5,10 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startScriptedModelServer, type ScriptedModelServer, type ScriptedReply } from '../../src/dev/scripted-model-server.js';
-import { driveRawSession } from '../harness/raw-session-driver.js';
-import { startTestEnvironment, uniqueTaskQueue, type TestEnvironment } from '../harness/temporal-env.js';
-import { startWorkerProcess, type WorkerProcess } from '../harness/worker-process.js';
+import type { ScriptedReply } from '../../src/dev/scripted-model-server.js';
+import { startRawClientSetup, type RawClientSetup } from '../harness/raw-session-driver.js';
 
 const seed = Number(process.env.KEEL_FUZZ_SEED ?? 13);
 const count = 200;
@@ -16,34 +14,20 @@ const count = 200;
 const reply: ScriptedReply = { kind: 'message', content: [{ type: 'text', text: 'steady' }], usage: { input_tokens: 10, output_tokens: 2 } };
 
 describe('argument fuzz', () => {
-  let environment: TestEnvironment;
-  let model: ScriptedModelServer;
-  let worker: WorkerProcess;
-  let taskQueue: string;
+  let setup: RawClientSetup;
 
   before(async () => {
-    environment = await startTestEnvironment();
-    model = await startScriptedModelServer();
-    taskQueue = uniqueTaskQueue('fuzz');
-    worker = await startWorkerProcess({
-      address: environment.address,
-      taskQueue,
-      modelUrl: model.url,
-      profilesFile: environment.profilesFile,
-      env: { KEEL_WORKFLOW_BUNDLE: environment.workflowBundleFile, KEEL_DATA_DIR: environment.dataDir },
-    });
+    setup = await startRawClientSetup('fuzz');
   });
   after(async () => {
-    await worker?.kill('SIGTERM');
-    await environment?.close();
-    await model?.close();
+    await setup?.close();
   });
 
   test(`fuzz: ${count} malformed arguments to every signal, update and query fail no workflow task, leave the worker alive, and the session then completes a normal turn (seed ${seed})`, async (t) => {
     // Some random arguments are valid (a string is a message, "NaN" a reason): each such turn gets a reply.
-    for (let index = 0; index < count + 2; index += 1) model.push(reply);
+    for (let index = 0; index < count + 2; index += 1) setup.model.push(reply);
     const id = `fuzz-${seed}`;
-    const outcomes = await driveRawSession(environment.address, taskQueue, [
+    const outcomes = await setup.drive([
       { step: 'start', id, args: [{ profile: 'test', mode: 'chat', messages: [{ role: 'user', content: 'hello' }] }] },
       { step: 'waitFor', id, status: 'waiting_for_input' },
       { step: 'fuzz', id, seed, count },
@@ -68,7 +52,6 @@ describe('argument fuzz', () => {
     const turn = outcomes[5]!.ok ? outcomes[5].value : undefined;
     assert.equal(turn.messageId, 'after-fuzz');
     assert.equal(turn.text, 'steady');
-    assert.equal(worker.child.exitCode, null, `the worker process exited:\n${worker.output().slice(-4000)}`);
-    assert.equal(worker.child.signalCode, null, `the worker process was killed:\n${worker.output().slice(-4000)}`);
+    setup.assertWorkerAlive();
   });
 });

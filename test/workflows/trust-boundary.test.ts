@@ -5,10 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
-import { startScriptedModelServer, type ScriptedModelServer, type ScriptedReply } from '../../src/dev/scripted-model-server.js';
-import { driveRawSession, type DriverOutcome, type DriverStep } from '../harness/raw-session-driver.js';
-import { startTestEnvironment, uniqueTaskQueue, type TestEnvironment } from '../harness/temporal-env.js';
-import { startWorkerProcess, type WorkerProcess } from '../harness/worker-process.js';
+import type { ScriptedModelServer, ScriptedReply } from '../../src/dev/scripted-model-server.js';
+import { startRawClientSetup, type DriverOutcome, type DriverStep, type RawClientSetup } from '../harness/raw-session-driver.js';
 
 const text = (value: string, usage = { input_tokens: 10, output_tokens: 5 }): ScriptedReply => ({
   kind: 'message',
@@ -29,35 +27,20 @@ function refusal(outcome: DriverOutcome | undefined): { type: string; message: s
 const failedTask = 'EVENT_TYPE_WORKFLOW_TASK_FAILED';
 
 describe('trust boundary', () => {
-  let environment: TestEnvironment;
+  let setup: RawClientSetup;
   let model: ScriptedModelServer;
-  let worker: WorkerProcess;
-  let taskQueue: string;
   let sessions = 0;
-  const drive = (steps: DriverStep[]): Promise<DriverOutcome[]> => driveRawSession(environment.address, taskQueue, steps);
+  const drive = (steps: DriverStep[]): Promise<DriverOutcome[]> => setup.drive(steps);
   const nextId = (name: string): string => `${name}-${(sessions += 1)}`;
 
   before(async () => {
-    environment = await startTestEnvironment();
-    model = await startScriptedModelServer();
-    taskQueue = uniqueTaskQueue('boundary');
-    worker = await startWorkerProcess({
-      address: environment.address,
-      taskQueue,
-      modelUrl: model.url,
-      profilesFile: environment.profilesFile,
-      env: { KEEL_WORKFLOW_BUNDLE: environment.workflowBundleFile, KEEL_DATA_DIR: environment.dataDir },
-    });
+    setup = await startRawClientSetup('boundary');
+    model = setup.model;
   });
-  afterEach(() => {
-    // Whatever a test sent, the worker process must still be there.
-    assert.equal(worker.child.exitCode, null, `the worker process exited:\n${worker.output().slice(-4000)}`);
-    assert.equal(worker.child.signalCode, null, `the worker process was killed:\n${worker.output().slice(-4000)}`);
-  });
+  // Whatever a test sent, the worker process must still be there.
+  afterEach(() => setup.assertWorkerAlive());
   after(async () => {
-    await worker?.kill('SIGTERM');
-    await environment?.close();
-    await model?.close();
+    await setup?.close();
   });
 
   test('interrupt: an empty reason while waiting_for_budget stops the wait; the worker lives and the session goes on', async () => {
