@@ -24,7 +24,8 @@ export type DriverStep =
   | { step: 'signal' | 'update' | 'query'; id: string; name: string; args?: unknown[] }
   | { step: 'waitFor'; id: string; status: string }
   | { step: 'result' | 'history'; id: string }
-  | { step: 'fuzz'; id: string; seed: number; count: number };
+  | { step: 'fuzz'; id: string; seed: number; count: number }
+  | { step: 'signalNaN'; id: string; name: string };
 
 export type DriverOutcome = { ok: true; value: any } | { ok: false; error: { type: string; message: string; outer: string } };
 

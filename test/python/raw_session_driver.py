@@ -8,7 +8,9 @@ The steps file holds a JSON list of steps; each step's outcome is printed as a l
   {"step": "waitFor", "id": ..., "status": ...}             poll the state query until it has that status
   {"step": "result", "id": ...}                             the workflow's result or failure
   {"step": "history", "id": ...}                            the event types of the run's history
-  {"step": "fuzz", "id": ..., "seed": n, "count": n}        send n random malformed arguments (see fuzz_arguments)
+  {"step": "fuzz", "id": ..., "seed": n, "count": n}        send n random malformed arguments (see malformed_argument)
+  {"step": "signalNaN", "id": ..., "name": ...}             a signal whose json/plain payload is not JSON ({"content":NaN}:
+                                                            Python's json.dumps writes NaN as is)
 Outcomes: {"ok": true, "value": ...} or {"ok": false, "error": {"type": ..., "message": ...}}.
 """
 
@@ -135,6 +137,9 @@ async def run_step(client: Client, task_queue: str, step: dict):
         return await asyncio.wait_for(handle.execute_update(step["name"], args=step.get("args", [])), timeout=60)
     if kind == "query":
         return await handle.query(step["name"], args=step.get("args", []))
+    if kind == "signalNaN":
+        await handle.signal(step["name"], {"content": float("nan"), "reason": float("nan")})
+        return None
     if kind == "waitFor":
         state = None
         for _ in range(600):

@@ -206,4 +206,20 @@ describe('trust boundary', () => {
     assert.equal(second.type, 'InvalidSessionInput');
     assert.match(second.message, /messages\.0\.role: the first message must be a user message/);
   });
+
+  test('signals: a payload that is not JSON at all (NaN from Python\'s json.dumps) is dropped like any bad argument, and no workflow task fails', async () => {
+    const id = nextId('not-json');
+    model.push(text('opened'), text('still here'));
+    const outcomes = await drive([
+      { step: 'start', id, args: [{ profile: 'test', mode: 'chat', messages: [{ role: 'user', content: 'hello' }] }] },
+      { step: 'waitFor', id, status: 'waiting_for_input' },
+      { step: 'signalNaN', id, name: 'userMessage' },
+      { step: 'signalNaN', id, name: 'interrupt' },
+      { step: 'signalNaN', id, name: 'resetContext' },
+      { step: 'update', id, name: 'sendMessage', args: [{ content: 'still there?' }] },
+      { step: 'history', id },
+    ]);
+    assert.equal(value(outcomes[5]).text, 'still here');
+    assert.equal(value(outcomes[6]).includes(failedTask), false);
+  });
 });
