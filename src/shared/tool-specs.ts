@@ -5,20 +5,25 @@
  * src/tools/built-in/. Bundle-safe.
  */
 import { z } from 'zod';
+import { MAX_SANDBOX_SECONDS } from './schemas/input-bounds.js';
+
+/** Most lines `read_file` skips or returns: far beyond any text file it can read, and a finite number. */
+const MAX_FILE_LINES = 1_000_000_000;
 
 export const bashInputSchema = z.object({
   command: z.string().min(1).describe('The shell command to run with bash, in the session directory.'),
   timeoutSeconds: z
     .number()
     .positive()
+    .max(MAX_SANDBOX_SECONDS)
     .optional()
     .describe('Wall-clock limit for the command, seconds; the worker caps it. Every process it started is killed when it passes.'),
 });
 
 export const readFileInputSchema = z.object({
   path: z.string().min(1).describe('File path, relative to the session directory.'),
-  offset: z.number().int().nonnegative().optional().describe('Lines to skip from the start of the file. @default 0'),
-  limit: z.number().int().positive().optional().describe('Most lines to return. @default 2000'),
+  offset: z.number().int().nonnegative().max(MAX_FILE_LINES).optional().describe('Lines to skip from the start of the file. @default 0'),
+  limit: z.number().int().positive().max(MAX_FILE_LINES).optional().describe('Most lines to return. @default 2000'),
 });
 
 export const writeFileInputSchema = z.object({

@@ -24,6 +24,7 @@ import { createReadOutputTool } from '../tools/built-in/read-output-tool.js';
 import { ToolRegistry } from '../tools/tool-registry.js';
 import type { ContentStore } from '../stores/content-store.js';
 import { openContentStore } from '../stores/open-content-store.js';
+import { JsonPayloadGuard } from './json-payload-guard.js';
 
 /** The workflow bundle's entry, for `workflowsPath` and `bundleWorkflowCode`. */
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -137,7 +138,8 @@ export async function createKeelWorker(options: KeelWorkerOptions): Promise<Work
       store,
     }),
     shutdownGraceTime: options.shutdownGraceTimeMs ?? 30_000,
-    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
+    // The guard decodes last (codecs decode in reverse order), so it sees what other codecs (encryption) opened.
+    dataConverter: { ...options.dataConverter, payloadCodecs: [new JsonPayloadGuard(), ...(options.dataConverter?.payloadCodecs ?? [])] },
     ...(options.tracing ? { interceptors: options.tracing.interceptors, sinks: options.tracing.sinks } : {}),
     ...options.workerOptions,
   });

@@ -114,7 +114,7 @@ export class SessionHistory {
     state.finalText = carry.finalText;
     state.lastError = carry.lastError;
     state.limitReached = carry.limitReached;
-    state.interruptRequested = carry.interruptRequested;
+    if (carry.interruptRequested !== undefined) state.requestInterrupt(carry.interruptRequested);
     state.queue.push(...carry.queue);
     for (const id of carry.seenMessageIds) state.seenMessageIds.add(id);
     state.answering = [...carry.answering];

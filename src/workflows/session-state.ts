@@ -54,7 +54,8 @@ export class SessionState {
   readonly replies = new Map<string, AssistantTurn>();
   /** Ids of the queued messages the turn in progress answers. */
   answering: string[] = [];
-  interruptRequested: string | undefined;
+  /** The reason of an interrupt asked for and not acted on yet; see {@link requestInterrupt}. */
+  #interrupt: string | undefined;
   limitReached: string | undefined;
   lastError: string | undefined;
   finalText = '';
@@ -79,6 +80,27 @@ export class SessionState {
   attachProfile(profile: ResolvedProfile): void {
     this.profile = profile;
     this.limits = { ...profile.limits, ...this.input.limits };
+  }
+
+  /**
+   * Asks the turn in progress to stop at its next safe point. The reason is never empty, so that "an interrupt is
+   * pending" has one test everywhere (`interruptRequested !== undefined`): an empty reason that one check took as
+   * set and another as unset once made the budget wait spin without yielding.
+   */
+  requestInterrupt(reason: string | undefined): void {
+    this.#interrupt = reason !== undefined && reason.trim().length > 0 ? reason : 'interrupted';
+  }
+
+  /** The pending interrupt's reason (never empty), or undefined when none is pending. */
+  get interruptRequested(): string | undefined {
+    return this.#interrupt;
+  }
+
+  /** The pending interrupt's reason, now acted on. */
+  takeInterrupt(): string {
+    const reason = this.#interrupt ?? 'interrupted';
+    this.#interrupt = undefined;
+    return reason;
   }
 
   get isFinal(): boolean {

@@ -28,9 +28,13 @@ import {
 } from '../shared/messages.js';
 import { describeIssues } from '../shared/schemas/describe-issues.js';
 import { sessionInputSchema, type SessionInput } from '../shared/schemas/session-input.js';
+import { checkClientArgument } from '../shared/schemas/client-argument.js';
 import {
+  interruptInputSchema,
   raiseBudgetInputSchema,
   resetContextInputSchema,
+  stateQueryInputSchema,
+  transcriptQueryInputSchema,
   userMessageInputSchema,
   type AssistantTurn,
   type SessionResult,
@@ -43,8 +47,6 @@ import { resetContextIfDue } from './context-reset.js';
 import { snapshotAtTurnEnd } from './sandbox-snapshots.js';
 import { buildModelRequest } from './model-request.js';
 import { SessionModel } from './session-model.js';
-import { oversizedMessageReason } from '../shared/payload-limits.js';
-import { jsonByteLength } from '../shared/schemas/transcript-ref.js';
 import { parseCarry } from './parse-carry.js';
 import { SessionHistory } from './session-history.js';
 import { SessionState } from './session-state.js';
@@ -110,22 +112,26 @@ export async function agentSessionWorkflow(rawInput: unknown, rawCarry?: unknown
   });
   sessionTools.registerHandlers();
 
-  setHandler(stateQuery, () => ({ ...state.view(sessionTools.sandboxView()), pendingApprovals: sessionTools.approvals.pending() }));
-  setHandler(transcriptQuery, (query) => history.transcriptPage(query?.fromIndex ?? 0));
+  setHandler(stateQuery, (...args: unknown[]) => {
+    // `state` takes no argument; one sent anyway is answered with a query error (a query never fails a task).
+    const checked = checkClientArgument(stateQueryInputSchema, args[0], 'state query argument');
+    if (!checked.ok) throw new Error(checked.reason);
+    return { ...state.view(sessionTools.sandboxView()), pendingApprovals: sessionTools.approvals.pending() };
+  });
+  setHandler(transcriptQuery, (query) => {
+    const checked = checkClientArgument(transcriptQueryInputSchema.nullish(), query, 'transcript query argument');
+    if (!checked.ok) throw new Error(checked.reason);
+    return history.transcriptPage(checked.value?.fromIndex ?? 0);
+  });
 
   setHandler(userMessageSignal, (message) => {
-    const parsed = userMessageInputSchema.safeParse(message);
-    if (!parsed.success) {
-      log.warn('userMessage ignored: invalid input', { issues: describeIssues(parsed.error) });
-      return;
-    }
-    const tooLarge = oversizedMessageReason('the message', jsonByteLength(message));
-    if (tooLarge) {
-      log.warn(`userMessage ignored: ${tooLarge}`);
+    const checked = checkClientArgument(userMessageInputSchema, message, 'message');
+    if (!checked.ok) {
+      log.warn(`userMessage ignored: ${checked.reason}`);
       return;
     }
     if (state.isFinal) return;
-    state.enqueue({ id: parsed.data.id ?? uuid4(), content: parsed.data.content });
+    state.enqueue({ id: checked.value.id ?? uuid4(), content: checked.value.content });
   });
 
   setHandler(
@@ -150,27 +156,32 @@ export async function agentSessionWorkflow(rawInput: unknown, rawCarry?: unknown
     },
     {
       validator: (message) => {
-        const parsed = userMessageInputSchema.safeParse(message);
-        if (!parsed.success) throw new Error(`invalid message: ${describeIssues(parsed.error)}`);
-        const tooLarge = oversizedMessageReason('the message', jsonByteLength(message));
-        if (tooLarge) throw new Error(tooLarge);
+        const checked = checkClientArgument(userMessageInputSchema, message, 'message');
+        if (!checked.ok) throw new Error(checked.reason);
         if (state.isFinal) throw new Error(`the session has ended (${state.status}); it takes no more messages`);
       },
     },
   );
 
   setHandler(interruptSignal, (request) => {
-    if (state.status === 'running' || state.status === 'waiting_for_budget' || state.status === 'waiting_for_approval') state.interruptRequested = request?.reason ?? 'interrupted';
+    const checked = checkClientArgument(interruptInputSchema.nullish(), request, 'interrupt');
+    if (!checked.ok) {
+      log.warn(`interrupt ignored: ${checked.reason}`);
+      return;
+    }
+    if (state.status === 'running' || state.status === 'waiting_for_budget' || state.status === 'waiting_for_approval') {
+      state.requestInterrupt(checked.value?.reason);
+    }
   });
 
   setHandler(resetContextSignal, (request) => {
-    const parsed = resetContextInputSchema.safeParse(request ?? {});
-    if (!parsed.success) {
-      log.warn('resetContext ignored: invalid input', { issues: describeIssues(parsed.error) });
+    const checked = checkClientArgument(resetContextInputSchema.nullish(), request, 'context reset');
+    if (!checked.ok) {
+      log.warn(`resetContext ignored: ${checked.reason}`);
       return;
     }
     // Made before the next model call, never during one.
-    if (!state.isFinal) state.pendingContextReset = parsed.data;
+    if (!state.isFinal) state.pendingContextReset = checked.value ?? {};
   });
 
   setHandler(
@@ -183,10 +194,10 @@ export async function agentSessionWorkflow(rawInput: unknown, rawCarry?: unknown
     },
     {
       validator: (request) => {
-        const parsed = raiseBudgetInputSchema.safeParse(request);
-        if (!parsed.success) throw new Error(`invalid budget: ${describeIssues(parsed.error)}`);
+        const checked = checkClientArgument(raiseBudgetInputSchema, request, 'budget');
+        if (!checked.ok) throw new Error(checked.reason);
         if (state.isFinal) throw new Error(`the session has ended (${state.status}); its budget can no longer change`);
-        const refused = refuseRaise(state.limits, parsed.data);
+        const refused = refuseRaise(state.limits, checked.value);
         if (refused) throw new Error(refused);
       },
     },
@@ -223,8 +234,7 @@ export async function agentSessionWorkflow(rawInput: unknown, rawCarry?: unknown
 
   /** Ends the turn because of an interrupt: tool calls left unanswered get an error result. */
   const stopForInterrupt = (unansweredCalls: ToolUseBlock[]): void => {
-    const reason = state.interruptRequested ?? 'interrupted';
-    state.interruptRequested = undefined;
+    const reason = state.takeInterrupt();
     if (unansweredCalls.length > 0) {
       state.takeQueue(refusedToolResults(unansweredCalls, () => `not run: the user interrupted the turn (${reason})`));
     }
@@ -235,7 +245,7 @@ export async function agentSessionWorkflow(rawInput: unknown, rawCarry?: unknown
   /** Runs model turns until the model ends its turn, a limit is reached or the user interrupts. */
   const runTurn = async (): Promise<'ended' | 'interrupted' | 'limit'> => {
     for (;;) {
-      if (state.interruptRequested) {
+      if (state.interruptRequested !== undefined) {
         stopForInterrupt([]);
         return 'interrupted';
       }
@@ -270,7 +280,7 @@ export async function agentSessionWorkflow(rawInput: unknown, rawCarry?: unknown
       const toolCalls = state.recordModelResponse(response);
       history.recorded(response);
       publish();
-      if (state.interruptRequested) {
+      if (state.interruptRequested !== undefined) {
         stopForInterrupt(toolCalls);
         return 'interrupted';
       }

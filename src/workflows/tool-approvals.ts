@@ -4,7 +4,7 @@
  */
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { ToolUseBlock } from '../shared/schemas/content.js';
-import { describeIssues } from '../shared/schemas/describe-issues.js';
+import { checkClientArgument } from '../shared/schemas/client-argument.js';
 import { decideToolCallInputSchema, type DecideToolCallInput, type PendingApproval } from '../shared/schemas/session-messages.js';
 
 /** What became of a call that waited for approval. */
@@ -45,9 +45,9 @@ export class ToolApprovals {
    * refused decision never enters history.
    */
   rejectionOf(raw: unknown): string | undefined {
-    const parsed = decideToolCallInputSchema.safeParse(raw);
-    if (!parsed.success) return `invalid decision: ${describeIssues(parsed.error)}`;
-    const decision = parsed.data;
+    const checked = checkClientArgument(decideToolCallInputSchema, raw, 'decision');
+    if (!checked.ok) return checked.reason;
+    const decision = checked.value;
     const earlier = this.#outcomes.get(decision.toolUseId);
     if (earlier) return `tool call ${decision.toolUseId} is already decided (${earlier.kind})`;
     if (!this.#pending.has(decision.toolUseId)) {

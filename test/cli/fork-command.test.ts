@@ -111,6 +111,12 @@ describe('keel fork and keel diff', () => {
       await waitFor('turn 2', async () => (await source.state()).status === 'waiting_for_input' && (await source.state()).turn === 2);
       assert.equal((await source.sendMessage('change it')).text, 'changed');
 
+      // Through turn 2 the fork keeps the message turn 3 answered ("change it"), so it calls the model on its own as
+      // soon as it starts: its replies must be in the script before the fork exists, not after the command returns.
+      sandboxModel.push(
+        { kind: 'message', content: [{ type: 'tool_use', id: 'toolu_r', name: 'read_file', input: { path: 'a.txt' } }, { type: 'tool_use', id: 'toolu_l', name: 'list_files', input: {} }] },
+        { kind: 'message', content: [{ type: 'text', text: 'seen' }] },
+      );
       const forked = await runKeel(['fork', 'fork-files', '--at-turn', '2', '--id', 'fork-files-child', '--json'], { address: environment.address, taskQueue: sandboxWorker.taskQueue });
       assert.equal(forked.code, 0, forked.stderr);
       const plan = JSON.parse(forked.stdout) as { sandboxSnapshot?: { turn: number; snapshotId: string } };
@@ -118,12 +124,13 @@ describe('keel fork and keel diff', () => {
       assert.equal(plan.sandboxSnapshot?.turn, 1);
       assert.match(plan.sandboxSnapshot?.snapshotId ?? '', /^fork-files-[0-9a-f]{12}-turn-1$/);
 
-      sandboxModel.push(
-        { kind: 'message', content: [{ type: 'tool_use', id: 'toolu_r', name: 'read_file', input: { path: 'a.txt' } }, { type: 'tool_use', id: 'toolu_l', name: 'list_files', input: {} }] },
-        { kind: 'message', content: [{ type: 'text', text: 'seen' }] },
-      );
       const child = sandboxWorker.sessions.getHandle('fork-files-child');
-      assert.equal((await child.sendMessage('what is in the directory?')).text, 'seen');
+      await waitFor('the fork to answer "change it"', async () => {
+        const state = await child.state();
+        return state.status === 'waiting_for_input' && state.turn === 2;
+      });
+      assert.equal(sandboxModel.requests.length, 6);
+      assert.deepEqual(sandboxModel.requests[4]!.body.messages.at(-1).content, [{ type: 'text', text: 'change it' }]);
       const results = sandboxModel.requests.at(-1)!.body.messages.at(-1).content as Array<{ tool_use_id: string; content: string }>;
       const read = results.find((block) => block.tool_use_id === 'toolu_r')!.content;
       const listed = results.find((block) => block.tool_use_id === 'toolu_l')!.content;

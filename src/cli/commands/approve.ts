@@ -19,13 +19,17 @@ export function registerApprove(program: Command, io: ActionEnvironment): void {
     .option('--reason <text>', 'why, recorded with the decision')
     .action(
       defineAction<ApproveFlags>(io, async (context, [workflowId, toolUseId], flags) => {
-        let input: unknown;
+        let input: Record<string, unknown> | undefined;
         if (flags.input !== undefined) {
+          let parsed: unknown;
           try {
-            input = JSON.parse(flags.input);
+            parsed = JSON.parse(flags.input);
           } catch (error) {
             throw new CliError(`--input is not JSON: ${(error as Error).message}`, 2);
           }
+          // A tool's input is a JSON object, as the model's own is.
+          if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new CliError('--input must be a JSON object', 2);
+          input = parsed as Record<string, unknown>;
         }
         const handle = (await context.sessions()).getHandle(workflowId);
         const decision = await handle.decideToolCall({

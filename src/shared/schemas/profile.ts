@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { FailureTypes } from '../failure-types.js';
+import { boundedCount, MAX_COST_USD, MAX_TOKENS, MAX_TURNS, MAX_WAIT_SECONDS } from './input-bounds.js';
 
 export const retrySchema = z.strictObject({
   /** Delay before the first retry, ms. */
@@ -101,10 +102,10 @@ export const contextPolicySchema = z.strictObject({
 });
 
 export const profileLimitsSchema = z.strictObject({
-  maxTurns: z.number().int().positive().optional(),
-  maxTokens: z.number().int().positive().optional(),
-  maxCostUsd: z.number().positive().optional(),
-  idleTimeoutSeconds: z.number().positive().optional(),
+  maxTurns: boundedCount(MAX_TURNS).optional(),
+  maxTokens: boundedCount(MAX_TOKENS).optional(),
+  maxCostUsd: z.number().positive().max(MAX_COST_USD).optional(),
+  idleTimeoutSeconds: z.number().positive().max(MAX_WAIT_SECONDS).optional(),
   /** Fraction of `maxTokens` / `maxCostUsd` at which the session pauses in `waiting_for_budget`. */
   softLimitFraction: z.number().gt(0).max(1).optional(),
 });
@@ -120,47 +121,53 @@ export const defaultFailoverOn = [
   FailureTypes.ModelConnection,
 ];
 
-export const profileSchema = z
-  .strictObject({
-    /** The model provider; adapters for others (Bedrock, Vertex) plug in behind the same boundary. */
-    provider: z.literal('anthropic').default('anthropic'),
-    /** The provider's model id, e.g. `claude-sonnet-4-5`. */
-    model: z.string().min(1),
-    maxOutputTokens: z.number().int().positive().default(8192),
-    /** Context window, tokens. */
-    contextWindow: z.number().int().positive().default(200_000),
-    pricing: pricingSchema.default(pricingSchema.parse({})),
-    modelCall: modelCallSchema.default(modelCallSchema.parse({})),
-    thinking: thinkingSchema.default({ type: 'disabled' }),
-    promptCaching: promptCachingSchema.default(promptCachingSchema.parse({})),
-    sampling: samplingSchema.default({}),
-    contextPolicy: contextPolicySchema.default(contextPolicySchema.parse({})),
-    /** Profiles to fail over to, in order, when this profile's model stays unavailable past its retries. */
-    fallbacks: z.array(z.string().min(1)).default([]),
-    /** Failure types that trigger failover (`Model.*` types of `src/shared/failure-types.ts`). */
-    failoverOn: z.array(z.enum(modelFailureTypes)).default(defaultFailoverOn),
-    /**
-     * What the model sees of one tool result, bytes; a longer output is cut there with a note, stays stored whole,
-     * and the model can page through it with the `read_output` tool.
-     */
-    toolResultMaxBytes: z.number().int().min(1024).default(50_000),
-    /**
-     * Continue as new after this many model calls in one run, besides whenever Temporal suggests it (history near
-     * its limits). Unset: only when Temporal suggests it.
-     */
-    continueAsNewAfterTurns: z.number().int().positive().optional(),
-    /** Defaults for the session's `limits` when the input does not set them. */
-    limits: profileLimitsSchema.default({}),
-  })
-  .superRefine((profile, context) => {
-    if (profile.thinking.type === 'enabled' && profile.thinking.budgetTokens >= profile.maxOutputTokens) {
-      context.addIssue({
-        code: 'custom',
-        path: ['thinking', 'budgetTokens'],
-        message: `must be below maxOutputTokens (${profile.maxOutputTokens}): thinking tokens count toward it`,
-      });
-    }
-  });
+const profileFields = {
+  /** The model provider; adapters for others (Bedrock, Vertex) plug in behind the same boundary. */
+  provider: z.literal('anthropic').default('anthropic'),
+  /** The provider's model id, e.g. `claude-sonnet-4-5`. */
+  model: z.string().min(1),
+  maxOutputTokens: z.number().int().positive().default(8192),
+  /** Context window, tokens. */
+  contextWindow: z.number().int().positive().default(200_000),
+  pricing: pricingSchema.default(pricingSchema.parse({})),
+  modelCall: modelCallSchema.default(modelCallSchema.parse({})),
+  thinking: thinkingSchema.default({ type: 'disabled' }),
+  promptCaching: promptCachingSchema.default(promptCachingSchema.parse({})),
+  sampling: samplingSchema.default({}),
+  contextPolicy: contextPolicySchema.default(contextPolicySchema.parse({})),
+  /** Profiles to fail over to, in order, when this profile's model stays unavailable past its retries. */
+  fallbacks: z.array(z.string().min(1)).default([]),
+  /** Failure types that trigger failover (`Model.*` types of `src/shared/failure-types.ts`). */
+  failoverOn: z.array(z.enum(modelFailureTypes)).default(defaultFailoverOn),
+  /**
+   * What the model sees of one tool result, bytes; a longer output is cut there with a note, stays stored whole,
+   * and the model can page through it with the `read_output` tool.
+   */
+  toolResultMaxBytes: z.number().int().min(1024).default(50_000),
+  /**
+   * Continue as new after this many model calls in one run, besides whenever Temporal suggests it (history near
+   * its limits). Unset: only when Temporal suggests it.
+   */
+  continueAsNewAfterTurns: z.number().int().positive().optional(),
+  /** Defaults for the session's `limits` when the input does not set them. */
+  limits: profileLimitsSchema.default({}),
+};
+
+/** Extended thinking's budget must stay below the output limit, as the API requires. */
+function checkThinkingBudget(profile: { thinking: z.output<typeof thinkingSchema>; maxOutputTokens: number }, context: z.RefinementCtx): void {
+  if (profile.thinking.type === 'enabled' && profile.thinking.budgetTokens >= profile.maxOutputTokens) {
+    context.addIssue({
+      code: 'custom',
+      path: ['thinking', 'budgetTokens'],
+      message: `must be below maxOutputTokens (${profile.maxOutputTokens}): thinking tokens count toward it`,
+    });
+  }
+}
+
+export const profileSchema = z.strictObject(profileFields).superRefine(checkThinkingBudget);
+
+/** A profile as the workflow receives it (and a continued run carries it): resolved, with its name. */
+export const resolvedProfileSchema = z.strictObject({ ...profileFields, name: z.string().min(1) }).superRefine(checkThinkingBudget);
 
 export type ProfileConfig = z.input<typeof profileSchema>;
 export type Profile = z.output<typeof profileSchema>;
@@ -169,5 +176,4 @@ export type ContextPolicy = z.output<typeof contextPolicySchema>;
 export type ContextKeep = z.output<typeof contextKeepSchema>;
 export type CacheBreakpoint = z.output<typeof cacheBreakpointSchema>;
 
-/** A profile as the workflow receives it: resolved, with its name. */
-export type ResolvedProfile = Profile & { name: string };
+export type ResolvedProfile = z.output<typeof resolvedProfileSchema>;

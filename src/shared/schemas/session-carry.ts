@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import { contentBlockSchema, messageContentSchema } from './content.js';
 import { limitsSchema } from './session-input.js';
-import { sessionStatusSchema, usageSchema } from './session-messages.js';
+import { resolvedProfileSchema } from './profile.js';
+import { resetContextInputSchema, sessionStatusSchema, usageSchema } from './session-messages.js';
 import { transcriptSegmentSchema } from './transcript-archive.js';
 import { blobRefSchema, contextRefSchema } from './transcript-ref.js';
 
@@ -25,9 +26,9 @@ export const CARRIED_MESSAGE_IDS = 1000;
 /** How many recent replies go along, for a `sendMessage` retried with the same id after the switch. */
 export const CARRIED_REPLIES = 8;
 
-const assistantTurnSchema = z.looseObject({
+const assistantTurnSchema = z.strictObject({
   messageId: z.string(),
-  turn: z.number(),
+  turn: z.number().int().nonnegative(),
   text: z.string(),
   content: z.array(contentBlockSchema),
   stopReason: z.string().nullable(),
@@ -35,12 +36,68 @@ const assistantTurnSchema = z.looseObject({
   usage: usageSchema,
 });
 
-export const sessionCarrySchema = z.object({
+const count = z.number().int().nonnegative();
+
+/** `SpendLedger`'s totals, cost in nano-dollars. */
+const nanoTotalsSchema = z.strictObject({
+  calls: count,
+  inputTokens: count,
+  outputTokens: count,
+  cacheReadInputTokens: count,
+  cacheCreationInputTokens: count,
+  costNanoUsd: z.number().nonnegative(),
+});
+
+const spendEntrySchema = z.strictObject({
+  turn: count,
+  kind: z.enum(['turn', 'compaction']),
+  profile: z.string(),
+  model: z.string(),
+  inputTokens: count,
+  outputTokens: count,
+  cacheReadInputTokens: count,
+  cacheCreationInputTokens: count,
+  costUsd: z.number().nonnegative(),
+});
+
+const budgetLimitSchema = z.enum(['maxTokens', 'maxCostUsd']);
+
+const failoverEventSchema = z.strictObject({
+  turn: count,
+  fromProfile: z.string(),
+  fromModel: z.string(),
+  toProfile: z.string(),
+  toModel: z.string(),
+  reason: z.string(),
+  message: z.string(),
+});
+
+const transcriptEntrySchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('message'), role: z.enum(['user', 'assistant']), content: messageContentSchema, turn: count, epoch: count }),
+  z.strictObject({
+    kind: z.literal('marker'),
+    marker: z.enum(['context-reset', 'interrupted', 'limit-reached', 'failover', 'tool-decision']),
+    turn: count,
+    epoch: count,
+    detail: z.string().optional(),
+  }),
+]);
+
+/** The state the tools part carries (`SessionTools.carried`): the sandbox's reference. */
+export const carriedToolsSchema = z.strictObject({
+  sandbox: z.strictObject({ provider: z.enum(['local', 'e2b']), id: z.string().min(1), sessionId: z.string().min(1) }).optional(),
+});
+
+/**
+ * Parsed whole and strictly, every field typed: a carry that does not fit fails the run at once, never a workflow
+ * task later on.
+ */
+export const sessionCarrySchema = z.strictObject({
   version: z.literal(CARRY_VERSION),
   /** Runs before this one. */
   runs: z.number().int().positive(),
   /** The profile calls go to (the session's own, or the fallback it failed over to): kept for the session's life. */
-  profile: z.looseObject({ name: z.string(), model: z.string() }),
+  profile: resolvedProfileSchema,
   status: sessionStatusSchema,
   turn: z.number().int().nonnegative(),
   contextEpoch: z.number().int().nonnegative(),
@@ -50,29 +107,36 @@ export const sessionCarrySchema = z.object({
   lastError: z.string().optional(),
   limitReached: z.string().optional(),
   interruptRequested: z.string().optional(),
-  queue: z.array(z.object({ id: z.string(), content: messageContentSchema })),
+  queue: z.array(z.strictObject({ id: z.string(), content: messageContentSchema })),
   seenMessageIds: z.array(z.string()),
   answering: z.array(z.string()),
   recentReplies: z.array(assistantTurnSchema),
-  transcript: z.object({
-    total: z.number().int().nonnegative(),
+  transcript: z.strictObject({
+    total: count,
     segments: z.array(transcriptSegmentSchema),
     /** The entries after the last assistant message, which may still change, inline. */
-    tail: z.array(z.looseObject({ kind: z.enum(['message', 'marker']) })),
+    tail: z.array(transcriptEntrySchema),
   }),
   context: z
-    .object({ ref: contextRefSchema, epoch: z.number().int().nonnegative(), systemRef: blobRefSchema.optional() })
+    .strictObject({ ref: contextRefSchema, epoch: count, systemRef: blobRefSchema.optional() })
     .optional(),
   /** The spend ledger's and the budget guard's snapshots (`SpendLedger`, `BudgetGuard`). */
-  spend: z.looseObject({ total: z.looseObject({}), byModel: z.record(z.string(), z.unknown()), recent: z.array(z.unknown()) }),
-  budget: z.looseObject({ acknowledged: z.record(z.string(), z.number()) }),
-  budgetPause: z.looseObject({ limit: z.string() }).optional(),
-  failovers: z.array(z.looseObject({ turn: z.number() })),
-  lastContextTokens: z.number().optional(),
-  pendingContextReset: z.looseObject({}).optional(),
+  spend: z.strictObject({
+    total: nanoTotalsSchema,
+    byModel: z.record(z.string(), nanoTotalsSchema),
+    recent: z.array(spendEntrySchema),
+    olderCalls: count,
+  }),
+  budget: z.strictObject({ acknowledged: z.strictObject({ maxTokens: z.number().optional(), maxCostUsd: z.number().optional() }) }),
+  budgetPause: z
+    .strictObject({ limit: budgetLimitSchema, softLimit: z.number(), used: z.number(), hardLimit: z.number() })
+    .optional(),
+  failovers: z.array(failoverEventSchema),
+  lastContextTokens: count.optional(),
+  pendingContextReset: resetContextInputSchema.optional(),
   systemInContext: z.boolean(),
-  /** State that other parts of the workflow carry, by name (sandbox, approvals): each part reads its own. */
-  extensions: z.record(z.string(), z.unknown()).default({}),
+  /** State that other parts of the workflow carry, by name: each part's own schema. */
+  extensions: z.strictObject({ tools: carriedToolsSchema.optional() }).default({}),
 });
 
 export type SessionCarry = z.infer<typeof sessionCarrySchema>;

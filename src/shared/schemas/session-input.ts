@@ -1,11 +1,13 @@
 /** `SessionInput`: the one argument of the `agentSession` workflow (README.md, "The public contract"). Bundle-safe. */
 import { z } from 'zod';
 import { messageSchema } from './content.js';
+import { boundedCount, MAX_COST_USD, MAX_SANDBOX_SECONDS, MAX_TOKENS, MAX_TURNS, MAX_WAIT_SECONDS } from './input-bounds.js';
+import { conversationProblem } from './message-rules.js';
 
 export const sandboxSchema = z.strictObject({
   provider: z.enum(['local', 'e2b', 'none']),
   template: z.string().min(1).optional(),
-  timeoutSeconds: z.number().int().positive().optional(),
+  timeoutSeconds: boundedCount(MAX_SANDBOX_SECONDS).optional(),
   network: z.boolean().optional(),
   /**
    * Start the local sandbox from a snapshot another session took at a turn boundary (`keel fork`): its files as
@@ -14,15 +16,16 @@ export const sandboxSchema = z.strictObject({
   fromSnapshot: z.string().regex(/^[A-Za-z0-9._-]+$/, 'a snapshot id: letters, digits, dot, dash, underscore').optional(),
 });
 
+/** Every duration and count has an upper bound (input-bounds.ts): a timer must stay a finite number of milliseconds. */
 export const limitsSchema = z.strictObject({
-  maxTurns: z.number().int().positive().optional(),
-  maxTokens: z.number().int().positive().optional(),
-  maxCostUsd: z.number().positive().optional(),
-  idleTimeoutSeconds: z.number().positive().optional(),
+  maxTurns: boundedCount(MAX_TURNS).optional(),
+  maxTokens: boundedCount(MAX_TOKENS).optional(),
+  maxCostUsd: z.number().positive().max(MAX_COST_USD).optional(),
+  idleTimeoutSeconds: z.number().positive().max(MAX_WAIT_SECONDS).optional(),
   /** Fraction of `maxTokens` / `maxCostUsd` at which the session pauses in `waiting_for_budget` until `raiseBudget`. */
   softLimitFraction: z.number().gt(0).max(1).optional(),
   /** How long a tool call in `approval.tools` waits for a decision; none counts as a denial. @default no limit */
-  approvalTimeoutSeconds: z.number().positive().optional(),
+  approvalTimeoutSeconds: z.number().positive().max(MAX_WAIT_SECONDS).optional(),
 });
 
 export const sessionInputSchema = z.strictObject({
@@ -35,6 +38,10 @@ export const sessionInputSchema = z.strictObject({
   limits: limitsSchema.default({}),
   approval: z.strictObject({ tools: z.array(z.string().min(1)).default([]) }).default({ tools: [] }),
   metadata: z.record(z.string(), z.string()).default({}),
+}).superRefine((input, context) => {
+  // What the Messages API would refuse fails here, naming the field, instead of at the first model call.
+  const problem = conversationProblem(input.messages);
+  if (problem) context.addIssue({ code: 'custom', path: ['messages', ...problem.path], message: problem.message });
 });
 
 /** What a client sends (defaults may be left out). */

@@ -5,38 +5,50 @@
 import { z } from 'zod';
 import { type contentBlockSchema, messageContentSchema, type messageSchema } from './content.js';
 import type { FailoverEvent } from './failover-event.js';
+import { boundedCount, clientIdSchema, MAX_COST_USD, MAX_TOKENS, reasonSchema } from './input-bounds.js';
+import { userContentProblem } from './message-rules.js';
 import type { SessionLimits } from './session-input.js';
 import type { SoftLimitHit, SpendLedgerView } from './spend.js';
 
-export const userMessageInputSchema = z.strictObject({
-  content: messageContentSchema,
-  id: z.string().min(1).optional(),
-});
+/** `sendMessage` and `userMessage`: content the API takes as a user turn, with no stored block of Keel's in it. */
+export const userMessageInputSchema = z
+  .strictObject({
+    content: messageContentSchema,
+    id: clientIdSchema.optional(),
+  })
+  .superRefine((message, context) => {
+    const problem = userContentProblem(message.content);
+    if (problem) context.addIssue({ code: 'custom', path: ['content', ...problem.path], message: problem.message });
+  });
 export type UserMessageInput = z.infer<typeof userMessageInputSchema>;
 
 export const resetContextInputSchema = z.strictObject({
   strategy: z.enum(['compact', 'clear']).optional(),
-  reason: z.string().optional(),
+  reason: reasonSchema.optional(),
 });
 export type ResetContextInput = z.infer<typeof resetContextInputSchema>;
 
-export const interruptInputSchema = z.strictObject({ reason: z.string().optional() });
+export const interruptInputSchema = z.strictObject({ reason: reasonSchema.optional() });
 export type InterruptInput = z.infer<typeof interruptInputSchema>;
 
 export const decideToolCallInputSchema = z.strictObject({
-  toolUseId: z.string().min(1),
+  toolUseId: clientIdSchema,
   approve: z.boolean(),
-  input: z.unknown().optional(),
+  /** Edited input for the tool: an object, as the model's own input is. */
+  input: z.record(z.string(), z.unknown()).optional(),
   result: z.string().optional(),
-  reason: z.string().optional(),
+  reason: reasonSchema.optional(),
 });
 export type DecideToolCallInput = z.infer<typeof decideToolCallInputSchema>;
 
 export const raiseBudgetInputSchema = z.strictObject({
-  maxTokens: z.number().int().positive().optional(),
-  maxCostUsd: z.number().positive().optional(),
+  maxTokens: boundedCount(MAX_TOKENS).optional(),
+  maxCostUsd: z.number().positive().max(MAX_COST_USD).optional(),
 });
 export type RaiseBudgetInput = z.infer<typeof raiseBudgetInputSchema>;
+
+/** `state` takes no argument; a client may send nothing, null or an empty object. */
+export const stateQueryInputSchema = z.strictObject({}).nullish();
 
 export const transcriptQueryInputSchema = z.strictObject({ fromIndex: z.number().int().nonnegative().optional() });
 export type TranscriptQueryInput = z.infer<typeof transcriptQueryInputSchema>;
