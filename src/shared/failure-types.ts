@@ -31,6 +31,8 @@ export const FailureTypes = {
   StoreUnavailable: 'Store.Unavailable',
   StoreNotFound: 'Store.NotFound',
   StoreCorrupt: 'Store.Corrupt',
+  /** Stored content (a blob, a snapshot) that belongs to another session, and was not granted to this one. */
+  StoreForbidden: 'Store.Forbidden',
   /** A payload Keel would send to Temporal passes its size limit (2 MB by default). */
   PayloadTooLarge: 'Payload.TooLarge',
 } as const;
