@@ -7,7 +7,8 @@
  */
 import { NativeConnection } from '@temporalio/worker';
 import { parseArgs } from 'node:util';
-import { dataConverterFromEnvironment } from './codec/data-converter-from-environment.js';
+import { dataConverterFromEnvironment, encryptionKeysFromEnvironment } from './codec/data-converter-from-environment.js';
+import { loadGrantKey } from './codec/fork-grant.js';
 import { ProfileRegistry } from './config/profile-registry.js';
 import { loadWorkerConfig } from './config/worker-config.js';
 import { E2BSandboxProvider } from './sandboxes/e2b/e2b-sandbox-provider.js';
@@ -27,7 +28,9 @@ async function main(): Promise<void> {
   // Before connecting: a bad profiles file is refused at once, naming file, profile and field.
   const profiles = new ProfileRegistry(config.profilesFile ? { file: config.profilesFile } : {});
   // Both read here, validated before anything connects, and kept out of the config object that gets logged.
+  const encryptionKeys = encryptionKeysFromEnvironment();
   const dataConverter = dataConverterFromEnvironment();
+  const grantKey = loadGrantKey(config.dataDir, { create: true });
   const anthropicApiKey = readSecretVariable('ANTHROPIC_API_KEY');
   const e2bApiKey = readSecretVariable('E2B_API_KEY');
   installRuntime({ logger, ...(config.metricsAddress ? { metricsAddress: config.metricsAddress } : {}) });
@@ -43,7 +46,12 @@ async function main(): Promise<void> {
   // For PostgreSQL the URL may hold a password: read like the other secrets, never logged (the store describes
   // itself without it).
   const storeUrl = readSecretVariable('KEEL_STORE_URL');
-  const store = await openContentStore({ ...config.store, ...(storeUrl ? { url: storeUrl } : {}), dataDir: config.dataDir });
+  const store = await openContentStore({
+    ...config.store,
+    ...(storeUrl ? { url: storeUrl } : {}),
+    dataDir: config.dataDir,
+    ...(encryptionKeys ? { keys: encryptionKeys } : {}),
+  });
   // Opt-in: KEEL_OTEL=1 or an OTLP endpoint in OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT.
   const tracing = createWorkerTracing(process.env);
   const worker = await createKeelWorker({
@@ -57,6 +65,8 @@ async function main(): Promise<void> {
     ...(config.anthropicBaseUrl ? { anthropicBaseUrl: config.anthropicBaseUrl } : {}),
     ...(anthropicApiKey ? { anthropicApiKey } : {}),
     ...(dataConverter ? { dataConverter } : {}),
+    ...(encryptionKeys ? { encryptionKeys } : {}),
+    grantKey,
     shutdownGraceTimeMs: graceMs,
     dataDir: config.dataDir,
     localSandbox: config.localSandbox,

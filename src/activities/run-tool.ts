@@ -63,10 +63,13 @@ export function createRunTool(dependencies: { tools: ToolRegistry; sandboxes: Sa
       };
     }
     const context = Context.current();
+    // The session is who Temporal says runs this activity: a request naming another session reaches nothing of it.
+    const sessionId = activitySessionId(context);
     let sandbox: ToolSandbox | undefined;
     if (tool.usesSandbox) {
       if (!request.sandbox) return { content: `the ${tool.name} tool needs a sandbox and this session has none`, isError: true };
-      const ref = request.sandbox;
+      // The local sandbox attaches only the directory of ref.sessionId, so this is the session's own.
+      const ref = { ...request.sandbox, sessionId };
       let provider;
       try {
         provider = dependencies.sandboxes.get(ref.provider);
@@ -85,8 +88,6 @@ export function createRunTool(dependencies: { tools: ToolRegistry; sandboxes: Sa
     const heartbeat = (details?: unknown): void => {
       if (details !== undefined) heartbeats.progress(details);
     };
-    // The session is who Temporal says runs this activity: a request naming another session reaches nothing of it.
-    const sessionId = activitySessionId(context);
     const toolContext: ToolContext = {
       sessionId,
       toolUseId: request.toolUseId,

@@ -1,6 +1,7 @@
 import { heartbeat } from '@temporalio/activity';
 import type { SandboxRegistry } from '../sandboxes/sandbox-registry.js';
 import type { SandboxReference } from '../shared/schemas/tools.js';
+import { activitySessionId } from './activity-session.js';
 import { toSandboxFailure } from './sandbox-failure.js';
 
 export interface SnapshotSandboxRequest {
@@ -33,7 +34,8 @@ export function createSnapshotSandbox(dependencies: { sandboxes: SandboxRegistry
     let outcome: { skipped?: string };
     try {
       heartbeat();
-      outcome = await provider.snapshot(request.sandbox, snapshotId);
+      // Owned by the session Temporal runs this for, and only its own sandbox is reachable.
+      outcome = await provider.snapshot({ ...request.sandbox, sessionId: activitySessionId() }, snapshotId);
     } catch (error) {
       throw toSandboxFailure(error);
     }

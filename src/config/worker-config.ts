@@ -32,6 +32,7 @@ const workerEnvironmentSchema = z.object({
   KEEL_SANDBOX_CPU_SECONDS: z.coerce.number().int().positive().optional(),
   KEEL_SANDBOX_TMP_MB: z.coerce.number().int().positive().optional(),
   KEEL_SANDBOX_SNAPSHOT_MAX_MB: z.coerce.number().int().nonnegative().optional(),
+  KEEL_SANDBOX_SNAPSHOT_KEEP: z.coerce.number().int().positive().optional(),
   KEEL_SANDBOX_CGROUP: z.string().min(1).optional(),
   KEEL_BWRAP: z.string().min(1).optional(),
   /** Run local sandbox commands WITHOUT isolation where bubblewrap cannot run. @default off (env `KEEL_UNSAFE_UNSANDBOXED_LOCAL=1`) */
@@ -104,6 +105,8 @@ export const workerEnvironmentVariables: readonly string[] = [
   'E2B_API_KEY_FILE',
   'KEEL_STORE_URL',
   'KEEL_STORE_URL_FILE',
+  'KEEL_GRANT_KEY',
+  'KEEL_GRANT_KEY_FILE',
 ];
 
 export interface WorkerConfig {
@@ -166,6 +169,7 @@ export function loadWorkerConfig(environment: NodeJS.ProcessEnv = process.env): 
       ...(env.KEEL_SANDBOX_CPU_SECONDS ? { cpuSeconds: env.KEEL_SANDBOX_CPU_SECONDS } : {}),
       ...(env.KEEL_SANDBOX_TMP_MB ? { tmpMb: env.KEEL_SANDBOX_TMP_MB } : {}),
       ...(env.KEEL_SANDBOX_SNAPSHOT_MAX_MB !== undefined ? { snapshotMaxMb: env.KEEL_SANDBOX_SNAPSHOT_MAX_MB } : {}),
+      ...(env.KEEL_SANDBOX_SNAPSHOT_KEEP !== undefined ? { snapshotKeep: env.KEEL_SANDBOX_SNAPSHOT_KEEP } : {}),
       ...(env.KEEL_SANDBOX_CGROUP ? { delegatedCgroup: env.KEEL_SANDBOX_CGROUP } : {}),
       ...(env.KEEL_BWRAP ? { bubblewrapPath: env.KEEL_BWRAP } : {}),
       unsafeUnsandboxed: env.KEEL_UNSAFE_UNSANDBOXED_LOCAL === '1' || env.KEEL_UNSAFE_UNSANDBOXED_LOCAL === 'true',
