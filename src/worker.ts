@@ -5,6 +5,7 @@
  * Keel's search attributes, and polls the task queue. On SIGINT/SIGTERM it stops polling, lets in-flight activities
  * (a model call mid-stream) finish and report within the grace period, then exits 0.
  */
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { parseArgs } from 'node:util';
 import { dataConverterFromEnvironment, encryptionKeysFromEnvironment } from './codec/data-converter-from-environment.js';
@@ -17,6 +18,7 @@ import { openContentStore } from './stores/open-content-store.js';
 import { createKeelWorker } from './worker/create-keel-worker.js';
 import { ensureSearchAttributes } from './worker/ensure-search-attributes.js';
 import { startHealthServer } from './worker/health-server.js';
+import { startRetentionSweeper } from './worker/retention-sweeper.js';
 import { installRuntime } from './worker/install-runtime.js';
 import { createLogger } from './worker/logger.js';
 import { createWorkerTracing } from './tracing/worker-tracing.js';
@@ -84,6 +86,18 @@ async function main(): Promise<void> {
       ...(config.taskQueueActivitiesPerSecond !== undefined ? { maxTaskQueueActivitiesPerSecond: config.taskQueueActivitiesPerSecond } : {}),
     },
   });
+  // Opt-in: KEEL_RETENTION_DAYS. Its own client connection: the worker's native one serves the worker only.
+  const retentionClient = config.retentionDays !== undefined ? new Client({ connection: await Connection.connect({ address: config.temporalAddress }), namespace: config.namespace }) : undefined;
+  const retention =
+    retentionClient && config.retentionDays !== undefined
+      ? startRetentionSweeper({
+          client: retentionClient,
+          store,
+          dataDir: config.dataDir,
+          retentionDays: config.retentionDays,
+          logger: { info: (fields, message) => logger.info(fields, message), warn: (fields, message) => logger.warn(fields, message) },
+        })
+      : undefined;
   const health = config.health
     ? await startHealthServer({ ...config.health, state: () => worker.getState(), isHealthy: () => worker.getState() === 'RUNNING' })
     : undefined;
@@ -108,6 +122,7 @@ async function main(): Promise<void> {
       stickyQueueTimeoutSeconds: config.stickyQueueTimeoutSeconds ?? 'sdk default',
       taskQueueActivitiesPerSecond: config.taskQueueActivitiesPerSecond ?? 'no cap',
       tracing: tracing ? 'on (OTLP)' : 'off',
+      retention: config.retentionDays !== undefined ? `${config.retentionDays} days` : 'off (keel purge)',
     },
     'keel worker started',
   );
@@ -116,6 +131,8 @@ async function main(): Promise<void> {
   await worker.run();
   await tracing?.shutdown();
   await health?.close();
+  await retention?.stop();
+  await retentionClient?.connection.close();
   await store.close();
   await connection.close();
   logger.info('keel worker stopped');

@@ -53,6 +53,11 @@ const workerEnvironmentSchema = z.object({
   E2B_DOMAIN: z.string().min(1).optional(),
   /** Which content store: `file` (embedded, under KEEL_DATA_DIR) or `postgres` (shared). @default `file` (env `KEEL_STORE`) */
   KEEL_STORE: z.enum(['file', 'postgres']).default('file'),
+  /**
+   * Days a finished session's stored content, snapshots and session directory are kept before the worker deletes
+   * them (checked hourly). @default off: kept until `keel purge` (env `KEEL_RETENTION_DAYS`)
+   */
+  KEEL_RETENTION_DAYS: z.coerce.number().positive().optional(),
   /** pino log level. @default `info` (env `KEEL_LOG_LEVEL`) */
   KEEL_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /** A workflow bundle built ahead of time (`npm run bundle`); else the worker bundles at start (env `KEEL_WORKFLOW_BUNDLE`). */
@@ -117,6 +122,8 @@ export interface WorkerConfig {
   anthropicBaseUrl?: string;
   shutdownGraceSeconds: number;
   dataDir: string;
+  /** Days a finished session's data is kept; undefined: until purged. */
+  retentionDays?: number;
   /** Which content store; its URL (`KEEL_STORE_URL` / `_FILE`, which may hold a password) is read where it is used. */
   store: { kind: 'file' | 'postgres' };
   logLevel: z.infer<typeof workerEnvironmentSchema>['KEEL_LOG_LEVEL'];
@@ -152,6 +159,7 @@ export function loadWorkerConfig(environment: NodeJS.ProcessEnv = process.env): 
     shutdownGraceSeconds: env.KEEL_SHUTDOWN_GRACE_SECONDS,
     dataDir: env.KEEL_DATA_DIR,
     store: { kind: env.KEEL_STORE },
+    ...(env.KEEL_RETENTION_DAYS !== undefined ? { retentionDays: env.KEEL_RETENTION_DAYS } : {}),
     logLevel: env.KEEL_LOG_LEVEL,
     ...(env.KEEL_WORKFLOW_BUNDLE ? { workflowBundlePath: env.KEEL_WORKFLOW_BUNDLE } : {}),
     maxConcurrentActivities: env.KEEL_MAX_CONCURRENT_ACTIVITIES,

@@ -77,6 +77,4 @@ export interface SandboxProvider {
   snapshot?(ref: SandboxRef, snapshotId: string): Promise<{ skipped?: string }>;
   /** Gives the session `to` read access to every snapshot of `from` (a fork and its source). Optional. */
   grantSnapshots?(from: string, to: string): Promise<number>;
-  /** Deletes whatever the provider still keeps of a session (files, snapshots), for retention and `keel purge`. Optional. */
-  purge?(sessionId: string): Promise<{ snapshotsDeleted: number }>;
 }

@@ -74,7 +74,7 @@ describe('local sandbox snapshots', () => {
     await small.destroy(ref);
   });
 
-  test('snapshot: a session keeps its last snapshotKeep snapshots; purge deletes the rest but keeps what a fork still owns', async () => {
+  test('snapshot: a session keeps its last snapshotKeep snapshots; purging a session\'s snapshots keeps those a fork still owns', async () => {
     const folder = join(dataDir, 'keep');
     const keeping = new LocalSandboxProvider(await prepareLocalSandboxHost(folder, localSandboxOptionsSchema.parse({})), { keep: 2 });
     const ref = await keeping.create('session-long', {});
@@ -87,13 +87,14 @@ describe('local sandbox snapshots', () => {
     await assert.rejects(keeping.create('session-long', { fromSnapshot: `${ref.id}-turn-1` }), refusedAs('Store.Forbidden'));
 
     await keeping.grantSnapshots('session-long', 'session-long-fork');
-    await keeping.purge('session-long');
+    await keeping.snapshots.purge('session-long');
+    await keeping.destroy(ref);
     assert.equal(keeping.exists('session-long'), false);
     // Both snapshots are the fork's too, so they stay until the fork is purged.
     assert.deepEqual(packs(), [`${ref.id}-turn-3.pack`, `${ref.id}-turn-4.pack`]);
     const fork = await keeping.create('session-long-fork', { fromSnapshot: `${ref.id}-turn-4` });
     assert.equal(text(await keeping.readFile(fork, 'turn.txt')), '4');
-    await keeping.purge('session-long-fork');
+    await keeping.snapshots.purge('session-long-fork');
     assert.deepEqual(packs(), []);
   });
 

@@ -37,7 +37,7 @@ export function registerFork(program: Command, io: ActionEnvironment): void {
         const forkId = flags.id ?? `${SESSION_ID_PREFIX}${randomUUID()}`;
         let grantKey: Buffer;
         try {
-          grantKey = loadGrantKey(process.env.KEEL_DATA_DIR ?? '.keel/data', { create: false });
+          grantKey = loadGrantKey(io.environment.KEEL_DATA_DIR ?? '.keel/data', { create: false }, io.environment);
         } catch (error) {
           throw new CliError((error as Error).message, 2);
         }

@@ -201,11 +201,6 @@ export class LocalSandboxProvider implements SandboxProvider {
     return this.snapshots.grant(from, to);
   }
 
-  /** Deletes a session's directory and its snapshots (those no fork still owns). */
-  async purge(sessionId: string): Promise<{ snapshotsDeleted: number }> {
-    await this.destroy({ provider: 'local', id: sessionKey(sessionId), sessionId });
-    return { snapshotsDeleted: await this.snapshots.purge(sessionId) };
-  }
 
   /** The directory lives until the session ends: nothing to extend. */
   async keepAlive(): Promise<void> {}
@@ -213,15 +208,7 @@ export class LocalSandboxProvider implements SandboxProvider {
   async destroy(ref: SandboxRef): Promise<void> {
     const key = sessionKey(ref.sessionId);
     await this.host.cgroups.removeSession(key);
-    const { base } = this.#paths(key);
-    try {
-      await rm(base, { recursive: true, force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EACCES') throw error;
-      // A command may have taken its own write permission away from directories; give it back, then remove.
-      await restoreWritePermission(base);
-      await rm(base, { recursive: true, force: true });
-    }
+    await removeSessionDirectory(this.host.sessionsDirectory, ref.sessionId);
   }
 
   /** The host path of a session's directory (for operators and tests). */
@@ -232,6 +219,19 @@ export class LocalSandboxProvider implements SandboxProvider {
   /** Whether a session's directory exists. */
   exists(sessionId: string): boolean {
     return existsSync(this.#paths(sessionKey(sessionId)).base);
+  }
+}
+
+/** Removes a session's directory under `sessionsDirectory` (`<data>/sandboxes`), if any. */
+export async function removeSessionDirectory(sessionsDirectory: string, sessionId: string): Promise<void> {
+  const base = join(sessionsDirectory, sessionKey(sessionId));
+  try {
+    await rm(base, { recursive: true, force: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EACCES') throw error;
+    // A command may have taken its own write permission away from directories; give it back, then remove.
+    await restoreWritePermission(base);
+    await rm(base, { recursive: true, force: true });
   }
 }
 
