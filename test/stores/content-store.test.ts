@@ -71,16 +71,16 @@ function describeStore(kind: 'file' | 'postgres', configure: () => ContentStoreC
 
     test(`content store (${kind}): a session reads what it wrote; another session is refused (Store.Forbidden) whether the hash exists or not`, async () => {
       const session = `session-owner-${kind}-${randomUUID()}`;
-      const other = `session-other-${kind}-${randomUUID()}`;
+      const stranger = `session-other-${kind}-${randomUUID()}`;
       const ref = await store.forSession(session).putJson({ type: 'text', text: `private to ${session}` });
       assert.deepEqual(await store.forSession(session).getJson(ref.hash), { type: 'text', text: `private to ${session}` });
       // Another worker's instance knows nothing from its cache: the owners are in the store.
       assert.deepEqual(await other.forSession(session).getJson(ref.hash), { type: 'text', text: `private to ${session}` });
       for (const hash of [ref.hash, 'e'.repeat(64)]) {
-        await assert.rejects(other.forSession(other).getJson(hash), (error: unknown) => {
+        await assert.rejects(other.forSession(stranger).getJson(hash), (error: unknown) => {
           assert.equal((error as StoreError).details.failureType, 'Store.Forbidden');
           assert.equal((error as StoreError).details.retryable, false);
-          assert.match((error as Error).message, new RegExp(`sha256:${hash} is not content of session ${other}`));
+          assert.match((error as Error).message, new RegExp(`sha256:${hash} is not content of session ${stranger}`));
           return true;
         });
       }
