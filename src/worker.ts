@@ -5,9 +5,11 @@
  * Keel's search attributes, and polls the task queue. On SIGINT/SIGTERM it stops polling, lets in-flight activities
  * (a model call mid-stream) finish and report within the grace period, then exits 0.
  */
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { parseArgs } from 'node:util';
-import { dataConverterFromEnvironment } from './codec/data-converter-from-environment.js';
+import { dataConverterFromEnvironment, encryptionKeysFromEnvironment } from './codec/data-converter-from-environment.js';
+import { loadGrantKey } from './codec/fork-grant.js';
 import { ProfileRegistry } from './config/profile-registry.js';
 import { loadWorkerConfig } from './config/worker-config.js';
 import { E2BSandboxProvider } from './sandboxes/e2b/e2b-sandbox-provider.js';
@@ -16,6 +18,7 @@ import { openContentStore } from './stores/open-content-store.js';
 import { createKeelWorker } from './worker/create-keel-worker.js';
 import { ensureSearchAttributes } from './worker/ensure-search-attributes.js';
 import { startHealthServer } from './worker/health-server.js';
+import { startRetentionSweeper } from './worker/retention-sweeper.js';
 import { installRuntime } from './worker/install-runtime.js';
 import { createLogger } from './logging/logger.js';
 import { createWorkerTracing } from './tracing/worker-tracing.js';
@@ -27,7 +30,9 @@ async function main(): Promise<void> {
   // Before connecting: a bad profiles file is refused at once, naming file, profile and field.
   const profiles = new ProfileRegistry(config.profilesFile ? { file: config.profilesFile } : {});
   // Both read here, validated before anything connects, and kept out of the config object that gets logged.
+  const encryptionKeys = encryptionKeysFromEnvironment();
   const dataConverter = dataConverterFromEnvironment();
+  const grantKey = loadGrantKey(config.dataDir, { create: true });
   const anthropicApiKey = readSecretVariable('ANTHROPIC_API_KEY');
   const e2bApiKey = readSecretVariable('E2B_API_KEY');
   installRuntime({ logger, ...(config.metricsAddress ? { metricsAddress: config.metricsAddress } : {}) });
@@ -43,7 +48,12 @@ async function main(): Promise<void> {
   // For PostgreSQL the URL may hold a password: read like the other secrets, never logged (the store describes
   // itself without it).
   const storeUrl = readSecretVariable('KEEL_STORE_URL');
-  const store = await openContentStore({ ...config.store, ...(storeUrl ? { url: storeUrl } : {}), dataDir: config.dataDir });
+  const store = await openContentStore({
+    ...config.store,
+    ...(storeUrl ? { url: storeUrl } : {}),
+    dataDir: config.dataDir,
+    ...(encryptionKeys ? { keys: encryptionKeys } : {}),
+  });
   // Opt-in: KEEL_OTEL=1 or an OTLP endpoint in OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT.
   const tracing = createWorkerTracing(process.env);
   const worker = await createKeelWorker({
@@ -57,6 +67,8 @@ async function main(): Promise<void> {
     ...(config.anthropicBaseUrl ? { anthropicBaseUrl: config.anthropicBaseUrl } : {}),
     ...(anthropicApiKey ? { anthropicApiKey } : {}),
     ...(dataConverter ? { dataConverter } : {}),
+    ...(encryptionKeys ? { encryptionKeys } : {}),
+    grantKey,
     shutdownGraceTimeMs: graceMs,
     dataDir: config.dataDir,
     localSandbox: config.localSandbox,
@@ -74,6 +86,18 @@ async function main(): Promise<void> {
       ...(config.taskQueueActivitiesPerSecond !== undefined ? { maxTaskQueueActivitiesPerSecond: config.taskQueueActivitiesPerSecond } : {}),
     },
   });
+  // Opt-in: KEEL_RETENTION_DAYS. Its own client connection: the worker's native one serves the worker only.
+  const retentionClient = config.retentionDays !== undefined ? new Client({ connection: await Connection.connect({ address: config.temporalAddress }), namespace: config.namespace }) : undefined;
+  const retention =
+    retentionClient && config.retentionDays !== undefined
+      ? startRetentionSweeper({
+          client: retentionClient,
+          store,
+          dataDir: config.dataDir,
+          retentionDays: config.retentionDays,
+          logger: { info: (fields, message) => logger.info(fields, message), warn: (fields, message) => logger.warn(fields, message) },
+        })
+      : undefined;
   const health = config.health
     ? await startHealthServer({ ...config.health, state: () => worker.getState(), isHealthy: () => worker.getState() === 'RUNNING' })
     : undefined;
@@ -98,6 +122,7 @@ async function main(): Promise<void> {
       stickyQueueTimeoutSeconds: config.stickyQueueTimeoutSeconds ?? 'sdk default',
       taskQueueActivitiesPerSecond: config.taskQueueActivitiesPerSecond ?? 'no cap',
       tracing: tracing ? 'on (OTLP)' : 'off',
+      retention: config.retentionDays !== undefined ? `${config.retentionDays} days` : 'off (keel purge)',
     },
     'keel worker started',
   );
@@ -106,6 +131,8 @@ async function main(): Promise<void> {
   await worker.run();
   await tracing?.shutdown();
   await health?.close();
+  await retention?.stop();
+  await retentionClient?.connection.close();
   await store.close();
   await connection.close();
   logger.info('keel worker stopped');

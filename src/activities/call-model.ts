@@ -10,6 +10,7 @@ import { appendContext, loadContext } from '../transcript/context-chain.js';
 import { restoreForModel } from '../transcript/restore-content.js';
 import { RestoredContexts, type RestoredContext } from '../transcript/restored-contexts.js';
 import { storeContent } from '../transcript/store-content.js';
+import { activitySessionId } from './activity-session.js';
 import { startHeartbeats } from './heartbeat-pacer.js';
 import { toActivityFailure } from './activity-failure.js';
 import { FailureTypes } from '../shared/failure-types.js';
@@ -39,13 +40,17 @@ interface StoredSystem {
  * reply, and returns the reply with its large blocks stored, plus the new context head. So its input and result
  * stay small however long the session runs.
  */
-export function createCallModel(adapter: ModelAdapter, store: ContentStore, contexts = new RestoredContexts()) {
+export function createCallModel(adapter: ModelAdapter, sharedStore: ContentStore, contexts = new RestoredContexts()) {
   return async function callModel(request: ModelCallRequest): Promise<ModelCallResponse> {
     const parsed = modelCallRequestSchema.safeParse(request);
     if (!parsed.success) {
       throw ApplicationFailure.nonRetryable(`invalid model call request: ${describeIssues(parsed.error)}`, FailureTypes.ModelInvalidRequest);
     }
     const { contextBase, systemRef, toolResultMaxBytes, inlineReply, ...call } = parsed.data;
+    // The session's own view of the store, by the workflow id Temporal gave this activity (never the request's
+    // sessionId): a stored block, context or system prompt of another session in the request is refused.
+    const sessionId = activitySessionId();
+    const store = sharedStore.forSession(sessionId);
     const storeOptions = toolResultMaxBytes !== undefined ? { toolResultMaxBytes } : {};
 
     let modelMessages: Message[];
@@ -56,7 +61,7 @@ export function createCallModel(adapter: ModelAdapter, store: ContentStore, cont
       // Messages are restored one by one, so the kept restoration of the base plus the new messages restored is
       // what restoring the whole context gives.
       const earlier: RestoredContext = contextBase
-        ? (contexts.get(call.sessionId, contextBase, toolResultMaxBytes) ?? measured(await restoreForModel(store, await loadContext(store, contextBase), storeOptions)))
+        ? (contexts.get(sessionId, contextBase, toolResultMaxBytes) ?? measured(await restoreForModel(store, await loadContext(store, contextBase), storeOptions)))
         : { messages: [], bytes: 0 };
       newMessages = await Promise.all(
         call.messages.map(async (message) => ({ role: message.role, content: await storeContent(store, message.content, storeOptions) })),
@@ -98,7 +103,7 @@ export function createCallModel(adapter: ModelAdapter, store: ContentStore, cont
       const content = typeof stored === 'string' ? [{ type: 'text' as const, text: stored }] : stored;
       const head = await appendContext(store, contextBase, [...newMessages, { role: 'assistant', content }]);
       const restoredReply = measured(await restoreForModel(store, [{ role: 'assistant', content }], storeOptions));
-      contexts.set(call.sessionId, head, toolResultMaxBytes, { messages: [...modelMessages, ...restoredReply.messages], bytes: modelBytes + restoredReply.bytes });
+      contexts.set(sessionId, head, toolResultMaxBytes, { messages: [...modelMessages, ...restoredReply.messages], bytes: modelBytes + restoredReply.bytes });
       const storedSystem =
         !systemRef && call.system !== undefined && utf8ByteLength(call.system) > INLINE_SYSTEM_BYTES
           ? await store.putJson({ kind: 'keel.system', text: call.system } satisfies StoredSystem)

@@ -20,6 +20,7 @@ import { storeContent } from '../transcript/store-content.js';
 import { toActivityFailure } from './activity-failure.js';
 import { FailureTypes } from '../shared/failure-types.js';
 import { assertPayloadFits } from './assert-payload-fits.js';
+import { activitySessionId } from './activity-session.js';
 
 /** A stored transcript segment. */
 interface StoredSegment {
@@ -36,13 +37,22 @@ async function withStoreFailures<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-export function createContentStoreActivities(store: ContentStore) {
+/**
+ * The running session's view of the store. Its identity is the workflow id Temporal set on the activity, which no
+ * client can choose for another session's activities; never an argument.
+ */
+function sessionStore(store: ContentStore) {
+  return store.forSession(activitySessionId());
+}
+
+export function createContentStoreActivities(shared: ContentStore) {
   return {
     /** Stores every large block of each content; returns the contents with stored blocks in their place. */
     async storeContent(request: StoreContentRequest): Promise<MessageContent[]> {
       const parsed = storeContentRequestSchema.safeParse(request);
       if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid storeContent request: ${describeIssues(parsed.error)}`, FailureTypes.StoreInvalidRequest);
       const options = parsed.data.toolResultMaxBytes !== undefined ? { toolResultMaxBytes: parsed.data.toolResultMaxBytes } : {};
+      const store = sessionStore(shared);
       const result = await withStoreFailures(() => Promise.all(parsed.data.contents.map((content) => storeContent(store, content, options))));
       assertPayloadFits(result, 'the stored content');
       return result;
@@ -52,13 +62,16 @@ export function createContentStoreActivities(store: ContentStore) {
     async archiveTranscript(request: ArchiveTranscriptRequest): Promise<TranscriptSegment> {
       if (request.entries.length === 0) throw ApplicationFailure.nonRetryable('archiveTranscript: no entries', FailureTypes.StoreInvalidRequest);
       const segment: StoredSegment = { kind: 'keel.transcript', sessionId: request.sessionId, entries: request.entries };
-      const { hash } = await withStoreFailures(() => store.putJson(segment));
+      const { hash } = await withStoreFailures(() => sessionStore(shared).putJson(segment));
       return { hash, count: request.entries.length };
     },
 
-    /** Reads a segment's entries from `offset`, at most `maxBytes` of them (always at least one). */
+    /**
+     * Reads a segment's entries from `offset`, at most `maxBytes` of them (always at least one). A segment this
+     * session did not write fails it with `Store.Forbidden`, a lost one with `Store.NotFound` (neither retried).
+     */
     async loadTranscript(request: LoadTranscriptRequest): Promise<LoadTranscriptResponse> {
-      const segment = await withStoreFailures(() => store.getJson<StoredSegment>(request.segment.hash));
+      const segment = await withStoreFailures(() => sessionStore(shared).getJson<StoredSegment>(request.segment.hash));
       if (segment.kind !== 'keel.transcript' || segment.entries.length !== request.segment.count) {
         throw ApplicationFailure.nonRetryable(`stored transcript sha256:${request.segment.hash} does not hold ${request.segment.count} entries`, FailureTypes.StoreCorrupt);
       }

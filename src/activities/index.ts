@@ -8,6 +8,7 @@ import type { SandboxRegistry } from '../sandboxes/sandbox-registry.js';
 import type { ToolRegistry } from '../tools/tool-registry.js';
 import type { ContentStore } from '../stores/content-store.js';
 import { createCallModel } from './call-model.js';
+import { createClaimFork } from './claim-fork.js';
 import { createContentStoreActivities } from './content-store-activities.js';
 import { createResolveProfile } from './resolve-profile.js';
 import { createResolveTools } from './resolve-tools.js';
@@ -22,6 +23,8 @@ export interface ActivityDependencies {
   sandboxes: SandboxRegistry;
   /** Where conversations, large outputs and archived transcripts are kept. */
   store: ContentStore;
+  /** The key fork grants are checked with (see src/codec/fork-grant.ts). */
+  grantKey: Buffer;
 }
 
 export function createActivities(dependencies: ActivityDependencies) {
@@ -33,5 +36,6 @@ export function createActivities(dependencies: ActivityDependencies) {
     ...createSandboxLifecycle(dependencies),
     ...createContentStoreActivities(dependencies.store),
     snapshotSandbox: createSnapshotSandbox(dependencies),
+    claimFork: createClaimFork(dependencies),
   };
 }

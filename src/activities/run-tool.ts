@@ -8,8 +8,9 @@ import type { ToolContext, ToolSandbox } from '../tools/define-tool.js';
 import type { ToolRegistry } from '../tools/tool-registry.js';
 import type { ContentBlock } from '../shared/schemas/content.js';
 import { INLINE_BLOCK_BYTES } from '../shared/schemas/transcript-ref.js';
-import type { ContentStore } from '../stores/content-store.js';
+import type { ContentStore, JsonStore } from '../stores/content-store.js';
 import { storedBlockFor } from '../transcript/store-content.js';
+import { activitySessionId } from './activity-session.js';
 import { startHeartbeats } from './heartbeat-pacer.js';
 import { toActivityFailure } from './activity-failure.js';
 import { FailureTypes } from '../shared/failure-types.js';
@@ -29,7 +30,7 @@ function capped(output: ToolCallOutput): ToolCallOutput {
 }
 
 /** The output as it goes back to the workflow: whole when short, else stored, with its preview and reference. */
-async function storedWhenLong(store: ContentStore, toolUseId: string, output: ToolCallOutput): Promise<ToolCallOutput> {
+async function storedWhenLong(store: JsonStore, toolUseId: string, output: ToolCallOutput): Promise<ToolCallOutput> {
   const bounded = capped(output);
   if (Buffer.byteLength(bounded.content) <= INLINE_BLOCK_BYTES) return bounded;
   const block: ContentBlock = { type: 'tool_result', tool_use_id: toolUseId, content: bounded.content, ...(bounded.isError ? { is_error: true } : {}) };
@@ -58,10 +59,13 @@ export function createRunTool(dependencies: { tools: ToolRegistry; sandboxes: Sa
       };
     }
     const context = Context.current();
+    // The session is who Temporal says runs this activity: a request naming another session reaches nothing of it.
+    const sessionId = activitySessionId(context);
     let sandbox: ToolSandbox | undefined;
     if (tool.usesSandbox) {
       if (!request.sandbox) return { content: `the ${tool.name} tool needs a sandbox and this session has none`, isError: true };
-      const ref = request.sandbox;
+      // The local sandbox attaches only the directory of ref.sessionId, so this is the session's own.
+      const ref = { ...request.sandbox, sessionId };
       let provider;
       try {
         provider = dependencies.sandboxes.get(ref.provider);
@@ -81,7 +85,7 @@ export function createRunTool(dependencies: { tools: ToolRegistry; sandboxes: Sa
       if (details !== undefined) heartbeats.progress(details);
     };
     const toolContext: ToolContext = {
-      sessionId: request.sessionId,
+      sessionId,
       toolUseId: request.toolUseId,
       sandbox,
       signal: context.cancellationSignal,
@@ -92,11 +96,11 @@ export function createRunTool(dependencies: { tools: ToolRegistry; sandboxes: Sa
       // A handler that stopped because the call was cancelled did not finish: report the cancellation.
       if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
       const output = typeof result === 'string' ? { content: result, isError: false } : { content: result.content, isError: result.isError ?? false };
-      return await storedWhenLong(dependencies.store, request.toolUseId, output);
+      return await storedWhenLong(dependencies.store.forSession(sessionId), request.toolUseId, output);
     } catch (error) {
       // A cancelled call reports its cancellation, not whatever the abort did to the handler.
       if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason ?? error;
-      if (ToolError.isInstance(error)) return await storedWhenLong(dependencies.store, request.toolUseId, { content: error.content, isError: true });
+      if (ToolError.isInstance(error)) return await storedWhenLong(dependencies.store.forSession(sessionId), request.toolUseId, { content: error.content, isError: true });
       throw toActivityFailure(error, { type: FailureTypes.ToolFailed });
     } finally {
       heartbeats.stop();

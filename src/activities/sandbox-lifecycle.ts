@@ -5,6 +5,7 @@ import { FailureTypes } from '../shared/failure-types.js';
 import type { SandboxOptions } from '../shared/schemas/session-input.js';
 import type { SandboxReference } from '../shared/schemas/tools.js';
 import { toActivityFailure } from './activity-failure.js';
+import { activitySessionId } from './activity-session.js';
 
 export interface CreateSandboxRequest {
   sessionId: string;
@@ -23,7 +24,9 @@ export function createSandboxLifecycle(dependencies: { sandboxes: SandboxRegistr
       if (name === 'none') throw ApplicationFailure.nonRetryable('createSandbox called for a session without a sandbox', FailureTypes.SandboxUnavailable);
       try {
         heartbeat();
-        return await dependencies.sandboxes.get(name).create(request.sessionId, options);
+        // The session is the workflow Temporal runs this for: a request naming another session (or a snapshot of
+        // one) reaches nothing of it.
+        return await dependencies.sandboxes.get(name).create(activitySessionId(), options);
       } catch (error) {
         throw toActivityFailure(error, { type: FailureTypes.ToolFailed });
       }
@@ -31,7 +34,7 @@ export function createSandboxLifecycle(dependencies: { sandboxes: SandboxRegistr
     async destroySandbox(ref: SandboxReference): Promise<void> {
       try {
         heartbeat();
-        await dependencies.sandboxes.get(ref.provider).destroy(ref);
+        await dependencies.sandboxes.get(ref.provider).destroy({ ...ref, sessionId: activitySessionId() });
       } catch (error) {
         throw toActivityFailure(error, { type: FailureTypes.ToolFailed });
       }

@@ -3,6 +3,7 @@ import type { SandboxRegistry } from '../sandboxes/sandbox-registry.js';
 import type { SandboxReference } from '../shared/schemas/tools.js';
 import { toActivityFailure } from './activity-failure.js';
 import { FailureTypes } from '../shared/failure-types.js';
+import { activitySessionId } from './activity-session.js';
 
 export interface SnapshotSandboxRequest {
   sandbox: SandboxReference;
@@ -34,7 +35,8 @@ export function createSnapshotSandbox(dependencies: { sandboxes: SandboxRegistry
     let outcome: { skipped?: string };
     try {
       heartbeat();
-      outcome = await provider.snapshot(request.sandbox, snapshotId);
+      // Owned by the session Temporal runs this for, and only its own sandbox is reachable.
+      outcome = await provider.snapshot({ ...request.sandbox, sessionId: activitySessionId() }, snapshotId);
     } catch (error) {
       throw toActivityFailure(error, { type: FailureTypes.ToolFailed });
     }

@@ -4,6 +4,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { SessionClient } from '../client/session-client.js';
+import { dataConverterFromEnvironment } from '../codec/data-converter-from-environment.js';
 import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE } from '../shared/constants.js';
 import { createClientTracing } from '../tracing/client-tracing.js';
 import { colorEnabled, createStyle, type Style } from './output/style.js';
@@ -63,9 +64,12 @@ export function createCliContext(global: GlobalOptions, streams: CliStreams, env
           `cannot reach Temporal at ${options.address} (${error instanceof Error ? error.message : String(error)}); set --address or TEMPORAL_ADDRESS`,
         );
       });
+      // With KEEL_ENCRYPTION_KEYS set, what the CLI sends (a `keel start` input, messages) is sealed like the workers'.
+      const dataConverter = dataConverterFromEnvironment(environment);
       const client = new Client({
         connection,
         namespace: options.namespace,
+        ...(dataConverter ? { dataConverter } : {}),
         ...(tracing ? { interceptors: { workflow: tracing.workflowClientInterceptors } } : {}),
       });
       return { connection, client, sessions: new SessionClient({ client, taskQueue: options.taskQueue }) };

@@ -13,6 +13,7 @@ import { registerDiff } from './commands/diff.js';
 import { registerFork } from './commands/fork.js';
 import { registerInterrupt } from './commands/interrupt.js';
 import { registerList } from './commands/list.js';
+import { registerPurge } from './commands/purge.js';
 import { registerReplay } from './commands/replay.js';
 import { registerResetContext } from './commands/reset-context.js';
 import { registerSend } from './commands/send.js';
@@ -55,6 +56,7 @@ export function buildProgram(io: ActionEnvironment): Command {
   registerReplay(program, io);
   registerFork(program, io);
   registerDiff(program, io);
+  registerPurge(program, io);
   for (const command of program.commands) {
     command.showHelpAfterError('(run with --help for usage)').exitOverride();
     command.configureHelp({ showGlobalOptions: true });

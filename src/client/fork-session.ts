@@ -22,6 +22,11 @@ export interface ForkOptions {
   sourceWorkflowId: string;
   /** The source's sandbox snapshots (from {@link readSandboxSnapshots}); the fork starts from the last one at or before `atTurn`. */
   snapshots?: SandboxSnapshot[];
+  /**
+   * The fork's grant over its source (`forkGrant` of src/codec/fork-grant.ts, for the fork's workflow id): without
+   * it the fork cannot read the source's stored blocks or snapshot, and a session that needs them fails.
+   */
+  grant?: string;
 }
 
 /**
@@ -87,8 +92,11 @@ export function planFork(source: SessionInput, transcript: TranscriptEntry[], op
   // The last snapshot at or before the cut; if that one was not taken, older files would be stale: start empty.
   const latest = (options.snapshots ?? []).filter((candidate) => candidate.turn <= options.atTurn).sort((a, b) => b.turn - a.turn)[0];
   const snapshot = latest?.snapshotId ? latest : undefined;
+  // A source that was a fork itself carries its own grant, which is for its id only: the fork gets its own.
+  const { fork: _sourceGrant, ...settings } = source;
   const request: SessionInputRequest = {
-    ...source,
+    ...settings,
+    ...(options.grant ? { fork: { from: options.sourceWorkflowId, grant: options.grant } } : {}),
     ...(snapshot ? { sandbox: { ...(source.sandbox ?? {}), provider: 'local' as const, fromSnapshot: snapshot.snapshotId } } : {}),
     profile: options.profile ?? source.profile,
     mode: options.mode ?? source.mode,

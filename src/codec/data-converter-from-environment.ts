@@ -6,7 +6,7 @@
 import type { DataConverter } from '@temporalio/common';
 import { AesGcmCodec } from './aes-gcm-codec.js';
 import { readSecretVariable } from '../secrets/read-secret-variable.js';
-import { parseEncryptionKeys } from './encryption-keys.js';
+import { parseEncryptionKeys, type EncryptionKeyRing } from './encryption-keys.js';
 
 /**
  * Environment variable holding the key ring, `id:base64key[,id:base64key...]`, current key first; or
@@ -14,11 +14,20 @@ import { parseEncryptionKeys } from './encryption-keys.js';
  */
 export const ENCRYPTION_KEYS_VARIABLE = 'KEEL_ENCRYPTION_KEYS';
 
-/** The codec configured by the environment, or undefined when encryption is off. @throws ConfigError on a bad key ring or an unreadable key file. */
-export function codecFromEnvironment(environment: NodeJS.ProcessEnv = process.env): AesGcmCodec | undefined {
+/**
+ * The key ring configured by the environment, or undefined when encryption is off. The content store and sandbox
+ * snapshots seal with it too. @throws ConfigError on a bad key ring or an unreadable key file.
+ */
+export function encryptionKeysFromEnvironment(environment: NodeJS.ProcessEnv = process.env): EncryptionKeyRing | undefined {
   const specification = readSecretVariable(ENCRYPTION_KEYS_VARIABLE, environment);
   if (!specification || specification.trim() === '') return undefined;
-  return new AesGcmCodec(parseEncryptionKeys(specification, ENCRYPTION_KEYS_VARIABLE));
+  return parseEncryptionKeys(specification, ENCRYPTION_KEYS_VARIABLE);
+}
+
+/** The codec configured by the environment, or undefined when encryption is off. @throws ConfigError on a bad key ring or an unreadable key file. */
+export function codecFromEnvironment(environment: NodeJS.ProcessEnv = process.env): AesGcmCodec | undefined {
+  const keys = encryptionKeysFromEnvironment(environment);
+  return keys ? new AesGcmCodec(keys) : undefined;
 }
 
 /** `{ payloadCodecs: [codec] }` when encryption is on, else undefined (the SDK's default). @throws ConfigError. */

@@ -32,6 +32,7 @@ const workerEnvironmentSchema = z.object({
   KEEL_SANDBOX_CPU_SECONDS: z.coerce.number().int().positive().optional(),
   KEEL_SANDBOX_TMP_MB: z.coerce.number().int().positive().optional(),
   KEEL_SANDBOX_SNAPSHOT_MAX_MB: z.coerce.number().int().nonnegative().optional(),
+  KEEL_SANDBOX_SNAPSHOT_KEEP: z.coerce.number().int().positive().optional(),
   KEEL_SANDBOX_CGROUP: z.string().min(1).optional(),
   KEEL_BWRAP: z.string().min(1).optional(),
   /** Run local sandbox commands WITHOUT isolation where bubblewrap cannot run. @default off (env `KEEL_UNSAFE_UNSANDBOXED_LOCAL=1`) */
@@ -52,6 +53,11 @@ const workerEnvironmentSchema = z.object({
   E2B_DOMAIN: z.string().min(1).optional(),
   /** Which content store: `file` (embedded, under KEEL_DATA_DIR) or `postgres` (shared). @default `file` (env `KEEL_STORE`) */
   KEEL_STORE: z.enum(['file', 'postgres']).default('file'),
+  /**
+   * Days a finished session's stored content, snapshots and session directory are kept before the worker deletes
+   * them (checked hourly). @default off: kept until `keel purge` (env `KEEL_RETENTION_DAYS`)
+   */
+  KEEL_RETENTION_DAYS: z.coerce.number().positive().optional(),
   /** pino log level. @default `info` (env `KEEL_LOG_LEVEL`) */
   KEEL_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /** A workflow bundle built ahead of time (`npm run bundle`); else the worker bundles at start (env `KEEL_WORKFLOW_BUNDLE`). */
@@ -104,6 +110,8 @@ export const workerEnvironmentVariables: readonly string[] = [
   'E2B_API_KEY_FILE',
   'KEEL_STORE_URL',
   'KEEL_STORE_URL_FILE',
+  'KEEL_GRANT_KEY',
+  'KEEL_GRANT_KEY_FILE',
 ];
 
 export interface WorkerConfig {
@@ -114,6 +122,8 @@ export interface WorkerConfig {
   anthropicBaseUrl?: string;
   shutdownGraceSeconds: number;
   dataDir: string;
+  /** Days a finished session's data is kept; undefined: until purged. */
+  retentionDays?: number;
   /** Which content store; its URL (`KEEL_STORE_URL` / `_FILE`, which may hold a password) is read where it is used. */
   store: { kind: 'file' | 'postgres' };
   logLevel: z.infer<typeof workerEnvironmentSchema>['KEEL_LOG_LEVEL'];
@@ -149,6 +159,7 @@ export function loadWorkerConfig(environment: NodeJS.ProcessEnv = process.env): 
     shutdownGraceSeconds: env.KEEL_SHUTDOWN_GRACE_SECONDS,
     dataDir: env.KEEL_DATA_DIR,
     store: { kind: env.KEEL_STORE },
+    ...(env.KEEL_RETENTION_DAYS !== undefined ? { retentionDays: env.KEEL_RETENTION_DAYS } : {}),
     logLevel: env.KEEL_LOG_LEVEL,
     ...(env.KEEL_WORKFLOW_BUNDLE ? { workflowBundlePath: env.KEEL_WORKFLOW_BUNDLE } : {}),
     maxConcurrentActivities: env.KEEL_MAX_CONCURRENT_ACTIVITIES,
@@ -166,6 +177,7 @@ export function loadWorkerConfig(environment: NodeJS.ProcessEnv = process.env): 
       ...(env.KEEL_SANDBOX_CPU_SECONDS ? { cpuSeconds: env.KEEL_SANDBOX_CPU_SECONDS } : {}),
       ...(env.KEEL_SANDBOX_TMP_MB ? { tmpMb: env.KEEL_SANDBOX_TMP_MB } : {}),
       ...(env.KEEL_SANDBOX_SNAPSHOT_MAX_MB !== undefined ? { snapshotMaxMb: env.KEEL_SANDBOX_SNAPSHOT_MAX_MB } : {}),
+      ...(env.KEEL_SANDBOX_SNAPSHOT_KEEP !== undefined ? { snapshotKeep: env.KEEL_SANDBOX_SNAPSHOT_KEEP } : {}),
       ...(env.KEEL_SANDBOX_CGROUP ? { delegatedCgroup: env.KEEL_SANDBOX_CGROUP } : {}),
       ...(env.KEEL_BWRAP ? { bubblewrapPath: env.KEEL_BWRAP } : {}),
       unsafeUnsandboxed: env.KEEL_UNSAFE_UNSANDBOXED_LOCAL === '1' || env.KEEL_UNSAFE_UNSANDBOXED_LOCAL === 'true',

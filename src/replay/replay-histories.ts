@@ -8,6 +8,7 @@
  * to this process (`keel replay --inspect`) stops at breakpoints in `src/workflows/*.ts` through the bundle's
  * inline source maps.
  */
+import type { DataConverter } from '@temporalio/common';
 import type { History } from '@temporalio/common/lib/proto-utils.js';
 import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
@@ -103,6 +104,8 @@ export function recordedEnd(events: HistoryEvent[]): RecordedEnd {
 export async function* replayHistories(
   sources: Iterable<HistorySource> | AsyncIterable<HistorySource>,
   bundle: WorkflowBundle,
+  /** Payload conversion of the recorded histories (the encryption codec, when they were sealed). @default plain JSON */
+  dataConverter?: DataConverter,
 ): AsyncGenerator<ReplayReport> {
   const outcomes = new Map<string, ReplayOutcome>();
   const pending = new Map<string, HistorySource>();
@@ -119,6 +122,7 @@ export async function* replayHistories(
     {
       workflowBundle: bundle,
       replayName: 'keel-replay',
+      ...(dataConverter ? { dataConverter } : {}),
       sinks: {
         // Tracing's workflow interceptors, when bundled, export spans through this sink; a replay exports nothing.
         exporter: { export: { fn: () => undefined, callDuringReplay: false } },

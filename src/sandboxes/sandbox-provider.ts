@@ -18,7 +18,7 @@ export interface SandboxCreateOptions {
   timeoutSeconds?: number;
   /** Whether commands may open network connections. @default false */
   network?: boolean;
-  /** A snapshot (from {@link SandboxProvider.snapshot}) whose files the new sandbox starts with. */
+  /** A snapshot (from {@link SandboxProvider.snapshot}) whose files the new sandbox starts with; the session must own it. */
   fromSnapshot?: string;
 }
 
@@ -75,4 +75,6 @@ export interface SandboxProvider {
    * files are over the size limit). Optional: providers without it take no snapshots.
    */
   snapshot?(ref: SandboxRef, snapshotId: string): Promise<{ skipped?: string }>;
+  /** Gives the session `to` read access to every snapshot of `from` (a fork and its source). Optional. */
+  grantSnapshots?(from: string, to: string): Promise<number>;
 }

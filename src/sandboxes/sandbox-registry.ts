@@ -27,6 +27,11 @@ export class SandboxRegistry {
     return this.#unavailable.get(name) ?? `no "${name}" sandbox provider is configured on this worker`;
   }
 
+  /** The providers offered here. */
+  providers(): SandboxProvider[] {
+    return [...this.#providers.values()];
+  }
+
   /** @throws SandboxError (Sandbox.Unavailable, not retryable) when the provider is not offered here. */
   get(name: SandboxRef['provider']): SandboxProvider {
     const provider = this.#providers.get(name);

@@ -39,6 +39,8 @@ export const FailureTypes = {
   StoreCorrupt: 'Store.Corrupt',
   /** The workflow asked a store activity for something its schema refuses (a bug, never retried). */
   StoreInvalidRequest: 'Store.InvalidRequest',
+  /** Stored content (a blob, a snapshot) that belongs to another session, and was not granted to this one. */
+  StoreForbidden: 'Store.Forbidden',
   /** A payload Keel would send to Temporal passes its size limit (2 MB by default). */
   PayloadTooLarge: 'Payload.TooLarge',
   /** A sealed payload does not open with the keys this process has. */

@@ -25,7 +25,10 @@ export interface ContentStoreConfig extends ContentStoreOptions {
 /** @throws ConfigError when `postgres` has no URL; StoreError when the database cannot be reached. */
 export async function openContentStore(config: ContentStoreConfig = {}): Promise<ContentStore> {
   const kind = config.kind ?? 'file';
-  const options = config.cacheBytes !== undefined ? { cacheBytes: config.cacheBytes } : {};
+  const options = {
+    ...(config.cacheBytes !== undefined ? { cacheBytes: config.cacheBytes } : {}),
+    ...(config.keys ? { keys: config.keys } : {}),
+  };
   if (kind === 'postgres') {
     if (!config.url) throw new ConfigError('KEEL_STORE=postgres needs KEEL_STORE_URL (postgres://user:password@host:port/database)');
     return new ContentStore(await PostgresBlobStore.open({ connectionString: config.url }), options);

@@ -1,6 +1,7 @@
 /**
- * The shared content store in PostgreSQL (through `pg`): one table of blobs keyed by hash, for workers on several
- * machines. Worker-side.
+ * The shared content store in PostgreSQL (through `pg`): one table of blobs keyed by hash and one of their owners
+ * (`<table>_owners`: session, hash), for workers on several machines. A row is written in one transaction, so no
+ * torn copy exists to rewrite. Worker-side.
  */
 import pg from 'pg';
 import { StoreError } from '../errors.js';
@@ -38,12 +39,14 @@ export class PostgresBlobStore implements BlobStore {
   readonly description: string;
   readonly #pool: pg.Pool;
   readonly #table: string;
+  readonly #owners: string;
   #closed: Promise<void> | undefined;
 
   private constructor(options: PostgresBlobStoreOptions) {
     this.description = `postgres store at ${redact(options.connectionString)}`;
     this.#table = options.table ?? 'keel_blobs';
     if (!/^[a-z_][a-z0-9_]*$/.test(this.#table)) throw new TypeError(`invalid table name "${this.#table}"`);
+    this.#owners = `${this.#table}_owners`;
     this.#pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 10 });
     // An idle client that loses its connection must not take the worker down; the next query reconnects.
     this.#pool.on('error', () => undefined);
@@ -71,6 +74,8 @@ export class PostgresBlobStore implements BlobStore {
       await client.query(
         `CREATE TABLE IF NOT EXISTS ${this.#table} (hash text PRIMARY KEY, bytes integer NOT NULL, data bytea NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`,
       );
+      await client.query(`CREATE TABLE IF NOT EXISTS ${this.#owners} (owner text NOT NULL, hash text NOT NULL, PRIMARY KEY (owner, hash))`);
+      await client.query(`CREATE INDEX IF NOT EXISTS ${this.#owners}_hash ON ${this.#owners} (hash)`);
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -81,6 +86,7 @@ export class PostgresBlobStore implements BlobStore {
   }
 
   async put(hash: string, data: Uint8Array): Promise<void> {
+    // ON CONFLICT DO NOTHING: a row is never torn (one transaction), so an existing one is whole.
     try {
       await this.#pool.query(`INSERT INTO ${this.#table} (hash, bytes, data) VALUES ($1, $2, $3) ON CONFLICT (hash) DO NOTHING`, [
         hash,
@@ -98,6 +104,63 @@ export class PostgresBlobStore implements BlobStore {
       return result.rows[0]?.data;
     } catch (error) {
       throw unavailable(this.description, `cannot read ${hash}`, error);
+    }
+  }
+
+  async claim(owner: string, hash: string): Promise<void> {
+    try {
+      await this.#pool.query(`INSERT INTO ${this.#owners} (owner, hash) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [owner, hash]);
+    } catch (error) {
+      throw unavailable(this.description, `cannot record the owner of ${hash}`, error);
+    }
+  }
+
+  async owns(owner: string, hash: string): Promise<boolean> {
+    try {
+      const result = await this.#pool.query(`SELECT 1 FROM ${this.#owners} WHERE owner = $1 AND hash = $2`, [owner, hash]);
+      return (result.rowCount ?? 0) > 0;
+    } catch (error) {
+      throw unavailable(this.description, `cannot read the owners of ${hash}`, error);
+    }
+  }
+
+  async hashesOf(owner: string): Promise<string[]> {
+    try {
+      const result = await this.#pool.query<{ hash: string }>(`SELECT hash FROM ${this.#owners} WHERE owner = $1`, [owner]);
+      return result.rows.map((row) => row.hash);
+    } catch (error) {
+      throw unavailable(this.description, 'cannot list owned content', error);
+    }
+  }
+
+  async owners(): Promise<string[]> {
+    try {
+      const result = await this.#pool.query<{ owner: string }>(`SELECT DISTINCT owner FROM ${this.#owners}`);
+      return result.rows.map((row) => row.owner);
+    } catch (error) {
+      throw unavailable(this.description, 'cannot list owners', error);
+    }
+  }
+
+  async release(owner: string, hashes: string[]): Promise<{ released: number; deleted: number }> {
+    const client = await this.#pool.connect().catch((error: unknown) => {
+      throw unavailable(this.description, 'cannot release content', error);
+    });
+    try {
+      await client.query('BEGIN');
+      const released = await client.query(`DELETE FROM ${this.#owners} WHERE owner = $1 AND hash = ANY($2::text[])`, [owner, hashes]);
+      // In the same transaction: a claim racing with it either commits first (its row keeps the blob) or waits.
+      const deleted = await client.query(
+        `DELETE FROM ${this.#table} b WHERE b.hash = ANY($1::text[]) AND NOT EXISTS (SELECT 1 FROM ${this.#owners} o WHERE o.hash = b.hash)`,
+        [hashes],
+      );
+      await client.query('COMMIT');
+      return { released: released.rowCount ?? 0, deleted: deleted.rowCount ?? 0 };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw unavailable(this.description, 'cannot release content', error);
+    } finally {
+      client.release();
     }
   }
 

@@ -8,7 +8,7 @@ import { StoreError } from '../errors.js';
 import { FailureTypes } from '../shared/failure-types.js';
 import type { Message } from '../shared/schemas/content.js';
 import type { ContextRef } from '../shared/schemas/transcript-ref.js';
-import type { ContentStore } from '../stores/content-store.js';
+import type { JsonStore } from '../stores/content-store.js';
 
 /** One stored batch of a context. */
 export interface ContextNode {
@@ -24,7 +24,7 @@ export interface ContextNode {
  * The messages of a stored context, oldest first (stored blocks left as they are).
  * @throws StoreError when a node is missing or the chain does not hold `ref.count` messages.
  */
-export async function loadContext(store: ContentStore, ref: ContextRef): Promise<Message[]> {
+export async function loadContext(store: JsonStore, ref: ContextRef): Promise<Message[]> {
   const batches: Message[][] = [];
   let hash: string | null = ref.head;
   let expected = ref.count;
@@ -50,7 +50,7 @@ export async function loadContext(store: ContentStore, ref: ContextRef): Promise
 }
 
 /** Appends messages to a stored context (or starts one) and returns the new head. @throws StoreError */
-export async function appendContext(store: ContentStore, base: ContextRef | undefined, messages: Message[]): Promise<ContextRef> {
+export async function appendContext(store: JsonStore, base: ContextRef | undefined, messages: Message[]): Promise<ContextRef> {
   const count = (base?.count ?? 0) + messages.length;
   const node: ContextNode = { kind: 'keel.context', parent: base?.head ?? null, count, messages };
   const { hash } = await store.putJson(node);

@@ -1,7 +1,7 @@
 /** Paging through a stored output, for the `read_output` tool. Worker-side. */
 import { StoreError } from '../errors.js';
 import { FailureTypes } from '../shared/failure-types.js';
-import type { ContentStore } from '../stores/content-store.js';
+import type { JsonStore } from '../stores/content-store.js';
 import { textOfBlock } from './store-content.js';
 
 /** Characters a page holds unless the caller asks for fewer or more. */
@@ -16,16 +16,19 @@ export interface StoredOutputPage {
 
 /**
  * Characters `offset` to `offset + limit` of a stored block's text (a tool result's output, a text block's text),
- * headed by where they are in the whole. An unknown reference is the model's mistake and comes back as `isError`.
+ * headed by where they are in the whole. An unknown reference (or one to another session's content, when `store` is
+ * a session's view) is the model's mistake and comes back as `isError`.
  * @throws StoreError when the store cannot be reached.
  */
-export async function readStoredOutput(store: ContentStore, hash: string, offset: number, limit?: number): Promise<StoredOutputPage> {
+export async function readStoredOutput(store: JsonStore, hash: string, offset: number, limit?: number): Promise<StoredOutputPage> {
   let block: Record<string, unknown>;
   try {
     block = await store.getJson<Record<string, unknown>>(hash);
   } catch (error) {
-    if (StoreError.isInstance(error) && error.failureType === FailureTypes.StoreNotFound) {
-      return { isError: true, text: `no stored output sha256:${hash}` };
+    // Another session's output is answered like a missing one: the model learns nothing about what others stored.
+    const type = StoreError.isInstance(error) ? error.failureType : undefined;
+    if (type === FailureTypes.StoreNotFound || type === FailureTypes.StoreForbidden) {
+      return { isError: true, text: `no stored output sha256:${hash} in this session` };
     }
     throw error;
   }

@@ -4,7 +4,7 @@
  */
 import type { ContentBlock, Message, MessageContent } from '../shared/schemas/content.js';
 import { formatHash, storedRefOf, utf8ByteLength, type BlobRef } from '../shared/schemas/transcript-ref.js';
-import type { ContentStore } from '../stores/content-store.js';
+import type { JsonStore } from '../stores/content-store.js';
 import { cutText, textOfBlock } from './store-content.js';
 
 /** What the model sees of a tool result when the profile says nothing, bytes. */
@@ -14,13 +14,13 @@ export const DEFAULT_TOOL_RESULT_MAX_BYTES = 50_000;
 export const READ_OUTPUT_TOOL = 'read_output';
 
 /** The original of a block: the stored block resolved, any other block as it is. */
-export async function resolveBlock(store: ContentStore, block: ContentBlock): Promise<ContentBlock> {
+export async function resolveBlock(store: JsonStore, block: ContentBlock): Promise<ContentBlock> {
   const ref = storedRefOf(block);
   return ref ? store.getJson<ContentBlock>(ref.hash) : block;
 }
 
 /** The content with every stored block resolved to its original. @throws StoreError */
-export async function resolveContent(store: ContentStore, content: MessageContent): Promise<MessageContent> {
+export async function resolveContent(store: JsonStore, content: MessageContent): Promise<MessageContent> {
   if (typeof content === 'string') return content;
   return Promise.all(content.map((block) => resolveBlock(store, block)));
 }
@@ -46,7 +46,7 @@ const HEAD_SHARE = 0.7;
  * in between saying what was cut and how to read it (`read_output` at the offset of the cut). The full result is
  * stored (it is already, when `ref` is given). A string result stays a string.
  */
-export async function cutToolResult(store: ContentStore, block: ContentBlock, maxBytes: number, ref?: BlobRef): Promise<ContentBlock> {
+export async function cutToolResult(store: JsonStore, block: ContentBlock, maxBytes: number, ref?: BlobRef): Promise<ContentBlock> {
   const original = block as Record<string, unknown>;
   const text = textOfBlock(original);
   if (utf8ByteLength(text) <= maxBytes) return block;
@@ -85,7 +85,7 @@ export interface RestoreForModelOptions {
  * The messages as the model must see them: stored blocks resolved, tool results cut to the limit. Deterministic for
  * the same input, so prompt caching keeps working. @throws StoreError
  */
-export async function restoreForModel(store: ContentStore, messages: Message[], options: RestoreForModelOptions = {}): Promise<Message[]> {
+export async function restoreForModel(store: JsonStore, messages: Message[], options: RestoreForModelOptions = {}): Promise<Message[]> {
   const maxBytes = options.toolResultMaxBytes ?? DEFAULT_TOOL_RESULT_MAX_BYTES;
   return Promise.all(
     messages.map(async (message) => {

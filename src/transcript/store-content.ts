@@ -15,7 +15,7 @@ import {
   utf8ByteLength,
   type BlobRef,
 } from '../shared/schemas/transcript-ref.js';
-import type { ContentStore } from '../stores/content-store.js';
+import type { JsonStore } from '../stores/content-store.js';
 
 /** The first `characters` of a text, never splitting a surrogate pair. */
 export function cutText(text: string, characters: number): string {
@@ -89,7 +89,7 @@ export interface StoreContentOptions {
  * are stored blocks stay as they are. A string longer than a block's limit becomes one stored text block.
  * @throws StoreError when the store cannot be written.
  */
-export async function storeContent(store: ContentStore, content: MessageContent, options: StoreContentOptions = {}): Promise<MessageContent> {
+export async function storeContent(store: JsonStore, content: MessageContent, options: StoreContentOptions = {}): Promise<MessageContent> {
   if (typeof content === 'string') {
     if (utf8ByteLength(content) <= INLINE_BLOCK_BYTES) return content;
     const block: ContentBlock = { type: 'text', text: content };

@@ -7,6 +7,8 @@ import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/w
 import { fileURLToPath } from 'node:url';
 import { createActivities } from '../activities/index.js';
 import { ProfileRegistry } from '../config/profile-registry.js';
+import type { EncryptionKeyRing } from '../codec/encryption-keys.js';
+import { loadGrantKey } from '../codec/fork-grant.js';
 import { ConfigError } from '../errors.js';
 import { AnthropicModelAdapter } from '../models/anthropic/anthropic-model-adapter.js';
 import type { ModelAdapter } from '../models/model-adapter.js';
@@ -51,6 +53,13 @@ export interface KeelWorkerOptions {
    * @default a file store under `dataDir`
    */
   store?: ContentStore;
+  /**
+   * Seals the default content store's blobs and the local sandbox's snapshots at rest (a `store` passed in must
+   * have been opened with the same keys). @default none (src/worker.ts: env `KEEL_ENCRYPTION_KEYS`)
+   */
+  encryptionKeys?: EncryptionKeyRing;
+  /** The key fork grants are checked with. @default env `KEEL_GRANT_KEY` / `_FILE`, else `<dataDir>/grant.key` (created) */
+  grantKey?: Buffer;
   /** Time in-flight activities get to finish on shutdown, ms. @default 30000 */
   shutdownGraceTimeMs?: number;
   /**
@@ -93,7 +102,9 @@ async function prepareSandboxes(options: KeelWorkerOptions): Promise<SandboxRegi
     const report = describeLocalSandbox(host);
     const degraded = !report.available || host.isolation !== 'bubblewrap';
     for (const line of report.lines) (degraded ? options.logger?.warn : options.logger?.info)?.call(options.logger, line);
-    if (report.available) registry.register(new LocalSandboxProvider(host));
+    if (report.available) {
+      registry.register(new LocalSandboxProvider(host, { keep: parsed.data.snapshotKeep, ...(options.encryptionKeys ? { keys: options.encryptionKeys } : {}) }));
+    }
     else registry.markUnavailable('local', host.bubblewrapProblem ?? 'bubblewrap cannot run');
   }
   registry.markUnavailable('e2b', 'no E2B provider is configured on this worker (set E2B_API_KEY)');
@@ -103,7 +114,10 @@ async function prepareSandboxes(options: KeelWorkerOptions): Promise<SandboxRegi
 
 /** @throws ConfigError when a profile is invalid (checked before the worker polls). */
 export async function createKeelWorker(options: KeelWorkerOptions): Promise<Worker> {
-  const store = options.store ?? (await openContentStore({ kind: 'file', ...(options.dataDir ? { dataDir: options.dataDir } : {}) }));
+  const store =
+    options.store ??
+    (await openContentStore({ kind: 'file', ...(options.dataDir ? { dataDir: options.dataDir } : {}), ...(options.encryptionKeys ? { keys: options.encryptionKeys } : {}) }));
+  const grantKey = options.grantKey ?? loadGrantKey(options.dataDir ?? '.keel/data', { create: true });
   const tools = new ToolRegistry(
     [
       ...createBuiltInTools({ ...defaultBuiltInToolOptions, ...options.builtInTools }),
@@ -136,6 +150,7 @@ export async function createKeelWorker(options: KeelWorkerOptions): Promise<Work
       tools,
       sandboxes,
       store,
+      grantKey,
     }),
     shutdownGraceTime: options.shutdownGraceTimeMs ?? 30_000,
     // The guard decodes last (codecs decode in reverse order), so it sees what other codecs (encryption) opened.

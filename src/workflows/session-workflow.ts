@@ -47,6 +47,7 @@ import { resetContextIfDue } from './context-reset.js';
 import { snapshotAtTurnEnd } from './sandbox-snapshots.js';
 import { buildModelRequest } from './model-request.js';
 import { SessionModel } from './session-model.js';
+import { claimForkSource } from './fork-claim.js';
 import { parseCarry } from './parse-carry.js';
 import { SessionHistory } from './session-history.js';
 import { SessionState } from './session-state.js';
@@ -206,6 +207,7 @@ export async function agentSessionWorkflow(rawInput: unknown, rawCarry?: unknown
   // Handlers are in place before the first await, so queries and messages are served from the start. A run that
   // continued as new has its profile (and the rest of its state) back from the previous run.
   const carriedProfile = await history.restore();
+  await claimForkSource(input, rawCarry === undefined || rawCarry === null);
   const profile =
     carriedProfile ??
     (await resolveProfile(input.profile).catch((error: unknown) => {

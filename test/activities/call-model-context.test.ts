@@ -31,7 +31,7 @@ describe('model call context', () => {
     const warm = createCallModel(adapter, store, contexts);
     const tools = [{ name: 'read_log', description: 'Reads the log.', inputSchema: { type: 'object', properties: {} } }];
     const call = (fn: typeof warm, request: Partial<ModelCallRequest> & Pick<ModelCallRequest, 'messages'>): Promise<ModelCallResponse> =>
-      new MockActivityEnvironment({ heartbeatTimeoutMs: 5_000 }).run(fn, { sessionId: 'session-a', turn: 1, model: 'claude-test', maxOutputTokens: 100, tools, toolResultMaxBytes: 2_000, ...request });
+      new MockActivityEnvironment({ heartbeatTimeoutMs: 5_000, workflowExecution: { workflowId: 'session-a', runId: 'run-a' } }).run(fn, { sessionId: 'session-a', turn: 1, model: 'claude-test', maxOutputTokens: 100, tools, toolResultMaxBytes: 2_000, ...request });
 
     model.push({ kind: 'message', content: [{ type: 'tool_use', id: 'toolu_1', name: 'read_log', input: {} }] });
     const first = await call(warm, { messages: [{ role: 'user', content: 'hello' }] });

@@ -40,6 +40,8 @@ describe('keel fork and keel diff', () => {
     const forked = await runKeel(['fork', 'fork-source', '--at-turn', '2', '--profile', 'other', '--id', 'fork-child', '--json'], {
       address: environment.address,
       taskQueue: worker.taskQueue,
+      // The CLI signs the fork's grant with the workers' key, kept in their data folder.
+      env: { KEEL_DATA_DIR: environment.dataDir },
     });
     assert.equal(forked.code, 0, forked.stderr);
     assert.deepEqual(JSON.parse(forked.stdout), { workflowId: 'fork-child', forkedFrom: 'fork-source', atTurn: 2, profile: 'other', messages: 5 });
@@ -80,10 +82,10 @@ describe('keel fork and keel diff', () => {
   test('keel fork: a turn beyond the transcript is refused naming the range (exit 2), and a task session forks at turn 0', async () => {
     const source = await worker.sessions.start({ profile: 'test', messages: [{ role: 'user', content: 'only turn' }] }, { workflowId: 'fork-task' });
     await source.result();
-    const beyond = await runKeel(['fork', 'fork-task', '--at-turn', '5'], { address: environment.address, taskQueue: worker.taskQueue });
+    const beyond = await runKeel(['fork', 'fork-task', '--at-turn', '5'], { address: environment.address, taskQueue: worker.taskQueue, env: { KEEL_DATA_DIR: environment.dataDir } });
     assert.equal(beyond.code, 2);
     assert.match(beyond.stderr, /--at-turn 5: the session has turns 0 to 1/);
-    const fromStart = await runKeel(['fork', 'fork-task', '--at-turn', '0', '--profile', 'other'], { address: environment.address, taskQueue: worker.taskQueue });
+    const fromStart = await runKeel(['fork', 'fork-task', '--at-turn', '0', '--profile', 'other'], { address: environment.address, taskQueue: worker.taskQueue, env: { KEEL_DATA_DIR: environment.dataDir } });
     assert.equal(fromStart.code, 0, fromStart.stderr);
     const forkId = /^forked (\S+) from fork-task at turn 0/.exec(fromStart.stdout)?.[1];
     assert.ok(forkId, fromStart.stdout);
@@ -117,7 +119,7 @@ describe('keel fork and keel diff', () => {
         { kind: 'message', content: [{ type: 'tool_use', id: 'toolu_r', name: 'read_file', input: { path: 'a.txt' } }, { type: 'tool_use', id: 'toolu_l', name: 'list_files', input: {} }] },
         { kind: 'message', content: [{ type: 'text', text: 'seen' }] },
       );
-      const forked = await runKeel(['fork', 'fork-files', '--at-turn', '2', '--id', 'fork-files-child', '--json'], { address: environment.address, taskQueue: sandboxWorker.taskQueue });
+      const forked = await runKeel(['fork', 'fork-files', '--at-turn', '2', '--id', 'fork-files-child', '--json'], { address: environment.address, taskQueue: sandboxWorker.taskQueue, env: { KEEL_DATA_DIR: environment.dataDir } });
       assert.equal(forked.code, 0, forked.stderr);
       const plan = JSON.parse(forked.stdout) as { sandboxSnapshot?: { turn: number; snapshotId: string } };
       // The last snapshot at or before turn 2 is the one taken after turn 1's write.

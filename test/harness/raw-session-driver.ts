@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { startScriptedModelServer, type ScriptedModelServer } from '../../src/dev/scripted-model-server.js';
+import { startScriptedModelServer, type ScriptedModelServer } from '../../src/dev/scripted-model/index.js';
 import { ensurePythonVenv } from './python-venv.js';
 import { startTestEnvironment, uniqueTaskQueue, type TestEnvironment } from './temporal-env.js';
 import { startWorkerProcess, type WorkerProcess } from './worker-process.js';

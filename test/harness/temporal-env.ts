@@ -52,6 +52,8 @@ export interface WorkerSetup {
   toolHeartbeatTimeoutMs?: number;
   /** Sandbox providers beside the local one (e.g. E2B against its stand-in). */
   sandboxProviders?: KeelWorkerOptions['sandboxProviders'];
+  /** Seals the worker's default store and its snapshots (pair with `dataConverter` and a `store` opened with them). */
+  encryptionKeys?: KeelWorkerOptions['encryptionKeys'];
   /** The worker's content store. @default the environment's file store */
   store?: ContentStore;
   /** Tracing interceptors and sinks; pair with a `workflowBundle` built with their workflow modules. */
@@ -145,6 +147,7 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
         ...(setup.profilesFile ? { profilesFile: setup.profilesFile } : {}),
         shutdownGraceTimeMs: 5_000,
         ...(setup.dataConverter ? { dataConverter: setup.dataConverter } : {}),
+        ...(setup.encryptionKeys ? { encryptionKeys: setup.encryptionKeys } : {}),
         dataDir: setup.dataDir ?? dataDir,
         ...(setup.tools ? { tools: setup.tools } : {}),
         ...(setup.localSandbox ? { localSandbox: setup.localSandbox } : {}),

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { parseEncryptionKeys } from '../../src/codec/encryption-keys.js';
 import { StoreError } from '../../src/errors.js';
 import type { ContentStore } from '../../src/stores/content-store.js';
 import { openContentStore, type ContentStoreConfig } from '../../src/stores/open-content-store.js';
@@ -63,8 +64,48 @@ function describeStore(kind: 'file' | 'postgres', configure: () => ContentStoreC
         assert.equal((error as StoreError).failureType, 'Store.NotFound');
         assert.match((error as Error).message, new RegExp(`sha256:${missing} is not in the ${kind} store`));
         assert.match((error as Error).message, /KEEL_STORE/);
+        assert.equal((error as StoreError).retryable, false);
         return true;
       });
+    });
+
+    test(`content store (${kind}): a session reads what it wrote; another session is refused (Store.Forbidden) whether the hash exists or not`, async () => {
+      const session = `session-owner-${kind}-${randomUUID()}`;
+      const stranger = `session-other-${kind}-${randomUUID()}`;
+      const ref = await store.forSession(session).putJson({ type: 'text', text: `private to ${session}` });
+      assert.deepEqual(await store.forSession(session).getJson(ref.hash), { type: 'text', text: `private to ${session}` });
+      // Another worker's instance knows nothing from its cache: the owners are in the store.
+      assert.deepEqual(await other.forSession(session).getJson(ref.hash), { type: 'text', text: `private to ${session}` });
+      for (const hash of [ref.hash, 'e'.repeat(64)]) {
+        await assert.rejects(other.forSession(stranger).getJson(hash), (error: unknown) => {
+          assert.equal((error as StoreError).failureType, 'Store.Forbidden');
+          assert.equal((error as StoreError).retryable, false);
+          assert.match((error as Error).message, new RegExp(`sha256:${hash} is not content of session ${stranger}`));
+          return true;
+        });
+      }
+    });
+
+    test(`content store (${kind}): a fork granted its source reads the source's content; purging the source keeps what the fork owns and deletes the rest`, async () => {
+      const source = `session-source-${kind}-${randomUUID()}`;
+      const fork = `session-fork-${kind}-${randomUUID()}`;
+      const shared = await store.forSession(source).putJson({ text: `shared ${source}` });
+      assert.equal(await store.grant(source, fork), 1);
+      const own = await store.forSession(source).putJson({ text: `after the fork ${source}` });
+      assert.deepEqual(await store.forSession(fork).getJson(shared.hash), { text: `shared ${source}` });
+      await assert.rejects(store.forSession(fork).getJson(own.hash), /is not content of session/);
+
+      assert.deepEqual(await other.purge(source), { released: 2, deleted: 1 });
+      assert.deepEqual(await store.blobs.hashesOf(source), []);
+      assert.equal(await store.blobs.get(own.hash), undefined);
+      const fresh = await openContentStore(configure());
+      try {
+        assert.deepEqual(await fresh.forSession(fork).getJson(shared.hash), { text: `shared ${source}` });
+        await fresh.purge(fork);
+        assert.equal(await fresh.blobs.get(shared.hash), undefined);
+      } finally {
+        await fresh.close();
+      }
     });
   });
 }
@@ -91,6 +132,39 @@ test('content store (file): bytes changed on disk are refused as Store.Corrupt',
   writeFileSync(join(folder, prefix, ref.hash.slice(2)), JSON.stringify({ secret: 'tampered' }));
   const reader = await openContentStore({ kind: 'file', url: folder });
   await assert.rejects(reader.getJson(ref.hash), /does not match its hash/);
+});
+
+test('content store (file): a blob left truncated by a crash is rewritten by the next put, not trusted', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'keel-store-torn-'));
+  const writer = await openContentStore({ kind: 'file', url: folder });
+  const value = { text: 'y'.repeat(50_000) };
+  const ref = await writer.putJson(value);
+  const path = join(folder, ref.hash.slice(0, 2), ref.hash.slice(2));
+  truncateSync(path, 1000);
+  // A fresh process (nothing cached) writing the same content finds the torn copy and replaces it.
+  const again = await openContentStore({ kind: 'file', url: folder });
+  await again.putJson(value);
+  assert.equal(statSync(path).size, ref.bytes);
+  assert.deepEqual(await (await openContentStore({ kind: 'file', url: folder })).getJson(ref.hash), value);
+  // No temporary file is left beside it.
+  assert.deepEqual(readdirSync(join(folder, ref.hash.slice(0, 2))), [ref.hash.slice(2)]);
+});
+
+test('content store (file): with a key ring, blobs are sealed on disk, open with a rotated ring, and not without the key', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'keel-store-sealed-'));
+  const oldKey = `k1:${randomBytes(32).toString('base64')}`;
+  const writer = await openContentStore({ kind: 'file', url: folder, keys: parseEncryptionKeys(oldKey) });
+  const marker = 'a marker sentence that must never be on disk in plaintext';
+  const ref = await writer.forSession('session-sealed').putJson({ type: 'text', text: marker });
+  const path = join(folder, ref.hash.slice(0, 2), ref.hash.slice(2));
+  assert.equal(readFileSync(path).includes(marker), false);
+  assert.match(readFileSync(path).subarray(0, 6).toString('latin1'), /^KS1\x02k1/);
+  const rotated = await openContentStore({ kind: 'file', url: folder, keys: parseEncryptionKeys(`k2:${randomBytes(32).toString('base64')},${oldKey}`) });
+  assert.deepEqual(await rotated.forSession('session-sealed').getJson(ref.hash), { type: 'text', text: marker });
+  const newer = await rotated.forSession('session-sealed').putJson({ type: 'text', text: `${marker} again` });
+  assert.match(readFileSync(join(folder, newer.hash.slice(0, 2), newer.hash.slice(2))).subarray(0, 6).toString('latin1'), /^KS1\x02k2/);
+  const plain = await openContentStore({ kind: 'file', url: folder });
+  await assert.rejects(plain.getJson(ref.hash), /is sealed and KEEL_ENCRYPTION_KEYS is not set/);
 });
 
 test('openContentStore: postgres without a URL is a configuration error naming KEEL_STORE_URL', async () => {

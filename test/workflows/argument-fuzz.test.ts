@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { ScriptedReply } from '../../src/dev/scripted-model-server.js';
+import type { ScriptedReply } from '../../src/dev/scripted-model/index.js';
 import { startRawClientSetup, type RawClientSetup } from '../harness/raw-session-driver.js';
 
 const seed = Number(process.env.KEEL_FUZZ_SEED ?? 13);

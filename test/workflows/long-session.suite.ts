@@ -252,14 +252,14 @@ export function describeLongSessions(store: StoreUnderTest): void {
       const atSwitch: Promise<unknown>[] = [];
       let handle: SessionHandle | undefined;
       class SwitchWatchingStore extends ContentStore {
-        override async putJson(value: unknown) {
+        override async putJson(value: unknown, owner?: string) {
           if ((value as { kind?: string }).kind === 'keel.transcript' && handle && fired < 3) {
             fired += 1;
             const label = `at-switch-${fired}`;
             atSwitch.push(fired === 2 ? handle.userMessage(label, { id: label }) : handle.sendMessage(label, { id: label }).then((reply) => ({ label, reply })));
             await new Promise((resolve) => setTimeout(resolve, 300));
           }
-          return super.putJson(value);
+          return super.putJson(value, owner);
         }
       }
       const watching = new SwitchWatchingStore(workerStore.blobs);

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
-import type { ScriptedModelServer, ScriptedReply } from '../../src/dev/scripted-model-server.js';
+import type { ScriptedModelServer, ScriptedReply } from '../../src/dev/scripted-model/index.js';
 import { startRawClientSetup, type DriverOutcome, type DriverStep, type RawClientSetup } from '../harness/raw-session-driver.js';
 
 const text = (value: string, usage = { input_tokens: 10, output_tokens: 5 }): ScriptedReply => ({

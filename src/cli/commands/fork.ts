@@ -3,7 +3,10 @@
  * model (--profile) on a failed run.
  */
 import type { Command } from 'commander';
+import { randomUUID } from 'node:crypto';
 import { planFork, readSandboxSnapshots, readSessionInput } from '../../client/fork-session.js';
+import { forkGrant, loadGrantKey } from '../../codec/fork-grant.js';
+import { SESSION_ID_PREFIX } from '../../shared/constants.js';
 import { ValidationError } from '../../errors.js';
 import { CliError } from '../cli-context.js';
 import { defineAction, type ActionEnvironment } from '../define-action.js';
@@ -30,6 +33,14 @@ export function registerFork(program: Command, io: ActionEnvironment): void {
         const atTurn = Number(flags.atTurn);
         if (!Number.isInteger(atTurn) || atTurn < 0) throw new CliError(`--at-turn ${flags.atTurn}: expected a whole number >= 0`, 2);
         if (flags.mode !== undefined && flags.mode !== 'task' && flags.mode !== 'chat') throw new CliError(`--mode ${flags.mode}: expected task or chat`, 2);
+        // The grant names the fork's id, so the id is chosen here; the key is the workers' (see src/codec/fork-grant.ts).
+        const forkId = flags.id ?? `${SESSION_ID_PREFIX}${randomUUID()}`;
+        let grantKey: Buffer;
+        try {
+          grantKey = loadGrantKey(io.environment.KEEL_DATA_DIR ?? '.keel/data', { create: false }, io.environment);
+        } catch (error) {
+          throw new CliError((error as Error).message, 2);
+        }
         const client = await context.client();
         const sessions = await context.sessions();
         const [source, transcript, snapshots] = await Promise.all([
@@ -43,6 +54,7 @@ export function registerFork(program: Command, io: ActionEnvironment): void {
             atTurn,
             sourceWorkflowId: sourceId,
             snapshots,
+            grant: forkGrant(grantKey, sourceId, forkId),
             ...(flags.profile ? { profile: flags.profile } : {}),
             ...(flags.mode ? { mode: flags.mode as 'task' | 'chat' } : {}),
           });
@@ -50,7 +62,7 @@ export function registerFork(program: Command, io: ActionEnvironment): void {
           if (ValidationError.isInstance(error)) throw new CliError(error.message, 2);
           throw error;
         }
-        const handle = await sessions.start(plan.input, flags.id ? { workflowId: flags.id } : {});
+        const handle = await sessions.start(plan.input, { workflowId: forkId });
         if (context.options.json) {
           context.printJson({
             workflowId: handle.workflowId,

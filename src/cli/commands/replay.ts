@@ -6,6 +6,7 @@
  */
 import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
+import { dataConverterFromEnvironment } from '../../codec/data-converter-from-environment.js';
 import inspector from 'node:inspector';
 import { join, resolve } from 'node:path';
 import { sessionListQuery } from '../../client/session-list-query.js';
@@ -195,7 +196,9 @@ Examples:
           breakAtWorkflowStart: flags.inspect !== undefined && flags.inspect !== false,
         });
         const reports: ReplayReport[] = [];
-        for await (const report of replayHistories(sources, bundle)) {
+        // Sealed histories (KEEL_ENCRYPTION_KEYS) replay with the same key ring the workers use.
+        const dataConverter = dataConverterFromEnvironment();
+        for await (const report of replayHistories(sources, bundle, dataConverter)) {
           reports.push(report);
           if (context.options.json) context.printJson(report, { lines: true });
           else for (const line of renderReplayReport(report, context.style)) context.print(line);

@@ -22,6 +22,8 @@ export const localSandboxOptionsSchema = z.strictObject({
    * snapshotted (the history says so). 0 turns snapshots off. @default 256 (env `KEEL_SANDBOX_SNAPSHOT_MAX_MB`)
    */
   snapshotMaxMb: z.number().int().nonnegative().default(256),
+  /** Snapshots kept per session, its latest turns; older ones are deleted as new ones are taken. @default 5 (env `KEEL_SANDBOX_SNAPSHOT_KEEP`) */
+  snapshotKeep: z.number().int().positive().default(5),
   /**
    * Run commands without bubblewrap where it cannot run: no filesystem, network or process isolation at all.
    * Loudly named on purpose. @default false (env `KEEL_UNSAFE_UNSANDBOXED_LOCAL=1`)

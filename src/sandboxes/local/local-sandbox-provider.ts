@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, cp, lstat, mkdir, readFile, readdir, realpath, rm, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readFile, readdir, realpath, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { SandboxError, ToolError } from '../../errors.js';
 import { FailureTypes } from '../../shared/failure-types.js';
@@ -15,6 +15,7 @@ import { bubblewrapArguments, cgroupLauncherArguments, limitedBashArguments, san
 import { ConfinedDirectory } from './confined-directory.js';
 import type { LocalSandboxHost } from './local-sandbox-host.js';
 import { runProcess } from './run-process.js';
+import { SnapshotStore, type SnapshotStoreOptions } from './snapshot-store.js';
 
 /** Where the session directory appears to commands, and the prefix file tools accept for absolute paths. */
 export const workspacePath = '/workspace';
@@ -34,8 +35,15 @@ interface SandboxRecord {
 
 export class LocalSandboxProvider implements SandboxProvider {
   readonly name = 'local' as const;
+  /** Turn-boundary snapshots: packed, sealed when encryption is on, owned by the sessions that may read them. */
+  readonly snapshots: SnapshotStore;
 
-  constructor(readonly host: LocalSandboxHost) {}
+  constructor(
+    readonly host: LocalSandboxHost,
+    snapshotOptions: SnapshotStoreOptions = {},
+  ) {
+    this.snapshots = new SnapshotStore(join(dirname(host.sessionsDirectory), 'snapshots'), snapshotOptions);
+  }
 
   /** Whether commands may run: bubblewrap works, or the unsafe opt-out is set. */
   get available(): boolean {
@@ -47,25 +55,15 @@ export class LocalSandboxProvider implements SandboxProvider {
     return { base, workspace: join(base, 'workspace'), record: join(base, 'sandbox.json') };
   }
 
-  /** Where a snapshot's files are kept: beside the session directories, outside every sandbox. */
-  #snapshotPath(snapshotId: string): string {
-    if (!/^[A-Za-z0-9._-]+$/.test(snapshotId) || snapshotId.startsWith('.')) {
-      throw new SandboxError(`invalid snapshot id "${snapshotId}"`, { retryable: false, failureType: FailureTypes.SandboxBadRequest });
-    }
-    return join(dirname(this.host.sessionsDirectory), 'snapshots', snapshotId);
-  }
-
   async create(sessionId: string, options: SandboxCreateOptions): Promise<SandboxRef> {
     const key = sessionKey(sessionId);
     const paths = this.#paths(key);
     if (options.fromSnapshot !== undefined) {
-      const snapshot = this.#snapshotPath(options.fromSnapshot);
-      if (!existsSync(snapshot)) {
-        throw new SandboxError(`no sandbox snapshot "${options.fromSnapshot}" on this worker`, { retryable: false, failureType: FailureTypes.SandboxNotFound });
-      }
-      // A retried create copies again over what an interrupted one left: the snapshot is the truth.
-      await mkdir(paths.base, { recursive: true });
-      await cp(snapshot, paths.workspace, { recursive: true, force: true, verbatimSymlinks: true });
+      // A retried create unpacks again in place of what an interrupted one left: the snapshot is the truth. Only a
+      // snapshot the session owns (its own, or its source's once a fork was granted) is read, whatever its id says.
+      await rm(paths.workspace, { recursive: true, force: true });
+      await mkdir(paths.workspace, { recursive: true });
+      await this.snapshots.restore(sessionId, options.fromSnapshot, paths.workspace);
     }
     await mkdir(paths.workspace, { recursive: true });
     const record: SandboxRecord = { sessionId, network: options.network ?? false };
@@ -184,19 +182,25 @@ export class LocalSandboxProvider implements SandboxProvider {
     return this.#directory(workspace).list(path ?? '');
   }
 
-  /** Copies the session's files (symlinks as links, never followed) to the snapshot, replacing an older copy. */
+  /**
+   * Packs the session's files (symlinks as links, never followed) as the snapshot, replacing an older copy, owned by
+   * the session; its snapshots beyond the last `keep` are pruned.
+   */
   async snapshot(ref: SandboxRef, snapshotId: string): Promise<{ skipped?: string }> {
     const { workspace } = await this.#attach(ref);
     const limitMb = this.host.options.snapshotMaxMb;
     if (limitMb === 0) return { skipped: 'snapshots are off (snapshotMaxMb 0)' };
     const bytes = await directoryBytes(workspace, limitMb * 1024 * 1024);
     if (bytes > limitMb * 1024 * 1024) return { skipped: `the session's files are over the ${limitMb} MiB snapshot limit` };
-    const target = this.#snapshotPath(snapshotId);
-    await rm(target, { recursive: true, force: true });
-    await mkdir(dirname(target), { recursive: true });
-    await cp(workspace, target, { recursive: true, verbatimSymlinks: true });
+    await this.snapshots.save(ref.sessionId, snapshotId, workspace);
     return {};
   }
+
+  /** Gives the session `to` read access to every snapshot of `from` (a fork). @returns how many. */
+  grantSnapshots(from: string, to: string): Promise<number> {
+    return this.snapshots.grant(from, to);
+  }
+
 
   /** The directory lives until the session ends: nothing to extend. */
   async keepAlive(): Promise<void> {}
@@ -204,15 +208,7 @@ export class LocalSandboxProvider implements SandboxProvider {
   async destroy(ref: SandboxRef): Promise<void> {
     const key = sessionKey(ref.sessionId);
     await this.host.cgroups.removeSession(key);
-    const { base } = this.#paths(key);
-    try {
-      await rm(base, { recursive: true, force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EACCES') throw error;
-      // A command may have taken its own write permission away from directories; give it back, then remove.
-      await restoreWritePermission(base);
-      await rm(base, { recursive: true, force: true });
-    }
+    await removeSessionDirectory(this.host.sessionsDirectory, ref.sessionId);
   }
 
   /** The host path of a session's directory (for operators and tests). */
@@ -223,6 +219,19 @@ export class LocalSandboxProvider implements SandboxProvider {
   /** Whether a session's directory exists. */
   exists(sessionId: string): boolean {
     return existsSync(this.#paths(sessionKey(sessionId)).base);
+  }
+}
+
+/** Removes a session's directory under `sessionsDirectory` (`<data>/sandboxes`), if any. */
+export async function removeSessionDirectory(sessionsDirectory: string, sessionId: string): Promise<void> {
+  const base = join(sessionsDirectory, sessionKey(sessionId));
+  try {
+    await rm(base, { recursive: true, force: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EACCES') throw error;
+    // A command may have taken its own write permission away from directories; give it back, then remove.
+    await restoreWritePermission(base);
+    await rm(base, { recursive: true, force: true });
   }
 }
 

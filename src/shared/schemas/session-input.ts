@@ -28,6 +28,16 @@ export const limitsSchema = z.strictObject({
   approvalTimeoutSeconds: z.number().positive().max(MAX_WAIT_SECONDS).optional(),
 });
 
+/**
+ * Read access to another session's stored content and snapshots, set by `keel fork`: `grant` is
+ * HMAC-SHA256(workers' KEEL_GRANT_KEY, "keel-fork\0" + from + "\0" + this session's id), checked by the worker.
+ */
+export const forkGrantSchema = z.strictObject({
+  from: z.string().min(1).max(1000),
+  grant: z.string().regex(/^[0-9a-f]{64}$/, 'an HMAC-SHA256 as 64 lowercase hex digits'),
+});
+export type ForkGrant = z.infer<typeof forkGrantSchema>;
+
 export const sessionInputSchema = z.strictObject({
   profile: z.string().min(1).default('default'),
   system: z.string().optional(),
@@ -38,6 +48,8 @@ export const sessionInputSchema = z.strictObject({
   limits: limitsSchema.default({}),
   approval: z.strictObject({ tools: z.array(z.string().min(1)).default([]) }).default({ tools: [] }),
   metadata: z.record(z.string(), z.string()).default({}),
+  /** Set by `keel fork`: read access to the source session's content, checked before the first step. */
+  fork: forkGrantSchema.optional(),
 }).superRefine((input, context) => {
   // What the Messages API would refuse fails here, naming the field, instead of at the first model call.
   const problem = conversationProblem(input.messages);

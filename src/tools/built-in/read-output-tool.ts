@@ -1,6 +1,7 @@
 /**
  * `read_output`: pages through a tool output that was cut before the model saw it. The cut's note names the stored
- * output and the offset where the cut begins. Offered with the session's tools whenever it has any. Worker-side.
+ * output and the offset where the cut begins. Offered with the session's tools whenever it has any. It reads only
+ * the session's own outputs. Worker-side.
  */
 import { ToolError } from '../../errors.js';
 import { readStoredOutputInputSchema } from '../../shared/schemas/transcript-archive.js';
@@ -20,10 +21,11 @@ export function createReadOutputTool(store: ContentStore): ToolDefinition {
     inputSchema: readStoredOutputInputSchema,
     timeoutMs: 30_000,
     safeToRetry: true,
-    handler: async (input) => {
+    handler: async (input, context) => {
       const hash = parseHash(input.ref);
       if (!hash) throw new ToolError(`"${input.ref}" is not a stored output reference (expected "sha256:<64 hex digits>")`);
-      const page = await readStoredOutput(store, hash, input.offset ?? 0, input.limit);
+      // The session's own view of the store: its id is the workflow id Temporal gave the activity, not an argument.
+      const page = await readStoredOutput(store.forSession(context.sessionId), hash, input.offset ?? 0, input.limit);
       if (page.isError) throw new ToolError(page.text);
       return page.text;
     },
