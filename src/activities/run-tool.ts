@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { AgentRuntimeError, ToolError } from '../errors.js';
 import { OutputCapture } from '../sandboxes/output-capture.js';
+import { requireOwnSession } from '../sandboxes/sandbox-owner.js';
 import type { SandboxRegistry } from '../sandboxes/sandbox-registry.js';
 import { describeIssues } from '../shared/schemas/describe-issues.js';
 import type { RunToolRequest, ToolCallOutput } from '../shared/schemas/tools.js';
@@ -63,6 +64,13 @@ export function createRunTool(dependencies: { tools: ToolRegistry; sandboxes: Sa
     }
     const context = Context.current();
     let sandbox: ToolSandbox | undefined;
+    try {
+      // The session's own secrets and sandbox only: the ids a request names must be the scheduling workflow's.
+      requireOwnSession(request.sessionId, context.info.workflowExecution?.workflowId);
+      if (request.sandbox) requireOwnSession(request.sandbox.sessionId, context.info.workflowExecution?.workflowId);
+    } catch (error) {
+      throw toSandboxFailure(error);
+    }
     if (tool.usesSandbox) {
       if (!request.sandbox) return { content: `the ${tool.name} tool needs a sandbox and this session has none`, isError: true };
       const ref = request.sandbox;

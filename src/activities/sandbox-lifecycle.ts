@@ -1,5 +1,6 @@
-import { heartbeat } from '@temporalio/activity';
+import { Context, heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { requireOwnSession } from '../sandboxes/sandbox-owner.js';
 import type { SandboxRegistry } from '../sandboxes/sandbox-registry.js';
 import { FailureTypes } from '../shared/failure-types.js';
 import type { SandboxOptions } from '../shared/schemas/session-input.js';
@@ -14,7 +15,7 @@ export interface CreateSandboxRequest {
 /**
  * `createSandbox` and `destroySandbox`: a session's sandbox comes into being before its first sandbox tool call
  * and goes when the session ends (completed, cancelled, failed). Both are idempotent: a retried create returns
- * the same sandbox, a second destroy does nothing.
+ * the same sandbox, a second destroy does nothing. Each refuses a session other than the calling workflow's.
  */
 export function createSandboxLifecycle(dependencies: { sandboxes: SandboxRegistry }) {
   return {
@@ -22,6 +23,7 @@ export function createSandboxLifecycle(dependencies: { sandboxes: SandboxRegistr
       const { provider: name, ...options } = request.sandbox;
       if (name === 'none') throw ApplicationFailure.nonRetryable('createSandbox called for a session without a sandbox', FailureTypes.SandboxUnavailable);
       try {
+        requireOwnSession(request.sessionId, Context.current().info.workflowExecution?.workflowId);
         heartbeat();
         return await dependencies.sandboxes.get(name).create(request.sessionId, options);
       } catch (error) {
@@ -30,6 +32,7 @@ export function createSandboxLifecycle(dependencies: { sandboxes: SandboxRegistr
     },
     async destroySandbox(ref: SandboxReference): Promise<void> {
       try {
+        requireOwnSession(ref.sessionId, Context.current().info.workflowExecution?.workflowId);
         heartbeat();
         await dependencies.sandboxes.get(ref.provider).destroy(ref);
       } catch (error) {

@@ -1,4 +1,5 @@
-import { heartbeat } from '@temporalio/activity';
+import { Context, heartbeat } from '@temporalio/activity';
+import { requireOwnSession } from '../sandboxes/sandbox-owner.js';
 import type { SandboxRegistry } from '../sandboxes/sandbox-registry.js';
 import type { SandboxReference } from '../shared/schemas/tools.js';
 import { toSandboxFailure } from './sandbox-failure.js';
@@ -32,6 +33,7 @@ export function createSnapshotSandbox(dependencies: { sandboxes: SandboxRegistry
     const snapshotId = snapshotIdOf(request.sandbox, request.turn);
     let outcome: { skipped?: string };
     try {
+      requireOwnSession(request.sandbox.sessionId, Context.current().info.workflowExecution?.workflowId);
       heartbeat();
       outcome = await provider.snapshot(request.sandbox, snapshotId);
     } catch (error) {
