@@ -124,7 +124,8 @@ export async function openOutboundLink(options: OpenOutboundLinkOptions = {}): P
   const tools = options.tools ?? defaultOutboundNetworkTools;
   const deadline = Date.now() + (options.timeoutMs ?? 10_000);
   const asIdentity = (program: string[]): string[] => (options.identity ? runAsArguments(options.identity, program) : program);
-  const environment = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' };
+  // nft lives in /usr/sbin, which an unprivileged user's PATH often lacks.
+  const environment = { PATH: `${process.env.PATH ?? '/usr/bin:/bin'}:/usr/sbin:/sbin` };
 
   // The holder lives until its stdin closes: when the link is closed, or when the worker dies.
   const [holderProgram, ...holderArgs] = asIdentity([tools.unshare, '--user', '--map-root-user', '--net', '--', '/bin/sh', '-c', 'read _']);
