@@ -218,7 +218,9 @@ export function describeLocalSandbox(host: LocalSandboxHost): { available: boole
     lines.push(
       `local sandbox: UNSANDBOXED (KEEL_UNSAFE_UNSANDBOXED_LOCAL=1): ${host.bubblewrapProblem}; commands run directly on this host with the worker's user, ` +
         'see and can change everything it can, and have its network' +
-        (host.sessionUids ? ' (but run as a uid of their own per session, with a clean environment)' : ''),
+        (host.sessionUids
+          ? ' (but run as a uid of their own per session, with a clean environment, so the worker\'s files and environment are not theirs to read)'
+          : ' and its uid, so they can also read its environment (/proc/<pid>/environ): run the worker as root to give them uids of their own'),
     );
   } else {
     lines.push(

@@ -158,7 +158,9 @@ export async function openOutboundLink(options: OpenOutboundLinkOptions = {}): P
     const ready = await Promise.race([
       new Promise<boolean>((resolve) => slirp!.stdio[3]!.once('data', () => resolve(true))),
       slirpExit.then(({ stderr }) => {
-        throw new Error(`slirp4netns failed: ${stderr.trim().split('\n').at(-1) ?? 'no message'}`);
+        // Its last line is only "child failed"; the cause is on the lines before.
+        const lines = stderr.split('\n').filter((line) => line.trim() && !line.startsWith('WARNING'));
+        throw new Error(`slirp4netns failed: ${lines.join('; ') || 'no message'}`);
       }),
       sleep(Math.max(0, deadline - Date.now())).then(() => false),
     ]);
