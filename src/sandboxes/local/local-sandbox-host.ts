@@ -117,6 +117,14 @@ export async function prepareLocalSandboxHost(dataDir: string, options: LocalSan
   // Commands run as a session's own uid, which must be able to pass through to its directory (and to the
   // sandbox's passwd files), but not to list the data folder or to read anything else in it.
   const traversalProblem = asRoot ? await makeTraversable(root, [sessionsDirectory, join(root, 'sandbox-host')]) : undefined;
+  // What else the data folder holds is the worker's alone: other sessions' snapshots and the content store, which
+  // the unsafe unsandboxed mode would otherwise leave readable to a session's uid by their (known) names.
+  if (asRoot) {
+    for (const name of ['snapshots', 'store']) {
+      await mkdir(join(root, name), { recursive: true, mode: 0o700 });
+      await chmod(join(root, name), 0o700);
+    }
+  }
   const identityFiles = await writeIdentityFiles(join(root, 'sandbox-host'));
   const cgroupSupport = await detectCgroups(options.delegatedCgroup ? { delegatedCgroup: options.delegatedCgroup } : {});
   const cgroups = new CgroupManager(cgroupSupport, {
