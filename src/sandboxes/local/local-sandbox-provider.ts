@@ -13,14 +13,12 @@ import { FailureTypes } from '../../shared/failure-types.js';
 import type { CommandResult, FileEntry, RunCommandOptions, SandboxCreateOptions, SandboxProvider, SandboxRef } from '../sandbox-provider.js';
 import { bubblewrapArguments, cgroupLauncherArguments, limitedBashArguments, runAsArguments, sandboxEnvironment, type HostIdentity } from './bubblewrap-command.js';
 import { ConfinedDirectory } from './confined-directory.js';
-import { diskUsageBytes } from './disk-usage.js';
+import { DiskQuota, diskUsageBytes } from './disk-quota.js';
 import type { LocalSandboxHost } from './local-sandbox-host.js';
 import { openOutboundLink, type OutboundLink } from './outbound-network.js';
 import { runProcess } from './run-process.js';
 import { claimSessionUid, releaseSessionUid } from './session-uids.js';
 
-/** How often a running command's session directory is measured against the disk quota, ms. */
-const quotaCheckIntervalMs = 1_000;
 
 /** Where the session directory appears to commands, and the prefix file tools accept for absolute paths. */
 export const workspacePath = '/workspace';
@@ -54,14 +52,15 @@ async function chownTree(directory: string, identity: HostIdentity): Promise<voi
   }
 }
 
-function mib(bytes: number): string {
-  return `${Math.round((bytes / 1024 / 1024) * 10) / 10} MiB`;
-}
 
 export class LocalSandboxProvider implements SandboxProvider {
   readonly name = 'local' as const;
 
-  constructor(readonly host: LocalSandboxHost) {}
+  readonly #quota: DiskQuota;
+
+  constructor(readonly host: LocalSandboxHost) {
+    this.#quota = new DiskQuota(host.options.diskQuotaMb);
+  }
 
   /** Whether commands may run: bubblewrap works, or the unsafe opt-out is set. */
   get available(): boolean {
@@ -133,19 +132,6 @@ export class LocalSandboxProvider implements SandboxProvider {
     return new ConfinedDirectory(workspace, { visiblePath: workspacePath, ...(owner ? { owner } : {}) });
   }
 
-  get #quotaBytes(): number {
-    return this.host.options.diskQuotaMb * 1024 * 1024;
-  }
-
-  /** What the model is told when the session directory is at (or, by a bounded overshoot, over) its quota. */
-  #quotaNote(usage: number): string {
-    const where = usage > this.#quotaBytes ? 'over' : 'at';
-    return (
-      `[keel: the session directory uses ${mib(usage)}, ${where} its disk quota of ${this.host.options.diskQuotaMb} MiB (KEEL_SANDBOX_DISK_QUOTA_MB); ` +
-      'files cannot grow until others are removed (rm still works)]'
-    );
-  }
-
   async runCommand(ref: SandboxRef, command: string, options: RunCommandOptions): Promise<CommandResult> {
     if (!this.available) {
       throw new SandboxError(`the local sandbox cannot run commands on this worker: ${this.host.bubblewrapProblem}`, {
@@ -167,7 +153,7 @@ export class LocalSandboxProvider implements SandboxProvider {
     }
     const identity = identityOf(record);
     // No file may grow past what is left of the quota; with nothing left, no file may grow at all.
-    const remainingBytes = this.#quotaBytes - (await diskUsageBytes(workspace));
+    const remainingBytes = await this.#quota.remaining(workspace);
     const rlimits = {
       fileSizeBytes: Math.max(0, Math.min(settings.maxFileMb * 1024 * 1024, remainingBytes)),
       openFiles: settings.maxOpenFiles,
@@ -179,18 +165,16 @@ export class LocalSandboxProvider implements SandboxProvider {
       throw new SandboxError(`cannot create the command's cgroup: ${error.message}`, { retryable: true, failureType: FailureTypes.SandboxFailed }, { cause: error });
     });
     let link: OutboundLink | undefined;
+    // The caller's cancellation, or a stop for going over the disk quota.
     const quotaStop = new AbortController();
     let quotaUsage: number | undefined;
     const onAbort = () => quotaStop.abort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
     if (options.signal?.aborted) onAbort();
-    const quotaTimer = setInterval(() => {
-      void diskUsageBytes(workspace).then((usage) => {
-        if (usage <= this.#quotaBytes || quotaStop.signal.aborted) return;
-        quotaUsage = usage;
-        quotaStop.abort();
-      });
-    }, quotaCheckIntervalMs);
+    const stopWatching = this.#quota.watch(workspace, (usage) => {
+      quotaUsage = usage;
+      quotaStop.abort();
+    });
     try {
       let argv: string[];
       let environment: Record<string, string>;
@@ -245,9 +229,9 @@ export class LocalSandboxProvider implements SandboxProvider {
       const events = cgroup ? await cgroup.events() : { oomKills: 0, processLimitHits: 0 };
       // At the quota: the file-size limit was the quota's, and a write ran into it or nearly nothing is left.
       const quotaBound = rlimits.fileSizeBytes < settings.maxFileMb * 1024 * 1024;
-      const atQuota = quotaBound && (/File size limit exceeded/.test(result.stderr) || usage >= this.#quotaBytes * 0.99);
+      const atQuota = quotaBound && (/File size limit exceeded/.test(result.stderr) || usage >= this.#quota.bytes * 0.99);
       const notes = [
-        usage > this.#quotaBytes || atQuota ? `${this.#quotaNote(usage)}${stoppedForQuota ? ' (the command was stopped)' : ''}` : '',
+        usage > this.#quota.bytes || atQuota ? this.#quota.note(usage, stoppedForQuota) : '',
         events.oomKills > 0 ? `[keel: the session's memory limit (${settings.memoryMb} MiB) was reached; ${events.oomKills} process(es) killed]` : '',
         events.processLimitHits > 0 ? `[keel: the session's process limit (${settings.maxProcesses}) was reached; ${events.processLimitHits} fork(s) refused]` : '',
       ].filter(Boolean);
@@ -258,7 +242,7 @@ export class LocalSandboxProvider implements SandboxProvider {
       const limitsReached = [...(events.oomKills > 0 ? ['memory' as const] : []), ...(events.processLimitHits > 0 ? ['processes' as const] : [])];
       return { ...result, stderr: `${stderr}${separator}${notes.join('\n')}`, ...(limitsReached.length > 0 ? { limitsReached } : {}) };
     } finally {
-      clearInterval(quotaTimer);
+      stopWatching();
       options.signal?.removeEventListener('abort', onAbort);
       link?.close();
       await cgroup?.remove().catch(() => undefined);
@@ -273,13 +257,8 @@ export class LocalSandboxProvider implements SandboxProvider {
   /** @throws ToolError also when the write would take the session directory over its disk quota. */
   async writeFile(ref: SandboxRef, path: string, data: Uint8Array): Promise<number> {
     const { workspace, record } = await this.#attach(ref);
-    const usage = await diskUsageBytes(workspace);
-    if (usage + data.byteLength > this.#quotaBytes) {
-      throw new ToolError(
-        `write_file: refused: ${data.byteLength} more bytes would take the session directory (${mib(usage)} used) over its disk quota of ` +
-          `${this.host.options.diskQuotaMb} MiB (KEEL_SANDBOX_DISK_QUOTA_MB); remove files first`,
-      );
-    }
+    const refusal = this.#quota.refusal(await diskUsageBytes(workspace), data.byteLength);
+    if (refusal) throw new ToolError(refusal);
     return this.#directory(workspace, record).writeFile(path, data);
   }
 
