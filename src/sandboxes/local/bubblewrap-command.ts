@@ -7,15 +7,15 @@
  *   libraries, so that `python3`, `git`, `node` and friends work when the host has them;
  * - a few files of `/etc` that programs need to start (loader cache, alternatives, TLS roots, time zone), read-only;
  *   the host's `/etc/passwd` and `/etc/group` are NOT visible: the sandbox gets its own, naming only its user;
- *   `/etc/resolv.conf` and `/etc/hosts` only when the session allows network;
+ *   `/etc/hosts` is the sandbox's own too, and with network `/etc/resolv.conf` names slirp4netns's DNS relay;
  * - a private `/tmp` (tmpfs, size-capped), a fresh `/proc` for its own PID namespace, a minimal read-only `/dev`
  *   with a private size-capped `/dev/shm`;
  * - nothing else of the host: no home directories, no `/root`, no `/var`, no `/run`, no worker data.
  * It runs as an unprivileged user (uid 1000 in its own user namespace where the host allows one, mapped to the
  * session's own host uid when the worker is root), with every capability dropped, unable to make further user
  * namespaces where bubblewrap can forbid them, in new PID, IPC, UTS and cgroup namespaces, and always in a new
- * network namespace: loopback only, or (the session's `sandbox.network`) with an outbound-only link set up from
- * outside while bubblewrap waits (see outbound-network.ts).
+ * network namespace: loopback only, or (the session's `sandbox.network`) one with an outbound-only link, made before
+ * bubblewrap starts inside it (see outbound-network.ts).
  */
 
 /** How a top-level host path is mirrored: bound read-only, or re-created as the same symlink (merged-/usr hosts). */
@@ -44,7 +44,6 @@ export interface SandboxedCommandSpec {
   shmBytes: number;
   /** Forbid the command further user namespaces (`--disable-userns`, bubblewrap 0.8+, needs `userNamespace`). */
   disableNestedUserNamespaces: boolean;
-
   rlimits: ResourceLimits;
   /** The bash command to run. */
   command: string;
@@ -57,7 +56,7 @@ export interface ResourceLimits {
   openFiles: number;
   /** CPU time per process, seconds. */
   cpuSeconds: number;
-  /** Processes and threads of the command's user (RLIMIT_NPROC). */
+  /** Processes and threads of the command's user within its own user namespace (RLIMIT_NPROC). */
   processes: number;
 }
 

@@ -19,7 +19,6 @@ import { openOutboundLink, type OutboundLink } from './outbound-network.js';
 import { runProcess } from './run-process.js';
 import { claimSessionUid, releaseSessionUid } from './session-uids.js';
 
-
 /** Where the session directory appears to commands, and the prefix file tools accept for absolute paths. */
 export const workspacePath = '/workspace';
 
@@ -51,7 +50,6 @@ async function chownTree(directory: string, identity: HostIdentity): Promise<voi
     else await lchown(path, identity.uid, identity.gid);
   }
 }
-
 
 export class LocalSandboxProvider implements SandboxProvider {
   readonly name = 'local' as const;
@@ -98,8 +96,9 @@ export class LocalSandboxProvider implements SandboxProvider {
     const record: SandboxRecord = { sessionId, network: options.network ?? false, ...(uid === undefined ? {} : { uid }) };
     const identity = identityOf(record);
     if (identity) {
-      // The session's files are its uid's alone (snapshot copies included); the folder above is passed through only.
-      await chownTree(paths.workspace, identity);
+      // The session's files are its uid's alone; the folder above is passed through only. The tree is walked only
+      // when it is new or copied from a snapshot, never while the session's commands could be swapping links in.
+      if (options.fromSnapshot !== undefined || (await lstat(paths.workspace)).uid !== identity.uid) await chownTree(paths.workspace, identity);
       await chmod(paths.workspace, 0o700);
       await chmod(paths.base, 0o711);
     }
