@@ -12,6 +12,7 @@
  * The SDK's own retries are turned off (`retries: 0`): Temporal's retry policy is the only retry loop.
  */
 import { E2B, type EntryInfo, type Sandbox, type SandboxInfo } from 'e2b';
+import { LRUCache } from 'lru-cache';
 import { SandboxError, ToolError } from '../../errors.js';
 import { FailureTypes } from '../../shared/failure-types.js';
 import type {
@@ -266,8 +267,8 @@ export class E2BSandboxProvider implements SandboxProvider {
     }
   }
 
-  /** Sandboxes seen tagged with a session: the tag never changes, so each is asked about once per worker. */
-  private readonly sessionOfSandbox = new Map<string, string>();
+  /** Sandboxes seen tagged with a session: the tag never changes, so each is asked about once per worker (while kept). */
+  private readonly sessionOfSandbox = new LRUCache<string, string>({ max: 10_000 });
 
   /** The session a sandbox is tagged with (`''` for none), or undefined when it no longer exists. */
   private async sandboxSession(sandboxId: string): Promise<string | undefined> {
