@@ -18,6 +18,12 @@ COPY scripts/bundle-workflows.ts ./scripts/
 RUN node --import tsx scripts/bundle-workflows.ts dist/workflow-bundle.js
 
 FROM ${NODE_IMAGE} AS runtime
+# The local sandbox: bubblewrap isolates commands; slirp4netns and nftables give sessions with sandbox.network an
+# outbound-only link; util-linux brings setpriv, unshare and nsenter (a root worker runs each session as its own
+# uid). docker-compose.yml runs the container with the settings these need.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends bubblewrap slirp4netns nftables util-linux \
+    && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \
     KEEL_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js \
     KEEL_HEALTH_PORT=8081 \

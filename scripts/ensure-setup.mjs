@@ -30,21 +30,29 @@ execFileSync(process.execPath, ['--import', 'tsx', join(root, 'src/dev/temporal-
   stdio: ['ignore', 'ignore', 'inherit'],
 });
 
-// bubblewrap isolates the local sandbox. Installing it needs root and apt; elsewhere the worker says at start
-// that the local sandbox is unavailable, so a missing bwrap is reported here but is not fatal.
-const hasBwrap = spawnSync('sh', ['-c', 'command -v bwrap'], { stdio: 'ignore' }).status === 0;
-if (!hasBwrap) {
+// The local sandbox: bubblewrap isolates commands; slirp4netns and nftables give sessions that allow network an
+// outbound-only link (src/sandboxes/local/outbound-network.ts). Installing them needs root and apt; elsewhere the
+// worker says at start what is unavailable, so what is missing is reported here but is not fatal.
+const sandboxPackages = [
+  { program: 'bwrap', name: 'bubblewrap', use: 'the local sandbox will be unavailable' },
+  { program: 'slirp4netns', name: 'slirp4netns', use: 'sessions with sandbox.network will get no network' },
+  { program: 'nft', name: 'nftables', use: 'sessions with sandbox.network will get no network' },
+];
+const onPath = (program) => spawnSync('sh', ['-c', `command -v ${program} || test -x /usr/sbin/${program}`], { stdio: 'ignore' }).status === 0;
+const missing = sandboxPackages.filter(({ program }) => !onPath(program));
+if (missing.length > 0) {
+  const names = missing.map(({ name }) => name);
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const hasApt = spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0;
   if (isRoot && hasApt) {
-    say('installing bubblewrap (apt-get install bubblewrap)');
+    say(`installing ${names.join(', ')} (apt-get install)`);
     const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-    const install = spawnSync('apt-get', ['install', '-y', '-qq', 'bubblewrap'], {
+    const install = spawnSync('apt-get', ['install', '-y', '-qq', ...names], {
       stdio: 'inherit',
       env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
     });
-    if (update.status !== 0 || install.status !== 0) say('could not install bubblewrap; the local sandbox will be unavailable');
+    if (update.status !== 0 || install.status !== 0) for (const { name, use } of missing) say(`could not install ${name}; ${use}`);
   } else {
-    say('bubblewrap (bwrap) is not installed and cannot be installed here; install it to use the local sandbox');
+    for (const { name, use } of missing) say(`${name} is not installed and cannot be installed here; ${use}`);
   }
 }

@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { ToolError } from '../errors.js';
 import { OutputCapture } from '../sandboxes/output-capture.js';
+import { requireOwnSession } from '../sandboxes/sandbox-owner.js';
 import type { SandboxRegistry } from '../sandboxes/sandbox-registry.js';
 import { describeIssues } from '../shared/schemas/describe-issues.js';
 import type { RunToolRequest, ToolCallOutput } from '../shared/schemas/tools.js';
@@ -62,6 +63,13 @@ export function createRunTool(dependencies: { tools: ToolRegistry; sandboxes: Sa
     // The session is who Temporal says runs this activity: a request naming another session reaches nothing of it.
     const sessionId = activitySessionId(context);
     let sandbox: ToolSandbox | undefined;
+    try {
+      // The session's own secrets and sandbox only: the ids a request names must be the scheduling workflow's.
+      requireOwnSession(request.sessionId, context.info.workflowExecution?.workflowId);
+      if (request.sandbox) requireOwnSession(request.sandbox.sessionId, context.info.workflowExecution?.workflowId);
+    } catch (error) {
+      throw toActivityFailure(error, { type: FailureTypes.ToolFailed });
+    }
     if (tool.usesSandbox) {
       if (!request.sandbox) return { content: `the ${tool.name} tool needs a sandbox and this session has none`, isError: true };
       // The local sandbox attaches only the directory of ref.sessionId, so this is the session's own.

@@ -1,4 +1,5 @@
-import { heartbeat } from '@temporalio/activity';
+import { Context, heartbeat } from '@temporalio/activity';
+import { requireOwnSession } from '../sandboxes/sandbox-owner.js';
 import type { SandboxRegistry } from '../sandboxes/sandbox-registry.js';
 import type { SandboxReference } from '../shared/schemas/tools.js';
 import { toActivityFailure } from './activity-failure.js';
@@ -34,6 +35,7 @@ export function createSnapshotSandbox(dependencies: { sandboxes: SandboxRegistry
     const snapshotId = snapshotIdOf(request.sandbox, request.turn);
     let outcome: { skipped?: string };
     try {
+      requireOwnSession(request.sandbox.sessionId, Context.current().info.workflowExecution?.workflowId);
       heartbeat();
       // Owned by the session Temporal runs this for, and only its own sandbox is reachable.
       outcome = await provider.snapshot({ ...request.sandbox, sessionId: activitySessionId() }, snapshotId);

@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { lookup } from 'node:dns/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -101,5 +105,69 @@ describe('ConfinedDirectory', () => {
     assert.deepEqual(await directory.list('src'), [{ name: 'main.txt', type: 'file', size: 12 }]);
     await assert.rejects(directory.list('outside-dir'), refused(/symbolic link/));
     await assert.rejects(directory.list('src/main.txt'), refused(/not a directory/));
+  });
+
+  /** Resolves with `label` or rejects once `ms` pass: a hang becomes a failure the test can report. */
+  const within = <T>(promise: Promise<T>, ms: number, label: string): Promise<T> =>
+    Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${label}: no answer within ${ms} ms`)), ms).unref())]);
+
+  test('readFile, writeFile: five calls on FIFOs at once are refused and leave the thread pool free for file and DNS work', async (t) => {
+    const fifos = ['a', 'b', 'c', 'd', 'e'].map((name) => join(root, `pipe-${name}`));
+    for (const fifo of fifos) execFileSync('mkfifo', [fifo]);
+    t.after(() => {
+      // Were an open blocked, a writer that comes and goes releases it, so the test process can end.
+      for (const fifo of fifos) {
+        try {
+          closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+        } catch {
+          // No reader waiting: nothing to release.
+        }
+        rmSync(fifo, { force: true });
+      }
+    });
+    const calls = [
+      ...fifos.map((fifo) => directory.readFile(fifo.slice(root.length + 1))),
+      directory.writeFile('pipe-a', Buffer.from('x')),
+      directory.writeFile('pipe-b', Buffer.from('x')),
+    ];
+    const settled = calls.map((call) => call.then(() => assert.fail('a FIFO was read or written'), (error: unknown) => error));
+    // Libuv's pool has four threads: had the calls blocked, these would wait for ever.
+    assert.ok((await within(readFile(join(root, 'src', 'main.txt')), 2_000, 'file read after FIFO calls')).length > 0);
+    assert.ok((await within(lookup('localhost'), 2_000, 'DNS lookup after FIFO calls')).address);
+    for (const error of await within(Promise.all(settled), 2_000, 'FIFO calls')) refused(/is a FIFO \(named pipe\), not a regular file/)(error);
+  });
+
+  test('readFile, writeFile: a socket is refused as a socket', async (t) => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(join(root, 'socket'), resolve));
+    t.after(() => new Promise((resolve) => server.close(resolve)));
+    await assert.rejects(directory.readFile('socket'), refused(/is a socket/));
+    await assert.rejects(directory.writeFile('socket', Buffer.from('x')), refused(/is a socket/));
+  });
+
+  test('writeFile: replaces the file by rename, not in place: a reader of the old file keeps it whole, the mode stays, no temporary file is left', async () => {
+    writeFileSync(join(root, 'script.sh'), 'echo old\n');
+    chmodSync(join(root, 'script.sh'), 0o750);
+    const reader = openSync(join(root, 'script.sh'), 'r');
+    try {
+      await directory.writeFile('script.sh', Buffer.from('echo new\n'));
+      // Truncating and rewriting in place would show the new bytes (or none) through the old descriptor.
+      const seen = Buffer.alloc(64);
+      assert.equal(seen.subarray(0, readSync(reader, seen, 0, 64, 0)).toString(), 'echo old\n');
+    } finally {
+      closeSync(reader);
+    }
+    assert.equal(readFileSync(join(root, 'script.sh'), 'utf8'), 'echo new\n');
+    assert.equal(statSync(join(root, 'script.sh')).mode & 0o777, 0o750);
+    assert.deepEqual(readdirSync(root).filter((name) => name.startsWith('.keel-write-')), []);
+  });
+
+  test('writeFile: files and directories it creates belong to the owner it is given', { skip: process.getuid?.() !== 0 ? 'needs root to give files away' : false }, async () => {
+    const owned = new ConfinedDirectory(root, { owner: { uid: 4242, gid: 4343 } });
+    await owned.writeFile('owned/inner/file.txt', Buffer.from('mine'));
+    for (const path of ['owned', 'owned/inner', 'owned/inner/file.txt']) {
+      const stats = statSync(join(root, path));
+      assert.deepEqual([stats.uid, stats.gid], [4242, 4343], path);
+    }
   });
 });

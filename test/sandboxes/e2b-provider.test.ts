@@ -407,3 +407,23 @@ describe('E2BSandboxProvider: errors', () => {
     });
   });
 });
+
+describe('E2BSandboxProvider: ownership', () => {
+  test('a sandbox tagged with one session is refused to a reference naming another: no command, file, keep-alive or kill', async (t) => {
+    const standIn = await standInFor(t);
+    const provider = providerFor(standIn);
+    const owner = await provider.create('session-owner', { timeoutSeconds: 120 });
+    await provider.writeFile(owner, 'secret.txt', Buffer.from('the owner only'));
+    // What a forged carry would hold: the owner's sandbox id under the intruder's session.
+    const forged: SandboxRef = { provider: 'e2b', id: owner.id, sessionId: 'session-intruder' };
+    const notOwned = { name: 'SandboxError', failureType: FailureTypes.SandboxNotFound, retryable: false };
+    await rejectsWith(provider.readFile(forged, 'secret.txt'), notOwned);
+    await rejectsWith(provider.runCommand(forged, 'cat secret.txt', commandDefaults), notOwned);
+    await rejectsWith(provider.keepAlive(forged, 60), notOwned);
+    await rejectsWith(provider.destroy(forged), notOwned);
+    assert.equal(standIn.sandboxes().length, 1);
+    assert.equal(Buffer.from(await provider.readFile(owner, 'secret.txt')).toString(), 'the owner only');
+    await provider.destroy(owner);
+    assert.equal(standIn.sandboxes().length, 0);
+  });
+});

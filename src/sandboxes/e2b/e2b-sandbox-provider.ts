@@ -12,6 +12,7 @@
  * The SDK's own retries are turned off (`retries: 0`): Temporal's retry policy is the only retry loop.
  */
 import { E2B, type EntryInfo, type Sandbox, type SandboxInfo } from 'e2b';
+import { LRUCache } from 'lru-cache';
 import { SandboxError, ToolError } from '../../errors.js';
 import { FailureTypes } from '../../shared/failure-types.js';
 import type {
@@ -242,6 +243,7 @@ export class E2BSandboxProvider implements SandboxProvider {
   async keepAlive(ref: SandboxRef, timeoutSeconds: number): Promise<void> {
     this.requireRef(ref);
     this.requireApiKey();
+    await this.requireTaggedWith(ref);
     try {
       await this.client.Sandbox.setTimeout(ref.id, timeoutSeconds * 1000, { requestTimeoutMs: this.requestTimeoutMs });
     } catch (error) {
@@ -253,8 +255,10 @@ export class E2BSandboxProvider implements SandboxProvider {
   async destroy(ref: SandboxRef): Promise<void> {
     this.requireRef(ref);
     this.requireApiKey();
+    // One already gone is no error: only a sandbox that exists and is another session's is refused.
+    const exists = await this.requireTaggedWith(ref);
     try {
-      await this.client.Sandbox.kill(ref.id, { requestTimeoutMs: this.requestTimeoutMs });
+      if (exists) await this.client.Sandbox.kill(ref.id, { requestTimeoutMs: this.requestTimeoutMs });
       for (const other of await this.listSessionSandboxes(ref.sessionId)) {
         await this.client.Sandbox.kill(other.sandboxId, { requestTimeoutMs: this.requestTimeoutMs });
       }
@@ -263,9 +267,41 @@ export class E2BSandboxProvider implements SandboxProvider {
     }
   }
 
+  /** Sandboxes seen tagged with a session: the tag never changes, so each is asked about once per worker (while kept). */
+  private readonly sessionOfSandbox = new LRUCache<string, string>({ max: 10_000 });
+
+  /** The session a sandbox is tagged with (`''` for none), or undefined when it no longer exists. */
+  private async sandboxSession(sandboxId: string): Promise<string | undefined> {
+    const known = this.sessionOfSandbox.get(sandboxId);
+    if (known !== undefined) return known;
+    let info: SandboxInfo;
+    try {
+      info = await this.client.Sandbox.getInfo(sandboxId, { requestTimeoutMs: this.requestTimeoutMs });
+    } catch (error) {
+      if (isNamed(error, 'SandboxNotFoundError') || isNamed(error, 'NotFoundError')) return undefined;
+      throw mapE2BError(error, `look up sandbox ${sandboxId}`);
+    }
+    const session = info.metadata?.[e2bSessionMetadataKey] ?? '';
+    this.sessionOfSandbox.set(sandboxId, session);
+    return session;
+  }
+
+  /**
+   * Refuses a sandbox tagged with another session than `ref.sessionId` (a reference forged, or carried over from
+   * another session). Resolves with whether the sandbox still exists. @throws SandboxError (Sandbox.NotFound)
+   */
+  private async requireTaggedWith(ref: SandboxRef): Promise<boolean> {
+    const session = await this.sandboxSession(ref.id);
+    if (session !== undefined && session !== ref.sessionId) {
+      throw new SandboxError(`E2B: sandbox ${ref.id} is not a sandbox of session ${ref.sessionId}`, { retryable: false, failureType: FailureTypes.SandboxNotFound });
+    }
+    return session !== undefined;
+  }
+
   private async attach(ref: SandboxRef): Promise<Sandbox> {
     this.requireRef(ref);
     this.requireApiKey();
+    await this.requireTaggedWith(ref);
     try {
       return await this.client.Sandbox.connect(ref.id, { requestTimeoutMs: this.requestTimeoutMs });
     } catch (error) {

@@ -12,7 +12,8 @@
  * Refusals are {@link ToolError}s: the model reads them and tries something else. Worker-side.
  */
 import { constants, existsSync } from 'node:fs';
-import { lstat, mkdir, open, readdir, realpath, type FileHandle } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { chown, lstat, mkdir, open, readdir, realpath, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { posix, sep } from 'node:path';
 import { ToolError } from '../../errors.js';
 import type { FileEntry } from '../sandbox-provider.js';
@@ -27,6 +28,19 @@ export interface ConfinedDirectoryOptions {
   maxReadBytes?: number;
   /** Most entries `list` returns. @default 10000 */
   maxListEntries?: number;
+  /** Who owns what `writeFile` creates (the session's own uid, when commands run as one); unset: the worker. */
+  owner?: { uid: number; gid: number };
+}
+
+/** Why a path is not a regular file, in words for the model; undefined for a regular file. */
+function notRegularFile(stats: { isFile(): boolean; isDirectory(): boolean; isFIFO(): boolean; isSocket(): boolean; isSymbolicLink(): boolean }, path: string): string | undefined {
+  if (stats.isFile()) return undefined;
+  // Only a link that leads out (or nowhere) is left unresolved by then.
+  if (stats.isSymbolicLink()) return `refused: "${path}" is a symbolic link that leads out of the session directory`;
+  if (stats.isDirectory()) return `"${path}" is a directory; list it with list_files`;
+  if (stats.isFIFO()) return `"${path}" is a FIFO (named pipe), not a regular file; the file tools read and write regular files only`;
+  if (stats.isSocket()) return `"${path}" is a socket, not a regular file; the file tools read and write regular files only`;
+  return `"${path}" is not a regular file (a device or other special file)`;
 }
 
 /** A path inside the directory, resolved: the existing part's real components and the part still to create. */
@@ -45,6 +59,7 @@ export class ConfinedDirectory {
   readonly #visiblePath: string;
   readonly #maxReadBytes: number;
   readonly #maxListEntries: number;
+  readonly #owner: ConfinedDirectoryOptions['owner'];
   #realRoot: Promise<string> | undefined;
 
   constructor(
@@ -54,6 +69,7 @@ export class ConfinedDirectory {
     this.#visiblePath = options.visiblePath ?? '/workspace';
     this.#maxReadBytes = options.maxReadBytes ?? 64 * 1024 * 1024;
     this.#maxListEntries = options.maxListEntries ?? 10_000;
+    this.#owner = options.owner;
   }
 
   /**
@@ -155,14 +171,20 @@ export class ConfinedDirectory {
     const parent = await this.#walk(resolved.existing.slice(0, -1));
     let file: FileHandle;
     try {
-      file = await this.#openAt(parent, resolved.existing.at(-1)!, constants.O_RDONLY);
+      // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, holding a thread of libuv's
+      // pool (four such calls stop all file and DNS work of the worker). It does nothing to regular files.
+      file = await this.#openAt(parent, resolved.existing.at(-1)!, constants.O_RDONLY | constants.O_NONBLOCK).catch((error: NodeJS.ErrnoException) => {
+        // A socket cannot be opened at all.
+        if (error.code === 'ENXIO') throw new ToolError(`"${path}" is a socket, not a regular file; the file tools read and write regular files only`);
+        throw error;
+      });
     } finally {
       await this.#closeIfHandle(parent);
     }
     try {
       const stats = await file.stat();
-      if (stats.isDirectory()) throw new ToolError(`"${path}" is a directory; list it with list_files`);
-      if (!stats.isFile()) throw new ToolError(`"${path}" is not a regular file`);
+      const refusal = notRegularFile(stats, path);
+      if (refusal) throw new ToolError(refusal);
       if (stats.size > this.#maxReadBytes) {
         throw new ToolError(`"${path}" is ${stats.size} bytes, more than the ${this.#maxReadBytes} bytes a read may take; read parts of it with bash (head, tail, sed -n)`);
       }
@@ -183,22 +205,20 @@ export class ConfinedDirectory {
     try {
       for (const component of missingParents) {
         const location = typeof parent === 'string' ? `${parent}${sep}${component}` : `/proc/self/fd/${parent.fd}/${component}`;
-        await mkdir(location).catch((error: NodeJS.ErrnoException) => {
-          if (error.code !== 'EEXIST') throw error;
-        });
+        const created = await mkdir(location).then(
+          () => true,
+          (error: NodeJS.ErrnoException) => {
+            if (error.code !== 'EEXIST') throw error;
+            return false;
+          },
+        );
+        if (created && this.#owner) await chown(location, this.#owner.uid, this.#owner.gid);
         const next = typeof parent === 'string' ? location : await this.#openAt(parent, component, directoryFlags);
         await this.#closeIfHandle(parent);
         parent = next;
       }
-      const file = await this.#openAt(parent, target.at(-1)!, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o644);
-      try {
-        const stats = await file.stat();
-        if (!stats.isFile()) throw new ToolError(`"${path}" is not a regular file`);
-        await file.writeFile(data);
-        return data.byteLength;
-      } finally {
-        await file.close();
-      }
+      await this.#replaceFile(parent, target.at(-1)!, path, data);
+      return data.byteLength;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EISDIR') throw new ToolError(`"${path}" is a directory`);
       if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') throw new ToolError(`a parent of "${path}" is not a directory`);
@@ -206,6 +226,42 @@ export class ConfinedDirectory {
     } finally {
       await this.#closeIfHandle(parent);
     }
+  }
+
+  /**
+   * Replaces `name` in the directory open as `parent` with `data`: a temporary file beside it (created with
+   * `O_EXCL`, so never an existing file or link), fsynced, renamed over the target, then the directory fsynced.
+   * The target is checked with `lstat`, never opened, so a FIFO there cannot block; a regular file keeps its mode.
+   */
+  async #replaceFile(parent: FileHandle | string, name: string, path: string, data: Uint8Array): Promise<void> {
+    const location = (entry: string) => (typeof parent === 'string' ? `${parent}${sep}${entry}` : `/proc/self/fd/${parent.fd}/${entry}`);
+    const existing = await lstat(location(name)).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw error;
+    });
+    if (existing) {
+      const refusal = notRegularFile(existing, path);
+      if (refusal) throw new ToolError(refusal.replace('; list it with list_files', ''));
+    }
+    const temporary = `.keel-write-${randomBytes(6).toString('hex')}`;
+    const file = await open(location(temporary), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    let renamed = false;
+    try {
+      await file.writeFile(data);
+      await file.chmod(existing ? existing.mode & 0o7777 : 0o644);
+      if (this.#owner) await file.chown(this.#owner.uid, this.#owner.gid);
+      await file.sync();
+      await file.close();
+      await rename(location(temporary), location(name));
+      renamed = true;
+    } finally {
+      if (!renamed) {
+        await file.close().catch(() => undefined);
+        await unlink(location(temporary)).catch(() => undefined);
+      }
+    }
+    // The rename itself is durable only once the directory is.
+    if (typeof parent !== 'string') await parent.sync();
   }
 
   /** The entries under a directory, recursively, depth first and sorted; symbolic links are listed, not followed. */

@@ -6,16 +6,19 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, lstat, mkdir, readFile, readdir, realpath, rm, writeFile } from 'node:fs/promises';
+import { chmod, lchown, lstat, mkdir, readFile, readdir, realpath, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { SandboxError, ToolError } from '../../errors.js';
 import { FailureTypes } from '../../shared/failure-types.js';
 import type { CommandResult, FileEntry, RunCommandOptions, SandboxCreateOptions, SandboxProvider, SandboxRef } from '../sandbox-provider.js';
-import { bubblewrapArguments, cgroupLauncherArguments, limitedBashArguments, sandboxEnvironment } from './bubblewrap-command.js';
+import { bubblewrapArguments, cgroupLauncherArguments, limitedBashArguments, runAsArguments, sandboxEnvironment, type HostIdentity } from './bubblewrap-command.js';
 import { ConfinedDirectory } from './confined-directory.js';
+import { DiskQuota, diskUsageBytes } from './disk-quota.js';
 import type { LocalSandboxHost } from './local-sandbox-host.js';
+import { openOutboundLink, type OutboundLink } from './outbound-network.js';
 import { runProcess } from './run-process.js';
 import { SnapshotStore, type SnapshotStoreOptions } from './snapshot-store.js';
+import { claimSessionUid, releaseSessionUid } from './session-uids.js';
 
 /** Where the session directory appears to commands, and the prefix file tools accept for absolute paths. */
 export const workspacePath = '/workspace';
@@ -31,6 +34,22 @@ export function sessionKey(sessionId: string): string {
 interface SandboxRecord {
   sessionId: string;
   network: boolean;
+  /** The session's own host uid (and gid), when the worker runs as root. */
+  uid?: number;
+}
+
+function identityOf(record: SandboxRecord): HostIdentity | undefined {
+  return record.uid === undefined ? undefined : { uid: record.uid, gid: record.uid };
+}
+
+/** Gives every file under `directory` (itself included, symbolic links themselves) to `identity`. */
+async function chownTree(directory: string, identity: HostIdentity): Promise<void> {
+  await lchown(directory, identity.uid, identity.gid);
+  for (const entry of await readdir(directory, { withFileTypes: true })) {
+    const path = join(directory, entry.name);
+    if (entry.isDirectory()) await chownTree(path, identity);
+    else await lchown(path, identity.uid, identity.gid);
+  }
 }
 
 export class LocalSandboxProvider implements SandboxProvider {
@@ -38,11 +57,14 @@ export class LocalSandboxProvider implements SandboxProvider {
   /** Turn-boundary snapshots: packed, sealed when encryption is on, owned by the sessions that may read them. */
   readonly snapshots: SnapshotStore;
 
+  readonly #quota: DiskQuota;
+
   constructor(
     readonly host: LocalSandboxHost,
     snapshotOptions: SnapshotStoreOptions = {},
   ) {
     this.snapshots = new SnapshotStore(join(dirname(host.sessionsDirectory), 'snapshots'), snapshotOptions);
+    this.#quota = new DiskQuota(host.options.diskQuotaMb);
   }
 
   /** Whether commands may run: bubblewrap works, or the unsafe opt-out is set. */
@@ -66,7 +88,17 @@ export class LocalSandboxProvider implements SandboxProvider {
       await this.snapshots.restore(sessionId, options.fromSnapshot, paths.workspace);
     }
     await mkdir(paths.workspace, { recursive: true });
-    const record: SandboxRecord = { sessionId, network: options.network ?? false };
+    const uids = this.host.sessionUids;
+    const uid = uids ? await claimSessionUid(uids.claimsDirectory, key, uids.range) : undefined;
+    const record: SandboxRecord = { sessionId, network: options.network ?? false, ...(uid === undefined ? {} : { uid }) };
+    const identity = identityOf(record);
+    if (identity) {
+      // The session's files are its uid's alone; the folder above is passed through only. The tree is walked only
+      // when it is new or copied from a snapshot, never while the session's commands could be swapping links in.
+      if (options.fromSnapshot !== undefined || (await lstat(paths.workspace)).uid !== identity.uid) await chownTree(paths.workspace, identity);
+      await chmod(paths.workspace, 0o700);
+      await chmod(paths.base, 0o711);
+    }
     await writeFile(paths.record, `${JSON.stringify(record)}\n`);
     return { provider: 'local', id: key, sessionId };
   }
@@ -85,11 +117,15 @@ export class LocalSandboxProvider implements SandboxProvider {
         failureType: FailureTypes.SandboxNotFound,
       });
     }
+    if (record.sessionId !== ref.sessionId) {
+      throw new SandboxError(`the local sandbox ${ref.id} belongs to another session`, { retryable: false, failureType: FailureTypes.SandboxNotFound });
+    }
     return { workspace: paths.workspace, record };
   }
 
-  #directory(workspace: string): ConfinedDirectory {
-    return new ConfinedDirectory(workspace, { visiblePath: workspacePath });
+  #directory(workspace: string, record: SandboxRecord): ConfinedDirectory {
+    const owner = identityOf(record);
+    return new ConfinedDirectory(workspace, { visiblePath: workspacePath, ...(owner ? { owner } : {}) });
   }
 
   async runCommand(ref: SandboxRef, command: string, options: RunCommandOptions): Promise<CommandResult> {
@@ -100,7 +136,7 @@ export class LocalSandboxProvider implements SandboxProvider {
       });
     }
     const { workspace, record } = await this.#attach(ref);
-    const directory = this.#directory(workspace);
+    const directory = this.#directory(workspace, record);
     const cwd = options.cwd ? directory.relativePath(options.cwd) : '';
     if (cwd) {
       const real = await realpath(join(workspace, cwd)).catch(() => undefined);
@@ -108,17 +144,45 @@ export class LocalSandboxProvider implements SandboxProvider {
       if (!real || (real !== root && !real.startsWith(`${root}/`))) throw new ToolError(`no such directory in the session: ${options.cwd}`);
     }
     const { options: settings, cgroups } = this.host;
-    const rlimits = { fileSizeBytes: settings.maxFileMb * 1024 * 1024, openFiles: settings.maxOpenFiles, cpuSeconds: settings.cpuSeconds };
+    if (record.network && this.host.isolation === 'bubblewrap' && this.host.outboundNetworkProblem) {
+      throw new ToolError(`this session allows network, but this worker cannot give commands network: ${this.host.outboundNetworkProblem}`);
+    }
+    const identity = identityOf(record);
+    // No file may grow past what is left of the quota; with nothing left, no file may grow at all.
+    const remainingBytes = await this.#quota.remaining(workspace);
+    const rlimits = {
+      fileSizeBytes: Math.max(0, Math.min(settings.maxFileMb * 1024 * 1024, remainingBytes)),
+      openFiles: settings.maxOpenFiles,
+      cpuSeconds: settings.cpuSeconds,
+      processes: settings.maxProcesses,
+    };
     const commandId = `command-${randomBytes(6).toString('hex')}`;
     const cgroup = await cgroups.createCommandCgroup(ref.id, commandId).catch((error: Error) => {
       throw new SandboxError(`cannot create the command's cgroup: ${error.message}`, { retryable: true, failureType: FailureTypes.SandboxFailed }, { cause: error });
+    });
+    let link: OutboundLink | undefined;
+    // The caller's cancellation, or a stop for going over the disk quota.
+    const quotaStop = new AbortController();
+    let quotaUsage: number | undefined;
+    const onAbort = () => quotaStop.abort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.signal?.aborted) onAbort();
+    const stopWatching = this.#quota.watch(workspace, (usage) => {
+      quotaUsage = usage;
+      quotaStop.abort();
     });
     try {
       let argv: string[];
       let environment: Record<string, string>;
       let processCwd: string | undefined;
       if (this.host.isolation === 'bubblewrap') {
+        if (record.network) {
+          link = await openOutboundLink(identity ? { identity } : {}).catch((error: Error) => {
+            throw new SandboxError(`cannot set up the command's network: ${error.message}`, { retryable: true, failureType: FailureTypes.SandboxFailed }, { cause: error });
+          });
+        }
         argv = [
+          ...(link?.enterArguments ?? []),
           this.host.bubblewrapPath,
           ...bubblewrapArguments({
             workspace,
@@ -130,6 +194,8 @@ export class LocalSandboxProvider implements SandboxProvider {
             identityFiles: this.host.identityFiles,
             userNamespace: this.host.userNamespace,
             tmpBytes: settings.tmpMb * 1024 * 1024,
+            shmBytes: settings.shmMb * 1024 * 1024,
+            disableNestedUserNamespaces: this.host.disableNestedUserNamespaces,
             rlimits,
             command,
           }),
@@ -141,6 +207,8 @@ export class LocalSandboxProvider implements SandboxProvider {
         environment = sandboxEnvironment(workspace, options.env);
         processCwd = join(workspace, cwd);
       }
+      // Never as root: the session's own uid (the worker's own where the worker is not root).
+      if (identity) argv = runAsArguments(identity, argv);
       if (cgroup) argv = cgroupLauncherArguments(cgroup.procsFiles, argv);
       const result = await runProcess({
         argv,
@@ -149,37 +217,50 @@ export class LocalSandboxProvider implements SandboxProvider {
         timeoutMs: options.timeoutMs,
         maxOutputBytes: options.maxOutputBytes,
         ...(options.onOutput ? { onOutput: options.onOutput } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
+        signal: quotaStop.signal,
         ...(cgroup ? { killTree: () => cgroup.killAll() } : {}),
       });
-      if (!cgroup) return result;
-      const events = await cgroup.events();
+      const usage = quotaUsage ?? (await diskUsageBytes(workspace));
+      const stoppedForQuota = quotaUsage !== undefined && !options.signal?.aborted;
+      const events = cgroup ? await cgroup.events() : { oomKills: 0, processLimitHits: 0 };
+      // At the quota: the file-size limit was the quota's, and a write ran into it or nearly nothing is left.
+      const quotaBound = rlimits.fileSizeBytes < settings.maxFileMb * 1024 * 1024;
+      const atQuota = quotaBound && (/File size limit exceeded/.test(result.stderr) || usage >= this.#quota.bytes * 0.99);
       const notes = [
+        usage > this.#quota.bytes || atQuota ? this.#quota.note(usage, stoppedForQuota) : '',
         events.oomKills > 0 ? `[keel: the session's memory limit (${settings.memoryMb} MiB) was reached; ${events.oomKills} process(es) killed]` : '',
         events.processLimitHits > 0 ? `[keel: the session's process limit (${settings.maxProcesses}) was reached; ${events.processLimitHits} fork(s) refused]` : '',
       ].filter(Boolean);
       if (notes.length === 0) return result;
-      const separator = result.stderr && !result.stderr.endsWith('\n') ? '\n' : '';
+      // A stop for the quota is not the caller's cancellation.
+      const stderr = stoppedForQuota ? result.stderr.replace(/\n?\[cancelled\]$/, '') : result.stderr;
+      const separator = stderr && !stderr.endsWith('\n') ? '\n' : '';
       const limitsReached = [...(events.oomKills > 0 ? ['memory' as const] : []), ...(events.processLimitHits > 0 ? ['processes' as const] : [])];
-      return { ...result, stderr: `${result.stderr}${separator}${notes.join('\n')}`, limitsReached };
+      return { ...result, stderr: `${stderr}${separator}${notes.join('\n')}`, ...(limitsReached.length > 0 ? { limitsReached } : {}) };
     } finally {
+      stopWatching();
+      options.signal?.removeEventListener('abort', onAbort);
+      link?.close();
       await cgroup?.remove().catch(() => undefined);
     }
   }
 
   async readFile(ref: SandboxRef, path: string): Promise<Uint8Array> {
-    const { workspace } = await this.#attach(ref);
-    return this.#directory(workspace).readFile(path);
+    const { workspace, record } = await this.#attach(ref);
+    return this.#directory(workspace, record).readFile(path);
   }
 
+  /** @throws ToolError also when the write would take the session directory over its disk quota. */
   async writeFile(ref: SandboxRef, path: string, data: Uint8Array): Promise<number> {
-    const { workspace } = await this.#attach(ref);
-    return this.#directory(workspace).writeFile(path, data);
+    const { workspace, record } = await this.#attach(ref);
+    const refusal = this.#quota.refusal(await diskUsageBytes(workspace), data.byteLength);
+    if (refusal) throw new ToolError(refusal);
+    return this.#directory(workspace, record).writeFile(path, data);
   }
 
   async listFiles(ref: SandboxRef, path?: string): Promise<FileEntry[]> {
-    const { workspace } = await this.#attach(ref);
-    return this.#directory(workspace).list(path ?? '');
+    const { workspace, record } = await this.#attach(ref);
+    return this.#directory(workspace, record).list(path ?? '');
   }
 
   /**
@@ -208,7 +289,10 @@ export class LocalSandboxProvider implements SandboxProvider {
   async destroy(ref: SandboxRef): Promise<void> {
     const key = sessionKey(ref.sessionId);
     await this.host.cgroups.removeSession(key);
+    const record = await readFile(this.#paths(key).record, 'utf8').then((text) => JSON.parse(text) as SandboxRecord, () => undefined);
     await removeSessionDirectory(this.host.sessionsDirectory, ref.sessionId);
+    const uids = this.host.sessionUids;
+    if (uids && record?.uid !== undefined) await releaseSessionUid(uids.claimsDirectory, key, record.uid);
   }
 
   /** The host path of a session's directory (for operators and tests). */
