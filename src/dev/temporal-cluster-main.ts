@@ -57,7 +57,6 @@ async function main(): Promise<void> {
           KEEL_DATA_DIR: join(cluster.directory, 'keel-data'),
           ANTHROPIC_API_KEY: process.env.ANTHROPIC_API_KEY ?? 'offline',
           ...(model ? { ANTHROPIC_BASE_URL: model.url } : process.env.ANTHROPIC_BASE_URL ? { ANTHROPIC_BASE_URL: process.env.ANTHROPIC_BASE_URL } : {}),
-          KEEL_LOG_LEVEL: 'warn',
         },
       }),
     );

@@ -39,6 +39,10 @@ export async function spawnWorkerProcess(options: WorkerProcessSpawnOptions): Pr
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
   const exited = once(child, 'exit');
+  // Never outlive the process that started it, even when that one ends before the worker has started.
+  const killOnExit = (): void => void child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  void exited.then(() => process.off('exit', killOnExit));
   await new Promise<void>((resolve, reject) => {
     const timer = setInterval(() => {
       if (output.includes('keel worker started')) {

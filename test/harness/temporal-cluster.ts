@@ -78,7 +78,6 @@ export async function startClusterEnvironment(options: ClusterEnvironmentOptions
             KEEL_STORE_URL: cluster.storeUrl,
             KEEL_DATA_DIR: dataDir,
             KEEL_SHUTDOWN_GRACE_SECONDS: '5',
-            KEEL_LOG_LEVEL: 'warn',
             ...env,
           },
         });
