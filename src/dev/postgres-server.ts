@@ -6,7 +6,7 @@
  * restarts it to show that sessions survive a database restart. Dev tooling, worker-side.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,8 @@ export interface PostgresServer {
   user: string;
   /** The server's log file. */
   logFile: string;
+  /** The postmaster's process id while it runs (its backends are its children), else `undefined`. */
+  pid(): number | undefined;
   /** The URL of another database on this server. */
   databaseUrl(database: string): string;
   /** Stops the server at once (as a crash would: `pg_ctl stop -m immediate`) and starts it again on the same port. */
@@ -113,6 +115,13 @@ export async function startPostgresServer(options: PostgresServerOptions = {}): 
     user: 'keel',
     logFile,
     databaseUrl,
+    pid() {
+      try {
+        return Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]) || undefined;
+      } catch {
+        return undefined;
+      }
+    },
     async restart() {
       stopImmediately();
       start();

@@ -18,7 +18,8 @@ import type { ProfileConfig } from '../../src/shared/schemas/profile.js';
 import { startClusterEnvironment, type ClusterEnvironment } from '../harness/temporal-cluster.js';
 import { testProfiles } from '../harness/test-profiles.js';
 import { waitFor } from '../harness/wait-for.js';
-import { countRepeats, countSideEffects, storedHashes } from './session-audit.js';
+import { countRepeats, repeatedToolCalls, storedHashes } from './session-audit.js';
+import { startSideEffectCounter, type SideEffectCounter } from './side-effect-counter.js';
 import { sessionScript, turnReply } from './session-script.js';
 
 const run = promisify(execFile);
@@ -30,6 +31,9 @@ const clusterProfile: ProfileConfig = {
 };
 /** A lost worker's tool call is noticed in seconds, and its sessions' next steps go elsewhere as soon. */
 const workerSettings = { KEEL_TOOL_HEARTBEAT_TIMEOUT_SECONDS: '5', KEEL_STICKY_QUEUE_TIMEOUT_SECONDS: '2' };
+
+/** Bash calls post their side effects to the counter on 127.0.0.1. */
+const sandbox = { provider: 'local' as const, network: true };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -49,15 +53,21 @@ async function retrying<T>(what: string, action: () => Promise<T>, timeoutMs = 5
 describe('production topology', () => {
   let environment: ClusterEnvironment;
   let model: ScriptedModelServer;
+  let counter: SideEffectCounter;
   let overloadedUntil = 0;
 
   before(async () => {
     environment = await startClusterEnvironment({ profiles: { cluster: clusterProfile } });
-    model = await startScriptedModelServer({ latencyMs: 200, responder: sessionScript({ toolRounds: 2, overloaded: () => Date.now() < overloadedUntil }) });
+    counter = await startSideEffectCounter();
+    model = await startScriptedModelServer({
+      latencyMs: 200,
+      responder: sessionScript({ toolRounds: 2, overloaded: () => Date.now() < overloadedUntil, counterUrl: counter.url }),
+    });
   });
   after(async () => {
     await environment?.close();
     await model?.close();
+    await counter?.close();
   });
 
   test('temporal CLI over mutual TLS: starts a session and lists it by KeelStatus; a client without a certificate is refused', async () => {
@@ -67,7 +77,7 @@ describe('production topology', () => {
     const worker = await environment.startWorker({ taskQueue, modelUrl: model.url, env: workerSettings });
     try {
       const workflowId = `session-cli-${randomUUID()}`;
-      const input = JSON.stringify({ profile: 'cluster', tools: ['bash'], messages: [{ role: 'user', content: '[s900] start' }] });
+      const input = JSON.stringify({ profile: 'cluster', tools: ['bash'], sandbox, messages: [{ role: 'user', content: '[s900] start' }] });
       await run(cli, ['workflow', 'start', '--type', 'agentSession', '--task-queue', taskQueue, '--workflow-id', workflowId, '--input', input, ...environment.cluster.cliArgs]);
       const listed = await waitFor(
         'the session to be listed as completed',
@@ -82,6 +92,8 @@ describe('production topology', () => {
       const result = await environment.client.workflow.getHandle(workflowId).result();
       assert.equal(result.status, 'completed');
       assert.equal(result.finalText, turnReply('s900', 1));
+      // Its two bash calls ran once each, as the counter saw from inside the sandbox.
+      assert.deepEqual([counter.counts.get('s900-u1-r1'), counter.counts.get('s900-u1-r2')], [1, 1]);
 
       const { certificates, address } = environment.cluster;
       // Trusting the server but showing no certificate of its own: the handshake is refused.
@@ -108,7 +120,7 @@ describe('production topology', () => {
     const worker = await environment.startWorker({ taskQueue, modelUrl: model.url, env: workerSettings });
     try {
       const sessions = environment.sessions(taskQueue);
-      const handle = await sessions.start({ profile: 'cluster', mode: 'chat', tools: ['bash'], messages: [{ role: 'user', content: '[s901] start' }] });
+      const handle = await sessions.start({ profile: 'cluster', mode: 'chat', tools: ['bash'], sandbox, messages: [{ role: 'user', content: '[s901] start' }] });
       await waitFor('the first turn', async () => (await handle.state()).status === 'waiting_for_input', 120_000, 500);
 
       const { cluster } = environment;
@@ -148,7 +160,7 @@ describe('production topology', () => {
       const chat = index % 2 === 0;
       if (!chat) await sleep(index * 1000);
       const workflowId = `session-${tag}-${taskQueue}`;
-      const input = { profile: 'cluster', mode: chat ? ('chat' as const) : ('task' as const), tools: ['bash'], messages: [{ role: 'user' as const, content: `[${tag}] start` }] };
+      const input = { profile: 'cluster', mode: chat ? ('chat' as const) : ('task' as const), tools: ['bash'], sandbox, messages: [{ role: 'user' as const, content: `[${tag}] start` }] };
       // A start whose answer a fault lost may have started the session all the same: then it is there to join.
       const handle = await retrying(`start ${tag}`, () =>
         sessions.start(input, { workflowId }).catch((error: Error) => {
@@ -213,12 +225,12 @@ describe('production topology', () => {
       const transcript = await retrying(`${tag} transcript`, () => handle.fullTranscript());
       const messages = sent.get(index) ?? [];
       const audit = countRepeats(transcript, [...messages, ...messages.map((_, turn) => turnReply(tag, turn + 1))]);
-      duplicatedTurns += audit.repeated;
+      duplicatedTurns += audit.repeated + repeatedToolCalls(transcript);
       missingTurns += audit.missing.length;
       storedHashes(transcript, hashes);
       if (chat) await handle.cancel().catch(() => undefined);
     }
-    const sideEffects = countSideEffects(environment.dataDir);
+    const sideEffects = counter.counts;
     const ranTwice = [...sideEffects.values()].filter((count) => count > 1).length;
     let blobsMissing = 0;
     for (const hash of hashes) if ((await environment.store.blobs.get(hash)) === undefined) blobsMissing++;

@@ -1,9 +1,7 @@
 /**
- * What the cluster suite checks after the faults: each transcript holds every user message and every reply once;
- * the side-effect markers bash calls left in session directories; the stored blocks transcripts name.
+ * What the cluster suite checks in transcripts after the faults: every user message and every reply once, no tool
+ * call asked for twice, and the stored blocks they name.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { TranscriptEntry } from '../../src/shared/schemas/session-messages.js';
 import { STORED_REF_FIELD } from '../../src/shared/schemas/transcript-ref.js';
 
@@ -39,24 +37,12 @@ export function storedHashes(value: unknown, into = new Set<string>()): Set<stri
   return into;
 }
 
-/** How many times each marker was written to a `side-effects.log` under `directory`. */
-export function countSideEffects(directory: string): Map<string, number> {
-  const counts = new Map<string, number>();
-  const walk = (folder: string): void => {
-    let entries;
-    try {
-      entries = readdirSync(folder, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const entry of entries) {
-      const path = join(folder, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name === 'side-effects.log') {
-        for (const line of readFileSync(path, 'utf8').split('\n').filter(Boolean)) counts.set(line, (counts.get(line) ?? 0) + 1);
-      }
-    }
-  };
-  walk(directory);
-  return counts;
+/** Tool calls a transcript asks for more than once (the same input again means a model reply recorded twice). */
+export function repeatedToolCalls(transcript: TranscriptEntry[]): number {
+  const inputs = transcript.flatMap((entry) =>
+    entry.kind === 'message' && Array.isArray(entry.content)
+      ? (entry.content as Array<{ type: string; input?: unknown }>).filter((block) => block.type === 'tool_use').map((block) => JSON.stringify(block.input))
+      : [],
+  );
+  return inputs.length - new Set(inputs).size;
 }

@@ -2,9 +2,9 @@
  * The scripted model of the cluster suite: every answer follows from the conversation in the request, so a call
  * retried after a fault gets the answer the lost one would have had. A session is tagged `[s<n>]` in its first
  * message. Each user message gets `toolRounds` bash calls, then a text reply `[s<n>] turn <u> done`. Each bash
- * call appends its marker `s<n>-u<u>-r<r>` to `side-effects.log` in the session directory (a side effect that is not
- * safe to repeat, counted afterwards) and prints 10 kB, which the transcript keeps in the content store. While
- * `overloaded()` is true every request gets a 529.
+ * call posts its marker `s<n>-u<u>-r<r>` to the side-effect counter (a side effect that is not safe to repeat) and
+ * prints 10 kB, which the transcript keeps in the content store. While `overloaded()` is true every request gets
+ * a 529.
  */
 import type { RecordedRequest, ScriptedReply, ScriptedResponder } from '../../src/dev/scripted-model-server.js';
 
@@ -29,7 +29,7 @@ export const turnReply = (tag: string, userTurn: number): string => `[${tag}] tu
 /** Bytes a bash call prints: over the 8 KiB past which a block is kept in the content store. */
 export const TOOL_OUTPUT_BYTES = 10_000;
 
-export function sessionScript(options: { toolRounds: number; overloaded: () => boolean }): ScriptedResponder {
+export function sessionScript(options: { toolRounds: number; overloaded: () => boolean; counterUrl: string }): ScriptedResponder {
   return (request: RecordedRequest): ScriptedReply | undefined => {
     if (options.overloaded()) return { kind: 'http-error', status: 529 };
     const messages = (request.body?.messages ?? []) as RequestMessage[];
@@ -43,7 +43,7 @@ export function sessionScript(options: { toolRounds: number; overloaded: () => b
       const marker = sideEffectMarker(tag, userTurn, round);
       return {
         kind: 'message',
-        content: [{ type: 'tool_use', name: 'bash', input: { command: `sleep 1; echo ${marker} >> side-effects.log; head -c ${TOOL_OUTPUT_BYTES} /dev/zero | tr '\\0' x` } }],
+        content: [{ type: 'tool_use', name: 'bash', input: { command: `sleep 1; curl -sf -X POST ${options.counterUrl}/${marker}; head -c ${TOOL_OUTPUT_BYTES} /dev/zero | tr '\\0' x` } }],
         usage: { input_tokens: 100, output_tokens: 20 },
       };
     }
