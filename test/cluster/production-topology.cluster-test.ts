@@ -56,6 +56,7 @@ describe('production topology', () => {
   let counter: SideEffectCounter;
   let overloadedUntil = 0;
 
+  // The first run on a machine builds the Temporal server: about five minutes idle, three times that when loaded.
   before(async () => {
     environment = await startClusterEnvironment({ profiles: { cluster: clusterProfile } });
     counter = await startSideEffectCounter();
@@ -63,7 +64,7 @@ describe('production topology', () => {
       latencyMs: 200,
       responder: sessionScript({ toolRounds: 2, overloaded: () => Date.now() < overloadedUntil, counterUrl: counter.url }),
     });
-  });
+  }, { timeout: 40 * 60_000 });
   after(async () => {
     await environment?.close();
     await model?.close();
