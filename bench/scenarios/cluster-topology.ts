@@ -114,6 +114,8 @@ async function runLevel(context: BenchContext, side: Side, modelUrl: string, ses
 export const clusterTopologyScenario = defineScenario<ClusterTopologyResult>({
   name: 'cluster-topology',
   title: '9. Production topology: a Temporal cluster on PostgreSQL beside the dev server',
+  // It builds the Temporal server from Go when missing: `npm run test:cluster` covers the cluster, not `npm test`.
+  inQuickRuns: false,
   async run(context, mode) {
     const historyShards = 4;
     const cluster = await startTemporalCluster({ historyShards, log: context.log });
