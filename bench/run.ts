@@ -75,6 +75,7 @@ async function main(): Promise<void> {
   try {
     for (const scenario of scenarios as Scenario[]) {
       if (selected && !selected.has(scenario.name)) continue;
+      if (quick && !selected && scenario.inQuickRuns === false) continue;
       log(`-- ${scenario.title}`);
       const scenarioStartedAt = performance.now();
       try {

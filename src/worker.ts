@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { dataConverterFromEnvironment, encryptionKeysFromEnvironment } from './codec/data-converter-from-environment.js';
 import { loadGrantKey } from './codec/fork-grant.js';
 import { ProfileRegistry } from './config/profile-registry.js';
+import { temporalTlsFromEnvironment } from './config/temporal-tls.js';
 import { loadWorkerConfig } from './config/worker-config.js';
 import { E2BSandboxProvider } from './sandboxes/e2b/e2b-sandbox-provider.js';
 import { readSecretVariable } from './secrets/read-secret-variable.js';
@@ -37,7 +38,8 @@ async function main(): Promise<void> {
   const e2bApiKey = readSecretVariable('E2B_API_KEY');
   installRuntime({ logger, ...(config.metricsAddress ? { metricsAddress: config.metricsAddress } : {}) });
 
-  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const tls = temporalTlsFromEnvironment(process.env);
+  const connection = await NativeConnection.connect({ address: config.temporalAddress, ...(tls ? { tls } : {}) });
   try {
     const added = await ensureSearchAttributes(connection, config.namespace);
     if (added.length > 0) logger.info({ added }, 'registered Keel search attributes');
@@ -107,6 +109,7 @@ async function main(): Promise<void> {
   logger.info(
     {
       address: config.temporalAddress,
+      tls: tls ? (tls.clientCertPair ? 'mutual' : 'on') : 'off',
       namespace: config.namespace,
       taskQueue: config.taskQueue,
       model: config.anthropicBaseUrl ?? 'Anthropic API',

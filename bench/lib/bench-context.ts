@@ -45,8 +45,12 @@ export interface WorkerSetup {
   taskQueue?: string;
   /** @default the context's heartbeat timeout */
   heartbeatTimeoutSeconds?: number;
-  server?: BenchServer;
+  /** @default the run's dev server */
+  server?: BenchTarget;
 }
+
+/** A Temporal server a worker can be started against: the run's dev server, or a cluster of a scenario's own. */
+export type BenchTarget = Pick<BenchServer, 'address' | 'namespace' | 'client'> & { temporalEnvironment?: Record<string, string> };
 
 export interface StartedWorker {
   worker: BenchWorker;
@@ -74,7 +78,7 @@ export class BenchContext {
 
   /** A worker process on its own task queue; stopped at the scenario's end. */
   async startWorker(setup: WorkerSetup): Promise<StartedWorker> {
-    const server = setup.server ?? this.server;
+    const server: BenchTarget = setup.server ?? this.server;
     const taskQueue = setup.taskQueue ?? `bench-${randomUUID()}`;
     const kind = setup.kind ?? 'keel';
     const worker = await startBenchWorker({
@@ -87,6 +91,7 @@ export class BenchContext {
       profiles: benchProfiles(setup.heartbeatTimeoutSeconds ?? this.heartbeatTimeoutSeconds),
       dataDir: join(this.workDirectory, 'data'),
       ...(setup.tuning ? { workerOptions: setup.tuning } : {}),
+      ...(server.temporalEnvironment ? { temporalEnvironment: server.temporalEnvironment } : {}),
     });
     this.#cleanups.push(() => worker.stop());
     return { worker, taskQueue, sessions: new SessionClient({ client: server.client, taskQueue }) };

@@ -7,6 +7,7 @@
  */
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { readFileSync } from 'node:fs';
+import { temporalTlsFromEnvironment } from '../../src/config/temporal-tls.js';
 import { AnthropicModelAdapter } from '../../src/models/anthropic/anthropic-model-adapter.js';
 import { createKeelWorker } from '../../src/worker/create-keel-worker.js';
 import { createBenchActivities } from '../workflows/bench-activities.js';
@@ -25,7 +26,8 @@ function readProcStatusKb(field: 'VmRSS' | 'VmHWM'): number | undefined {
 async function main(): Promise<void> {
   const config = JSON.parse(process.env.KEEL_BENCH_WORKER ?? '') as BenchWorkerConfig;
   Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const connection = await NativeConnection.connect({ address: config.address });
+  const tls = temporalTlsFromEnvironment(config.temporalEnvironment ?? {});
+  const connection = await NativeConnection.connect({ address: config.address, ...(tls ? { tls } : {}) });
   const workflowBundle = { code: readFileSync(config.bundlePath, 'utf8') };
   const model = new AnthropicModelAdapter({ baseURL: config.modelUrl, apiKey: 'bench-key' });
   const worker =

@@ -34,6 +34,8 @@ export interface BenchWorkerConfig {
   /** The worker's data folder (sandboxes, stores); every worker of a run shares it. */
   dataDir: string;
   workerOptions?: WorkerTuning;
+  /** Temporal's connection variables (`TEMPORAL_TLS_*`) for a server that takes TLS only. @default none: plain */
+  temporalEnvironment?: Record<string, string>;
 }
 
 export type WorkerRequest = { type: 'memory'; collectGarbage?: boolean } | { type: 'stop' };

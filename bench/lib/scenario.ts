@@ -13,6 +13,11 @@ export interface Scenario<Result extends object = object> {
   run(context: BenchContext, mode: RunMode): Promise<Result>;
   /** The section's body in RESULTS.md: tables and notes, markdown. */
   describe(result: Result): string;
+  /**
+   * Whether `--quick` runs it (the smoke run `npm test` makes) without `--only` naming it: false for a scenario that
+   * needs more than the test suite sets up. @default true
+   */
+  inQuickRuns?: boolean;
 }
 
 /** `defineScenario` keeps the result type of `run` and `describe` in step. */

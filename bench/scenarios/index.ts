@@ -1,5 +1,6 @@
 /** Every scenario, in the order a run performs them (light ones first, the heaviest last). */
 import type { Scenario } from '../lib/scenario.js';
+import { clusterTopologyScenario } from './cluster-topology.js';
 import { concurrencyScenario } from './concurrency.js';
 import { historyGrowthScenario } from './history-growth.js';
 import { langgraphPeerScenario } from './langgraph-peer.js';
@@ -18,4 +19,5 @@ export const scenarios: Scenario<any>[] = [
   concurrencyScenario,
   historyGrowthScenario,
   tuningsScenario,
+  clusterTopologyScenario,
 ];

@@ -21,7 +21,9 @@ export function modelActivities(profile: ResolvedProfile): ActivityInterfaceFor<
       initialInterval: call.retry.initialIntervalMs,
       backoffCoefficient: call.retry.backoffCoefficient,
       maximumInterval: call.retry.maximumIntervalMs,
-      maximumAttempts: call.retry.maximumAttempts,
+      // The profile's 0 means unlimited, which the SDK spells by leaving the field out (it refuses 0 and fails
+      // the workflow task).
+      ...(call.retry.maximumAttempts > 0 ? { maximumAttempts: call.retry.maximumAttempts } : {}),
     },
   });
 }

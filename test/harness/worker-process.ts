@@ -1,19 +1,10 @@
 /**
- * A Keel worker in its own process (`src/worker.ts`), for tests that kill it: `kill -9` must lose nothing.
+ * A Keel worker in its own process (`src/worker.ts`) with the test settings, for tests that kill it: `kill -9`
+ * must lose nothing.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
+import { spawnWorkerProcess, type WorkerProcess } from '../../src/dev/worker-process.js';
 
-const workerEntry = fileURLToPath(new URL('../../src/worker.ts', import.meta.url));
-
-export interface WorkerProcess {
-  child: ChildProcess;
-  /** Everything the process wrote, stdout and stderr. */
-  output(): string;
-  /** Sends a signal and waits for the process to exit. */
-  kill(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
+export type { WorkerProcess } from '../../src/dev/worker-process.js';
 
 export interface WorkerProcessOptions {
   address: string;
@@ -28,10 +19,8 @@ export interface WorkerProcessOptions {
 
 /** Starts `src/worker.ts` and resolves once it polls. */
 export async function startWorkerProcess(options: WorkerProcessOptions): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', workerEntry, ...(options.args ?? [])], {
+  return spawnWorkerProcess({
     env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
       TEMPORAL_ADDRESS: options.address,
       KEEL_TASK_QUEUE: options.taskQueue,
       ANTHROPIC_BASE_URL: options.modelUrl,
@@ -40,31 +29,6 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
       KEEL_SHUTDOWN_GRACE_SECONDS: '10',
       ...options.env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.args ? { args: options.args } : {}),
   });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = once(child, 'exit');
-  await new Promise<void>((resolve, reject) => {
-    const timer = setInterval(() => {
-      if (output.includes('keel worker started')) {
-        clearInterval(timer);
-        resolve();
-      }
-    }, 50);
-    void exited.then(() => {
-      clearInterval(timer);
-      reject(new Error(`worker process exited before it started:\n${output}`));
-    });
-  });
-  return {
-    child,
-    output: () => output,
-    async kill(signal: NodeJS.Signals = 'SIGKILL') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      const [code, exitSignal] = (await exited) as [number | null, NodeJS.Signals | null];
-      return { code, signal: exitSignal };
-    },
-  };
 }
