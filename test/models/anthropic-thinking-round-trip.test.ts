@@ -104,8 +104,8 @@ test('thinking across tool use: a history that lost its thinking block is refuse
   server.push({ kind: 'message', content: [{ type: 'text', text: 'done' }] });
   assert.equal((await adapter.call(request)).content[0].type, 'text');
   // ... because with thinking on, the API refuses such a history.
-  await assert.rejects(adapter.call({ ...request, thinking: { type: 'enabled', budgetTokens: 2048 } }), (error: Error & { details?: { failureType: string } }) => {
-    assert.equal(error.details?.failureType, 'Model.BadRequest');
+  await assert.rejects(adapter.call({ ...request, thinking: { type: 'enabled', budgetTokens: 2048 } }), (error: Error & { failureType?: string }) => {
+    assert.equal(error.failureType, 'Model.BadRequest');
     assert.match(error.message, /Expected `thinking` or `redacted_thinking`, but found `tool_use`/);
     return true;
   });

@@ -14,10 +14,10 @@ import { localSandboxOptionsSchema } from '../../src/sandboxes/local/local-sandb
 import { LocalSandboxProvider } from '../../src/sandboxes/local/local-sandbox-provider.js';
 
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
-type Refusal = Error & { details?: { failureType: string; retryable: boolean } };
+type Refusal = Error & { failureType?: string; retryable?: boolean };
 const refusedAs = (failureType: string) => (error: Refusal) => {
-  assert.equal(error.details?.failureType, failureType, error.message);
-  assert.equal(error.details?.retryable, false);
+  assert.equal(error.failureType, failureType, error.message);
+  assert.equal(error.retryable, false);
   return true;
 };
 
