@@ -24,13 +24,10 @@ import type { SessionInput } from '../shared/schemas/session-input.js';
 import type { TranscriptEntry, TranscriptPage } from '../shared/schemas/session-messages.js';
 import type { TranscriptSegment } from '../shared/schemas/transcript-archive.js';
 import { hasOversizedBlocks, jsonByteLength } from '../shared/schemas/transcript-ref.js';
-import type { FailoverEvent } from '../shared/schemas/failover-event.js';
-import type { ResetContextInput } from '../shared/schemas/session-messages.js';
-import type { SoftLimitHit } from '../shared/schemas/spend.js';
-import { BudgetGuard, type BudgetSnapshot } from './budget.js';
+import { BudgetGuard } from './budget.js';
 import { ModelContext } from './model-context.js';
 import type { SessionState } from './session-state.js';
-import { SpendLedger, type SpendLedgerSnapshot } from './spend-ledger.js';
+import { SpendLedger } from './spend-ledger.js';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -104,8 +101,7 @@ export class SessionHistory {
    */
   #restoreState(carry: SessionCarry): void {
     const state = this.#state;
-    const profile = carry.profile as unknown as ResolvedProfile;
-    state.attachProfile(profile);
+    state.attachProfile(carry.profile);
     state.status = carry.status;
     state.turn = carry.turn;
     state.contextEpoch = carry.contextEpoch;
@@ -118,17 +114,17 @@ export class SessionHistory {
     state.queue.push(...carry.queue);
     for (const id of carry.seenMessageIds) state.seenMessageIds.add(id);
     state.answering = [...carry.answering];
-    for (const reply of carry.recentReplies) state.replies.set(reply.messageId, reply as never);
+    for (const reply of carry.recentReplies) state.replies.set(reply.messageId, reply);
     this.#turnAtRunStart = carry.turn;
     // The ledgers are read-only fields of the state; a continued run starts them from their snapshots.
     Object.assign(state as unknown as { spend: SpendLedger; budget: BudgetGuard }, {
-      spend: new SpendLedger(carry.spend as unknown as SpendLedgerSnapshot),
-      budget: new BudgetGuard(carry.budget as unknown as BudgetSnapshot),
+      spend: new SpendLedger(carry.spend),
+      budget: new BudgetGuard(carry.budget),
     });
-    state.budgetPause = carry.budgetPause as SoftLimitHit | undefined;
-    state.failovers.push(...(carry.failovers as unknown as FailoverEvent[]));
+    state.budgetPause = carry.budgetPause;
+    state.failovers.push(...carry.failovers);
     state.lastContextTokens = carry.lastContextTokens;
-    state.pendingContextReset = carry.pendingContextReset as ResetContextInput | undefined;
+    state.pendingContextReset = carry.pendingContextReset;
     state.systemInContext = carry.systemInContext;
     // The state's constructor put the opening messages in; the transcript comes back from the archive instead.
     state.transcript.length = 0;
@@ -168,7 +164,7 @@ export class SessionHistory {
     });
     this.#loading = false;
     this.#archived = state.transcript.length;
-    for (const entry of carry.transcript.tail as TranscriptEntry[]) state.transcript.push(entry);
+    for (const entry of carry.transcript.tail) state.transcript.push(entry);
     if (state.transcript.length !== carry.transcript.total) {
       log.warn('the archived transcript holds another number of entries than carried', {
         loaded: state.transcript.length,
@@ -325,7 +321,7 @@ export class SessionHistory {
     return {
       version: CARRY_VERSION,
       runs: this.runs + 1,
-      profile: state.profile as unknown as SessionCarry['profile'],
+      profile: state.profile!,
       status: state.status,
       turn: state.turn,
       contextEpoch: state.contextEpoch,
@@ -338,15 +334,15 @@ export class SessionHistory {
       queue: state.queue.map((message) => ({ id: message.id, content: message.content })),
       seenMessageIds: ids.slice(-CARRIED_MESSAGE_IDS),
       answering: [...state.answering],
-      recentReplies: replies as SessionCarry['recentReplies'],
+      recentReplies: replies,
       transcript: {
         total: state.transcript.length,
         segments: [...this.#segments],
         tail: state.transcript.slice(this.#archived),
       },
       ...(context ? { context } : {}),
-      spend: state.spend.snapshot() as unknown as SessionCarry['spend'],
-      budget: state.budget.snapshot() as SessionCarry['budget'],
+      spend: state.spend.snapshot(),
+      budget: state.budget.snapshot(),
       ...(state.budgetPause ? { budgetPause: { ...state.budgetPause } } : {}),
       failovers: state.failovers.map((event) => ({ ...event })),
       ...(state.lastContextTokens !== undefined ? { lastContextTokens: state.lastContextTokens } : {}),
