@@ -13,6 +13,7 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startScriptedModelServer, type ScriptedModelServer, type ScriptedModelServerOptions } from '../src/dev/scripted-model/index.js';
+import { loadGrantKey } from '../src/codec/fork-grant.js';
 import { writeHistoryFile } from '../src/replay/history-files.js';
 import { sessionRunIds } from '../src/client/session-runs.js';
 import type { ProfileConfig } from '../src/shared/schemas/profile.js';
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
       for (const file of (await readdir(fixturesDirectory)).filter((name) => name.endsWith('.json'))) await rm(join(fixturesDirectory, file));
     }
     for (const scenario of scenarios) {
-      const handle = await scenario.run({ client: environment.client, startWorker }, scenario.name);
+      const handle = await scenario.run({ client: environment.client, startWorker, grantKey: loadGrantKey(environment.dataDir, { create: true }) }, scenario.name);
       const description = await handle.workflow.describe();
       const expected = scenario.ends === 'failed' ? 'FAILED' : 'COMPLETED';
       if (description.status.name !== expected) throw new Error(`${scenario.name}: ended ${description.status.name}, expected ${expected}`);

@@ -91,8 +91,10 @@ export class ContentStore implements JsonStore {
   async putJson(value: unknown, owner?: string): Promise<BlobRef> {
     const data = Buffer.from(JSON.stringify(value), 'utf8');
     const hash = sha256Hex(data);
-    if (owner !== undefined) await this.claim(owner, hash);
-    if (!this.#cache.has(hash)) {
+    const newOwner = owner !== undefined && (await this.claim(owner, hash));
+    // Written again for an owner new to this process even when cached: another process may have purged the blob
+    // since (its last owner went), and a put finds and keeps an intact copy cheaply.
+    if (newOwner || !this.#cache.has(hash)) {
       const stored = this.#keys ? sealBytes(this.#keys, data, hash) : data;
       await this.blobs.put(hash, stored, (existing) => this.#open(hash, existing) !== undefined);
     }
@@ -134,12 +136,16 @@ export class ContentStore implements JsonStore {
     return new SessionContentStore(this, session);
   }
 
-  /** Records `owner` as a reader of `hash`. @throws StoreError (retryable) */
-  async claim(owner: string, hash: string): Promise<void> {
+  /**
+   * Records `owner` as a reader of `hash`. @returns false when this process had recorded it already.
+   * @throws StoreError (retryable)
+   */
+  async claim(owner: string, hash: string): Promise<boolean> {
     const key = `${owner}\0${hash}`;
-    if (this.#owned.has(key)) return;
+    if (this.#owned.has(key)) return false;
     await this.blobs.claim(owner, hash);
     this.#owned.set(key, true);
+    return true;
   }
 
   /** Whether `owner` may read `hash`. @throws StoreError (retryable) */

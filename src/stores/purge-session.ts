@@ -3,7 +3,9 @@
  * no other session owns, so a fork keeps what it shares with its source), its sandbox snapshots (likewise), and its
  * session directory. Used by the retention sweeper and `keel purge`. Worker-side (and the CLI on a worker's host).
  */
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { removeSessionDirectory } from '../sandboxes/local/local-sandbox-provider.js';
 import { SnapshotStore } from '../sandboxes/local/snapshot-store.js';
 import type { ContentStore } from './content-store.js';
@@ -36,8 +38,26 @@ export async function purgeSession(locations: SessionDataLocations, sessionId: s
   return { sessionId, blobsReleased: released, blobsDeleted: deleted, snapshotsDeleted };
 }
 
-/** Every session that still owns stored content or snapshots here. */
+/** Session ids of the session directories left under `<dataDir>/sandboxes` (their record names the session). */
+async function sessionsWithDirectories(dataDir: string): Promise<string[]> {
+  const folder = join(dataDir, 'sandboxes');
+  const ids: string[] = [];
+  for (const key of await readdir(folder).catch(() => [] as string[])) {
+    const record = await readFile(join(folder, key, 'sandbox.json'), 'utf8').then(
+      (text) => z.object({ sessionId: z.string().min(1) }).safeParse(JSON.parse(text)),
+      () => undefined,
+    ).catch(() => undefined);
+    if (record?.success) ids.push(record.data.sessionId);
+  }
+  return ids;
+}
+
+/** Every session that still owns stored content, snapshots or a session directory here. */
 export async function sessionsWithData(locations: SessionDataLocations): Promise<string[]> {
-  const owners = new Set([...(await locations.store.blobs.owners()), ...(await snapshotStoreOf(locations.dataDir).owners())]);
+  const owners = new Set([
+    ...(await locations.store.blobs.owners()),
+    ...(await snapshotStoreOf(locations.dataDir).owners()),
+    ...(await sessionsWithDirectories(locations.dataDir)),
+  ]);
   return [...owners].sort();
 }

@@ -96,16 +96,29 @@ describe('keel fork and keel diff', () => {
   });
 
   test('keel fork --at-turn: with the local sandbox, the fork starts from the session\'s files as they were at that turn', async () => {
-    const sandboxModel = await startScriptedModelServer();
-    const sandboxWorker = await environment.startWorker({ modelUrl: sandboxModel.url });
     const write = (id: string, path: string, content: string) => ({ type: 'tool_use' as const, id, name: 'write_file', input: { path, content } });
+    // Each reply follows from the request it answers, not from a queue: a model call retried under load (its
+    // activity timed out after the server had answered) gets the same reply again instead of taking the next one,
+    // which would leave a later request (the fork's) with an exhausted script and fail the fork's session.
+    const sandboxModel = await startScriptedModelServer({
+      responder: (request) => {
+        const last = request.body.messages.at(-1) as { content: string | { type: string; text?: string; tool_use_id?: string }[] };
+        const blocks = typeof last.content === 'string' ? [{ type: 'text', text: last.content }] : last.content;
+        const said = blocks.find((block) => block.type === 'text')?.text;
+        const answered = blocks.filter((block) => block.type === 'tool_result').map((block) => block.tool_use_id);
+        if (said === 'write a.txt') return { kind: 'message', content: [write('toolu_w1', 'a.txt', 'one')] };
+        if (answered.includes('toolu_w1')) return { kind: 'message', content: [{ type: 'text', text: 'wrote one' }] };
+        if (said === 'change it') return { kind: 'message', content: [write('toolu_w2', 'a.txt', 'two'), write('toolu_w3', 'b.txt', 'extra')] };
+        if (answered.includes('toolu_w2')) return { kind: 'message', content: [{ type: 'text', text: 'changed' }] };
+        if (said === 'what is in the directory?') {
+          return { kind: 'message', content: [{ type: 'tool_use', id: 'toolu_r', name: 'read_file', input: { path: 'a.txt' } }, { type: 'tool_use', id: 'toolu_l', name: 'list_files', input: {} }] };
+        }
+        if (answered.includes('toolu_r')) return { kind: 'message', content: [{ type: 'text', text: 'seen' }] };
+        return undefined;
+      },
+    });
+    const sandboxWorker = await environment.startWorker({ modelUrl: sandboxModel.url });
     try {
-      sandboxModel.push(
-        { kind: 'message', content: [write('toolu_w1', 'a.txt', 'one')] },
-        { kind: 'message', content: [{ type: 'text', text: 'wrote one' }] },
-        { kind: 'message', content: [write('toolu_w2', 'a.txt', 'two'), write('toolu_w3', 'b.txt', 'extra')] },
-        { kind: 'message', content: [{ type: 'text', text: 'changed' }] },
-      );
       const source = await sandboxWorker.sessions.start(
         { profile: 'test', mode: 'chat', tools: ['write_file', 'read_file', 'list_files'], messages: [{ role: 'user', content: 'write a.txt' }] },
         { workflowId: 'fork-files' },
@@ -113,26 +126,22 @@ describe('keel fork and keel diff', () => {
       await waitFor('turn 2', async () => (await source.state()).status === 'waiting_for_input' && (await source.state()).turn === 2);
       assert.equal((await source.sendMessage('change it')).text, 'changed');
 
-      // Through turn 2 the fork keeps the message turn 3 answered ("change it"), so it calls the model on its own as
-      // soon as it starts: its replies must be in the script before the fork exists, not after the command returns.
-      sandboxModel.push(
-        { kind: 'message', content: [{ type: 'tool_use', id: 'toolu_r', name: 'read_file', input: { path: 'a.txt' } }, { type: 'tool_use', id: 'toolu_l', name: 'list_files', input: {} }] },
-        { kind: 'message', content: [{ type: 'text', text: 'seen' }] },
-      );
-      const forked = await runKeel(['fork', 'fork-files', '--at-turn', '2', '--id', 'fork-files-child', '--json'], { address: environment.address, taskQueue: sandboxWorker.taskQueue, env: { KEEL_DATA_DIR: environment.dataDir } });
+      // A fork at turn N keeps the user message after it and answers it at once (see the first test): cut at turn 1,
+      // the fork answers the write's result ('wrote one') by itself, from the files of turn 1, and changes nothing.
+      // Cut at turn 2 it would answer 'change it' on its own, racing this test's own message to it.
+      const forked = await runKeel(['fork', 'fork-files', '--at-turn', '1', '--id', 'fork-files-child', '--json'], { address: environment.address, taskQueue: sandboxWorker.taskQueue, env: { KEEL_DATA_DIR: environment.dataDir } });
       assert.equal(forked.code, 0, forked.stderr);
       const plan = JSON.parse(forked.stdout) as { sandboxSnapshot?: { turn: number; snapshotId: string } };
-      // The last snapshot at or before turn 2 is the one taken after turn 1's write.
+      // The snapshot taken after turn 1's write.
       assert.equal(plan.sandboxSnapshot?.turn, 1);
       assert.match(plan.sandboxSnapshot?.snapshotId ?? '', /^fork-files-[0-9a-f]{12}-turn-1$/);
 
       const child = sandboxWorker.sessions.getHandle('fork-files-child');
-      await waitFor('the fork to answer "change it"', async () => {
+      await waitFor('the fork to answer the write by itself', async () => {
         const state = await child.state();
-        return state.status === 'waiting_for_input' && state.turn === 2;
+        return state.status === 'waiting_for_input' && state.turn === 1;
       });
-      assert.equal(sandboxModel.requests.length, 6);
-      assert.deepEqual(sandboxModel.requests[4]!.body.messages.at(-1).content, [{ type: 'text', text: 'change it' }]);
+      assert.equal((await child.sendMessage('what is in the directory?')).text, 'seen');
       const results = sandboxModel.requests.at(-1)!.body.messages.at(-1).content as Array<{ tool_use_id: string; content: string }>;
       const read = results.find((block) => block.tool_use_id === 'toolu_r')!.content;
       const listed = results.find((block) => block.tool_use_id === 'toolu_l')!.content;

@@ -7,6 +7,7 @@
  */
 import type { Client } from '@temporalio/client';
 import type { SessionHandle } from '../../src/client/session-client.js';
+import { forkGrant } from '../../src/codec/fork-grant.js';
 import type { ScriptedModelServer, ScriptedModelServerOptions, ScriptedReply } from '../../src/dev/scripted-model/index.js';
 import { SESSION_WORKFLOW_TYPE } from '../../src/shared/constants.js';
 import type { ProfileConfig } from '../../src/shared/schemas/profile.js';
@@ -21,6 +22,8 @@ export interface ScenarioContext {
    * reaches another. `validate: false` lets the model ask for tools the session never offered.
    */
   startWorker(options?: ScriptedModelServerOptions, profiles?: Record<string, ProfileConfig>): Promise<{ worker: RunningWorker; model: ScriptedModelServer }>;
+  /** The workers' fork grant key, for sessions started as forks. */
+  grantKey: Buffer;
 }
 
 export interface HistoryScenario {
@@ -249,6 +252,24 @@ export const historyScenarios: HistoryScenario[] = [
       for (const message of ['two', 'three', 'four']) await handle.sendMessage(message, { id: message });
       await waitFor('a second run', async () => (await handle.workflow.describe()).runId !== (await handle.workflow.describe()).raw.workflowExecutionInfo?.firstRunId);
       await handle.cancel();
+      await handle.result();
+      return handle;
+    },
+  },
+  {
+    name: 'fork-granted',
+    covers: 'a session started by keel fork: claimFork checks its grant and gives it read access to its source first',
+    ends: 'completed',
+    async run({ startWorker, grantKey }, workflowId) {
+      const { worker, model } = await startWorker();
+      const sourceId = `${workflowId}-source`;
+      model.push(text('Hamlet avenges his father.'));
+      await (await worker.sessions.start({ profile: 'test', messages: [{ role: 'user', content: 'Summarise Hamlet.' }] }, { workflowId: sourceId })).result();
+      model.push(text('And everyone dies.'));
+      const handle = await worker.sessions.start(
+        { profile: 'test', fork: { from: sourceId, grant: forkGrant(grantKey, sourceId, workflowId) }, messages: [{ role: 'user', content: 'Summarise Hamlet.' }] },
+        { workflowId },
+      );
       await handle.result();
       return handle;
     },

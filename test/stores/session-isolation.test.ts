@@ -8,7 +8,8 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { z } from 'zod';
@@ -104,10 +105,14 @@ describe('session isolation of stored content', () => {
     model.push({ kind: 'message', content: [toolUse('toolu_read', 'read_file', { path: 'secret.txt' })] }, text('nothing there'));
     await startRaw('thief-snapshot', { tools: ['read_file'], sandbox: { provider: 'local', fromSnapshot: victimSnapshot }, messages: [{ role: 'user', content: 'read secret.txt' }] });
     const handle = environment.client.workflow.getHandle('thief-snapshot');
-    await waitFor('thief-snapshot to end', async () => (await handle.describe()).status.name !== 'RUNNING', 60_000);
+    await waitFor('thief-snapshot to complete', async () => (await handle.describe()).status.name === 'COMPLETED', 60_000);
+    // The tool call that needed the sandbox got an error naming the refusal; nothing of the files reached the model.
+    const result = model.requests.at(-1)!.body.messages.at(-1).content[0] as { content: string; is_error?: boolean };
+    assert.equal(result.is_error, true);
+    assert.match(result.content, new RegExp(`sandbox snapshot "${victimSnapshot}" is not one of session thief-snapshot`));
     assert.equal(modelSawSecret(), false);
-    const workspace = `${environment.dataDir}/sandboxes/${sessionKey('thief-snapshot')}/workspace`;
-    assert.equal(readdirSync(workspace, { withFileTypes: false }).includes('secret.txt' as never), false);
+    const workspace = join(environment.dataDir, 'sandboxes', sessionKey('thief-snapshot'), 'workspace');
+    assert.deepEqual(existsSync(workspace) ? readdirSync(workspace) : [], []);
   });
 
   test('isolation: read_output with another session\'s reference is a tool error for the model, and the session goes on', async () => {

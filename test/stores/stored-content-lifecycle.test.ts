@@ -4,7 +4,7 @@
  * finished session's content, snapshots and directory, keep what a fork still owns, and leave running sessions be.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -121,13 +121,22 @@ describe('stored content lifecycle', () => {
     const open = await worker.sessions.start({ profile: 'test', mode: 'chat', messages: [{ role: 'user', content: 'stay' }] }, { workflowId: 'retention-open' });
     await waitFor('the open session to answer', async () => (await open.state()).status === 'waiting_for_input');
 
+    // A session directory left by a worker that died, of a session Temporal no longer knows.
+    const leftover = join(dataDir, 'sandboxes', sessionKey('retention-leftover'));
+    mkdirSync(join(leftover, 'workspace'), { recursive: true });
+    writeFileSync(join(leftover, 'sandbox.json'), JSON.stringify({ sessionId: 'retention-leftover', network: false }));
+
     const keeping = startRetentionSweeper({ client: environment.client, store, dataDir, retentionDays: 30 });
-    assert.deepEqual((await keeping.sweep()).map((report) => report.sessionId), []);
+    assert.deepEqual((await keeping.sweep()).map((report) => report.sessionId), ['retention-leftover']);
+    mkdirSync(join(leftover, 'workspace'), { recursive: true });
+    writeFileSync(join(leftover, 'sandbox.json'), JSON.stringify({ sessionId: 'retention-leftover', network: false }));
     await keeping.stop();
     const sweeper = startRetentionSweeper({ client: environment.client, store, dataDir, retentionDays: 1 / (24 * 60 * 60 * 1000) });
     const purged = (await sweeper.sweep()).map((report) => report.sessionId);
     await sweeper.stop();
     assert.ok(purged.includes('retention-finished'));
+    assert.ok(purged.includes('retention-leftover'));
+    assert.equal(existsSync(leftover), false);
     assert.equal(purged.includes('retention-open'), false);
     assert.deepEqual(await store.blobs.hashesOf('retention-finished'), []);
     assert.equal(readdirSync(join(dataDir, 'snapshots')).some((name) => name.startsWith(sessionKey('retention-finished'))), false);

@@ -83,8 +83,6 @@ export class LocalSandboxProvider implements SandboxProvider {
     if (options.fromSnapshot !== undefined) {
       // A retried create unpacks again in place of what an interrupted one left: the snapshot is the truth. Only a
       // snapshot the session owns (its own, or its source's once a fork was granted) is read, whatever its id says.
-      await rm(paths.workspace, { recursive: true, force: true });
-      await mkdir(paths.workspace, { recursive: true });
       await this.snapshots.restore(sessionId, options.fromSnapshot, paths.workspace);
     }
     await mkdir(paths.workspace, { recursive: true });

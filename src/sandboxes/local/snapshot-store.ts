@@ -4,7 +4,7 @@
  * beside them. A snapshot is readable by the session that took it and by forks granted its source, whatever its
  * id says; each session keeps its last `keep` snapshots. Worker-side.
  */
-import { readFile, unlink } from 'node:fs/promises';
+import { mkdir, readFile, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EncryptionKeyRing } from '../../codec/encryption-keys.js';
 import { isSealed, openSealedBytes, sealBytes } from '../../codec/sealed-bytes.js';
@@ -55,7 +55,7 @@ export class SnapshotStore {
   }
 
   /**
-   * Unpacks a snapshot into the empty folder `target`.
+   * Replaces the folder `target` with the snapshot's files (nothing is touched when the session may not read it).
    * @throws SandboxError `Store.Forbidden` (not retryable) when `owner` may not read it, whether it exists or not;
    * `Sandbox.NotFound` when it is owned but gone (pruned or purged).
    */
@@ -78,6 +78,8 @@ export class SnapshotStore {
       throw new SandboxError(`sandbox snapshot "${snapshotId}" is sealed and KEEL_ENCRYPTION_KEYS is not set`, { retryable: false, failureType: FailureTypes.StoreCorrupt });
     }
     try {
+      await rm(target, { recursive: true, force: true });
+      await mkdir(target, { recursive: true });
       await unpackInto(isSealed(stored) ? openSealedBytes(this.#keys!, stored, label(snapshotId)) : stored, target);
     } catch (error) {
       throw new SandboxError(`sandbox snapshot "${snapshotId}" cannot be restored: ${(error as Error).message}`, { retryable: false, failureType: FailureTypes.StoreCorrupt }, { cause: error });
