@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { runKeel } from '../harness/keel-cli.js';
 import { useKeel } from '../harness/use-keel.js';
-import { waitFor } from '../harness/wait-for.js';
+import { waitForStatus } from '../harness/wait-for.js';
 
 describe('keel chat', () => {
   // The model asks for a tool the session does not offer, so a turn shows a tool call and its (error) result.
@@ -11,7 +11,7 @@ describe('keel chat', () => {
   test('keel chat: each line is a message; the turn\'s tool calls and the reply show before the next line; slash commands steer', async () => {
     keel.model.push({ kind: 'message', content: [{ type: 'text', text: 'Hi! Ask me anything.' }] });
     const handle = await keel.worker.sessions.start({ profile: 'test', mode: 'chat', messages: [{ role: 'user', content: 'hello' }] });
-    await waitFor('the opening turn', async () => (await handle.state()).status === 'waiting_for_input');
+    await waitForStatus(handle, 'waiting_for_input', 'the opening turn');
     keel.model.push(
       { kind: 'message', content: [{ type: 'text', text: 'Let me check.' }, { type: 'tool_use', id: 'toolu_chat', name: 'calculator', input: { expression: '2+2' } }] },
       { kind: 'message', content: [{ type: 'text', text: 'It is 4.' }] },

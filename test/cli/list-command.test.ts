@@ -7,7 +7,7 @@ import type { ScriptedReply } from '../../src/dev/scripted-model/index.js';
 import { runKeel } from '../harness/keel-cli.js';
 import { useKeel } from '../harness/use-keel.js';
 import { testProfiles } from '../harness/test-profiles.js';
-import { waitFor } from '../harness/wait-for.js';
+import { waitFor, waitForStatus } from '../harness/wait-for.js';
 
 const reply: ScriptedReply = { kind: 'message', content: [{ type: 'text', text: 'ok' }], usage: { input_tokens: 10, output_tokens: 2 } };
 
@@ -57,9 +57,9 @@ describe('keel list', () => {
       start('approval-b', 'other', 'task', 'approve me b'),
     ]);
     await sessions['task-done'].result();
-    for (const name of ['chat-a', 'chat-b', 'chat-other']) await waitFor(`${name} to wait`, async () => (await sessions[name].state()).status === 'waiting_for_input');
+    for (const name of ['chat-a', 'chat-b', 'chat-other']) await waitForStatus(sessions[name], 'waiting_for_input', `${name} to wait`);
     await waitFor('the busy session to call the model', () => fixture.model.requests.some((request) => request.reply === 'hang'));
-    for (const name of ['approval-a', 'approval-b']) await waitFor(`${name} to wait for approval`, async () => (await sessions[name].state()).status === 'waiting_for_approval');
+    for (const name of ['approval-a', 'approval-b']) await waitForStatus(sessions[name], 'waiting_for_approval', `${name} to wait for approval`);
   });
 
   test('keel list --status: finds exactly the sessions in that status, as the server\'s visibility query does', async () => {

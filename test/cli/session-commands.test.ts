@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { buildProgram } from '../../src/cli/program.js';
-import { startScriptedModelServer, type ScriptedReply } from '../../src/dev/scripted-model/index.js';
+import { startScriptedModelServer } from '../../src/dev/scripted-model/index.js';
 import { runKeel } from '../harness/keel-cli.js';
+import { textReply } from '../harness/scripted-replies.js';
 import { useKeel } from '../harness/use-keel.js';
 import { waitFor } from '../harness/wait-for.js';
 
-const text = (value: string): ScriptedReply => ({ kind: 'message', content: [{ type: 'text', text: value }], usage: { input_tokens: 10, output_tokens: 5 } });
+const text = (value: string) => textReply(value, { input_tokens: 10, output_tokens: 5 });
 
 describe('keel session commands', () => {
   const keel = (args: string[], input?: string) =>

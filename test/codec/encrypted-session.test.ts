@@ -10,8 +10,9 @@ import { AesGcmCodec } from '../../src/codec/aes-gcm-codec.js';
 import { startCodecServer, type CodecServer } from '../../src/codec/codec-server.js';
 import { parseEncryptionKeys } from '../../src/codec/encryption-keys.js';
 import { uniqueTaskQueue } from '../harness/temporal-env.js';
+import { textReply } from '../harness/scripted-replies.js';
 import { useKeel } from '../harness/use-keel.js';
-import { waitFor } from '../harness/wait-for.js';
+import { waitForStatus } from '../harness/wait-for.js';
 
 const { temporal } = proto;
 const run = promisify(execFile);
@@ -22,7 +23,6 @@ const prompt = `the launch code is ${randomBytes(8).toString('hex')}`;
 const firstReply = `acknowledged ${randomBytes(8).toString('hex')}`;
 const secondPrompt = `and the backup code is ${randomBytes(8).toString('hex')}`;
 const secondReply = `noted ${randomBytes(8).toString('hex')}`;
-const text = (value: string) => ({ kind: 'message' as const, content: [{ type: 'text' as const, text: value }] });
 
 /** The whole history as the server stores it, in protobuf bytes: every payload, memo, summary and failure. */
 async function rawHistoryBytes(client: Client, workflowId: string): Promise<Buffer> {
@@ -57,11 +57,11 @@ describe('encrypted sessions', () => {
 
   test('codec: the raw history holds no plaintext of the prompt, and a client with the key reads the transcript', async () => {
     const worker = await keel.environment.startWorker({ taskQueue, modelUrl: keel.model.url, dataConverter: { payloadCodecs: [codecFor(oldKeys)] } });
-    keel.model.push(text(firstReply));
+    keel.model.push(textReply(firstReply));
     const sessions = await withKeysInEnvironment(oldKeys, () => SessionClient.connect({ address: keel.environment.address, taskQueue }));
     const handle = await sessions.start({ profile: 'test', mode: 'chat', messages: [{ role: 'user', content: prompt }] });
     workflowId = handle.workflowId;
-    await waitFor('the first turn to end', async () => (await handle.state()).status === 'waiting_for_input');
+    await waitForStatus(handle, 'waiting_for_input', 'the first turn to end');
     // The model saw the real prompt: encryption is at rest, not in the worker.
     assert.equal(keel.model.requests.at(-1)!.body.messages[0].content, prompt);
 
@@ -86,7 +86,7 @@ describe('encrypted sessions', () => {
     assert.ok(workflowId, 'runs after the first test');
     // A fresh worker with the rotated ring must replay the history written under k1 to go on.
     const worker = await keel.environment.startWorker({ taskQueue, modelUrl: keel.model.url, dataConverter: { payloadCodecs: [codecFor(rotatedKeys)] } });
-    keel.model.push(text(secondReply));
+    keel.model.push(textReply(secondReply));
     const sessions = await withKeysInEnvironment(rotatedKeys, () => SessionClient.connect({ address: keel.environment.address, taskQueue }));
     const handle = sessions.getHandle(workflowId);
     const reply = await handle.sendMessage(secondPrompt);

@@ -5,12 +5,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { startE2BStandIn, type E2BStandIn } from '../../src/dev/e2b-stand-in/e2b-stand-in.js';
-import type { ScriptedReply } from '../../src/dev/scripted-model/index.js';
 import { E2BSandboxProvider } from '../../src/sandboxes/e2b/e2b-sandbox-provider.js';
+import { toolCallsReply } from '../harness/scripted-replies.js';
 import { useKeel } from '../harness/use-keel.js';
-
-type ToolCall = { id: string; name: string; input: Record<string, unknown> };
-const calls = (...blocks: ToolCall[]): ScriptedReply => ({ kind: 'message', content: blocks.map((block) => ({ type: 'tool_use' as const, ...block })) });
 
 describe('sessions in an E2B sandbox', () => {
   let standIn: E2BStandIn;
@@ -27,8 +24,8 @@ describe('sessions in an E2B sandbox', () => {
 
   test('e2b: the built-in tools run in the session\'s E2B sandbox, which is killed when the session ends', async () => {
     keel.model.push(
-      calls({ id: 'toolu_write', name: 'write_file', input: { path: 'notes/todo.txt', content: 'ship it\n' } }),
-      calls(
+      toolCallsReply({ id: 'toolu_write', name: 'write_file', input: { path: 'notes/todo.txt', content: 'ship it\n' } }),
+      toolCallsReply(
         { id: 'toolu_cat', name: 'bash', input: { command: 'cat notes/todo.txt && echo done' } },
         { id: 'toolu_escape', name: 'read_file', input: { path: '../../../etc/passwd' } },
       ),

@@ -6,24 +6,12 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import type { RecordedRequest, ScriptedReply } from '../../src/dev/scripted-model/index.js';
 import { sessionKey } from '../../src/sandboxes/local/local-sandbox-provider.js';
 import type { SessionHandle } from '../../src/client/session-client.js';
 import { assertHistoriesReplay } from '../harness/replay.js';
+import { textReply, toolCallsReply, toolResultsIn } from '../harness/scripted-replies.js';
 import { useKeel } from '../harness/use-keel.js';
-import { waitFor } from '../harness/wait-for.js';
-
-type ToolCall = { id: string; name: string; input: Record<string, unknown> };
-const calls = (...blocks: ToolCall[]): ScriptedReply => ({ kind: 'message', content: blocks.map((block) => ({ type: 'tool_use' as const, ...block })) });
-const text = (value: string): ScriptedReply => ({ kind: 'message', content: [{ type: 'text', text: value }] });
-
-function resultsIn(request: RecordedRequest): Map<string, { content: string; isError: boolean }> {
-  const results = new Map<string, { content: string; isError: boolean }>();
-  for (const block of request.body.messages.at(-1).content) {
-    if (block.type === 'tool_result') results.set(block.tool_use_id, { content: block.content, isError: block.is_error === true });
-  }
-  return results;
-}
+import { waitFor, waitForStatus } from '../harness/wait-for.js';
 
 describe('tool approval', () => {
   const keel = useKeel({ model: {}, worker: { toolHeartbeatTimeoutMs: 5_000 } });
@@ -36,7 +24,7 @@ describe('tool approval', () => {
 
   test('decideToolCall: approve, approve with edited input, deny, substitute a result, and a timeout; the model sees each outcome', async () => {
     keel.model.push(
-      calls(
+      toolCallsReply(
         { id: 'toolu_approve', name: 'bash', input: { command: 'echo approved' } },
         { id: 'toolu_edit', name: 'bash', input: { command: 'echo original' } },
         { id: 'toolu_deny', name: 'bash', input: { command: 'rm -rf /workspace/*' } },
@@ -44,7 +32,7 @@ describe('tool approval', () => {
         { id: 'toolu_timeout', name: 'bash', input: { command: 'echo never' } },
         { id: 'toolu_free', name: 'write_file', input: { path: 'notes.txt', content: 'no approval needed' } },
       ),
-      text('reviewed'),
+      textReply('reviewed'),
     );
     const requestsBefore = keel.model.requests.length;
     const handle = await track(keel.worker.sessions.start({
@@ -97,7 +85,7 @@ describe('tool approval', () => {
     assert.equal(result.status, 'completed');
     await assert.rejects(handle.decideToolCall({ toolUseId: 'toolu_timeout', approve: true }), /already decided|completed|not found/i);
 
-    const seen = resultsIn(keel.model.requests[requestsBefore + 1]!);
+    const seen = toolResultsIn(keel.model.requests[requestsBefore + 1]!);
     assert.deepEqual(seen.get('toolu_approve'), { content: 'exit code: 0\nstdout:\napproved', isError: false });
     assert.deepEqual(seen.get('toolu_edit'), {
       content: '[a reviewer approved this call with edited input: {"command":"echo edited"}]\nexit code: 0\nstdout:\nedited',
@@ -123,16 +111,16 @@ describe('tool approval', () => {
   });
 
   test('interrupt: calls waiting for approval are not run and the session waits for the next message', async () => {
-    keel.model.push(calls({ id: 'toolu_held', name: 'bash', input: { command: 'echo held' } }));
+    keel.model.push(toolCallsReply({ id: 'toolu_held', name: 'bash', input: { command: 'echo held' } }));
     const handle = await track(keel.worker.sessions.start({ profile: 'test', mode: 'chat', tools: ['bash'], approval: { tools: ['bash'] }, messages: [{ role: 'user', content: 'go' }] }));
-    await waitFor('the call to wait for approval', async () => (await handle.state()).status === 'waiting_for_approval');
+    await waitForStatus(handle, 'waiting_for_approval', 'the call to wait for approval');
     await handle.interrupt('changed my mind');
-    await waitFor('the session to wait for input', async () => (await handle.state()).status === 'waiting_for_input');
+    await waitForStatus(handle, 'waiting_for_input', 'the session to wait for input');
     assert.deepEqual((await handle.state()).pendingApprovals, []);
-    keel.model.push(text('understood'));
+    keel.model.push(textReply('understood'));
     const reply = await handle.sendMessage('never mind');
     assert.equal(reply.text, 'understood');
-    const held = resultsIn(keel.model.requests.at(-1)!);
+    const held = toolResultsIn(keel.model.requests.at(-1)!);
     // The tool results lead the user message that follows them.
     assert.deepEqual(held.get('toolu_held'), { content: 'not run: the user interrupted the turn (changed my mind)', isError: true });
     await handle.cancel();
@@ -140,10 +128,10 @@ describe('tool approval', () => {
   });
 
   test('cancel: a session cancelled while a call waits for approval ends cancelled and its sandbox is removed', async () => {
-    keel.model.push(calls({ id: 'toolu_file', name: 'write_file', input: { path: 'a.txt', content: 'a' } }, { id: 'toolu_wait', name: 'bash', input: { command: 'echo x' } }));
+    keel.model.push(toolCallsReply({ id: 'toolu_file', name: 'write_file', input: { path: 'a.txt', content: 'a' } }, { id: 'toolu_wait', name: 'bash', input: { command: 'echo x' } }));
     const handle = await track(keel.worker.sessions.start({ profile: 'test', tools: ['bash', 'write_file'], approval: { tools: ['bash'] }, messages: [{ role: 'user', content: 'go' }] }));
     const directory = join(keel.environment.dataDir, 'sandboxes', sessionKey(handle.workflowId));
-    await waitFor('the call to wait for approval', async () => (await handle.state()).status === 'waiting_for_approval');
+    await waitForStatus(handle, 'waiting_for_approval', 'the call to wait for approval');
     await waitFor('the sandbox to exist', () => existsSync(join(directory, 'workspace', 'a.txt')));
     await handle.cancel();
     assert.equal((await handle.result()).status, 'cancelled');

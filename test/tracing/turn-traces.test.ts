@@ -11,7 +11,7 @@ import { createWorkerTracing } from '../../src/tracing/worker-tracing.js';
 import { workflowsPath } from '../../src/worker/create-keel-worker.js';
 import { startOtlpCollector, type CollectedSpan, type OtlpCollector } from '../harness/otlp-collector.js';
 import { useKeel } from '../harness/use-keel.js';
-import { waitFor } from '../harness/wait-for.js';
+import { waitForStatus } from '../harness/wait-for.js';
 
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
 
@@ -57,7 +57,7 @@ describe('tracing', () => {
       { kind: 'message', content: [{ type: 'text', text: 'Still 5.' }] },
     );
     const handle = await sessions.start({ profile: 'test', mode: 'chat', tools: ['add'], messages: [{ role: 'user', content: 'What is 2 + 3?' }] }, { workflowId: 'traced-session' });
-    await waitFor('the first turn to end', async () => (await handle.state()).status === 'waiting_for_input');
+    await waitForStatus(handle, 'waiting_for_input', 'the first turn to end');
     assert.equal((await handle.sendMessage('Sure?')).text, 'Still 5.');
     await handle.cancel();
     await handle.result();

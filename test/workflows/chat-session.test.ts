@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { textReply } from '../harness/scripted-replies.js';
 import { useKeel } from '../harness/use-keel.js';
-import { waitFor } from '../harness/wait-for.js';
+import { waitFor, waitForStatus } from '../harness/wait-for.js';
 
-const text = (value: string) => ({ kind: 'message' as const, content: [{ type: 'text' as const, text: value }], usage: { input_tokens: 10, output_tokens: 5 } });
+const text = (value: string) => textReply(value, { input_tokens: 10, output_tokens: 5 });
 
 describe('chat sessions', () => {
   // The model here asks for tools the session never offered (as a confused model might); the real API would
@@ -13,7 +14,7 @@ describe('chat sessions', () => {
   test('chat session: holds three turns through sendMessage, with state and transcript correct between turns', async () => {
     keel.model.push(text('first answer'));
     const handle = await keel.worker.sessions.start({ profile: 'test', mode: 'chat', messages: [{ role: 'user', content: 'hello' }] });
-    await waitFor('the first turn to end', async () => (await handle.state()).status === 'waiting_for_input');
+    await waitForStatus(handle, 'waiting_for_input', 'the first turn to end');
     let state = await handle.state();
     assert.equal(state.turn, 1);
     assert.deepEqual(state.usage, { inputTokens: 10, outputTokens: 5, cacheReadInputTokens: 0, cacheCreationInputTokens: 0, costUsd: (10 * 1 + 5 * 10) / 1e6 });
@@ -59,7 +60,7 @@ describe('chat sessions', () => {
   test('userMessage: a repeated id is applied once', async () => {
     keel.model.push(text('hi'));
     const handle = await keel.worker.sessions.start({ profile: 'test', mode: 'chat', messages: [{ role: 'user', content: 'start' }] });
-    await waitFor('the first turn to end', async () => (await handle.state()).status === 'waiting_for_input');
+    await waitForStatus(handle, 'waiting_for_input', 'the first turn to end');
     const callsBefore = keel.model.requests.length;
     keel.model.push(text('got it'));
     await handle.userMessage('do the thing', { id: 'same-id' });
@@ -89,7 +90,7 @@ describe('chat sessions', () => {
   test('sendMessage: rejects invalid content in its validator, leaving no trace in history', async () => {
     keel.model.push(text('ready'));
     const handle = await keel.worker.sessions.start({ profile: 'test', mode: 'chat', messages: [{ role: 'user', content: 'start' }] });
-    await waitFor('the first turn to end', async () => (await handle.state()).status === 'waiting_for_input');
+    await waitForStatus(handle, 'waiting_for_input', 'the first turn to end');
     await assert.rejects(handle.sendMessage([] as never), /invalid message: content/);
     const history = await handle.workflow.fetchHistory();
     assert.ok(!history.events!.some((event) => event.workflowExecutionUpdateAcceptedEventAttributes));
@@ -103,7 +104,7 @@ describe('chat sessions', () => {
     const handle = await keel.namedWorker('lenient').sessions.start({ profile: 'test', mode: 'chat', messages: [{ role: 'user', content: 'work' }] });
     await waitFor('the model call to begin', () => keel.namedModel('lenient').requests.length > 0 && keel.namedModel('lenient').requests.at(-1)!.body.messages[0].content === 'work');
     await handle.interrupt('user pressed stop');
-    await waitFor('the session to wait for input', async () => (await handle.state()).status === 'waiting_for_input');
+    await waitForStatus(handle, 'waiting_for_input', 'the session to wait for input');
     const entries = await handle.fullTranscript();
     const marker = entries.find((entry) => entry.kind === 'marker');
     assert.deepEqual(marker && marker.kind === 'marker' ? [marker.marker, marker.detail] : undefined, ['interrupted', 'user pressed stop']);

@@ -7,7 +7,7 @@ import type { TranscriptEntry } from '../../src/shared/schemas/session-messages.
 import { assertHistoriesReplay } from '../harness/replay.js';
 import { useKeel } from '../harness/use-keel.js';
 import { testProfiles } from '../harness/test-profiles.js';
-import { waitFor } from '../harness/wait-for.js';
+import { waitForStatus } from '../harness/wait-for.js';
 
 const reply = (text: string, inputTokens: number): ScriptedReply => ({
   kind: 'message',
@@ -39,7 +39,7 @@ describe('context policy in sessions', () => {
     keel.model.push(reply('one', 300));
     const handle = await keel.worker.sessions.start({ profile, mode: 'chat', system: 'Be brief.', messages: [{ role: 'user', content: 'the task' }] });
     sessions.push(handle);
-    await waitFor('the first turn to end', async () => (await handle.state()).status === 'waiting_for_input');
+    await waitForStatus(handle, 'waiting_for_input', 'the first turn to end');
     keel.model.push(reply('two', 600));
     await handle.sendMessage('second');
     beforeThird();
@@ -98,7 +98,7 @@ describe('context policy in sessions', () => {
     keel.model.push(reply('one', 50));
     const handle = await keel.worker.sessions.start({ profile: 'forgetful', mode: 'chat', messages: [{ role: 'user', content: 'the task' }] });
     sessions.push(handle);
-    await waitFor('the first turn to end', async () => (await handle.state()).status === 'waiting_for_input');
+    await waitForStatus(handle, 'waiting_for_input', 'the first turn to end');
     keel.model.push(reply('two', 50));
     await handle.sendMessage('second');
     await handle.resetContext({ reason: 'start over' });

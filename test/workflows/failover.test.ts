@@ -7,7 +7,7 @@ import type { ProfileConfig } from '../../src/shared/schemas/profile.js';
 import { assertHistoriesReplay } from '../harness/replay.js';
 import { useKeel } from '../harness/use-keel.js';
 import { testProfiles } from '../harness/test-profiles.js';
-import { waitFor } from '../harness/wait-for.js';
+import { waitForStatus } from '../harness/wait-for.js';
 
 /** Three attempts, 50 ms apart: the retry budget runs out quickly. */
 const fastRetries = { ...testProfiles.test.modelCall, retry: { initialIntervalMs: 50, backoffCoefficient: 1, maximumIntervalMs: 50, maximumAttempts: 3 } };
@@ -39,7 +39,7 @@ describe('failover to fallback profiles', () => {
     const firstRequest = keel.model.requests.length;
     const handle = await keel.worker.sessions.start({ profile: 'primary', mode: 'chat', messages: [{ role: 'user', content: 'hello' }] });
     sessions.push(handle);
-    await waitFor('the first turn to end', async () => (await handle.state()).status === 'waiting_for_input');
+    await waitForStatus(handle, 'waiting_for_input', 'the first turn to end');
     const models = () => keel.model.requests.slice(firstRequest).map((request) => request.body.model);
     // Three attempts on the primary (its whole retry budget), then the same turn on the backup.
     assert.deepEqual(models(), ['claude-primary', 'claude-primary', 'claude-primary', 'claude-backup']);

@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { SessionClient } from '../../src/client/session-client.js';
 import { uniqueTaskQueue } from '../harness/temporal-env.js';
 import { useKeel } from '../harness/use-keel.js';
-import { waitFor } from '../harness/wait-for.js';
+import { waitForStatus } from '../harness/wait-for.js';
 
 const secret = `sk-ant-marker-${Math.random().toString(36).slice(2)}-do-not-leak`;
 
@@ -26,7 +26,7 @@ describe('history hygiene', () => {
         { kind: 'http-error', status: 400, message: 'a rejected request' },
       );
       const chat = await sessions.start({ profile: 'test', mode: 'chat', messages: [{ role: 'user', content: 'hi' }] });
-      await waitFor('the first turn', async () => (await chat.state()).status === 'waiting_for_input');
+      await waitForStatus(chat, 'waiting_for_input', 'the first turn');
       const reply = await chat.sendMessage('one more').catch((error: unknown) => error);
       assert.ok(reply instanceof Error, 'the 400 fails the session');
       await assert.rejects(chat.result());
@@ -52,7 +52,7 @@ describe('history hygiene', () => {
       { kind: 'message', content: [{ type: 'text', text: 'task done' }] },
     );
     const chat = await local.sessions.start({ profile: 'test', mode: 'chat', messages: [{ role: 'user', content: 'hi' }] });
-    await waitFor('the first turn', async () => (await chat.state()).status === 'waiting_for_input');
+    await waitForStatus(chat, 'waiting_for_input', 'the first turn');
     await chat.sendMessage('again', { id: 'm-2' });
     await chat.userMessage('ignored repeat', { id: 'm-2' });
     await chat.interrupt('nothing running');

@@ -9,7 +9,7 @@ import type { ProfileConfig } from '../../src/shared/schemas/profile.js';
 import { assertHistoriesReplay } from '../harness/replay.js';
 import { useKeel } from '../harness/use-keel.js';
 import { testProfiles } from '../harness/test-profiles.js';
-import { waitFor } from '../harness/wait-for.js';
+import { waitForStatus } from '../harness/wait-for.js';
 
 const reply = (text: string, inputTokens: number): ScriptedReply => ({
   kind: 'message',
@@ -46,7 +46,7 @@ describe('profiles file edited while a worker runs', () => {
 
     keel.model.push(reply('one', 300));
     const running = await keel.worker.sessions.start(input);
-    await waitFor('the first turn to end', async () => (await running.state()).status === 'waiting_for_input');
+    await waitForStatus(running, 'waiting_for_input', 'the first turn to end');
 
     // The operator moves the fleet to another model and turns on context resets: an edit, no code, no redeploy.
     writeProfiles(profilesFile, {
@@ -58,7 +58,7 @@ describe('profiles file edited while a worker runs', () => {
 
     keel.model.push(reply('one', 300));
     const fresh = await keel.worker.sessions.start(input);
-    await waitFor('the new session\'s first turn to end', async () => (await fresh.state()).status === 'waiting_for_input');
+    await waitForStatus(fresh, 'waiting_for_input', 'the new session\'s first turn to end');
     assert.equal(keel.model.requests.at(-1)!.body.model, 'claude-test-2');
     await turn(fresh, 'second', 600);
     const freshThird = await turn(fresh, 'third', 100);

@@ -5,7 +5,7 @@ import type { ScriptedReply } from '../../src/dev/scripted-model/index.js';
 import { keelCostUsdKey, keelStatusKey, keelTokensKey } from '../../src/shared/search-attributes.js';
 import { assertHistoriesReplay } from '../harness/replay.js';
 import { useKeel } from '../harness/use-keel.js';
-import { waitFor } from '../harness/wait-for.js';
+import { waitForStatus } from '../harness/wait-for.js';
 
 /**
  * Every scripted call reports the same usage. At the `test` profile's prices ($1, $10, $0.1 and $1.25 per million
@@ -30,7 +30,7 @@ describe('spend ledger and budgets', () => {
       messages: [{ role: 'user', content: 'm1' }],
     });
     sessions.push(handle);
-    await waitFor('the first turn to end', async () => (await handle.state()).status === 'waiting_for_input');
+    await waitForStatus(handle, 'waiting_for_input', 'the first turn to end');
     keel.model.push(reply('a2'));
     await handle.sendMessage('m2');
     keel.model.push(reply('a3'));
@@ -39,7 +39,7 @@ describe('spend ledger and budgets', () => {
     // $0.0201 spent, past the soft limit of $0.015: the fourth turn waits before its model call.
     keel.model.push(reply('a4'));
     const fourth = handle.sendMessage('m4');
-    await waitFor('the soft limit to pause the session', async () => (await handle.state()).status === 'waiting_for_budget');
+    await waitForStatus(handle, 'waiting_for_budget', 'the soft limit to pause the session');
     let state = await handle.state();
     assert.deepEqual(state.budgetPause, { limit: 'maxCostUsd', softLimit: 0.015, used: 0.0201, hardLimit: 0.03 });
     assert.equal(keel.model.requests.length - firstRequest, 3);
@@ -90,19 +90,19 @@ describe('spend ledger and budgets', () => {
       messages: [{ role: 'user', content: 'm1' }],
     });
     sessions.push(handle);
-    await waitFor('the first turn to end', async () => (await handle.state()).status === 'waiting_for_input');
+    await waitForStatus(handle, 'waiting_for_input', 'the first turn to end');
     keel.model.push(reply('a2'));
     await handle.sendMessage('m2');
     keel.model.push(reply('a3'));
     const third = handle.sendMessage('m3');
-    await waitFor('the soft limit to pause the session', async () => (await handle.state()).status === 'waiting_for_budget');
+    await waitForStatus(handle, 'waiting_for_budget', 'the soft limit to pause the session');
     assert.deepEqual((await handle.state()).budgetPause, { limit: 'maxTokens', softLimit: 5000, used: 7800, hardLimit: 10_000 });
     // 7800 tokens used, below half of the new 16000: the soft limit stays armed.
     assert.deepEqual(await handle.raiseBudget({ maxTokens: 16_000 }), { maxTokens: 16_000 });
     assert.equal((await third).text, 'a3');
     const callsBefore = keel.model.requests.length;
     const fourth = handle.sendMessage('m4');
-    await waitFor('the soft limit to pause the session again', async () => (await handle.state()).status === 'waiting_for_budget');
+    await waitForStatus(handle, 'waiting_for_budget', 'the soft limit to pause the session again');
     assert.deepEqual((await handle.state()).budgetPause, { limit: 'maxTokens', softLimit: 8000, used: 11_700, hardLimit: 16_000 });
     // The operator declines: an interrupt ends the waiting turn without a model call, and the session stays open.
     await handle.interrupt('over budget');

@@ -5,7 +5,7 @@ import type { ProfileConfig } from '../../src/shared/schemas/profile.js';
 import { assertHistoriesReplay } from '../harness/replay.js';
 import { useKeel } from '../harness/use-keel.js';
 import { testProfiles } from '../harness/test-profiles.js';
-import { waitFor } from '../harness/wait-for.js';
+import { waitForStatus } from '../harness/wait-for.js';
 
 const profiles: Record<string, ProfileConfig> = {
   thinker: {
@@ -28,7 +28,7 @@ describe('extended thinking in sessions', () => {
     keel.model.push({ kind: 'message', content: [signed, { type: 'text', text: 'first' }] });
     const handle = await keel.worker.sessions.start({ profile: 'thinker', mode: 'chat', system: 'Think first.', messages: [{ role: 'user', content: 'q1' }] });
     sessions.push(handle);
-    await waitFor('the first turn to end', async () => (await handle.state()).status === 'waiting_for_input');
+    await waitForStatus(handle, 'waiting_for_input', 'the first turn to end');
     keel.model.push({ kind: 'message', content: [redacted, { type: 'text', text: 'second' }] });
     assert.equal((await handle.sendMessage('q2')).text, 'second');
     keel.model.push({ kind: 'message', content: [{ type: 'text', text: 'third' }] });
