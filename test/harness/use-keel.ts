@@ -120,8 +120,10 @@ export function createKeelFixture(options: UseKeelOptions = {}): KeelFixture {
 
   async function startWorker(name: string, option: KeelWorkerOption): Promise<void> {
     const { scriptedModel, ...setup } = typeof option === 'function' ? await option(keel) : option;
-    const modelUrl = setup.modelUrl ?? (setup.model ? undefined : modelNamed(scriptedModel ?? mainName, scriptedModel ? `model "${scriptedModel}"` : 'model').url);
-    workers.set(name, await keel.environment.startWorker({ ...setup, ...(modelUrl ? { modelUrl } : {}) }));
+    // A worker given its own model adapter or URL keeps it; any other calls one of the file's scripted models.
+    const calls = setup.model || setup.modelUrl ? {} : { modelUrl: (scriptedModel ? keel.namedModel(scriptedModel) : keel.model).url };
+    workers.set(name, await keel.environment.startWorker({ ...setup, ...calls }));
+
   }
 
   async function close(): Promise<void> {
