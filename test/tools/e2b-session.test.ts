@@ -14,8 +14,9 @@ describe('sessions in an E2B sandbox', () => {
 
   const keel = useKeel({
     model: {},
-    worker: async (keel) => {
-      standIn = keel.closeAfter(await startE2BStandIn());
+    worker: async (fixture) => {
+      standIn = fixture.closeAfter(await startE2BStandIn());
+
       const provider = new E2BSandboxProvider({ apiKey: standIn.apiKey, apiUrl: standIn.apiUrl, sandboxUrl: standIn.sandboxUrl, requestTimeoutMs: 5_000, env: {} });
       return { sandboxProviders: [provider] };
     },
