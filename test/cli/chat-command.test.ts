@@ -1,36 +1,23 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { startScriptedModelServer, type ScriptedModelServer } from '../../src/dev/scripted-model/index.js';
+import { describe, test } from 'node:test';
 import { runKeel } from '../harness/keel-cli.js';
-import { startTestEnvironment, type RunningWorker, type TestEnvironment } from '../harness/temporal-env.js';
-import { waitFor } from '../harness/wait-for.js';
+import { useKeel } from '../harness/use-keel.js';
+import { waitForStatus } from '../harness/wait-for.js';
 
 describe('keel chat', () => {
-  let environment: TestEnvironment;
-  let model: ScriptedModelServer;
-  let worker: RunningWorker;
-
-  before(async () => {
-    environment = await startTestEnvironment();
-    // The model asks for a tool the session does not offer, so a turn shows a tool call and its (error) result.
-    model = await startScriptedModelServer({ validate: false });
-    worker = await environment.startWorker({ modelUrl: model.url });
-  });
-  after(async () => {
-    await environment?.close();
-    await model?.close();
-  });
+  // The model asks for a tool the session does not offer, so a turn shows a tool call and its (error) result.
+  const keel = useKeel({ model: { validate: false }, worker: {} });
 
   test('keel chat: each line is a message; the turn\'s tool calls and the reply show before the next line; slash commands steer', async () => {
-    model.push({ kind: 'message', content: [{ type: 'text', text: 'Hi! Ask me anything.' }] });
-    const handle = await worker.sessions.start({ profile: 'test', mode: 'chat', messages: [{ role: 'user', content: 'hello' }] });
-    await waitFor('the opening turn', async () => (await handle.state()).status === 'waiting_for_input');
-    model.push(
+    keel.model.push({ kind: 'message', content: [{ type: 'text', text: 'Hi! Ask me anything.' }] });
+    const handle = await keel.worker.sessions.start({ profile: 'test', mode: 'chat', messages: [{ role: 'user', content: 'hello' }] });
+    await waitForStatus(handle, 'waiting_for_input', 'the opening turn');
+    keel.model.push(
       { kind: 'message', content: [{ type: 'text', text: 'Let me check.' }, { type: 'tool_use', id: 'toolu_chat', name: 'calculator', input: { expression: '2+2' } }] },
       { kind: 'message', content: [{ type: 'text', text: 'It is 4.' }] },
       { kind: 'message', content: [{ type: 'text', text: 'You are welcome.' }] },
     );
-    const chat = await runKeel(['chat', handle.workflowId], { address: environment.address, input: 'What is 2 + 2?\n/state\nthanks\n/frobnicate\n' });
+    const chat = await runKeel(['chat', handle.workflowId], { address: keel.environment.address, input: 'What is 2 + 2?\n/state\nthanks\n/frobnicate\n' });
     assert.equal(chat.code, 0, chat.stderr);
     const lines = chat.stdout.split('\n');
     const at = (prefix: string) => {

@@ -1,37 +1,33 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import type { ListedSession } from '../../src/cli/commands/list.js';
 import type { SessionHandle } from '../../src/client/session-client.js';
-import { startScriptedModelServer, type ScriptedModelServer, type ScriptedReply } from '../../src/dev/scripted-model/index.js';
+import type { ScriptedReply } from '../../src/dev/scripted-model/index.js';
 import { runKeel } from '../harness/keel-cli.js';
-import { startTestEnvironment, type RunningWorker, type TestEnvironment } from '../harness/temporal-env.js';
+import { useKeel } from '../harness/use-keel.js';
 import { testProfiles } from '../harness/test-profiles.js';
-import { waitFor } from '../harness/wait-for.js';
+import { waitFor, waitForStatus } from '../harness/wait-for.js';
 
 const reply: ScriptedReply = { kind: 'message', content: [{ type: 'text', text: 'ok' }], usage: { input_tokens: 10, output_tokens: 2 } };
 
 describe('keel list', () => {
-  let environment: TestEnvironment;
-  let model: ScriptedModelServer;
-  let worker: RunningWorker;
   const sessions: Record<string, SessionHandle> = {};
 
   /** `temporal workflow list --query`: the dev server's own visibility answer, as the UI's filter gets it. */
   const serverList = (query: string): string[] => {
-    const output = execFileSync(environment.cli, ['workflow', 'list', '--address', environment.address, '--query', query, '--output', 'json'], { encoding: 'utf8' });
+    const output = execFileSync(fixture.environment.cli, ['workflow', 'list', '--address', fixture.environment.address, '--query', query, '--output', 'json'], { encoding: 'utf8' });
     const parsed = output.trim() === '' ? [] : (JSON.parse(output) as Array<{ execution: { workflowId: string } }>);
     return parsed.map((execution) => execution.execution.workflowId).sort();
   };
   const keelList = async (...args: string[]): Promise<string[]> => {
-    const run = await runKeel(['list', '--json', ...args], { address: environment.address });
+    const run = await runKeel(['list', '--json', ...args], { address: fixture.environment.address });
     assert.equal(run.code, 0, run.stderr);
     return (JSON.parse(run.stdout) as ListedSession[]).map((session) => session.workflowId).sort();
   };
 
-  before(async () => {
-    environment = await startTestEnvironment();
-    model = await startScriptedModelServer({
+  const fixture = useKeel({
+    model: {
       responder: (request) => {
         const first = request.body?.messages?.[0]?.content;
         if (first === 'think forever') return { kind: 'hang' };
@@ -41,10 +37,13 @@ describe('keel list', () => {
         }
         return reply;
       },
-    });
-    worker = await environment.startWorker({ modelUrl: model.url, profiles: { other: { ...testProfiles.test, model: 'claude-other-1' } } });
+    },
+    worker: { profiles: { other: { ...testProfiles.test, model: 'claude-other-1' } } },
+  });
+
+  before(async () => {
     const start = async (name: string, profile: string, mode: 'task' | 'chat', content = `session ${name}`) =>
-      (sessions[name] = await worker.sessions.start(
+      (sessions[name] = await fixture.worker.sessions.start(
         { profile, mode, messages: [{ role: 'user', content }], ...(content.startsWith('approve me') ? { tools: ['bash'], approval: { tools: ['bash'] } } : {}) },
         { workflowId: `list-${name}` },
       ));
@@ -58,13 +57,9 @@ describe('keel list', () => {
       start('approval-b', 'other', 'task', 'approve me b'),
     ]);
     await sessions['task-done'].result();
-    for (const name of ['chat-a', 'chat-b', 'chat-other']) await waitFor(`${name} to wait`, async () => (await sessions[name].state()).status === 'waiting_for_input');
-    await waitFor('the busy session to call the model', () => model.requests.some((request) => request.reply === 'hang'));
-    for (const name of ['approval-a', 'approval-b']) await waitFor(`${name} to wait for approval`, async () => (await sessions[name].state()).status === 'waiting_for_approval');
-  });
-  after(async () => {
-    await environment?.close();
-    await model?.close();
+    for (const name of ['chat-a', 'chat-b', 'chat-other']) await waitForStatus(sessions[name], 'waiting_for_input', `${name} to wait`);
+    await waitFor('the busy session to call the model', () => fixture.model.requests.some((request) => request.reply === 'hang'));
+    for (const name of ['approval-a', 'approval-b']) await waitForStatus(sessions[name], 'waiting_for_approval', `${name} to wait for approval`);
   });
 
   test('keel list --status: finds exactly the sessions in that status, as the server\'s visibility query does', async () => {
@@ -93,19 +88,19 @@ describe('keel list', () => {
   });
 
   test('keel list: a table a person reads at a glance, and the query to paste into the UI', async () => {
-    const run = await runKeel(['list', '--profile', 'other', '--status', 'waiting_for_input', '--show-query'], { address: environment.address });
+    const run = await runKeel(['list', '--profile', 'other', '--status', 'waiting_for_input', '--show-query'], { address: fixture.environment.address });
     assert.equal(run.code, 0, run.stderr);
     const [header, row] = run.stdout.trimEnd().split('\n');
     assert.match(header, /^ID\s+STATUS\s+PROFILE\s+TURNS\s+TOKENS\s+COST\s+STARTED\s+TASK$/);
     assert.match(row, /^list-chat-other\s+waiting_for_input\s+other\s+1\s+12\s+\$0\.0000\s+\d+[sm] ago\s+session chat-other$/);
     assert.equal(run.stderr.trim(), `WorkflowType = 'agentSession' AND (KeelStatus = 'waiting_for_input' AND ExecutionStatus = 'Running') AND KeelProfile = 'other'`);
-    const bad = await runKeel(['list', '--status', 'sleeping'], { address: environment.address });
+    const bad = await runKeel(['list', '--status', 'sleeping'], { address: fixture.environment.address });
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /unknown status "sleeping"; expected one of running, waiting_for_input/);
   });
 
   test('keel state, approve, deny: pending approvals are listed with their commands, decided from the command line, and the sessions go on', async () => {
-    const keel = (...args: string[]) => runKeel(args, { address: environment.address });
+    const keel = (...args: string[]) => runKeel(args, { address: fixture.environment.address });
     const state = await keel('state', 'list-approval-a');
     assert.equal(state.code, 0, state.stderr);
     assert.match(state.stdout, /^list-approval-a  waiting_for_approval/);

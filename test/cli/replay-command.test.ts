@@ -4,30 +4,17 @@ import { promisify } from 'node:util';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { startScriptedModelServer, type ScriptedModelServer } from '../../src/dev/scripted-model/index.js';
 import { connectDevtools, type PausedEvent } from '../harness/devtools-client.js';
 import { runKeel, startKeel } from '../harness/keel-cli.js';
-import { startTestEnvironment, type RunningWorker, type TestEnvironment } from '../harness/temporal-env.js';
+import { useKeel } from '../harness/use-keel.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/histories/${name}.json`, import.meta.url));
 const sleepFirstWorkflows = fileURLToPath(new URL('../fixtures/workflows/sleep-first-session.ts', import.meta.url));
 
 describe('keel replay', () => {
-  let environment: TestEnvironment;
-  let model: ScriptedModelServer;
-  let worker: RunningWorker;
-
-  before(async () => {
-    environment = await startTestEnvironment();
-    model = await startScriptedModelServer();
-    worker = await environment.startWorker({ modelUrl: model.url });
-  });
-  after(async () => {
-    await environment?.close();
-    await model?.close();
-  });
+  const keel = useKeel({ model: {}, worker: {} });
 
   test('keel replay --file: a recorded failed session replays deterministically and its failure reproduces', async () => {
     const run = await runKeel(['replay', '--file', fixture('failed-model-bad-request')]);
@@ -74,11 +61,11 @@ describe('keel replay', () => {
   });
 
   test('keel replay <workflowId>: a failed session from the server replays with this code, and --save keeps its history', async () => {
-    model.push({ kind: 'http-error', status: 401, message: 'invalid x-api-key' });
-    const handle = await worker.sessions.start({ profile: 'test', messages: [{ role: 'user', content: 'hello' }] }, { workflowId: 'replay-failed' });
+    keel.model.push({ kind: 'http-error', status: 401, message: 'invalid x-api-key' });
+    const handle = await keel.worker.sessions.start({ profile: 'test', messages: [{ role: 'user', content: 'hello' }] }, { workflowId: 'replay-failed' });
     await assert.rejects(handle.result());
     const saved = join(mkdtempSync(join(tmpdir(), 'keel-replay-')), 'replay-failed.json');
-    const run = await runKeel(['replay', 'replay-failed', '--save', saved], { address: environment.address });
+    const run = await runKeel(['replay', 'replay-failed', '--save', saved], { address: keel.environment.address });
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /^✔ deterministic replay-failed server/);
     assert.match(run.stdout, /recorded: failed: Activity task failed \(cause: Model\.Auth: .*invalid x-api-key/);
@@ -90,14 +77,14 @@ describe('keel replay', () => {
   });
 
   test('keel replay --since: replays every recent session from the server (the pre-deploy gate), failing on a breaking build', async () => {
-    model.push({ kind: 'message', content: [{ type: 'text', text: 'fine' }] });
-    await (await worker.sessions.start({ profile: 'test', messages: [{ role: 'user', content: 'recent' }] }, { workflowId: 'replay-recent' })).result();
-    const gate = await runKeel(['replay', '--since', '1h'], { address: environment.address });
+    keel.model.push({ kind: 'message', content: [{ type: 'text', text: 'fine' }] });
+    await (await keel.worker.sessions.start({ profile: 'test', messages: [{ role: 'user', content: 'recent' }] }, { workflowId: 'replay-recent' })).result();
+    const gate = await runKeel(['replay', '--since', '1h'], { address: keel.environment.address });
     assert.equal(gate.code, 0, gate.stdout + gate.stderr);
     assert.match(gate.stdout, /✔ deterministic replay-recent /);
     assert.match(gate.stdout, /✔ deterministic replay-failed /);
     assert.match(gate.stderr, /replaying sessions matching: WorkflowType = 'agentSession' AND StartTime > '/);
-    const breaking = await runKeel(['replay', '--query', `WorkflowId = 'replay-recent'`, '--workflows', sleepFirstWorkflows], { address: environment.address });
+    const breaking = await runKeel(['replay', '--query', `WorkflowId = 'replay-recent'`, '--workflows', sleepFirstWorkflows], { address: keel.environment.address });
     assert.equal(breaking.code, 1);
     assert.match(breaking.stdout, /✘ NOT deterministic replay-recent/);
     assert.match(breaking.stdout, /^1 replayed, 0 deterministic, 1 not$/m);

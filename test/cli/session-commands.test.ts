@@ -2,31 +2,21 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { buildProgram } from '../../src/cli/program.js';
-import { startScriptedModelServer, type ScriptedModelServer, type ScriptedReply } from '../../src/dev/scripted-model/index.js';
+import { startScriptedModelServer } from '../../src/dev/scripted-model/index.js';
 import { runKeel } from '../harness/keel-cli.js';
-import { startTestEnvironment, type RunningWorker, type TestEnvironment } from '../harness/temporal-env.js';
+import { textReply } from '../harness/scripted-replies.js';
+import { useKeel } from '../harness/use-keel.js';
 import { waitFor } from '../harness/wait-for.js';
 
-const text = (value: string): ScriptedReply => ({ kind: 'message', content: [{ type: 'text', text: value }], usage: { input_tokens: 10, output_tokens: 5 } });
+const text = (value: string) => textReply(value, { input_tokens: 10, output_tokens: 5 });
 
 describe('keel session commands', () => {
-  let environment: TestEnvironment;
-  let model: ScriptedModelServer;
-  let worker: RunningWorker;
   const keel = (args: string[], input?: string) =>
-    runKeel(args, { address: environment.address, taskQueue: worker.taskQueue, ...(input !== undefined ? { input } : {}) });
+    runKeel(args, { address: fixture.environment.address, taskQueue: fixture.worker.taskQueue, ...(input !== undefined ? { input } : {}) });
 
-  before(async () => {
-    environment = await startTestEnvironment();
-    model = await startScriptedModelServer();
-    worker = await environment.startWorker({ modelUrl: model.url });
-  });
-  after(async () => {
-    await environment?.close();
-    await model?.close();
-  });
+  const fixture = useKeel({ model: {}, worker: {} });
 
   test('keel --help: every verb has help naming its arguments and options', async () => {
     const program = buildProgram({ streams: { stdout: process.stdout, stderr: process.stderr }, environment: {} });
@@ -68,7 +58,7 @@ describe('keel session commands', () => {
   });
 
   test('keel start, state, send, transcript, cancel: a chat session driven from the command line', async () => {
-    model.push(text('Hello from the model.'));
+    fixture.model.push(text('Hello from the model.'));
     const started = await keel(['start', '--mode', 'chat', '--profile', 'test', '--metadata', 'ticket=KEEL-7', '--json', 'Hello', 'there']);
     assert.equal(started.code, 0, started.stderr);
     const { workflowId, input } = JSON.parse(started.stdout) as { workflowId: string; input: { messages: unknown[]; metadata: object } };
@@ -83,13 +73,13 @@ describe('keel session commands', () => {
     assert.match(state.stdout, /profile\s+test \(claude-test-1\), chat mode/);
     assert.match(state.stdout, /usage\s+15 tokens \(10 in, 5 out\), \$0\.0001/);
 
-    model.push(text('Paris, of course.'));
+    fixture.model.push(text('Paris, of course.'));
     const sent = await keel(['send', workflowId, 'Capital', 'of', 'France?']);
     assert.equal(sent.code, 0, sent.stderr);
     assert.match(sent.stdout, /^assistant  Paris, of course\.$/m);
     assert.match(sent.stdout, /^turn 2, 30 tokens/m);
 
-    model.push(text('Read from stdin.'));
+    fixture.model.push(text('Read from stdin.'));
     const piped = await keel(['send', workflowId, '-', '--json'], 'a message\nover two lines\n');
     assert.equal(piped.code, 0, piped.stderr);
     assert.equal(JSON.parse(piped.stdout).text, 'Read from stdin.');
@@ -120,18 +110,18 @@ describe('keel session commands', () => {
     const directory = mkdtempSync(join(tmpdir(), 'keel-cli-'));
     const file = join(directory, 'session.json');
     writeFileSync(file, JSON.stringify({ profile: 'nonexistent', system: 'Be terse.', messages: [{ role: 'user', content: 'Sum 2 and 2.' }] }));
-    model.push(text('4'));
+    fixture.model.push(text('4'));
     const run = await keel(['start', '--file', file, '--profile', 'test', '--wait']);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /^4$/m);
     assert.match(run.stdout, /^completed after 1 turn, 15 tokens/m);
-    const request = model.requests.at(-1)!;
+    const request = fixture.model.requests.at(-1)!;
     assert.equal(request.body.system, 'Be terse.');
     assert.equal(request.body.model, 'claude-test-1');
   });
 
   test('keel start --watch: follows the session it started until it ends', async () => {
-    model.push(text('Watched to the end.'));
+    fixture.model.push(text('Watched to the end.'));
     const run = await keel(['start', '--profile', 'test', '--watch', 'Say something.']);
     assert.equal(run.code, 0, run.stderr);
     const lines = run.stdout.trimEnd().split('\n');
@@ -145,8 +135,8 @@ describe('keel session commands', () => {
     let release: () => void = () => undefined;
     const released = new Promise<void>((resolve) => (release = resolve));
     const gated = await startScriptedModelServer({ responder: async () => (await released, text('too late')) });
-    const gatedWorker = await environment.startWorker({ modelUrl: gated.url });
-    const started = await runKeel(['start', '--mode', 'chat', '--profile', 'test', '--json', 'work slowly'], { address: environment.address, taskQueue: gatedWorker.taskQueue });
+    const gatedWorker = await fixture.environment.startWorker({ modelUrl: gated.url });
+    const started = await runKeel(['start', '--mode', 'chat', '--profile', 'test', '--json', 'work slowly'], { address: fixture.environment.address, taskQueue: gatedWorker.taskQueue });
     const { workflowId } = JSON.parse(started.stdout) as { workflowId: string };
     await waitFor('the model call to begin', () => gated.requests.length > 0);
     const interrupted = await keel(['interrupt', workflowId, '--reason', 'changed my mind']);

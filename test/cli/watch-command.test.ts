@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { startScriptedModelServer, type ScriptedModelServer, type ScriptedReply } from '../../src/dev/scripted-model/index.js';
+import { describe, test } from 'node:test';
+import { startScriptedModelServer, type ScriptedReply } from '../../src/dev/scripted-model/index.js';
 import { startKeel } from '../harness/keel-cli.js';
-import { startTestEnvironment, type RunningWorker, type TestEnvironment } from '../harness/temporal-env.js';
+import { useKeel } from '../harness/use-keel.js';
 import { testProfiles } from '../harness/test-profiles.js';
 
 /** A model whose every answer waits until the test releases it, so that the test sees each step before the next. */
@@ -20,26 +20,15 @@ function gatedReplies() {
 }
 
 describe('keel watch', () => {
-  let environment: TestEnvironment;
-  let model: ScriptedModelServer;
-  let worker: RunningWorker;
   const gate = gatedReplies();
 
-  before(async () => {
-    environment = await startTestEnvironment();
-    // The model asks for a tool this session does not offer: the session answers it with an error result, which
-    // is a tool call and a tool result to watch all the same.
-    model = await startScriptedModelServer({ responder: gate.responder, validate: false });
-    worker = await environment.startWorker({ modelUrl: model.url });
-  });
-  after(async () => {
-    await environment?.close();
-    await model?.close();
-  });
+  // The model asks for a tool this session does not offer: the session answers it with an error result, which
+  // is a tool call and a tool result to watch all the same.
+  const keel = useKeel({ model: { responder: gate.responder, validate: false }, worker: {} });
 
   test('keel watch: shows a running session\'s model calls, tool calls, results, waits and usage as they happen', async () => {
-    const handle = await worker.sessions.start({ profile: 'test', mode: 'chat', messages: [{ role: 'user', content: 'List the files, then say done.' }] });
-    const watch = startKeel(['watch', handle.workflowId], { address: environment.address });
+    const handle = await keel.worker.sessions.start({ profile: 'test', mode: 'chat', messages: [{ role: 'user', content: 'List the files, then say done.' }] });
+    const watch = startKeel(['watch', handle.workflowId], { address: keel.environment.address });
     try {
       await watch.waitForOutput('user       List the files, then say done.');
       // The first model call is in flight and unanswered: watch reports it while it runs.
@@ -82,8 +71,8 @@ describe('keel watch', () => {
   });
 
   test('keel watch --json: one event per line, ending with the session\'s end', async () => {
-    const handle = await worker.sessions.start({ profile: 'test', messages: [{ role: 'user', content: 'one line' }] });
-    const watch = startKeel(['watch', handle.workflowId, '--json'], { address: environment.address });
+    const handle = await keel.worker.sessions.start({ profile: 'test', messages: [{ role: 'user', content: 'one line' }] });
+    const watch = startKeel(['watch', handle.workflowId, '--json'], { address: keel.environment.address });
     try {
       await watch.waitForOutput('"kind":"activity"');
       gate.answer({ kind: 'message', content: [{ type: 'text', text: 'one answer' }] });
@@ -99,10 +88,10 @@ describe('keel watch', () => {
 
   test('keel watch: follows a session across continue-as-new, telling each entry once', async () => {
     const answers = await startScriptedModelServer({ responder: (request) => ({ kind: 'message', content: [{ type: 'text', text: `answer ${request.body.messages.length}` }] }) });
-    const every2 = await environment.startWorker({ modelUrl: answers.url, profiles: { every2: { ...testProfiles.test, continueAsNewAfterTurns: 2 } } });
+    const every2 = await keel.environment.startWorker({ modelUrl: answers.url, profiles: { every2: { ...testProfiles.test, continueAsNewAfterTurns: 2 } } });
     try {
       const handle = await every2.sessions.start({ profile: 'every2', mode: 'chat', messages: [{ role: 'user', content: 'one' }] });
-      const watch = startKeel(['watch', handle.workflowId], { address: environment.address });
+      const watch = startKeel(['watch', handle.workflowId], { address: keel.environment.address });
       try {
         await watch.waitForOutput('assistant  answer 1');
         for (const message of ['two', 'three', 'four']) await handle.sendMessage(message);

@@ -1,39 +1,29 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { startScriptedModelServer, type ScriptedModelServer } from '../../src/dev/scripted-model/index.js';
 import { ensurePythonVenv } from '../harness/python-venv.js';
-import { startTestEnvironment, type RunningWorker, type TestEnvironment } from '../harness/temporal-env.js';
+import { useKeel } from '../harness/use-keel.js';
 
 /** The Python SDK version the test installs from PyPI. */
 const TEMPORALIO_VERSION = '1.35.0';
 const script = fileURLToPath(new URL('../python/session_client.py', import.meta.url));
 
 describe('a client in another language', () => {
-  let environment: TestEnvironment;
-  let model: ScriptedModelServer;
-  let worker: RunningWorker;
   let python: string;
 
-  before(async () => {
+  before(() => {
     python = ensurePythonVenv('python-client', [`temporalio==${TEMPORALIO_VERSION}`]);
-    environment = await startTestEnvironment();
-    model = await startScriptedModelServer();
-    worker = await environment.startWorker({ modelUrl: model.url });
   });
-  after(async () => {
-    await environment?.close();
-    await model?.close();
-  });
+  const keel = useKeel({ model: {}, worker: {} });
 
   test('python client: temporalio starts a session, sends sendMessage, queries state and transcript, and reads the result, by the contract alone', async () => {
-    model.push(
+    keel.model.push(
       { kind: 'message', content: [{ type: 'text', text: 'Hello, Python.' }], usage: { input_tokens: 11, output_tokens: 3 } },
       { kind: 'message', content: [{ type: 'text', text: '4' }], usage: { input_tokens: 20, output_tokens: 1 } },
     );
-    const { stdout } = await promisify(execFile)(python, [script, environment.address, worker.taskQueue, 'python-session'], { timeout: 120_000 });
+    const { stdout } = await promisify(execFile)(python, [script, keel.environment.address, keel.worker.taskQueue, 'python-session'], { timeout: 120_000 });
     const output = JSON.parse(stdout) as {
       reply: { messageId: string; turn: number; text: string };
       state: { status: string; turn: number; profile: string; usage: { inputTokens: number; outputTokens: number } };
@@ -52,9 +42,9 @@ describe('a client in another language', () => {
     assert.deepEqual(output.result, { ...output.result, status: 'cancelled', turns: 2, finalText: '4' });
 
     // The session the Python client made is an ordinary Keel session to every other client.
-    const handle = worker.sessions.getHandle('python-session');
+    const handle = keel.worker.sessions.getHandle('python-session');
     assert.equal((await handle.result()).status, 'cancelled');
-    assert.equal(model.requests[0].body.system, 'Answer in one line.');
-    assert.equal(model.requests[0].body.messages[0].content, 'Hello from Python');
+    assert.equal(keel.model.requests[0].body.system, 'Answer in one line.');
+    assert.equal(keel.model.requests[0].body.messages[0].content, 'Hello from Python');
   });
 });

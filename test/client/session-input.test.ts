@@ -2,36 +2,24 @@ import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { validateSessionInput } from '../../src/client/session-client.js';
-import { startScriptedModelServer, type ScriptedModelServer } from '../../src/dev/scripted-model/index.js';
 import { ValidationError } from '../../src/errors.js';
-import { startTestEnvironment, type RunningWorker, type TestEnvironment } from '../harness/temporal-env.js';
+import { useKeel } from '../harness/use-keel.js';
 
 const run = promisify(execFile);
 
 describe('session input', () => {
-  let environment: TestEnvironment;
-  let model: ScriptedModelServer;
-  let worker: RunningWorker;
-  const temporal = (...args: string[]) => run(environment.cli, [...args, '--address', environment.address], { encoding: 'utf8' });
+  const temporal = (...args: string[]) => run(keel.environment.cli, [...args, '--address', keel.environment.address], { encoding: 'utf8' });
 
-  before(async () => {
-    environment = await startTestEnvironment();
-    model = await startScriptedModelServer();
-    worker = await environment.startWorker({ modelUrl: model.url });
-  });
-  after(async () => {
-    await environment?.close();
-    await model?.close();
-  });
+  const keel = useKeel({ model: {}, worker: {} });
 
   test('temporal CLI: a session started by `temporal workflow start` completes with the contract result', async () => {
-    model.push({ kind: 'message', content: [{ type: 'text', text: 'Paris.' }], usage: { input_tokens: 12, output_tokens: 2 } });
+    keel.model.push({ kind: 'message', content: [{ type: 'text', text: 'Paris.' }], usage: { input_tokens: 12, output_tokens: 2 } });
     const workflowId = `cli-session-${Date.now()}`;
     const input = { profile: 'test', messages: [{ role: 'user', content: 'What is the capital of France?' }] };
-    await temporal('workflow', 'start', '--type', 'agentSession', '--task-queue', worker.taskQueue, '--workflow-id', workflowId, '--input', JSON.stringify(input));
+    await temporal('workflow', 'start', '--type', 'agentSession', '--task-queue', keel.worker.taskQueue, '--workflow-id', workflowId, '--input', JSON.stringify(input));
     const { stdout } = await temporal('workflow', 'result', '--workflow-id', workflowId, '--output', 'json');
     const printed = JSON.parse(stdout) as { status: string; result: unknown };
     assert.equal(printed.status, 'COMPLETED');
@@ -42,7 +30,7 @@ describe('session input', () => {
       usage: { inputTokens: 12, outputTokens: 2, cacheReadInputTokens: 0, cacheCreationInputTokens: 0, costUsd: (12 * 1 + 2 * 10) / 1e6 },
     });
     // The model saw the opening message exactly as the CLI gave it.
-    assert.deepEqual(model.requests.at(-1)!.body.messages, input.messages);
+    assert.deepEqual(keel.model.requests.at(-1)!.body.messages, input.messages);
   });
 
   for (const [what, input, field] of [
@@ -55,19 +43,19 @@ describe('session input', () => {
     test(`client: rejects ${what} naming the field, before any workflow starts`, async () => {
       assert.throws(() => validateSessionInput(input), (error: unknown) => ValidationError.isInstance(error) && field.test(error.message));
       const workflowId = `rejected-${Math.random().toString(36).slice(2)}`;
-      await assert.rejects(worker.sessions.start(input as never, { workflowId }), (error: unknown) => {
+      await assert.rejects(keel.worker.sessions.start(input as never, { workflowId }), (error: unknown) => {
         assert.ok(ValidationError.isInstance(error));
         assert.match(error.message, field);
         return true;
       });
-      await assert.rejects(environment.client.workflow.getHandle(workflowId).describe(), WorkflowNotFoundError);
+      await assert.rejects(keel.environment.client.workflow.getHandle(workflowId).describe(), WorkflowNotFoundError);
     });
   }
 
   test('temporal CLI: an invalid input fails the workflow at once with a non-retryable InvalidSessionInput naming the field', async () => {
     const workflowId = `cli-invalid-${Date.now()}`;
-    await temporal('workflow', 'start', '--type', 'agentSession', '--task-queue', worker.taskQueue, '--workflow-id', workflowId, '--input', JSON.stringify({ mode: 'batch', messages: [] }));
-    const handle = environment.client.workflow.getHandle(workflowId);
+    await temporal('workflow', 'start', '--type', 'agentSession', '--task-queue', keel.worker.taskQueue, '--workflow-id', workflowId, '--input', JSON.stringify({ mode: 'batch', messages: [] }));
+    const handle = keel.environment.client.workflow.getHandle(workflowId);
     const error = await handle.result().then(() => assert.fail('should fail'), (failure: unknown) => failure);
     assert.ok(error instanceof WorkflowFailedError);
     assert.ok(error.cause instanceof ApplicationFailure);

@@ -1,17 +1,18 @@
-import { type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { SessionClient } from '../../src/client/session-client.js';
 import { AesGcmCodec } from '../../src/codec/aes-gcm-codec.js';
 import { startCodecServer, type CodecServer } from '../../src/codec/codec-server.js';
 import { parseEncryptionKeys } from '../../src/codec/encryption-keys.js';
-import { startScriptedModelServer, type ScriptedModelServer } from '../../src/dev/scripted-model/index.js';
-import { startTestEnvironment, uniqueTaskQueue, type TestEnvironment } from '../harness/temporal-env.js';
-import { waitFor } from '../harness/wait-for.js';
+import { uniqueTaskQueue } from '../harness/temporal-env.js';
+import { textReply } from '../harness/scripted-replies.js';
+import { useKeel } from '../harness/use-keel.js';
+import { waitForStatus } from '../harness/wait-for.js';
 
 const { temporal } = proto;
 const run = promisify(execFile);
@@ -22,7 +23,6 @@ const prompt = `the launch code is ${randomBytes(8).toString('hex')}`;
 const firstReply = `acknowledged ${randomBytes(8).toString('hex')}`;
 const secondPrompt = `and the backup code is ${randomBytes(8).toString('hex')}`;
 const secondReply = `noted ${randomBytes(8).toString('hex')}`;
-const text = (value: string) => ({ kind: 'message' as const, content: [{ type: 'text' as const, text: value }] });
 
 /** The whole history as the server stores it, in protobuf bytes: every payload, memo, summary and failure. */
 async function rawHistoryBytes(client: Client, workflowId: string): Promise<Buffer> {
@@ -44,36 +44,28 @@ async function withKeysInEnvironment<T>(keys: string | undefined, fn: () => Prom
 }
 
 describe('encrypted sessions', () => {
-  let environment: TestEnvironment;
-  let model: ScriptedModelServer;
   let codecServer: CodecServer;
   const token = randomBytes(16).toString('hex');
   const codecRequests: { path: string; status: number }[] = [];
   const taskQueue = uniqueTaskQueue('encrypted');
   let workflowId: string;
 
+  const keel = useKeel({ model: {} });
   before(async () => {
-    environment = await startTestEnvironment();
-    model = await startScriptedModelServer();
-    codecServer = await startCodecServer({ codec: codecFor(rotatedKeys), tokens: [token], onRequest: (entry) => codecRequests.push(entry) });
-  });
-  after(async () => {
-    await environment?.close();
-    await model?.close();
-    await codecServer?.close();
+    codecServer = keel.closeAfter(await startCodecServer({ codec: codecFor(rotatedKeys), tokens: [token], onRequest: (entry) => codecRequests.push(entry) }));
   });
 
   test('codec: the raw history holds no plaintext of the prompt, and a client with the key reads the transcript', async () => {
-    const worker = await environment.startWorker({ taskQueue, modelUrl: model.url, dataConverter: { payloadCodecs: [codecFor(oldKeys)] } });
-    model.push(text(firstReply));
-    const sessions = await withKeysInEnvironment(oldKeys, () => SessionClient.connect({ address: environment.address, taskQueue }));
+    const worker = await keel.environment.startWorker({ taskQueue, modelUrl: keel.model.url, dataConverter: { payloadCodecs: [codecFor(oldKeys)] } });
+    keel.model.push(textReply(firstReply));
+    const sessions = await withKeysInEnvironment(oldKeys, () => SessionClient.connect({ address: keel.environment.address, taskQueue }));
     const handle = await sessions.start({ profile: 'test', mode: 'chat', messages: [{ role: 'user', content: prompt }] });
     workflowId = handle.workflowId;
-    await waitFor('the first turn to end', async () => (await handle.state()).status === 'waiting_for_input');
+    await waitForStatus(handle, 'waiting_for_input', 'the first turn to end');
     // The model saw the real prompt: encryption is at rest, not in the worker.
-    assert.equal(model.requests.at(-1)!.body.messages[0].content, prompt);
+    assert.equal(keel.model.requests.at(-1)!.body.messages[0].content, prompt);
 
-    const raw = await rawHistoryBytes(environment.client, workflowId);
+    const raw = await rawHistoryBytes(keel.environment.client, workflowId);
     assert.ok(raw.length > 0);
     for (const secret of [prompt, firstReply, prompt.split(' ').at(-1)!, firstReply.split(' ').at(-1)!]) {
       assert.equal(raw.indexOf(secret), -1, `"${secret}" in the raw history`);
@@ -81,7 +73,7 @@ describe('encrypted sessions', () => {
     assert.ok(raw.includes('binary/encrypted'));
 
     // Any client built by SessionClient.connect (the CLI's too) picks the key ring up from the environment.
-    const reader = await withKeysInEnvironment(oldKeys, () => SessionClient.connect({ address: environment.address, taskQueue }));
+    const reader = await withKeysInEnvironment(oldKeys, () => SessionClient.connect({ address: keel.environment.address, taskQueue }));
     const transcript = await reader.getHandle(workflowId).fullTranscript();
     assert.deepEqual(
       transcript.map((entry) => (entry.kind === 'message' ? JSON.stringify(entry.content) : entry.kind)),
@@ -93,9 +85,9 @@ describe('encrypted sessions', () => {
   test('codec: after key rotation the session goes on, payloads written under the old key still decrypt, new ones use the new key', async () => {
     assert.ok(workflowId, 'runs after the first test');
     // A fresh worker with the rotated ring must replay the history written under k1 to go on.
-    const worker = await environment.startWorker({ taskQueue, modelUrl: model.url, dataConverter: { payloadCodecs: [codecFor(rotatedKeys)] } });
-    model.push(text(secondReply));
-    const sessions = await withKeysInEnvironment(rotatedKeys, () => SessionClient.connect({ address: environment.address, taskQueue }));
+    const worker = await keel.environment.startWorker({ taskQueue, modelUrl: keel.model.url, dataConverter: { payloadCodecs: [codecFor(rotatedKeys)] } });
+    keel.model.push(textReply(secondReply));
+    const sessions = await withKeysInEnvironment(rotatedKeys, () => SessionClient.connect({ address: keel.environment.address, taskQueue }));
     const handle = sessions.getHandle(workflowId);
     const reply = await handle.sendMessage(secondPrompt);
     assert.equal(reply.text, secondReply);
@@ -103,9 +95,9 @@ describe('encrypted sessions', () => {
     assert.equal(transcript.length, 4);
     assert.equal(transcript[0]!.kind === 'message' && transcript[0]!.content, prompt);
 
-    const raw = await rawHistoryBytes(environment.client, workflowId);
+    const raw = await rawHistoryBytes(keel.environment.client, workflowId);
     for (const secret of [prompt, firstReply, secondPrompt, secondReply]) assert.equal(raw.indexOf(secret), -1);
-    const history = await environment.client.workflow.getHandle(workflowId).fetchHistory();
+    const history = await keel.environment.client.workflow.getHandle(workflowId).fetchHistory();
     const keyIds = new Set<string>();
     const visit = (value: unknown): void => {
       if (!value || typeof value !== 'object') return;
@@ -124,7 +116,7 @@ describe('encrypted sessions', () => {
     await assert.rejects(codecFor(rotatedKeys.split(',')[0]!).decode([input as never]), /key "k1"/);
 
     // Without any key, a client cannot read the transcript at all.
-    const blind = await withKeysInEnvironment(undefined, () => SessionClient.connect({ address: environment.address, taskQueue }));
+    const blind = await withKeysInEnvironment(undefined, () => SessionClient.connect({ address: keel.environment.address, taskQueue }));
     await assert.rejects(blind.getHandle(workflowId).fullTranscript(), /encoding|binary\/encrypted/i);
     await worker.stop();
   });
@@ -132,7 +124,7 @@ describe('encrypted sessions', () => {
   test('codec server: the temporal CLI shows decrypted history with the token, and is refused without it', async () => {
     assert.ok(workflowId, 'runs after the first test');
     const show = (extra: string[]) =>
-      run(environment.cli, ['workflow', 'show', '--workflow-id', workflowId, '--address', environment.address, '--output', 'json', '--codec-endpoint', codecServer.url, ...extra], {
+      run(keel.environment.cli, ['workflow', 'show', '--workflow-id', workflowId, '--address', keel.environment.address, '--output', 'json', '--codec-endpoint', codecServer.url, ...extra], {
         maxBuffer: 32 * 1024 * 1024,
       });
     const decoded = await show(['--codec-auth', `Bearer ${token}`]);

@@ -13,7 +13,7 @@ import { SESSION_WORKFLOW_TYPE } from '../../src/shared/constants.js';
 import type { ProfileConfig } from '../../src/shared/schemas/profile.js';
 import type { RunningWorker } from './temporal-env.js';
 import { testProfiles } from './test-profiles.js';
-import { waitFor } from './wait-for.js';
+import { waitFor, waitForStatus } from './wait-for.js';
 
 export interface ScenarioContext {
   client: Client;
@@ -42,7 +42,7 @@ export interface HistoryScenario {
 }
 
 const text = (value: string, usage = { input_tokens: 12, output_tokens: 4 }): ScriptedReply => ({ kind: 'message', content: [{ type: 'text', text: value }], usage });
-const idle = async (handle: SessionHandle) => waitFor('the session to wait for input', async () => (await handle.state()).status === 'waiting_for_input');
+const idle = async (handle: SessionHandle) => waitForStatus(handle, 'waiting_for_input', 'the session to wait for input');
 
 export const historyScenarios: HistoryScenario[] = [
   {
@@ -232,7 +232,7 @@ export const historyScenarios: HistoryScenario[] = [
         { profile: 'test', limits: { maxTokens: 2000, softLimitFraction: 0.5 }, messages: [{ role: 'user', content: 'Spend.' }] },
         { workflowId },
       );
-      await waitFor('the soft limit to pause the session', async () => (await handle.state()).status === 'waiting_for_budget');
+      await waitForStatus(handle, 'waiting_for_budget', 'the soft limit to pause the session');
       await handle.raiseBudget({ maxTokens: 2500 });
       await handle.result();
       return handle;

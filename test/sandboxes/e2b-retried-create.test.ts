@@ -4,32 +4,28 @@
  * worker reconnects to the sandbox by it, and the sandbox is killed when the workflow ends or is cancelled.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { WorkflowFailedError } from '@temporalio/client';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { startE2BStandIn, type E2BStandIn } from '../../src/dev/e2b-stand-in/e2b-stand-in.js';
 import { E2BSandboxProvider } from '../../src/sandboxes/e2b/e2b-sandbox-provider.js';
-import { startTestEnvironment, type TestEnvironment, uniqueTaskQueue } from '../harness/temporal-env.js';
+import { uniqueTaskQueue } from '../harness/temporal-env.js';
+import { useKeel } from '../harness/use-keel.js';
 import { waitFor } from '../harness/wait-for.js';
 import { createSandboxActivities } from './fixtures/e2b-sandbox-activities.js';
 import { continueSignal, sandboxRefQuery, sandboxSessionWorkflow } from './fixtures/e2b-sandbox-workflow.js';
 
 const silentLogger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
-let environment: TestEnvironment;
+const keel = useKeel();
 let bundle: WorkflowBundleWithSourceMap;
 
 before(async () => {
-  environment = await startTestEnvironment();
   bundle = await bundleWorkflowCode({
     workflowsPath: fileURLToPath(new URL('./fixtures/e2b-sandbox-workflow.ts', import.meta.url)),
     logger: silentLogger,
   });
-});
-
-after(async () => {
-  await environment?.close();
 });
 
 /** A worker with its own provider instance: what a fresh worker process would have. */
@@ -42,8 +38,8 @@ async function startWorker(standIn: E2BStandIn, taskQueue: string) {
     env: {},
   });
   const worker = await Worker.create({
-    connection: environment.env.nativeConnection,
-    namespace: environment.env.namespace ?? 'default',
+    connection: keel.environment.env.nativeConnection,
+    namespace: keel.environment.env.namespace ?? 'default',
     taskQueue,
     workflowBundle: bundle,
     activities: createSandboxActivities(provider),
@@ -68,7 +64,7 @@ describe('E2B provider under Temporal', () => {
     const firstWorker = await startWorker(standIn, taskQueue);
     t.after(() => firstWorker.stop());
 
-    const handle = await environment.client.workflow.start(sandboxSessionWorkflow, {
+    const handle = await keel.environment.client.workflow.start(sandboxSessionWorkflow, {
       taskQueue,
       workflowId: sessionId,
       args: [sessionId],
@@ -113,7 +109,7 @@ describe('E2B provider under Temporal', () => {
     const taskQueue = uniqueTaskQueue('e2b');
     const worker = await startWorker(standIn, taskQueue);
     t.after(() => worker.stop());
-    const handle = await environment.client.workflow.start(sandboxSessionWorkflow, {
+    const handle = await keel.environment.client.workflow.start(sandboxSessionWorkflow, {
       taskQueue,
       workflowId: `session-${taskQueue}`,
       args: [`session-${taskQueue}`],

@@ -3,47 +3,37 @@
  * local E2B stand-in. The sandbox is created on first use and killed when the session ends.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { startE2BStandIn, type E2BStandIn } from '../../src/dev/e2b-stand-in/e2b-stand-in.js';
-import { startScriptedModelServer, type ScriptedModelServer, type ScriptedReply } from '../../src/dev/scripted-model/index.js';
 import { E2BSandboxProvider } from '../../src/sandboxes/e2b/e2b-sandbox-provider.js';
-import { startTestEnvironment, type RunningWorker, type TestEnvironment } from '../harness/temporal-env.js';
-
-type ToolCall = { id: string; name: string; input: Record<string, unknown> };
-const calls = (...blocks: ToolCall[]): ScriptedReply => ({ kind: 'message', content: blocks.map((block) => ({ type: 'tool_use' as const, ...block })) });
+import { toolCallsReply } from '../harness/scripted-replies.js';
+import { useKeel } from '../harness/use-keel.js';
 
 describe('sessions in an E2B sandbox', () => {
-  let environment: TestEnvironment;
-  let model: ScriptedModelServer;
   let standIn: E2BStandIn;
-  let worker: RunningWorker;
-  let localOnly: RunningWorker;
 
-  before(async () => {
-    environment = await startTestEnvironment();
-    model = await startScriptedModelServer();
-    standIn = await startE2BStandIn();
-    const provider = new E2BSandboxProvider({ apiKey: standIn.apiKey, apiUrl: standIn.apiUrl, sandboxUrl: standIn.sandboxUrl, requestTimeoutMs: 5_000, env: {} });
-    worker = await environment.startWorker({ modelUrl: model.url, sandboxProviders: [provider] });
-    localOnly = await environment.startWorker({ modelUrl: model.url });
-  });
-  after(async () => {
-    await environment?.close();
-    await model?.close();
-    await standIn?.close();
+  const keel = useKeel({
+    model: {},
+    worker: async (fixture) => {
+      standIn = fixture.closeAfter(await startE2BStandIn());
+
+      const provider = new E2BSandboxProvider({ apiKey: standIn.apiKey, apiUrl: standIn.apiUrl, sandboxUrl: standIn.sandboxUrl, requestTimeoutMs: 5_000, env: {} });
+      return { sandboxProviders: [provider] };
+    },
+    workers: { localOnly: {} },
   });
 
   test('e2b: the built-in tools run in the session\'s E2B sandbox, which is killed when the session ends', async () => {
-    model.push(
-      calls({ id: 'toolu_write', name: 'write_file', input: { path: 'notes/todo.txt', content: 'ship it\n' } }),
-      calls(
+    keel.model.push(
+      toolCallsReply({ id: 'toolu_write', name: 'write_file', input: { path: 'notes/todo.txt', content: 'ship it\n' } }),
+      toolCallsReply(
         { id: 'toolu_cat', name: 'bash', input: { command: 'cat notes/todo.txt && echo done' } },
         { id: 'toolu_escape', name: 'read_file', input: { path: '../../../etc/passwd' } },
       ),
       { kind: 'message', content: [{ type: 'text', text: 'shipped' }] },
     );
-    const requestsBefore = model.requests.length;
-    const handle = await worker.sessions.start({
+    const requestsBefore = keel.model.requests.length;
+    const handle = await keel.worker.sessions.start({
       profile: 'test',
       tools: ['bash', 'read_file', 'write_file'],
       sandbox: { provider: 'e2b' },
@@ -51,7 +41,7 @@ describe('sessions in an E2B sandbox', () => {
     });
     const result = await handle.result();
     assert.equal(result.status, 'completed');
-    const results = model.requests[requestsBefore + 2]!.body.messages.at(-1).content as { tool_use_id: string; content: string; is_error?: boolean }[];
+    const results = keel.model.requests[requestsBefore + 2]!.body.messages.at(-1).content as { tool_use_id: string; content: string; is_error?: boolean }[];
     assert.deepEqual(results[0], { type: 'tool_result', tool_use_id: 'toolu_cat', content: 'exit code: 0\nstdout:\nship it\ndone' });
     assert.equal(results[1]!.is_error, true);
     const state = await handle.state();
@@ -63,7 +53,7 @@ describe('sessions in an E2B sandbox', () => {
   });
 
   test('e2b: a worker without an E2B key refuses an E2B session at once, saying how to turn it on', async () => {
-    const handle = await localOnly.sessions.start({ profile: 'test', tools: ['bash'], sandbox: { provider: 'e2b' }, messages: [{ role: 'user', content: 'x' }] });
+    const handle = await keel.namedWorker('localOnly').sessions.start({ profile: 'test', tools: ['bash'], sandbox: { provider: 'e2b' }, messages: [{ role: 'user', content: 'x' }] });
     await assert.rejects(handle.result(), (error: Error) => {
       const cause = error.cause as Error & { type?: string };
       assert.equal(cause.type, 'Sandbox.Unavailable');

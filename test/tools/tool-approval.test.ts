@@ -5,36 +5,16 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { startScriptedModelServer, type RecordedRequest, type ScriptedModelServer, type ScriptedReply } from '../../src/dev/scripted-model/index.js';
+import { describe, test } from 'node:test';
 import { sessionKey } from '../../src/sandboxes/local/local-sandbox-provider.js';
 import type { SessionHandle } from '../../src/client/session-client.js';
 import { assertHistoriesReplay } from '../harness/replay.js';
-import { startTestEnvironment, type RunningWorker, type TestEnvironment } from '../harness/temporal-env.js';
-import { waitFor } from '../harness/wait-for.js';
-
-type ToolCall = { id: string; name: string; input: Record<string, unknown> };
-const calls = (...blocks: ToolCall[]): ScriptedReply => ({ kind: 'message', content: blocks.map((block) => ({ type: 'tool_use' as const, ...block })) });
-const text = (value: string): ScriptedReply => ({ kind: 'message', content: [{ type: 'text', text: value }] });
-
-function resultsIn(request: RecordedRequest): Map<string, { content: string; isError: boolean }> {
-  const results = new Map<string, { content: string; isError: boolean }>();
-  for (const block of request.body.messages.at(-1).content) {
-    if (block.type === 'tool_result') results.set(block.tool_use_id, { content: block.content, isError: block.is_error === true });
-  }
-  return results;
-}
+import { textReply, toolCallsReply, toolResultsIn } from '../harness/scripted-replies.js';
+import { useKeel } from '../harness/use-keel.js';
+import { waitFor, waitForStatus } from '../harness/wait-for.js';
 
 describe('tool approval', () => {
-  let environment: TestEnvironment;
-  let model: ScriptedModelServer;
-  let worker: RunningWorker;
-
-  before(async () => {
-    environment = await startTestEnvironment();
-    model = await startScriptedModelServer();
-    worker = await environment.startWorker({ modelUrl: model.url, toolHeartbeatTimeoutMs: 5_000 });
-  });
+  const keel = useKeel({ model: {}, worker: { toolHeartbeatTimeoutMs: 5_000 } });
   /** Every session the tests start, for the replay test at the end. */
   const started: SessionHandle[] = [];
   const track = async (handle: Promise<SessionHandle>): Promise<SessionHandle> => {
@@ -42,14 +22,9 @@ describe('tool approval', () => {
     return started.at(-1)!;
   };
 
-  after(async () => {
-    await environment?.close();
-    await model?.close();
-  });
-
   test('decideToolCall: approve, approve with edited input, deny, substitute a result, and a timeout; the model sees each outcome', async () => {
-    model.push(
-      calls(
+    keel.model.push(
+      toolCallsReply(
         { id: 'toolu_approve', name: 'bash', input: { command: 'echo approved' } },
         { id: 'toolu_edit', name: 'bash', input: { command: 'echo original' } },
         { id: 'toolu_deny', name: 'bash', input: { command: 'rm -rf /workspace/*' } },
@@ -57,10 +32,10 @@ describe('tool approval', () => {
         { id: 'toolu_timeout', name: 'bash', input: { command: 'echo never' } },
         { id: 'toolu_free', name: 'write_file', input: { path: 'notes.txt', content: 'no approval needed' } },
       ),
-      text('reviewed'),
+      textReply('reviewed'),
     );
-    const requestsBefore = model.requests.length;
-    const handle = await track(worker.sessions.start({
+    const requestsBefore = keel.model.requests.length;
+    const handle = await track(keel.worker.sessions.start({
       profile: 'test',
       tools: ['bash', 'write_file'],
       approval: { tools: ['bash'] },
@@ -83,7 +58,7 @@ describe('tool approval', () => {
       ],
     );
     // The call that needs no approval ran meanwhile.
-    await waitFor('write_file to run', () => existsSync(join(environment.dataDir, 'sandboxes', sessionKey(handle.workflowId), 'workspace', 'notes.txt')));
+    await waitFor('write_file to run', () => existsSync(join(keel.environment.dataDir, 'sandboxes', sessionKey(handle.workflowId), 'workspace', 'notes.txt')));
 
     // The validator refuses what cannot be decided; refusals leave no trace in history.
     await assert.rejects(handle.decideToolCall({ toolUseId: 'toolu_nope', approve: true }), { name: 'MessageRejectedError', message: /no tool call toolu_nope is waiting for approval/ });
@@ -110,7 +85,7 @@ describe('tool approval', () => {
     assert.equal(result.status, 'completed');
     await assert.rejects(handle.decideToolCall({ toolUseId: 'toolu_timeout', approve: true }), /already decided|completed|not found/i);
 
-    const seen = resultsIn(model.requests[requestsBefore + 1]!);
+    const seen = toolResultsIn(keel.model.requests[requestsBefore + 1]!);
     assert.deepEqual(seen.get('toolu_approve'), { content: 'exit code: 0\nstdout:\napproved', isError: false });
     assert.deepEqual(seen.get('toolu_edit'), {
       content: '[a reviewer approved this call with edited input: {"command":"echo edited"}]\nexit code: 0\nstdout:\nedited',
@@ -136,16 +111,16 @@ describe('tool approval', () => {
   });
 
   test('interrupt: calls waiting for approval are not run and the session waits for the next message', async () => {
-    model.push(calls({ id: 'toolu_held', name: 'bash', input: { command: 'echo held' } }));
-    const handle = await track(worker.sessions.start({ profile: 'test', mode: 'chat', tools: ['bash'], approval: { tools: ['bash'] }, messages: [{ role: 'user', content: 'go' }] }));
-    await waitFor('the call to wait for approval', async () => (await handle.state()).status === 'waiting_for_approval');
+    keel.model.push(toolCallsReply({ id: 'toolu_held', name: 'bash', input: { command: 'echo held' } }));
+    const handle = await track(keel.worker.sessions.start({ profile: 'test', mode: 'chat', tools: ['bash'], approval: { tools: ['bash'] }, messages: [{ role: 'user', content: 'go' }] }));
+    await waitForStatus(handle, 'waiting_for_approval', 'the call to wait for approval');
     await handle.interrupt('changed my mind');
-    await waitFor('the session to wait for input', async () => (await handle.state()).status === 'waiting_for_input');
+    await waitForStatus(handle, 'waiting_for_input', 'the session to wait for input');
     assert.deepEqual((await handle.state()).pendingApprovals, []);
-    model.push(text('understood'));
+    keel.model.push(textReply('understood'));
     const reply = await handle.sendMessage('never mind');
     assert.equal(reply.text, 'understood');
-    const held = resultsIn(model.requests.at(-1)!);
+    const held = toolResultsIn(keel.model.requests.at(-1)!);
     // The tool results lead the user message that follows them.
     assert.deepEqual(held.get('toolu_held'), { content: 'not run: the user interrupted the turn (changed my mind)', isError: true });
     await handle.cancel();
@@ -153,10 +128,10 @@ describe('tool approval', () => {
   });
 
   test('cancel: a session cancelled while a call waits for approval ends cancelled and its sandbox is removed', async () => {
-    model.push(calls({ id: 'toolu_file', name: 'write_file', input: { path: 'a.txt', content: 'a' } }, { id: 'toolu_wait', name: 'bash', input: { command: 'echo x' } }));
-    const handle = await track(worker.sessions.start({ profile: 'test', tools: ['bash', 'write_file'], approval: { tools: ['bash'] }, messages: [{ role: 'user', content: 'go' }] }));
-    const directory = join(environment.dataDir, 'sandboxes', sessionKey(handle.workflowId));
-    await waitFor('the call to wait for approval', async () => (await handle.state()).status === 'waiting_for_approval');
+    keel.model.push(toolCallsReply({ id: 'toolu_file', name: 'write_file', input: { path: 'a.txt', content: 'a' } }, { id: 'toolu_wait', name: 'bash', input: { command: 'echo x' } }));
+    const handle = await track(keel.worker.sessions.start({ profile: 'test', tools: ['bash', 'write_file'], approval: { tools: ['bash'] }, messages: [{ role: 'user', content: 'go' }] }));
+    const directory = join(keel.environment.dataDir, 'sandboxes', sessionKey(handle.workflowId));
+    await waitForStatus(handle, 'waiting_for_approval', 'the call to wait for approval');
     await waitFor('the sandbox to exist', () => existsSync(join(directory, 'workspace', 'a.txt')));
     await handle.cancel();
     assert.equal((await handle.result()).status, 'cancelled');
@@ -169,6 +144,6 @@ describe('tool approval', () => {
   test('replay: the histories of these sessions with approvals replay with the current workflow code', async () => {
     assert.ok(started.length >= 3);
     await Promise.all(started.map((handle) => handle.result().catch(() => undefined)));
-    await assertHistoriesReplay(environment.bundle, started);
+    await assertHistoriesReplay(keel.environment.bundle, started);
   });
 });

@@ -5,30 +5,15 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { z } from 'zod';
-import { startScriptedModelServer, type RecordedRequest, type ScriptedModelServer, type ScriptedReply } from '../../src/dev/scripted-model/index.js';
 import { ToolError } from '../../src/errors.js';
 import { sessionKey } from '../../src/sandboxes/local/local-sandbox-provider.js';
 import { defineTool } from '../../src/tools/define-tool.js';
 import type { SessionHandle } from '../../src/client/session-client.js';
 import { assertHistoriesReplay } from '../harness/replay.js';
-import { startTestEnvironment, type RunningWorker, type TestEnvironment } from '../harness/temporal-env.js';
-
-type ToolCall = { id: string; name: string; input: Record<string, unknown> };
-
-const calls = (...blocks: ToolCall[]): ScriptedReply => ({ kind: 'message', content: blocks.map((block) => ({ type: 'tool_use' as const, ...block })) });
-const text = (value: string): ScriptedReply => ({ kind: 'message', content: [{ type: 'text', text: value }] });
-
-/** The tool results the model received in a request, by tool_use id. */
-function resultsIn(request: RecordedRequest): Map<string, { content: string; isError: boolean }> {
-  const last = request.body.messages.at(-1);
-  const results = new Map<string, { content: string; isError: boolean }>();
-  for (const block of last.content) {
-    if (block.type === 'tool_result') results.set(block.tool_use_id, { content: block.content, isError: block.is_error === true });
-  }
-  return results;
-}
+import { textReply, toolCallsReply, toolResultsIn } from '../harness/scripted-replies.js';
+import { useKeel } from '../harness/use-keel.js';
 
 let flakyAttempts = 0;
 const customTools = [
@@ -79,25 +64,13 @@ const customTools = [
 ];
 
 describe('sessions with tools', () => {
-  let environment: TestEnvironment;
-  let model: ScriptedModelServer;
-  let worker: RunningWorker;
+  const setup = {
+    tools: customTools,
+    toolHeartbeatTimeoutMs: 5_000,
+    localSandbox: { maxProcesses: 64, memoryMb: 256 },
+  };
   // A model that calls a tool the session never offered breaks the API's own rules, so this server does not check.
-  let lenientModel: ScriptedModelServer;
-  let lenientWorker: RunningWorker;
-
-  before(async () => {
-    environment = await startTestEnvironment();
-    model = await startScriptedModelServer();
-    lenientModel = await startScriptedModelServer({ validate: false });
-    const setup = {
-      tools: customTools,
-      toolHeartbeatTimeoutMs: 5_000,
-      localSandbox: { maxProcesses: 64, memoryMb: 256 },
-    };
-    worker = await environment.startWorker({ modelUrl: model.url, ...setup });
-    lenientWorker = await environment.startWorker({ modelUrl: lenientModel.url, ...setup });
-  });
+  const keel = useKeel({ model: {}, models: { lenient: { validate: false } }, worker: setup, workers: { lenient: { ...setup, scriptedModel: 'lenient' } } });
   /** Every session the tests start, for the replay test at the end. */
   const started: SessionHandle[] = [];
   const track = async (handle: Promise<SessionHandle>): Promise<SessionHandle> => {
@@ -105,30 +78,24 @@ describe('sessions with tools', () => {
     return started.at(-1)!;
   };
 
-  after(async () => {
-    await environment?.close();
-    await model?.close();
-    await lenientModel?.close();
-  });
-
-  const sessionDirectory = (workflowId: string) => join(environment.dataDir, 'sandboxes', sessionKey(workflowId));
+  const sessionDirectory = (workflowId: string) => join(keel.environment.dataDir, 'sandboxes', sessionKey(workflowId));
 
   test('built-in tools: the model writes a script, runs it with bash, reads its output and finishes', async () => {
     const script = 'for i in 1 2 3; do echo "line $i"; done > result.txt\necho "counted in $PWD"\n';
-    model.push(
-      calls({ id: 'toolu_write', name: 'write_file', input: { path: 'scripts/count.sh', content: script } }),
-      calls({ id: 'toolu_run', name: 'bash', input: { command: 'bash scripts/count.sh' } }),
-      calls({ id: 'toolu_read', name: 'read_file', input: { path: 'result.txt', offset: 1, limit: 1 } }),
-      calls({ id: 'toolu_list', name: 'list_files', input: {} }, { id: 'toolu_edit', name: 'edit_file', input: { path: 'result.txt', old: 'line 2', new: 'LINE TWO' } }),
-      text('The script printed three lines.'),
+    keel.model.push(
+      toolCallsReply({ id: 'toolu_write', name: 'write_file', input: { path: 'scripts/count.sh', content: script } }),
+      toolCallsReply({ id: 'toolu_run', name: 'bash', input: { command: 'bash scripts/count.sh' } }),
+      toolCallsReply({ id: 'toolu_read', name: 'read_file', input: { path: 'result.txt', offset: 1, limit: 1 } }),
+      toolCallsReply({ id: 'toolu_list', name: 'list_files', input: {} }, { id: 'toolu_edit', name: 'edit_file', input: { path: 'result.txt', old: 'line 2', new: 'LINE TWO' } }),
+      textReply('The script printed three lines.'),
     );
-    const requestsBefore = model.requests.length;
-    const handle = await track(worker.sessions.start({ profile: 'test', tools: ['bash', 'read_file', 'write_file', 'edit_file', 'list_files'], messages: [{ role: 'user', content: 'count to three' }] }));
+    const requestsBefore = keel.model.requests.length;
+    const handle = await track(keel.worker.sessions.start({ profile: 'test', tools: ['bash', 'read_file', 'write_file', 'edit_file', 'list_files'], messages: [{ role: 'user', content: 'count to three' }] }));
     const result = await handle.result();
     assert.equal(result.status, 'completed');
     assert.equal(result.finalText, 'The script printed three lines.');
 
-    const requests = model.requests.slice(requestsBefore);
+    const requests = keel.model.requests.slice(requestsBefore);
     assert.equal(requests.length, 5);
     // The model is told about each tool, its input as JSON Schema.
     const offered = requests[0]!.body.tools as { name: string; input_schema: { type: string; properties: Record<string, unknown>; required?: string[] } }[];
@@ -137,10 +104,10 @@ describe('sessions with tools', () => {
     assert.deepEqual(Object.keys(offered[0]!.input_schema.properties), ['command', 'timeoutSeconds']);
     assert.deepEqual(offered[3]!.input_schema.required, ['path', 'old', 'new']);
 
-    assert.deepEqual(resultsIn(requests[1]!).get('toolu_write'), { content: `wrote ${Buffer.byteLength(script)} bytes to scripts/count.sh`, isError: false });
-    assert.deepEqual(resultsIn(requests[2]!).get('toolu_run'), { content: 'exit code: 0\nstdout:\ncounted in /workspace', isError: false });
-    assert.deepEqual(resultsIn(requests[3]!).get('toolu_read'), { content: 'line 2\n[lines 2-2 of 3; continue with offset 2]', isError: false });
-    const fourth = resultsIn(requests[4]!);
+    assert.deepEqual(toolResultsIn(requests[1]!).get('toolu_write'), { content: `wrote ${Buffer.byteLength(script)} bytes to scripts/count.sh`, isError: false });
+    assert.deepEqual(toolResultsIn(requests[2]!).get('toolu_run'), { content: 'exit code: 0\nstdout:\ncounted in /workspace', isError: false });
+    assert.deepEqual(toolResultsIn(requests[3]!).get('toolu_read'), { content: 'line 2\n[lines 2-2 of 3; continue with offset 2]', isError: false });
+    const fourth = toolResultsIn(requests[4]!);
     assert.deepEqual(fourth.get('toolu_list'), { content: `result.txt (21 bytes)\nscripts/\nscripts/count.sh (${Buffer.byteLength(script)} bytes)`, isError: false });
     assert.deepEqual(fourth.get('toolu_edit'), { content: 'edited result.txt: replaced 1 occurrence', isError: false });
 
@@ -170,40 +137,40 @@ describe('sessions with tools', () => {
   });
 
   test('bad tool input: schema breaks, escapes, huge output, a hung command and a fork bomb come back as tool errors and the session goes on', async () => {
-    model.push(
-      calls(
+    keel.model.push(
+      toolCallsReply(
         { id: 'toolu_schema', name: 'write_file', input: { path: 42 } },
         { id: 'toolu_dotdot', name: 'read_file', input: { path: '../../etc/passwd' } },
         { id: 'toolu_bash_passwd', name: 'bash', input: { command: 'cat ../../etc/passwd; touch /etc/owned || echo etc-read-only' } },
         { id: 'toolu_links', name: 'bash', input: { command: 'ln -s /etc/passwd passwd-link && ln -s / host-root && echo linked' } },
       ),
-      calls(
+      toolCallsReply(
         { id: 'toolu_via_link', name: 'read_file', input: { path: 'passwd-link' } },
         { id: 'toolu_via_dir_link', name: 'read_file', input: { path: 'host-root/etc/passwd' } },
         { id: 'toolu_write_link', name: 'write_file', input: { path: 'host-root/tmp/owned.txt', content: 'x' } },
         { id: 'toolu_flood', name: 'bash', input: { command: "head -c 52428800 /dev/zero | tr '\\0' y; echo; echo end-of-flood" } },
       ),
-      calls(
+      toolCallsReply(
         { id: 'toolu_sleep', name: 'bash', input: { command: 'echo going to sleep; sleep 1000', timeoutSeconds: 2 } },
         { id: 'toolu_exit', name: 'bash', input: { command: 'echo failing >&2; exit 7' } },
         { id: 'toolu_missing', name: 'read_file', input: { path: 'nope.txt' } },
       ),
       // Alone in its turn: the process limit is the session's, so commands running beside it could not fork either.
-      calls({ id: 'toolu_bomb', name: 'bash', input: { command: 'bomb() { bomb | bomb & }; bomb; wait', timeoutSeconds: 3 } }),
-      calls({ id: 'toolu_alive', name: 'bash', input: { command: 'echo still here' } }),
-      text('done despite everything'),
+      toolCallsReply({ id: 'toolu_bomb', name: 'bash', input: { command: 'bomb() { bomb | bomb & }; bomb; wait', timeoutSeconds: 3 } }),
+      toolCallsReply({ id: 'toolu_alive', name: 'bash', input: { command: 'echo still here' } }),
+      textReply('done despite everything'),
     );
-    const requestsBefore = model.requests.length;
-    const handle = await track(worker.sessions.start({ profile: 'test', tools: ['bash', 'read_file', 'write_file'], messages: [{ role: 'user', content: 'try to break out' }] }));
+    const requestsBefore = keel.model.requests.length;
+    const handle = await track(keel.worker.sessions.start({ profile: 'test', tools: ['bash', 'read_file', 'write_file'], messages: [{ role: 'user', content: 'try to break out' }] }));
     const result = await handle.result();
     assert.equal(result.status, 'completed');
     assert.equal(result.finalText, 'done despite everything');
-    const requests = model.requests.slice(requestsBefore);
-    const first = resultsIn(requests[1]!);
-    const second = resultsIn(requests[2]!);
-    const third = resultsIn(requests[3]!);
-    const fourth = resultsIn(requests[4]!);
-    const fifth = resultsIn(requests[5]!);
+    const requests = keel.model.requests.slice(requestsBefore);
+    const first = toolResultsIn(requests[1]!);
+    const second = toolResultsIn(requests[2]!);
+    const third = toolResultsIn(requests[3]!);
+    const fourth = toolResultsIn(requests[4]!);
+    const fifth = toolResultsIn(requests[5]!);
 
     assert.equal(first.get('toolu_schema')!.isError, true);
     assert.match(first.get('toolu_schema')!.content, /^invalid input for write_file: path: Invalid input: expected string, received number; content: Invalid input: expected string, received undefined\. Expected input \(JSON Schema\): \{"type":"object"/);
@@ -236,29 +203,29 @@ describe('sessions with tools', () => {
   });
 
   test('unknown tool: a call to a tool the session does not have is answered with an error naming its tools', async () => {
-    lenientModel.push(calls({ id: 'toolu_ghost', name: 'delete_everything', input: {} }), text('ok'));
-    const requestsBefore = lenientModel.requests.length;
-    const handle = await track(lenientWorker.sessions.start({ profile: 'test', tools: ['read_file', 'lookup'], messages: [{ role: 'user', content: 'go' }] }));
+    keel.namedModel('lenient').push(toolCallsReply({ id: 'toolu_ghost', name: 'delete_everything', input: {} }), textReply('ok'));
+    const requestsBefore = keel.namedModel('lenient').requests.length;
+    const handle = await track(keel.namedWorker('lenient').sessions.start({ profile: 'test', tools: ['read_file', 'lookup'], messages: [{ role: 'user', content: 'go' }] }));
     assert.equal((await handle.result()).status, 'completed');
-    assert.deepEqual(resultsIn(lenientModel.requests[requestsBefore + 1]!).get('toolu_ghost'), {
+    assert.deepEqual(toolResultsIn(keel.namedModel('lenient').requests[requestsBefore + 1]!).get('toolu_ghost'), {
       content: 'unknown tool "delete_everything"; the tools of this session are: read_file, lookup, read_output',
       isError: true,
     });
   });
 
   test('parallel calls: one turn\'s calls run at once and their results come back in the order asked', async () => {
-    model.push(
-      calls(
+    keel.model.push(
+      toolCallsReply(
         { id: 'toolu_slow', name: 'bash', input: { command: 'sleep 1; echo first' } },
         { id: 'toolu_fast', name: 'bash', input: { command: 'echo second' } },
         { id: 'toolu_third', name: 'bash', input: { command: 'echo third' } },
       ),
-      text('all done'),
+      textReply('all done'),
     );
-    const requestsBefore = model.requests.length;
-    const handle = await track(worker.sessions.start({ profile: 'test', tools: ['bash'], messages: [{ role: 'user', content: 'three things' }] }));
+    const requestsBefore = keel.model.requests.length;
+    const handle = await track(keel.worker.sessions.start({ profile: 'test', tools: ['bash'], messages: [{ role: 'user', content: 'three things' }] }));
     assert.equal((await handle.result()).status, 'completed');
-    const last = model.requests[requestsBefore + 1]!.body.messages.at(-1).content as { tool_use_id: string; content: string }[];
+    const last = keel.model.requests[requestsBefore + 1]!.body.messages.at(-1).content as { tool_use_id: string; content: string }[];
     assert.deepEqual(last.map((block) => [block.tool_use_id, block.content]), [
       ['toolu_slow', 'exit code: 0\nstdout:\nfirst'],
       ['toolu_fast', 'exit code: 0\nstdout:\nsecond'],
@@ -277,8 +244,8 @@ describe('sessions with tools', () => {
 
   test('custom tools: JSON Schema to the model, retries when safe, one attempt when not, ToolError and timeouts as results', async () => {
     flakyAttempts = 0;
-    model.push(
-      calls(
+    keel.model.push(
+      toolCallsReply(
         { id: 'toolu_add', name: 'add', input: { a: 2, b: 3 } },
         { id: 'toolu_charge', name: 'charge_card', input: { cents: 500 } },
         { id: 'toolu_lookup', name: 'lookup', input: { key: 'other' } },
@@ -286,18 +253,18 @@ describe('sessions with tools', () => {
         { id: 'toolu_slow', name: 'slow', input: {} },
         { id: 'toolu_verbose', name: 'verbose', input: {} },
       ),
-      text('finished'),
+      textReply('finished'),
     );
-    const requestsBefore = model.requests.length;
-    const handle = await track(worker.sessions.start({ profile: 'test', tools: ['add', 'charge_card', 'lookup', 'slow', 'verbose'], messages: [{ role: 'user', content: 'use the custom tools' }] }));
+    const requestsBefore = keel.model.requests.length;
+    const handle = await track(keel.worker.sessions.start({ profile: 'test', tools: ['add', 'charge_card', 'lookup', 'slow', 'verbose'], messages: [{ role: 'user', content: 'use the custom tools' }] }));
     assert.equal((await handle.result()).status, 'completed');
-    const offered = model.requests[requestsBefore]!.body.tools as { name: string; description: string; input_schema: unknown }[];
+    const offered = keel.model.requests[requestsBefore]!.body.tools as { name: string; description: string; input_schema: unknown }[];
     assert.deepEqual(offered[0], {
       name: 'add',
       description: 'Adds two numbers.',
       input_schema: { type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } }, required: ['a', 'b'] },
     });
-    const results = resultsIn(model.requests[requestsBefore + 1]!);
+    const results = toolResultsIn(keel.model.requests[requestsBefore + 1]!);
     assert.deepEqual(results.get('toolu_add'), { content: '5', isError: false });
     assert.equal(flakyAttempts, 2);
     assert.deepEqual(results.get('toolu_charge'), {
@@ -321,14 +288,14 @@ describe('sessions with tools', () => {
   });
 
   test('session setup: an unknown enabled tool or a sandbox tool without a sandbox fails the session at once, naming the problem', async () => {
-    const unknown = await worker.sessions.start({ profile: 'test', tools: ['bash', 'teleport'], messages: [{ role: 'user', content: 'x' }] });
+    const unknown = await keel.worker.sessions.start({ profile: 'test', tools: ['bash', 'teleport'], messages: [{ role: 'user', content: 'x' }] });
     await assert.rejects(unknown.result(), (error: Error) => {
       const cause = error.cause as Error & { type?: string };
       assert.equal(cause.type, 'Config.UnknownTool');
       assert.match(cause.message, /unknown tool "teleport"; this worker has: bash, read_file, write_file, edit_file, list_files, read_output, add, charge_card, lookup, verbose, slow/);
       return true;
     });
-    const noSandbox = await worker.sessions.start({ profile: 'test', tools: ['bash'], sandbox: { provider: 'none' }, messages: [{ role: 'user', content: 'x' }] });
+    const noSandbox = await keel.worker.sessions.start({ profile: 'test', tools: ['bash'], sandbox: { provider: 'none' }, messages: [{ role: 'user', content: 'x' }] });
     await assert.rejects(noSandbox.result(), (error: Error) => {
       const cause = error.cause as Error & { type?: string };
       assert.equal(cause.type, 'InvalidSessionInput');
@@ -336,7 +303,7 @@ describe('sessions with tools', () => {
       return true;
     });
     // A worker where bubblewrap cannot run refuses the local sandbox (no unsafe opt-out set) and says why.
-    const withoutBubblewrap = await environment.startWorker({ modelUrl: model.url, localSandbox: { bubblewrapPath: '/nonexistent/bwrap' } });
+    const withoutBubblewrap = await keel.environment.startWorker({ modelUrl: keel.model.url, localSandbox: { bubblewrapPath: '/nonexistent/bwrap' } });
     const refused = await withoutBubblewrap.sessions.start({ profile: 'test', tools: ['bash'], messages: [{ role: 'user', content: 'x' }] });
     await assert.rejects(refused.result(), (error: Error) => {
       const cause = error.cause as Error & { type?: string };
@@ -350,6 +317,6 @@ describe('sessions with tools', () => {
   test('replay: the histories of these sessions with tools replay with the current workflow code', async () => {
     assert.ok(started.length >= 3);
     await Promise.all(started.map((handle) => handle.result().catch(() => undefined)));
-    await assertHistoriesReplay(environment.bundle, started);
+    await assertHistoriesReplay(keel.environment.bundle, started);
   });
 });

@@ -6,14 +6,13 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { startScriptedModelServer, type ScriptedModelServer } from '../../src/dev/scripted-model/index.js';
+import { before, describe, test } from 'node:test';
 import { detectCgroups } from '../../src/sandboxes/local/cgroups.js';
 import { sessionKey } from '../../src/sandboxes/local/local-sandbox-provider.js';
 import { SessionClient } from '../../src/client/session-client.js';
-import { startTestEnvironment, uniqueTaskQueue, type TestEnvironment } from '../harness/temporal-env.js';
+import { uniqueTaskQueue } from '../harness/temporal-env.js';
+import { useKeel } from '../harness/use-keel.js';
 import { waitFor } from '../harness/wait-for.js';
-import { startWorkerProcess, type WorkerProcess } from '../harness/worker-process.js';
 
 function hostProcessesWith(marker: string): number[] {
   const found: number[] = [];
@@ -29,41 +28,23 @@ function hostProcessesWith(marker: string): number[] {
 }
 
 describe('worker crash during a tool session', () => {
-  let environment: TestEnvironment;
-  let model: ScriptedModelServer;
   let dataDir: string;
-  const processes: WorkerProcess[] = [];
-
-  before(async () => {
-    environment = await startTestEnvironment();
-    model = await startScriptedModelServer();
+  const keel = useKeel({ model: {} });
+  before(() => {
     dataDir = mkdtempSync(join(tmpdir(), 'keel-crash-data-'));
-  });
-  after(async () => {
-    for (const process of processes) await process.kill('SIGKILL');
-    await environment?.close();
-    await model?.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    keel.closeAfter({ close: () => rmSync(dataDir, { recursive: true, force: true }) });
   });
 
   test('kill -9: a new worker finishes the session, sees its files, and the directory is gone at the end', async () => {
     const taskQueue = uniqueTaskQueue('crash');
-    const start = () =>
-      startWorkerProcess({
-        address: environment.address,
-        taskQueue,
-        modelUrl: model.url,
-        profilesFile: environment.profilesFile,
-        env: { KEEL_DATA_DIR: dataDir, KEEL_TOOL_HEARTBEAT_TIMEOUT_SECONDS: '2' },
-      });
+    const start = () => keel.startWorkerProcess({ taskQueue, env: { KEEL_DATA_DIR: dataDir, KEEL_TOOL_HEARTBEAT_TIMEOUT_SECONDS: '2' } });
     const first = await start();
-    processes.push(first);
     // The worker says at start what the local sandbox is and which limits are in force.
     assert.match(first.output(), /local sandbox: bubblewrap [\d.]+/);
     assert.match(first.output(), /local sandbox limits in force: memory 2048 MiB per session \(cgroup v\d\), 512 processes per session \(cgroup v\d\), file size 1024 MiB \(rlimit\), 1024 open files \(rlimit\), CPU 600 s per process \(rlimit\)/);
 
     const marker = `${30 + Math.floor(Math.random() * 10)}.${Math.floor(Math.random() * 1e6)}`;
-    model.push(
+    keel.model.push(
       { kind: 'message', content: [{ type: 'tool_use', id: 'toolu_write', name: 'write_file', input: { path: 'data/important.txt', content: 'written before the crash\n' } }] },
       { kind: 'message', content: [{ type: 'tool_use', id: 'toolu_long', name: 'bash', input: { command: `echo started > started.txt; sleep ${marker}; echo finished > finished.txt`, timeoutSeconds: 120 } }] },
       {
@@ -75,8 +56,8 @@ describe('worker crash during a tool session', () => {
       },
       { kind: 'message', content: [{ type: 'text', text: 'recovered' }] },
     );
-    const requestsBefore = model.requests.length;
-    const sessions = new SessionClient({ client: environment.client, taskQueue });
+    const requestsBefore = keel.model.requests.length;
+    const sessions = new SessionClient({ client: keel.environment.client, taskQueue });
     const handle = await sessions.start({ profile: 'test', tools: ['bash', 'read_file', 'write_file', 'list_files'], messages: [{ role: 'user', content: 'work, then survive' }] });
     const directory = join(dataDir, 'sandboxes', sessionKey(handle.workflowId));
     await waitFor('the long command to start', () => existsSync(join(directory, 'workspace', 'started.txt')), 30_000);
@@ -87,17 +68,17 @@ describe('worker crash during a tool session', () => {
     await waitFor('the sandboxed command to die with the worker', () => hostProcessesWith(`sleep ${marker}`).length === 0, 10_000);
     assert.ok(existsSync(join(directory, 'workspace', 'data', 'important.txt')), 'the files outlive the worker');
 
-    const second = await start();
-    processes.push(second);
+    await start();
+
     const result = await handle.result();
     assert.equal(result.status, 'completed');
     assert.equal(result.finalText, 'recovered');
 
-    const lost = model.requests[requestsBefore + 2]!.body.messages.at(-1).content[0];
+    const lost = keel.model.requests[requestsBefore + 2]!.body.messages.at(-1).content[0];
     assert.equal(lost.tool_use_id, 'toolu_long');
     assert.equal(lost.is_error, true);
     assert.match(lost.content, /^the bash tool failed: the worker running it stopped responding \(no heartbeat for 2 s\); it was probably lost mid-call\. It is not retried automatically/);
-    const recovered = model.requests[requestsBefore + 3]!.body.messages.at(-1).content as { tool_use_id: string; content: string }[];
+    const recovered = keel.model.requests[requestsBefore + 3]!.body.messages.at(-1).content as { tool_use_id: string; content: string }[];
     assert.deepEqual(recovered.map((block) => [block.tool_use_id, block.content]), [
       ['toolu_read', 'written before the crash'],
       ['toolu_list', 'data/\ndata/important.txt (25 bytes)\nstarted.txt (8 bytes)'],

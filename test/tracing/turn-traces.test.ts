@@ -1,18 +1,17 @@
 import { Client } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { z } from 'zod';
 import { SessionClient } from '../../src/client/session-client.js';
-import { startScriptedModelServer, type ScriptedModelServer } from '../../src/dev/scripted-model/index.js';
 import { defineTool } from '../../src/tools/define-tool.js';
 import { createClientTracing } from '../../src/tracing/client-tracing.js';
 import { loadTracingConfig } from '../../src/tracing/tracing-config.js';
 import { createWorkerTracing } from '../../src/tracing/worker-tracing.js';
 import { workflowsPath } from '../../src/worker/create-keel-worker.js';
 import { startOtlpCollector, type CollectedSpan, type OtlpCollector } from '../harness/otlp-collector.js';
-import { startTestEnvironment, type TestEnvironment } from '../harness/temporal-env.js';
-import { waitFor } from '../harness/wait-for.js';
+import { useKeel } from '../harness/use-keel.js';
+import { waitForStatus } from '../harness/wait-for.js';
 
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
 
@@ -25,19 +24,11 @@ const addTool = defineTool({
 });
 
 describe('tracing', () => {
-  let environment: TestEnvironment;
-  let model: ScriptedModelServer;
   let collector: OtlpCollector;
 
+  const keel = useKeel({ model: {} });
   before(async () => {
-    environment = await startTestEnvironment();
-    model = await startScriptedModelServer();
-    collector = await startOtlpCollector();
-  });
-  after(async () => {
-    await environment?.close();
-    await model?.close();
-    await collector?.close();
+    collector = keel.closeAfter(await startOtlpCollector());
   });
 
   test('tracing config: off unless KEEL_OTEL or an OTLP endpoint is set', () => {
@@ -56,17 +47,17 @@ describe('tracing', () => {
     const workerTracing = createWorkerTracing(environmentVariables)!;
     const clientTracing = createClientTracing(environmentVariables)!;
     const bundle = await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: workerTracing.workflowInterceptorModules, logger: quiet });
-    const worker = await environment.startWorker({ modelUrl: model.url, tools: [addTool], tracing: workerTracing, workflowBundle: bundle });
-    const client = new Client({ connection: environment.client.connection, interceptors: { workflow: clientTracing.workflowClientInterceptors } });
+    const worker = await keel.environment.startWorker({ modelUrl: keel.model.url, tools: [addTool], tracing: workerTracing, workflowBundle: bundle });
+    const client = new Client({ connection: keel.environment.client.connection, interceptors: { workflow: clientTracing.workflowClientInterceptors } });
     const sessions = new SessionClient({ client, taskQueue: worker.taskQueue });
 
-    model.push(
+    keel.model.push(
       { kind: 'message', content: [{ type: 'tool_use', id: 'toolu_add', name: 'add', input: { a: 2, b: 3 } }] },
       { kind: 'message', content: [{ type: 'text', text: 'It is 5.' }] },
       { kind: 'message', content: [{ type: 'text', text: 'Still 5.' }] },
     );
     const handle = await sessions.start({ profile: 'test', mode: 'chat', tools: ['add'], messages: [{ role: 'user', content: 'What is 2 + 3?' }] }, { workflowId: 'traced-session' });
-    await waitFor('the first turn to end', async () => (await handle.state()).status === 'waiting_for_input');
+    await waitForStatus(handle, 'waiting_for_input', 'the first turn to end');
     assert.equal((await handle.sendMessage('Sure?')).text, 'Still 5.');
     await handle.cancel();
     await handle.result();

@@ -1,41 +1,24 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { SessionClient } from '../../src/client/session-client.js';
-import { startScriptedModelServer, type ScriptedModelServer } from '../../src/dev/scripted-model/index.js';
-import { startTestEnvironment, uniqueTaskQueue, type TestEnvironment } from '../harness/temporal-env.js';
+import { uniqueTaskQueue } from '../harness/temporal-env.js';
+import { useKeel } from '../harness/use-keel.js';
 import { waitFor } from '../harness/wait-for.js';
-import { startWorkerProcess, type WorkerProcess } from '../harness/worker-process.js';
 
 describe('graceful shutdown', () => {
-  let environment: TestEnvironment;
-  let model: ScriptedModelServer;
-  const processes: WorkerProcess[] = [];
-
-  before(async () => {
-    environment = await startTestEnvironment();
-    model = await startScriptedModelServer();
-  });
-  after(async () => {
-    await Promise.allSettled(processes.map((child) => child.kill('SIGKILL')));
-    await environment?.close();
-    await model?.close();
-  });
+  const keel = useKeel({ model: {} });
 
   test('worker: SIGTERM during a model call lets the call finish and be recorded, then the process exits 0', async () => {
     const taskQueue = uniqueTaskQueue('shutdown');
-    const worker = await startWorkerProcess({
-      address: environment.address,
+    const worker = await keel.startWorkerProcess({
       taskQueue,
-      modelUrl: model.url,
-      profilesFile: environment.profilesFile,
-      env: { KEEL_SHUTDOWN_GRACE_SECONDS: '20', KEEL_WORKFLOW_BUNDLE: environment.workflowBundleFile },
+      env: { KEEL_SHUTDOWN_GRACE_SECONDS: '20', KEEL_WORKFLOW_BUNDLE: keel.environment.workflowBundleFile },
     });
-    processes.push(worker);
     // A slow stream: several seconds from first to last event, heartbeating all the while.
-    model.push({ kind: 'message', content: [{ type: 'text', text: 'an answer that outlived its worker' }], chunkDelayMs: 400 });
-    const sessions = new SessionClient({ client: environment.client, taskQueue });
+    keel.model.push({ kind: 'message', content: [{ type: 'text', text: 'an answer that outlived its worker' }], chunkDelayMs: 400 });
+    const sessions = new SessionClient({ client: keel.environment.client, taskQueue });
     const handle = await sessions.start({ profile: 'test', messages: [{ role: 'user', content: 'take your time' }] });
-    await waitFor('the model call to begin', () => model.requests.length === 1);
+    await waitFor('the model call to begin', () => keel.model.requests.length === 1);
     const inFlight = await handle.workflow.fetchHistory();
     const callScheduled = inFlight.events!.find((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'callModel');
     assert.ok(
@@ -71,11 +54,11 @@ describe('graceful shutdown', () => {
     assert.equal(events.filter((event) => event.activityTaskFailedEventAttributes || event.activityTaskTimedOutEventAttributes).length, 0);
 
     // A new worker takes the session on from the recorded result; the model is not called again.
-    const successor = await environment.startWorker({ taskQueue, modelUrl: model.url });
+    const successor = await keel.environment.startWorker({ taskQueue, modelUrl: keel.model.url });
     const result = await handle.result();
     assert.equal(result.status, 'completed');
     assert.equal(result.finalText, 'an answer that outlived its worker');
-    assert.equal(model.requests.length, 1);
+    assert.equal(keel.model.requests.length, 1);
     await successor.stop();
   });
 });

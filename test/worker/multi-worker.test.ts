@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { SessionClient, type SessionHandle } from '../../src/client/session-client.js';
-import { startScriptedModelServer, type RecordedRequest, type ScriptedModelServer } from '../../src/dev/scripted-model/index.js';
-import { startTestEnvironment, uniqueTaskQueue, type TestEnvironment } from '../harness/temporal-env.js';
+import type { RecordedRequest } from '../../src/dev/scripted-model/index.js';
+import { uniqueTaskQueue } from '../harness/temporal-env.js';
+import { useKeel } from '../harness/use-keel.js';
 import { waitFor } from '../harness/wait-for.js';
-import { startWorkerProcess, type WorkerProcess } from '../harness/worker-process.js';
 
 const sessionCount = 30;
 const slotsPerWorker = 10;
@@ -17,49 +17,35 @@ function sessionOf(request: RecordedRequest): number | undefined {
 }
 
 describe('several workers on one queue', () => {
-  let environment: TestEnvironment;
-  let model: ScriptedModelServer;
-  const processes: WorkerProcess[] = [];
-
-  before(async () => {
-    environment = await startTestEnvironment();
+  const keel = useKeel({
     // Each reply is derived from its request, since calls from all sessions interleave on the shared queue; the
     // stream is slow, so that kills land mid-call.
-    model = await startScriptedModelServer({
+    model: {
       responder: (request) => {
         const session = sessionOf(request);
         return session === undefined ? undefined : { kind: 'message', content: [{ type: 'text', text: `reply to session ${session}` }], chunkDelayMs: 250 };
       },
-    });
-  });
-  after(async () => {
-    await Promise.allSettled(processes.map((child) => child.kill('SIGKILL')));
-    await environment?.close();
-    await model?.close();
+    },
   });
 
   test('workers: three processes share 30 sessions; after kill -9 of two mid-call, all complete with no turn lost or duplicated', async (t) => {
     const taskQueue = uniqueTaskQueue('shared');
     const workers = await Promise.all(
       [0, 1, 2].map(() =>
-        startWorkerProcess({
-          address: environment.address,
+        keel.startWorkerProcess({
           taskQueue,
-          modelUrl: model.url,
-          profilesFile: environment.profilesFile,
           // At most 10 calls each, so 30 concurrent calls need all three workers: every kill interrupts calls.
-          env: { KEEL_WORKFLOW_BUNDLE: environment.workflowBundleFile, KEEL_MAX_CONCURRENT_ACTIVITIES: String(slotsPerWorker) },
+          env: { KEEL_WORKFLOW_BUNDLE: keel.environment.workflowBundleFile, KEEL_MAX_CONCURRENT_ACTIVITIES: String(slotsPerWorker) },
         }),
       ),
     );
-    processes.push(...workers);
-    const sessions = new SessionClient({ client: environment.client, taskQueue });
+    const sessions = new SessionClient({ client: keel.environment.client, taskQueue });
     const handles: SessionHandle[] = await Promise.all(
       Array.from({ length: sessionCount }, (_, index) => sessions.start({ profile: 'test', messages: [{ role: 'user', content: `task for session ${index}` }] })),
     );
 
-    await waitFor('all 30 model calls to be in flight', () => model.requests.length >= sessionCount, 60_000);
-    const inFlight = model.requests.length;
+    await waitFor('all 30 model calls to be in flight', () => keel.model.requests.length >= sessionCount, 60_000);
+    const inFlight = keel.model.requests.length;
     await Promise.all([workers[0]!.kill('SIGKILL'), workers[1]!.kill('SIGKILL')]);
 
     const results = await Promise.all(handles.map((handle) => handle.result()));
@@ -69,8 +55,8 @@ describe('several workers on one queue', () => {
       assert.equal(result.turns, 1);
     }
     // The kills cost calls: those in flight on the dead workers were made again elsewhere.
-    assert.ok(model.requests.length > inFlight, `${model.requests.length} requests, ${inFlight} before the kills`);
-    t.diagnostic(`${model.requests.length} model requests for ${sessionCount} sessions (${inFlight} in flight at the kills)`);
+    assert.ok(keel.model.requests.length > inFlight, `${keel.model.requests.length} requests, ${inFlight} before the kills`);
+    t.diagnostic(`${keel.model.requests.length} model requests for ${sessionCount} sessions (${inFlight} in flight at the kills)`);
 
     for (const [index, handle] of handles.entries()) {
       // The transcript holds each turn once.
@@ -89,7 +75,7 @@ describe('several workers on one queue', () => {
       const completed = events.filter((event) => event.activityTaskCompletedEventAttributes?.scheduledEventId?.toString() === callId);
       assert.equal(completed.length, 1, `session ${index}: one model call completed`);
       const started = events.find((event) => event.activityTaskStartedEventAttributes?.scheduledEventId?.toString() === callId);
-      const requests = model.requests.filter((request) => sessionOf(request) === index).length;
+      const requests = keel.model.requests.filter((request) => sessionOf(request) === index).length;
       assert.equal(requests, started!.activityTaskStartedEventAttributes!.attempt, `session ${index}: one request per attempt`);
     }
     assert.equal((await workers[2]!.kill('SIGTERM')).code, 0);

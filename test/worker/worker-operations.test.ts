@@ -3,44 +3,29 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { SessionClient } from '../../src/client/session-client.js';
 import { AesGcmCodec } from '../../src/codec/aes-gcm-codec.js';
 import { parseEncryptionKeys } from '../../src/codec/encryption-keys.js';
-import { startScriptedModelServer, type ScriptedModelServer } from '../../src/dev/scripted-model/index.js';
 import { freePort } from '../harness/free-port.js';
-import { startTestEnvironment, uniqueTaskQueue, type TestEnvironment } from '../harness/temporal-env.js';
+import { uniqueTaskQueue } from '../harness/temporal-env.js';
+import { useKeel } from '../harness/use-keel.js';
 import { waitFor } from '../harness/wait-for.js';
-import { startWorkerProcess, type WorkerProcess } from '../harness/worker-process.js';
 
 describe('worker operations', () => {
-  let environment: TestEnvironment;
-  let model: ScriptedModelServer;
   const apiKey = `sk-test-${randomBytes(16).toString('hex')}`;
-  const processes: WorkerProcess[] = [];
 
-  before(async () => {
-    environment = await startTestEnvironment();
-    // The model server accepts only the worker's real key, so a call that succeeds proves the key arrived.
-    model = await startScriptedModelServer({ apiKey });
-  });
-  after(async () => {
-    await Promise.allSettled(processes.map((child) => child.kill('SIGKILL')));
-    await environment?.close();
-    await model?.close();
-  });
+  // The model server accepts only the worker's real key, so a call that succeeds proves the key arrived.
+  const keel = useKeel({ model: { apiKey } });
 
   test('worker: serves the SDK worker metrics on the opt-in Prometheus port and a health endpoint', async () => {
     const [metricsPort, healthPort] = [await freePort(), await freePort()];
     const taskQueue = uniqueTaskQueue('metrics');
-    const worker = await startWorkerProcess({
-      address: environment.address,
+    const worker = await keel.startWorkerProcess({
       taskQueue,
-      modelUrl: model.url,
-      profilesFile: environment.profilesFile,
       apiKey,
       env: {
-        KEEL_WORKFLOW_BUNDLE: environment.workflowBundleFile,
+        KEEL_WORKFLOW_BUNDLE: keel.environment.workflowBundleFile,
         KEEL_METRICS_PORT: String(metricsPort),
         KEEL_METRICS_HOST: '127.0.0.1',
         KEEL_HEALTH_PORT: String(healthPort),
@@ -48,9 +33,8 @@ describe('worker operations', () => {
         KEEL_MAX_CONCURRENT_ACTIVITIES: '7',
       },
     });
-    processes.push(worker);
-    model.push({ kind: 'message', content: [{ type: 'text', text: 'measured' }] });
-    const handle = await new SessionClient({ client: environment.client, taskQueue }).start({ profile: 'test', messages: [{ role: 'user', content: 'count me' }] });
+    keel.model.push({ kind: 'message', content: [{ type: 'text', text: 'measured' }] });
+    const handle = await new SessionClient({ client: keel.environment.client, taskQueue }).start({ profile: 'test', messages: [{ role: 'user', content: 'count me' }] });
     assert.equal((await handle.result()).finalText, 'measured');
 
     const metrics = await waitFor('the worker metrics', async () => {
@@ -74,29 +58,25 @@ describe('worker operations', () => {
     writeFileSync(join(secrets, 'anthropic-api-key'), `${apiKey}\n`);
     const keyMaterial = randomBytes(32).toString('base64');
     const taskQueue = uniqueTaskQueue('secrets');
-    const worker = await startWorkerProcess({
-      address: environment.address,
+    const worker = await keel.startWorkerProcess({
       taskQueue,
-      modelUrl: model.url,
-      profilesFile: environment.profilesFile,
       apiKey: '',
       env: {
-        KEEL_WORKFLOW_BUNDLE: environment.workflowBundleFile,
+        KEEL_WORKFLOW_BUNDLE: keel.environment.workflowBundleFile,
         ANTHROPIC_API_KEY_FILE: join(secrets, 'anthropic-api-key'),
         KEEL_ENCRYPTION_KEYS: `k1:${keyMaterial}`,
         KEEL_LOG_LEVEL: 'debug',
       },
     });
-    processes.push(worker);
-    model.push({ kind: 'message', content: [{ type: 'text', text: 'authenticated' }] });
+    keel.model.push({ kind: 'message', content: [{ type: 'text', text: 'authenticated' }] });
     const client = await SessionClient.connect({
-      address: environment.address,
+      address: keel.environment.address,
       taskQueue,
       dataConverter: { payloadCodecs: [new AesGcmCodec(parseEncryptionKeys(`k1:${keyMaterial}`))] },
     });
     const handle = await client.start({ profile: 'test', messages: [{ role: 'user', content: 'who am I?' }] });
     assert.equal((await handle.result()).finalText, 'authenticated');
-    assert.equal(model.requests.at(-1)!.apiKey, apiKey);
+    assert.equal(keel.model.requests.at(-1)!.apiKey, apiKey);
 
     const history = JSON.stringify(await handle.workflow.fetchHistory());
     await worker.kill('SIGTERM');
@@ -112,12 +92,9 @@ describe('worker operations', () => {
   test('worker: a malformed key ring stops the worker at start with an error naming the variable, not the key', async () => {
     const short = randomBytes(16).toString('base64');
     await assert.rejects(
-      startWorkerProcess({
-        address: environment.address,
+      keel.startWorkerProcess({
         taskQueue: uniqueTaskQueue('bad-keys'),
-        modelUrl: model.url,
-        profilesFile: environment.profilesFile,
-        env: { KEEL_ENCRYPTION_KEYS: `k1:${short}`, KEEL_WORKFLOW_BUNDLE: environment.workflowBundleFile },
+        env: { KEEL_ENCRYPTION_KEYS: `k1:${short}`, KEEL_WORKFLOW_BUNDLE: keel.environment.workflowBundleFile },
       }),
       (error: Error) => {
         assert.match(error.message, /KEEL_ENCRYPTION_KEYS: key 1 \(\\"k1\\"\): an AES-256 key is 32 bytes/);

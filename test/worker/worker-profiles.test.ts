@@ -5,11 +5,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { after, before, describe, test } from 'node:test';
-import { startScriptedModelServer, type ScriptedModelServer } from '../../src/dev/scripted-model/index.js';
+import { describe, test } from 'node:test';
 import { SessionClient } from '../../src/client/session-client.js';
-import { startTestEnvironment, uniqueTaskQueue, type TestEnvironment } from '../harness/temporal-env.js';
-import { startWorkerProcess } from '../harness/worker-process.js';
+import { uniqueTaskQueue } from '../harness/temporal-env.js';
+import { useKeel } from '../harness/use-keel.js';
 
 const workerEntry = fileURLToPath(new URL('../../src/worker.ts', import.meta.url));
 
@@ -60,16 +59,7 @@ describe('worker start with a profiles file', () => {
   });
 
   describe('with a Temporal server', () => {
-    let environment: TestEnvironment;
-    let model: ScriptedModelServer;
-    before(async () => {
-      environment = await startTestEnvironment();
-      model = await startScriptedModelServer();
-    });
-    after(async () => {
-      await environment?.close();
-      await model?.close();
-    });
+    const keel = useKeel({ model: {} });
 
     test('worker: a session runs on a profile from the YAML file given by --profiles', async () => {
       const file = tempFile(
@@ -77,13 +67,13 @@ describe('worker start with a profiles file', () => {
         ['profiles:', '  from-yaml:', '    model: claude-from-yaml', '    maxOutputTokens: 321', '    sampling: { stopSequences: ["</end>"] }'].join('\n'),
       );
       const taskQueue = uniqueTaskQueue('yaml');
-      const worker = await startWorkerProcess({ address: environment.address, taskQueue, modelUrl: model.url, profilesFile: '', args: ['--profiles', file] });
+      const worker = await keel.startWorkerProcess({ taskQueue, profilesFile: '', args: ['--profiles', file] });
       try {
-        model.push({ kind: 'message', content: [{ type: 'text', text: 'configured' }] });
-        const sessions = new SessionClient({ client: environment.client, taskQueue });
+        keel.model.push({ kind: 'message', content: [{ type: 'text', text: 'configured' }] });
+        const sessions = new SessionClient({ client: keel.environment.client, taskQueue });
         const handle = await sessions.start({ profile: 'from-yaml', messages: [{ role: 'user', content: 'hi' }] });
         assert.equal((await handle.result()).finalText, 'configured');
-        const body = model.requests.at(-1)!.body;
+        const body = keel.model.requests.at(-1)!.body;
         assert.equal(body.model, 'claude-from-yaml');
         assert.equal(body.max_tokens, 321);
         assert.deepEqual(body.stop_sequences, ['</end>']);

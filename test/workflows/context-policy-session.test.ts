@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { SessionHandle } from '../../src/client/session-client.js';
-import { startScriptedModelServer, type ScriptedModelServer, type ScriptedReply } from '../../src/dev/scripted-model/index.js';
+import type { ScriptedReply } from '../../src/dev/scripted-model/index.js';
 import type { ProfileConfig } from '../../src/shared/schemas/profile.js';
 import type { TranscriptEntry } from '../../src/shared/schemas/session-messages.js';
 import { assertHistoriesReplay } from '../harness/replay.js';
-import { startTestEnvironment, type RunningWorker, type TestEnvironment } from '../harness/temporal-env.js';
+import { useKeel } from '../harness/use-keel.js';
 import { testProfiles } from '../harness/test-profiles.js';
-import { waitFor } from '../harness/wait-for.js';
+import { waitForStatus } from '../harness/wait-for.js';
 
 const reply = (text: string, inputTokens: number): ScriptedReply => ({
   kind: 'message',
@@ -29,34 +29,23 @@ const describeEntry = (entry: TranscriptEntry): string =>
   entry.kind === 'marker' ? `marker:${entry.marker}` : `${entry.epoch}:${entry.role}:${JSON.stringify(entry.content)}`;
 
 describe('context policy in sessions', () => {
-  let environment: TestEnvironment;
-  let model: ScriptedModelServer;
-  let worker: RunningWorker;
   const sessions: SessionHandle[] = [];
 
-  before(async () => {
-    environment = await startTestEnvironment();
-    model = await startScriptedModelServer();
-    worker = await environment.startWorker({ modelUrl: model.url, profiles });
-  });
-  after(async () => {
-    await environment?.close();
-    await model?.close();
-  });
+  const keel = useKeel({ model: {}, worker: { profiles } });
 
   /** Three chat turns on `profile`: 300 input tokens, then 600 (half of the window), then 100. */
   async function threeTurns(profile: string, beforeThird: () => void = () => {}) {
-    const firstRequest = model.requests.length;
-    model.push(reply('one', 300));
-    const handle = await worker.sessions.start({ profile, mode: 'chat', system: 'Be brief.', messages: [{ role: 'user', content: 'the task' }] });
+    const firstRequest = keel.model.requests.length;
+    keel.model.push(reply('one', 300));
+    const handle = await keel.worker.sessions.start({ profile, mode: 'chat', system: 'Be brief.', messages: [{ role: 'user', content: 'the task' }] });
     sessions.push(handle);
-    await waitFor('the first turn to end', async () => (await handle.state()).status === 'waiting_for_input');
-    model.push(reply('two', 600));
+    await waitForStatus(handle, 'waiting_for_input', 'the first turn to end');
+    keel.model.push(reply('two', 600));
     await handle.sendMessage('second');
     beforeThird();
-    model.push(reply('three', 100));
+    keel.model.push(reply('three', 100));
     const third = await handle.sendMessage('third');
-    return { handle, third, requests: model.requests.slice(firstRequest) };
+    return { handle, third, requests: keel.model.requests.slice(firstRequest) };
   }
 
   test('context policy: one input under a reset profile and a none profile behaves differently, with no code change', async () => {
@@ -106,20 +95,20 @@ describe('context policy in sessions', () => {
   });
 
   test('resetContext: sent during a chat session, takes effect at the next model call, and the session goes on', async () => {
-    model.push(reply('one', 50));
-    const handle = await worker.sessions.start({ profile: 'forgetful', mode: 'chat', messages: [{ role: 'user', content: 'the task' }] });
+    keel.model.push(reply('one', 50));
+    const handle = await keel.worker.sessions.start({ profile: 'forgetful', mode: 'chat', messages: [{ role: 'user', content: 'the task' }] });
     sessions.push(handle);
-    await waitFor('the first turn to end', async () => (await handle.state()).status === 'waiting_for_input');
-    model.push(reply('two', 50));
+    await waitForStatus(handle, 'waiting_for_input', 'the first turn to end');
+    keel.model.push(reply('two', 50));
     await handle.sendMessage('second');
     await handle.resetContext({ reason: 'start over' });
     // Nothing changes until the next model call.
     assert.equal((await handle.state()).contextEpoch, 0);
-    assert.equal(model.requests.at(-1)!.body.messages.length, 3);
+    assert.equal(keel.model.requests.at(-1)!.body.messages.length, 3);
 
-    model.push(reply('three', 50));
+    keel.model.push(reply('three', 50));
     assert.equal((await handle.sendMessage('third')).text, 'three');
-    const afterReset = model.requests.at(-1)!.body.messages;
+    const afterReset = keel.model.requests.at(-1)!.body.messages;
     assert.equal(afterReset.length, 1);
     assert.match(afterReset[0].content[0].text, /^\[Context reset at turn 3: 4 earlier message\(s\) were removed/);
     assert.deepEqual(afterReset[0].content[1], { type: 'text', text: 'third' });
@@ -128,10 +117,10 @@ describe('context policy in sessions', () => {
     const marker = (await handle.fullTranscript()).find((entry) => entry.kind === 'marker');
     assert.match(marker?.kind === 'marker' ? (marker.detail ?? '') : '', /^reset, requested by resetContext: start over; 4 message\(s\) dropped/);
 
-    model.push(reply('four', 50));
+    keel.model.push(reply('four', 50));
     assert.equal((await handle.sendMessage('fourth')).text, 'four');
     assert.deepEqual(
-      model.requests.at(-1)!.body.messages.map((message: { role: string }) => message.role),
+      keel.model.requests.at(-1)!.body.messages.map((message: { role: string }) => message.role),
       ['user', 'assistant', 'user'],
     );
     assert.equal((await handle.state()).turn, 4);
@@ -140,7 +129,7 @@ describe('context policy in sessions', () => {
 
   test('compact: a summarising model call writes the summary that opens the new context, and its cost is in the ledger', async () => {
     const { handle, requests } = await threeTurns('window-compact', () => {
-      model.push({ kind: 'message', content: [{ type: 'text', text: 'The user set a task and asked twice.' }], usage: { input_tokens: 700, output_tokens: 40 } });
+      keel.model.push({ kind: 'message', content: [{ type: 'text', text: 'The user set a task and asked twice.' }], usage: { input_tokens: 700, output_tokens: 40 } });
     });
     assert.equal(requests.length, 4);
     const summaryCall = requests[2].body;
@@ -182,7 +171,7 @@ describe('context policy in sessions', () => {
 
   test('compact: a summarising call that fails for good becomes a plain reset, and the session goes on', async () => {
     const { handle, third, requests } = await threeTurns('window-compact', () => {
-      model.push({ kind: 'http-error', status: 400, message: 'no summaries today' });
+      keel.model.push({ kind: 'http-error', status: 400, message: 'no summaries today' });
     });
     assert.equal(third.text, 'three');
     assert.equal(requests.length, 4);
@@ -198,6 +187,6 @@ describe('context policy in sessions', () => {
 
   test('replay: every session of this file replays from its history with the current workflow code', async () => {
     assert.ok(sessions.length >= 5);
-    await assertHistoriesReplay(environment.bundle, sessions);
+    await assertHistoriesReplay(keel.environment.bundle, sessions);
   });
 });

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { SessionHandle } from '../../src/client/session-client.js';
-import { startScriptedModelServer, type RecordedRequest, type ScriptedModelServer } from '../../src/dev/scripted-model/index.js';
+import type { RecordedRequest } from '../../src/dev/scripted-model/index.js';
 import type { ProfileConfig } from '../../src/shared/schemas/profile.js';
 import { assertHistoriesReplay } from '../harness/replay.js';
-import { startTestEnvironment, type RunningWorker, type TestEnvironment } from '../harness/temporal-env.js';
+import { useKeel } from '../harness/use-keel.js';
 import { testProfiles } from '../harness/test-profiles.js';
-import { waitFor } from '../harness/wait-for.js';
+import { waitForStatus } from '../harness/wait-for.js';
 
 /** Three attempts, 50 ms apart: the retry budget runs out quickly. */
 const fastRetries = { ...testProfiles.test.modelCall, retry: { initialIntervalMs: 50, backoffCoefficient: 1, maximumIntervalMs: 50, maximumAttempts: 3 } };
@@ -22,33 +22,25 @@ const profiles: Record<string, ProfileConfig> = {
 };
 
 describe('failover to fallback profiles', () => {
-  let environment: TestEnvironment;
-  let model: ScriptedModelServer;
-  let worker: RunningWorker;
   const sessions: SessionHandle[] = [];
 
-  before(async () => {
-    environment = await startTestEnvironment();
+  const keel = useKeel({
     // The primary model is overloaded for good; the backup answers.
-    model = await startScriptedModelServer({
+    model: {
       responder: (request: RecordedRequest) =>
         request.body.model === 'claude-primary'
           ? { kind: 'http-error', status: 529 }
           : { kind: 'message', content: [{ type: 'text', text: `backup answers turn ${request.body.messages.length}` }], usage: { input_tokens: 100, output_tokens: 10 } },
-    });
-    worker = await environment.startWorker({ modelUrl: model.url, profiles });
-  });
-  after(async () => {
-    await environment?.close();
-    await model?.close();
+    },
+    worker: { profiles },
   });
 
   test('failover: with the primary answering 529 past its retry budget, the session finishes on the fallback and says so', async () => {
-    const firstRequest = model.requests.length;
-    const handle = await worker.sessions.start({ profile: 'primary', mode: 'chat', messages: [{ role: 'user', content: 'hello' }] });
+    const firstRequest = keel.model.requests.length;
+    const handle = await keel.worker.sessions.start({ profile: 'primary', mode: 'chat', messages: [{ role: 'user', content: 'hello' }] });
     sessions.push(handle);
-    await waitFor('the first turn to end', async () => (await handle.state()).status === 'waiting_for_input');
-    const models = () => model.requests.slice(firstRequest).map((request) => request.body.model);
+    await waitForStatus(handle, 'waiting_for_input', 'the first turn to end');
+    const models = () => keel.model.requests.slice(firstRequest).map((request) => request.body.model);
     // Three attempts on the primary (its whole retry budget), then the same turn on the backup.
     assert.deepEqual(models(), ['claude-primary', 'claude-primary', 'claude-primary', 'claude-backup']);
 
@@ -84,7 +76,7 @@ describe('failover to fallback profiles', () => {
     await handle.cancel();
 
     // A task session says so in its result too: it completes on the fallback.
-    const task = await worker.sessions.start({ profile: 'primary', messages: [{ role: 'user', content: 'one shot' }] });
+    const task = await keel.worker.sessions.start({ profile: 'primary', messages: [{ role: 'user', content: 'one shot' }] });
     sessions.push(task);
     const result = await task.result();
     assert.equal(result.status, 'completed');
@@ -93,7 +85,7 @@ describe('failover to fallback profiles', () => {
   });
 
   test('failover: with no fallback left, the session fails with the model\'s failure type', async () => {
-    const handle = await worker.sessions.start({ profile: 'alone', messages: [{ role: 'user', content: 'hello' }] });
+    const handle = await keel.worker.sessions.start({ profile: 'alone', messages: [{ role: 'user', content: 'hello' }] });
     sessions.push(handle);
     await assert.rejects(handle.result(), (error: unknown) => {
       assert.ok(error instanceof WorkflowFailedError);
@@ -104,6 +96,6 @@ describe('failover to fallback profiles', () => {
   });
 
   test('replay: the sessions of this file replay from their histories', async () => {
-    await assertHistoriesReplay(environment.bundle, sessions);
+    await assertHistoriesReplay(keel.environment.bundle, sessions);
   });
 });

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { SessionClient, type SessionHandle } from '../../src/client/session-client.js';
 import { ValidationError } from '../../src/errors.js';
 import { startScriptedModelServer, type RecordedRequest, type ScriptedModelServer, type ScriptedReply } from '../../src/dev/scripted-model/index.js';
@@ -21,7 +21,8 @@ import { ContentStore } from '../../src/stores/content-store.js';
 import { defineTool } from '../../src/tools/define-tool.js';
 import { runHistories, temporalPayloadBytes, type RunHistory } from '../harness/history-size.js';
 import { waitFor } from '../harness/wait-for.js';
-import { startTestEnvironment, uniqueTaskQueue, type TestEnvironment } from '../harness/temporal-env.js';
+import { uniqueTaskQueue } from '../harness/temporal-env.js';
+import { useKeel } from '../harness/use-keel.js';
 import { testProfiles } from '../harness/test-profiles.js';
 import { startWorkerProcess } from '../harness/worker-process.js';
 
@@ -76,35 +77,25 @@ function forget(request: RecordedRequest): void {
 
 export function describeLongSessions(store: StoreUnderTest): void {
   describe(`long sessions (${store.kind} store)`, () => {
-    let environment: TestEnvironment;
-    let workerStore: ContentStore;
-    const models: ScriptedModelServer[] = [];
-    const clientStores: ContentStore[] = [];
-
-    before(async () => {
-      environment = await startTestEnvironment({
-        serverArgs: ['--dynamic-config-value', `limit.historyCount.suggestContinueAsNew=${SUGGEST_CONTINUE_AS_NEW_EVENTS}`],
-      });
-      workerStore = await store.open();
+    const keel = useKeel({
+      serverArgs: ['--dynamic-config-value', `limit.historyCount.suggestContinueAsNew=${SUGGEST_CONTINUE_AS_NEW_EVENTS}`],
     });
-    after(async () => {
-      await environment?.close();
-      await Promise.all(models.map((model) => model.close()));
-      await Promise.all([workerStore, ...clientStores].map((opened) => opened?.close()));
-      await store.close();
+    // Closed last, after the store instances opened on it.
+    keel.closeAfter(store);
+    let workerStore: ContentStore;
+    before(async () => {
+      workerStore = keel.closeAfter(await store.open());
     });
 
     async function startModel(responder: (request: RecordedRequest) => ScriptedReply | undefined, validate = false): Promise<ScriptedModelServer> {
-      const model = await startScriptedModelServer({ responder, validate });
-      models.push(model);
-      return model;
+      return keel.closeAfter(await startScriptedModelServer({ responder, validate }));
     }
 
     /** A session client that resolves stored blocks through a store instance of its own. */
     async function clientFor(taskQueue: string): Promise<SessionClient> {
-      const opened = await store.open();
-      clientStores.push(opened);
-      return new SessionClient({ client: environment.client, taskQueue, store: opened });
+      const opened = keel.closeAfter(await store.open());
+
+      return new SessionClient({ client: keel.environment.client, taskQueue, store: opened });
     }
 
     test(`long session (${store.kind}): 300 turns of 20 KB outputs keep history under 3x the transcript (the naive loop: over 100x)`, async (t) => {
@@ -132,7 +123,7 @@ export function describeLongSessions(store: StoreUnderTest): void {
         if (turn >= turns) return { kind: 'message', content: [{ type: 'text', text: 'all done' }], usage };
         return { kind: 'message', content: [{ type: 'text', text: `step ${turn}` }, { type: 'tool_use', name: 'probe', input: { turn } }], usage };
       }, true);
-      const worker = await environment.startWorker({ modelUrl: model.url, store: workerStore, tools: [probe] });
+      const worker = await keel.environment.startWorker({ modelUrl: model.url, store: workerStore, tools: [probe] });
       const sessions = await clientFor(worker.taskQueue);
       const handle = await sessions.start({ profile: 'test', tools: ['probe'], messages: [{ role: 'user', content: opening }] });
       const result = await handle.result();
@@ -147,7 +138,7 @@ export function describeLongSessions(store: StoreUnderTest): void {
         assert.ok(entry.kind === 'message' && entry.role === 'user');
         assert.equal(((entry.content as ContentBlock[])[0] as { content?: unknown }).content, outputs[turn]);
       }
-      const runs = await runHistories(environment.client, handle.workflowId, await firstRunId(handle));
+      const runs = await runHistories(keel.environment.client, handle.workflowId, await firstRunId(handle));
       const historyBytes = runs.reduce((sum, run) => sum + run.bytes, 0);
       const transcriptBytes = entries.reduce((sum, entry) => sum + messageBytes(entry), 0);
       // The naive loop passes the whole conversation into every model call and gets each reply back: its history
@@ -179,7 +170,7 @@ export function describeLongSessions(store: StoreUnderTest): void {
         sawWhole = messages[1].content[0].type === 'text' && (messages[1].content[0] as { text: string }).text === huge;
         return { kind: 'message', content: [{ type: 'text', text: 'read it all' }], usage };
       });
-      const worker = await environment.startWorker({ modelUrl: model.url, store: workerStore });
+      const worker = await keel.environment.startWorker({ modelUrl: model.url, store: workerStore });
       const sessions = await clientFor(worker.taskQueue);
       const handle = await sessions.start({ profile: 'test', messages: [{ role: 'user', content: 'produce a large output' }] });
       const result = await handle.result();
@@ -194,7 +185,7 @@ export function describeLongSessions(store: StoreUnderTest): void {
       assert.match((block as { text: string }).text, /^five megabytes:/);
       const resolved = await handle.resolveContent(stored.content);
       assert.equal((resolved as ContentBlock[])[0].type === 'text' && ((resolved as ContentBlock[])[0] as { text: string }).text, huge);
-      const runs = await runHistories(environment.client, handle.workflowId, await firstRunId(handle));
+      const runs = await runHistories(keel.environment.client, handle.workflowId, await firstRunId(handle));
       const largest = Math.max(...runs.map((run) => run.largestEventBytes));
       t.diagnostic(`5 MB output: history ${runs.reduce((sum, run) => sum + run.bytes, 0)} bytes, largest event ${largest} bytes`);
       assert.ok(largest < 64 * 1024);
@@ -222,7 +213,7 @@ export function describeLongSessions(store: StoreUnderTest): void {
         pageSeen = text;
         return { kind: 'message', content: [{ type: 'text', text: 'read enough' }], usage };
       }, true);
-      const worker = await environment.startWorker({ modelUrl: model.url, store: workerStore, tools: [dump] });
+      const worker = await keel.environment.startWorker({ modelUrl: model.url, store: workerStore, tools: [dump] });
       const sessions = await clientFor(worker.taskQueue);
       const handle = await sessions.start({ profile: 'test', tools: ['dump'], messages: [{ role: 'user', content: 'dump everything' }] });
       const result = await handle.result();
@@ -233,7 +224,7 @@ export function describeLongSessions(store: StoreUnderTest): void {
       const stored = entries.find((entry) => entry.kind === 'message' && JSON.stringify(entry.content).includes('toolu_dump') && entry.role === 'user');
       assert.ok(stored && stored.kind === 'message');
       assert.equal(((stored.content as ContentBlock[])[0] as { content: string }).content, huge, 'the transcript resolves to the whole output');
-      const runs = await runHistories(environment.client, handle.workflowId, await firstRunId(handle));
+      const runs = await runHistories(keel.environment.client, handle.workflowId, await firstRunId(handle));
       const largest = Math.max(...runs.map((run) => run.largestEventBytes));
       t.diagnostic(`5 MB tool output: history ${runs.reduce((sum, run) => sum + run.bytes, 0)} bytes, largest event ${largest} bytes`);
       assert.ok(largest < 64 * 1024);
@@ -263,7 +254,7 @@ export function describeLongSessions(store: StoreUnderTest): void {
         }
       }
       const watching = new SwitchWatchingStore(workerStore.blobs);
-      const worker = await environment.startWorker({
+      const worker = await keel.environment.startWorker({
         modelUrl: model.url,
         store: watching,
         profiles: { every3: { ...testProfiles.test, continueAsNewAfterTurns: 3 } },
@@ -289,7 +280,7 @@ export function describeLongSessions(store: StoreUnderTest): void {
       // A last message, so that the signal sent at a switch has surely been answered too.
       replies.push({ label: 'last', text: (await handle.sendMessage('last')).text });
 
-      const runs: RunHistory[] = await runHistories(environment.client, handle.workflowId, await firstRunId(handle));
+      const runs: RunHistory[] = await runHistories(keel.environment.client, handle.workflowId, await firstRunId(handle));
       assert.ok(runs.filter((run) => run.continuedAsNew).length >= 2, `continued as new ${runs.length - 1} times`);
       const entries = await handle.fullTranscript();
       assert.deepEqual(entries.slice(0, firstRun.length), firstRun, 'the first run\'s messages are all still there, unchanged');
@@ -304,9 +295,9 @@ export function describeLongSessions(store: StoreUnderTest): void {
       await handle.cancel();
       assert.equal((await handle.result()).status, 'cancelled');
       // Every run, the ones that began from carried state included, replays against the workflow code.
-      const closedRuns = await runHistories(environment.client, handle.workflowId, await firstRunId(handle));
+      const closedRuns = await runHistories(keel.environment.client, handle.workflowId, await firstRunId(handle));
       const replays = Worker.runReplayHistories(
-        { workflowBundle: environment.bundle, replayName: 'long-session-replay' },
+        { workflowBundle: keel.environment.bundle, replayName: 'long-session-replay' },
         closedRuns.map((run) => ({ workflowId: handle!.workflowId, history: run.history })),
       );
       let replayed = 0;
@@ -325,7 +316,7 @@ export function describeLongSessions(store: StoreUnderTest): void {
         if (turn >= turns) return { kind: 'message', content: [{ type: 'text', text: 'all done' }], usage };
         return { kind: 'message', content: [{ type: 'text', text: `step ${turn}` }, { type: 'tool_use', name: 'probe', input: { turn } }], usage };
       });
-      const worker = await environment.startWorker({
+      const worker = await keel.environment.startWorker({
         modelUrl: model.url,
         store: workerStore,
         profiles: { every5: { ...testProfiles.test, continueAsNewAfterTurns: 5 } },
@@ -342,7 +333,7 @@ export function describeLongSessions(store: StoreUnderTest): void {
       assert.equal(reply.messageId, 'report');
       const result = await handle.result();
       assert.deepEqual([result.status, result.turns], ['completed', turns]);
-      const runs = await runHistories(environment.client, handle.workflowId, await firstRunId(handle));
+      const runs = await runHistories(keel.environment.client, handle.workflowId, await firstRunId(handle));
       assert.ok(runs.length >= 3, `switched runs while the caller waited (${runs.length} runs)`);
       const entries = await handle.fullTranscript();
       assert.equal(entries.filter((entry) => entry.kind === 'message' && entry.role === 'assistant').length, turns);
@@ -394,9 +385,9 @@ export function describeLongSessions(store: StoreUnderTest): void {
       writeFileSync(profilesFile, JSON.stringify({ profiles }));
       // One worker in this process, one in a process of its own (as on another machine), each with its own store
       // client and cache over the same store.
-      await environment.startWorker({ modelUrl: modelA.url, taskQueue, store: workerStore, profiles });
+      await keel.environment.startWorker({ modelUrl: modelA.url, taskQueue, store: workerStore, profiles });
       const other = await startWorkerProcess({
-        address: environment.address,
+        address: keel.environment.address,
         taskQueue,
         modelUrl: modelB.url,
         profilesFile,
@@ -421,7 +412,7 @@ export function describeLongSessions(store: StoreUnderTest): void {
           const sent = messages.filter((message) => message.role === 'user').map((message) => textOfContent(message.content)).join('\n');
           assert.equal(sent, [...Array(messagesPerSession + 1)].map((_, index) => payload(session, index)).join('\n'), `session ${session} lost or repeated a message`);
           assert.equal(replies, (await handle.state()).turn);
-          const runs = await runHistories(environment.client, handle.workflowId, await firstRunId(handle));
+          const runs = await runHistories(keel.environment.client, handle.workflowId, await firstRunId(handle));
           assert.ok(runs.length >= 2, `session ${session} continued as new (${runs.length} runs)`);
           await handle.cancel();
         }),
@@ -437,7 +428,7 @@ export function describeLongSessions(store: StoreUnderTest): void {
         forget(request);
         return { kind: 'message', content: [{ type: 'text', text: `got ${said.length} characters` }], usage };
       }, true);
-      const worker = await environment.startWorker({
+      const worker = await keel.environment.startWorker({
         modelUrl: model.url,
         store: workerStore,
         profiles: { every2: { ...testProfiles.test, continueAsNewAfterTurns: 2 } },
@@ -465,8 +456,8 @@ export function describeLongSessions(store: StoreUnderTest): void {
       const entries = await handle.fullTranscript();
       assert.ok(entries.length === 4 && entries[2].kind === 'message' && storedRefOf((entries[2].content as ContentBlock[])[0]));
       // Two turns: the session continued as new, its input slimmed, its transcript whole.
-      await waitFor('the session to continue as new', async () => (await runHistories(environment.client, handle.workflowId, await firstRunId(handle))).length === 2);
-      const runs = await runHistories(environment.client, handle.workflowId, await firstRunId(handle));
+      await waitFor('the session to continue as new', async () => (await runHistories(keel.environment.client, handle.workflowId, await firstRunId(handle))).length === 2);
+      const runs = await runHistories(keel.environment.client, handle.workflowId, await firstRunId(handle));
       const inputBytes = (run: RunHistory) => temporalPayloadBytes(run.history.events![0].workflowExecutionStartedEventAttributes!.input);
       assert.ok(inputBytes(runs[0]) > 100 * 1024 && inputBytes(runs[1]) < 16 * 1024, `inputs: ${inputBytes(runs[0])}, ${inputBytes(runs[1])} bytes`);
       const resolved = await handle.fullTranscript({ resolve: true });

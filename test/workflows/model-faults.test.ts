@@ -1,10 +1,10 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { startScriptedModelServer, type ScriptedModelServer, type ScriptedReply } from '../../src/dev/scripted-model/index.js';
+import { describe, test } from 'node:test';
+import type { ScriptedReply } from '../../src/dev/scripted-model/index.js';
 import type { SessionHandle } from '../../src/client/session-client.js';
-import { startTestEnvironment, type RunningWorker, type TestEnvironment } from '../harness/temporal-env.js';
+import { useKeel } from '../harness/use-keel.js';
 
 const answer: ScriptedReply = { kind: 'message', content: [{ type: 'text', text: 'the answer' }], usage: { input_tokens: 7, output_tokens: 3 } };
 
@@ -18,27 +18,15 @@ async function activityAttempts(handle: SessionHandle): Promise<number[]> {
 }
 
 describe('model faults', () => {
-  let environment: TestEnvironment;
-  let model: ScriptedModelServer;
-  let worker: RunningWorker;
-
-  before(async () => {
-    environment = await startTestEnvironment();
-    model = await startScriptedModelServer();
-    worker = await environment.startWorker({ modelUrl: model.url });
-  });
-  after(async () => {
-    await environment?.close();
-    await model?.close();
-  });
+  const keel = useKeel({ model: {}, worker: {} });
 
   async function runWithFaults(faults: ScriptedReply[]) {
-    const before = model.requests.length;
-    model.push(...faults, answer);
-    const handle = await worker.sessions.start({ profile: 'test', messages: [{ role: 'user', content: 'question' }] });
+    const before = keel.model.requests.length;
+    keel.model.push(...faults, answer);
+    const handle = await keel.worker.sessions.start({ profile: 'test', messages: [{ role: 'user', content: 'question' }] });
     const result = await handle.result();
     const transcript = await handle.fullTranscript();
-    return { handle, result, transcript, calls: model.requests.slice(before) };
+    return { handle, result, transcript, calls: keel.model.requests.slice(before) };
   }
 
   for (const [name, fault] of [
@@ -79,9 +67,9 @@ describe('model faults', () => {
     [413, 'Model.RequestTooLarge'],
   ] as Array<[number, string]>) {
     test(`model call: ${status} fails the session at once with ${failureType} and no retries`, async () => {
-      const before = model.requests.length;
-      model.push({ kind: 'http-error', status, message: `scripted ${status}` });
-      const handle = await worker.sessions.start({ profile: 'test', messages: [{ role: 'user', content: 'question' }] });
+      const before = keel.model.requests.length;
+      keel.model.push({ kind: 'http-error', status, message: `scripted ${status}` });
+      const handle = await keel.worker.sessions.start({ profile: 'test', messages: [{ role: 'user', content: 'question' }] });
       const error = await handle.result().then(
         () => assert.fail('the session should have failed'),
         (failure: unknown) => failure,
@@ -94,14 +82,14 @@ describe('model faults', () => {
       assert.equal(cause.type, failureType);
       assert.equal(cause.nonRetryable, true);
       assert.match(cause.message, new RegExp(`HTTP ${status}.*scripted ${status}`));
-      assert.equal(model.requests.length - before, 1, 'exactly one call: no retries');
+      assert.equal(keel.model.requests.length - before, 1, 'exactly one call: no retries');
     });
   }
 
   test('model call: a worker without an API key fails with Model.Auth naming the variable, without retrying', async () => {
     const previous = process.env.ANTHROPIC_API_KEY;
     delete process.env.ANTHROPIC_API_KEY;
-    const keyless = await environment.startWorker({ modelUrl: model.url, apiKey: '' });
+    const keyless = await keel.environment.startWorker({ modelUrl: keel.model.url, apiKey: '' });
     try {
       const handle = await keyless.sessions.start({ profile: 'test', messages: [{ role: 'user', content: 'question' }] });
       await assert.rejects(handle.result(), (error: unknown) => {

@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { SessionHandle } from '../../src/client/session-client.js';
-import { startScriptedModelServer, type ScriptedModelServer, type ScriptedReply } from '../../src/dev/scripted-model/index.js';
+import type { ScriptedReply } from '../../src/dev/scripted-model/index.js';
 import type { ProfileConfig } from '../../src/shared/schemas/profile.js';
 import { assertHistoriesReplay } from '../harness/replay.js';
-import { startTestEnvironment, type RunningWorker, type TestEnvironment } from '../harness/temporal-env.js';
+import { useKeel } from '../harness/use-keel.js';
 import { testProfiles } from '../harness/test-profiles.js';
-import { waitFor } from '../harness/wait-for.js';
+import { waitForStatus } from '../harness/wait-for.js';
 
 const reply = (text: string, inputTokens: number): ScriptedReply => ({
   kind: 'message',
@@ -25,34 +25,28 @@ function writeProfiles(path: string, editable: ProfileConfig): void {
 }
 
 describe('profiles file edited while a worker runs', () => {
-  let environment: TestEnvironment;
-  let model: ScriptedModelServer;
-  let worker: RunningWorker;
   let profilesFile: string;
 
-  before(async () => {
-    environment = await startTestEnvironment();
-    model = await startScriptedModelServer();
-    profilesFile = join(mkdtempSync(join(tmpdir(), 'keel-reload-')), 'profiles.json');
-    writeProfiles(profilesFile, { ...testProfiles.test, contextWindow: 1000, contextPolicy: { strategy: 'none' } });
-    worker = await environment.startWorker({ modelUrl: model.url, profilesFile });
-  });
-  after(async () => {
-    await environment?.close();
-    await model?.close();
+  const keel = useKeel({
+    model: {},
+    worker: () => {
+      profilesFile = join(mkdtempSync(join(tmpdir(), 'keel-reload-')), 'profiles.json');
+      writeProfiles(profilesFile, { ...testProfiles.test, contextWindow: 1000, contextPolicy: { strategy: 'none' } });
+      return { profilesFile };
+    },
   });
 
   test('profile reload: an edit changes the next new session, a running session keeps its profile, and both histories replay', async () => {
     const input = { profile: 'editable', mode: 'chat' as const, messages: [{ role: 'user' as const, content: 'the task' }] };
     const turn = async (handle: SessionHandle, text: string, inputTokens: number) => {
-      model.push(reply(`re: ${text}`, inputTokens));
+      keel.model.push(reply(`re: ${text}`, inputTokens));
       await handle.sendMessage(text);
-      return model.requests.at(-1)!.body;
+      return keel.model.requests.at(-1)!.body;
     };
 
-    model.push(reply('one', 300));
-    const running = await worker.sessions.start(input);
-    await waitFor('the first turn to end', async () => (await running.state()).status === 'waiting_for_input');
+    keel.model.push(reply('one', 300));
+    const running = await keel.worker.sessions.start(input);
+    await waitForStatus(running, 'waiting_for_input', 'the first turn to end');
 
     // The operator moves the fleet to another model and turns on context resets: an edit, no code, no redeploy.
     writeProfiles(profilesFile, {
@@ -62,10 +56,10 @@ describe('profiles file edited while a worker runs', () => {
       contextPolicy: { strategy: 'reset', triggerFraction: 0.5, keep: { lastTurns: 1 } },
     });
 
-    model.push(reply('one', 300));
-    const fresh = await worker.sessions.start(input);
-    await waitFor('the new session\'s first turn to end', async () => (await fresh.state()).status === 'waiting_for_input');
-    assert.equal(model.requests.at(-1)!.body.model, 'claude-test-2');
+    keel.model.push(reply('one', 300));
+    const fresh = await keel.worker.sessions.start(input);
+    await waitForStatus(fresh, 'waiting_for_input', 'the new session\'s first turn to end');
+    assert.equal(keel.model.requests.at(-1)!.body.model, 'claude-test-2');
     await turn(fresh, 'second', 600);
     const freshThird = await turn(fresh, 'third', 100);
     assert.equal(freshThird.model, 'claude-test-2');
@@ -85,7 +79,7 @@ describe('profiles file edited while a worker runs', () => {
     assert.equal(runningState.status, 'waiting_for_input');
 
     // Its history, fetched while it still runs, replays with the current workflow code; so does the new one's.
-    await assertHistoriesReplay(environment.bundle, [running, fresh]);
+    await assertHistoriesReplay(keel.environment.bundle, [running, fresh]);
     await running.cancel();
     await fresh.cancel();
   });

@@ -4,14 +4,14 @@
  * visibility writes of one upsert per step.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { z } from 'zod';
 import type { SessionHandle } from '../../src/client/session-client.js';
-import { startScriptedModelServer, type ScriptedModelServer, type ScriptedReply } from '../../src/dev/scripted-model/index.js';
+import type { ScriptedReply } from '../../src/dev/scripted-model/index.js';
 import { defineTool } from '../../src/tools/define-tool.js';
 import { FIGURES_INTERVAL_MS } from '../../src/workflows/session-visibility.js';
 import { assertHistoriesReplay } from '../harness/replay.js';
-import { startTestEnvironment, type RunningWorker, type TestEnvironment } from '../harness/temporal-env.js';
+import { useKeel } from '../harness/use-keel.js';
 
 const step = (id: string, delayMs = 0): ScriptedReply => ({
   kind: 'message',
@@ -33,26 +33,14 @@ async function keelUpserts(handle: SessionHandle): Promise<Array<{ status: strin
 }
 
 describe('session visibility', () => {
-  let environment: TestEnvironment;
-  let model: ScriptedModelServer;
-  let worker: RunningWorker;
   const started: SessionHandle[] = [];
 
-  before(async () => {
-    environment = await startTestEnvironment();
-    model = await startScriptedModelServer();
-    const note = defineTool({ name: 'note', description: 'Takes a note.', inputSchema: z.object({ text: z.string() }), safeToRetry: true, handler: ({ text }) => `noted ${text}` });
-    worker = await environment.startWorker({ modelUrl: model.url, tools: [note] });
-  });
-
-  after(async () => {
-    await environment?.close();
-    await model?.close();
-  });
+  const note = defineTool({ name: 'note', description: 'Takes a note.', inputSchema: z.object({ text: z.string() }), safeToRetry: true, handler: ({ text }) => `noted ${text}` });
+  const keel = useKeel({ model: {}, worker: { tools: [note] } });
 
   test('a turn of many quick steps writes the search attributes twice: running at its start, its end with every figure current', async () => {
-    model.push(step('a'), step('b'), step('c'), step('d'), step('e'), done);
-    const handle = await worker.sessions.start({ profile: 'test', mode: 'task', tools: ['note'], messages: [{ role: 'user', content: 'take five notes' }] });
+    keel.model.push(step('a'), step('b'), step('c'), step('d'), step('e'), done);
+    const handle = await keel.worker.sessions.start({ profile: 'test', mode: 'task', tools: ['note'], messages: [{ role: 'user', content: 'take five notes' }] });
     started.push(handle);
     assert.equal((await handle.result()).status, 'completed');
 
@@ -68,8 +56,8 @@ describe('session visibility', () => {
 
   test(`during a long turn the figures are written again once ${FIGURES_INTERVAL_MS / 1000} s of workflow time have passed, the status still running`, async () => {
     // The second step answers after the interval: the step that follows it is due to be shown.
-    model.push(step('slow-1'), step('slow-2', FIGURES_INTERVAL_MS + 500), step('slow-3'), done);
-    const handle = await worker.sessions.start({ profile: 'test', mode: 'task', tools: ['note'], messages: [{ role: 'user', content: 'take three notes' }] });
+    keel.model.push(step('slow-1'), step('slow-2', FIGURES_INTERVAL_MS + 500), step('slow-3'), done);
+    const handle = await keel.worker.sessions.start({ profile: 'test', mode: 'task', tools: ['note'], messages: [{ role: 'user', content: 'take three notes' }] });
     started.push(handle);
     assert.equal((await handle.result()).status, 'completed');
 
@@ -81,6 +69,6 @@ describe('session visibility', () => {
   });
 
   test('histories replay', async () => {
-    await assertHistoriesReplay(environment.bundle, started);
+    await assertHistoriesReplay(keel.environment.bundle, started);
   });
 });

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { SessionHandle } from '../../src/client/session-client.js';
-import { startScriptedModelServer, type ScriptedModelServer, type ScriptedReply } from '../../src/dev/scripted-model/index.js';
+import type { ScriptedReply } from '../../src/dev/scripted-model/index.js';
 import { keelCostUsdKey, keelStatusKey, keelTokensKey } from '../../src/shared/search-attributes.js';
 import { assertHistoriesReplay } from '../harness/replay.js';
-import { startTestEnvironment, type RunningWorker, type TestEnvironment } from '../harness/temporal-env.js';
-import { waitFor } from '../harness/wait-for.js';
+import { useKeel } from '../harness/use-keel.js';
+import { waitForStatus } from '../harness/wait-for.js';
 
 /**
  * Every scripted call reports the same usage. At the `test` profile's prices ($1, $10, $0.1 and $1.25 per million
@@ -16,45 +16,34 @@ const usage = { input_tokens: 1000, output_tokens: 500, cache_read_input_tokens:
 const reply = (text: string): ScriptedReply => ({ kind: 'message', content: [{ type: 'text', text }], usage });
 
 describe('spend ledger and budgets', () => {
-  let environment: TestEnvironment;
-  let model: ScriptedModelServer;
-  let worker: RunningWorker;
   const sessions: SessionHandle[] = [];
 
-  before(async () => {
-    environment = await startTestEnvironment();
-    model = await startScriptedModelServer();
-    worker = await environment.startWorker({ modelUrl: model.url });
-  });
-  after(async () => {
-    await environment?.close();
-    await model?.close();
-  });
+  const keel = useKeel({ model: {}, worker: {} });
 
   test('budget: a soft maxCostUsd pauses the session until raiseBudget, then the hard limit stops it at the right turn; accounting is exact', async () => {
-    const firstRequest = model.requests.length;
-    model.push(reply('a1'));
-    const handle = await worker.sessions.start({
+    const firstRequest = keel.model.requests.length;
+    keel.model.push(reply('a1'));
+    const handle = await keel.worker.sessions.start({
       profile: 'test',
       mode: 'chat',
       limits: { maxCostUsd: 0.03, softLimitFraction: 0.5 },
       messages: [{ role: 'user', content: 'm1' }],
     });
     sessions.push(handle);
-    await waitFor('the first turn to end', async () => (await handle.state()).status === 'waiting_for_input');
-    model.push(reply('a2'));
+    await waitForStatus(handle, 'waiting_for_input', 'the first turn to end');
+    keel.model.push(reply('a2'));
     await handle.sendMessage('m2');
-    model.push(reply('a3'));
+    keel.model.push(reply('a3'));
     await handle.sendMessage('m3');
 
     // $0.0201 spent, past the soft limit of $0.015: the fourth turn waits before its model call.
-    model.push(reply('a4'));
+    keel.model.push(reply('a4'));
     const fourth = handle.sendMessage('m4');
-    await waitFor('the soft limit to pause the session', async () => (await handle.state()).status === 'waiting_for_budget');
+    await waitForStatus(handle, 'waiting_for_budget', 'the soft limit to pause the session');
     let state = await handle.state();
     assert.deepEqual(state.budgetPause, { limit: 'maxCostUsd', softLimit: 0.015, used: 0.0201, hardLimit: 0.03 });
-    assert.equal(model.requests.length - firstRequest, 3);
-    assert.equal(model.pending(), 1);
+    assert.equal(keel.model.requests.length - firstRequest, 3);
+    assert.equal(keel.model.pending(), 1);
     const paused = await handle.workflow.describe();
     assert.equal(paused.typedSearchAttributes.get(keelStatusKey), 'waiting_for_budget');
 
@@ -65,7 +54,7 @@ describe('spend ledger and budgets', () => {
     assert.equal(state.status, 'waiting_for_input');
     assert.equal(state.budgetPause, undefined);
 
-    model.push(reply('a5'));
+    keel.model.push(reply('a5'));
     assert.equal((await handle.sendMessage('m5')).turn, 5);
     // $0.0335 spent: the hard limit of $0.03 refuses a sixth model call.
     const sixth = await handle.sendMessage('m6');
@@ -74,7 +63,7 @@ describe('spend ledger and budgets', () => {
     assert.equal(result.status, 'limit_reached');
     assert.equal(result.limit, 'maxCostUsd');
     assert.equal(result.turns, 5);
-    assert.equal(model.requests.length - firstRequest, 5);
+    assert.equal(keel.model.requests.length - firstRequest, 5);
 
     assert.deepEqual(result.usage, { inputTokens: 5000, outputTokens: 2500, cacheReadInputTokens: 10000, cacheCreationInputTokens: 2000, costUsd: 0.0335 });
     state = await handle.state();
@@ -93,27 +82,27 @@ describe('spend ledger and budgets', () => {
   });
 
   test('budget: a raised limit re-arms its soft limit, which pauses the session again when reached; interrupt ends the waiting turn', async () => {
-    model.push(reply('a1'));
-    const handle = await worker.sessions.start({
+    keel.model.push(reply('a1'));
+    const handle = await keel.worker.sessions.start({
       profile: 'test',
       mode: 'chat',
       limits: { maxTokens: 10_000, softLimitFraction: 0.5 },
       messages: [{ role: 'user', content: 'm1' }],
     });
     sessions.push(handle);
-    await waitFor('the first turn to end', async () => (await handle.state()).status === 'waiting_for_input');
-    model.push(reply('a2'));
+    await waitForStatus(handle, 'waiting_for_input', 'the first turn to end');
+    keel.model.push(reply('a2'));
     await handle.sendMessage('m2');
-    model.push(reply('a3'));
+    keel.model.push(reply('a3'));
     const third = handle.sendMessage('m3');
-    await waitFor('the soft limit to pause the session', async () => (await handle.state()).status === 'waiting_for_budget');
+    await waitForStatus(handle, 'waiting_for_budget', 'the soft limit to pause the session');
     assert.deepEqual((await handle.state()).budgetPause, { limit: 'maxTokens', softLimit: 5000, used: 7800, hardLimit: 10_000 });
     // 7800 tokens used, below half of the new 16000: the soft limit stays armed.
     assert.deepEqual(await handle.raiseBudget({ maxTokens: 16_000 }), { maxTokens: 16_000 });
     assert.equal((await third).text, 'a3');
-    const callsBefore = model.requests.length;
+    const callsBefore = keel.model.requests.length;
     const fourth = handle.sendMessage('m4');
-    await waitFor('the soft limit to pause the session again', async () => (await handle.state()).status === 'waiting_for_budget');
+    await waitForStatus(handle, 'waiting_for_budget', 'the soft limit to pause the session again');
     assert.deepEqual((await handle.state()).budgetPause, { limit: 'maxTokens', softLimit: 8000, used: 11_700, hardLimit: 16_000 });
     // The operator declines: an interrupt ends the waiting turn without a model call, and the session stays open.
     await handle.interrupt('over budget');
@@ -121,12 +110,12 @@ describe('spend ledger and budgets', () => {
     const state = await handle.state();
     assert.equal(state.status, 'waiting_for_input');
     assert.equal(state.budgetPause, undefined);
-    assert.equal(model.requests.length, callsBefore);
+    assert.equal(keel.model.requests.length, callsBefore);
     await handle.cancel();
     assert.equal((await handle.result()).status, 'cancelled');
   });
 
   test('replay: the sessions of this file replay from their histories', async () => {
-    await assertHistoriesReplay(environment.bundle, sessions);
+    await assertHistoriesReplay(keel.environment.bundle, sessions);
   });
 });

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { SessionHandle } from '../../src/client/session-client.js';
-import { startScriptedModelServer, type ScriptedModelServer } from '../../src/dev/scripted-model/index.js';
 import type { ProfileConfig } from '../../src/shared/schemas/profile.js';
 import { assertHistoriesReplay } from '../harness/replay.js';
-import { startTestEnvironment, type RunningWorker, type TestEnvironment } from '../harness/temporal-env.js';
+import { useKeel } from '../harness/use-keel.js';
 import { testProfiles } from '../harness/test-profiles.js';
-import { waitFor } from '../harness/wait-for.js';
+import { waitForStatus } from '../harness/wait-for.js';
 
 const profiles: Record<string, ProfileConfig> = {
   thinker: {
@@ -21,33 +20,22 @@ const signed = { type: 'thinking' as const, thinking: 'Let me think about this.'
 const redacted = { type: 'redacted_thinking' as const, data: 'EmwKAhgBEgy3va3pzix/LafPsn4aDFIT' };
 
 describe('extended thinking in sessions', () => {
-  let environment: TestEnvironment;
-  let model: ScriptedModelServer;
-  let worker: RunningWorker;
   const sessions: SessionHandle[] = [];
 
-  before(async () => {
-    environment = await startTestEnvironment();
-    model = await startScriptedModelServer({ validate: true });
-    worker = await environment.startWorker({ modelUrl: model.url, profiles });
-  });
-  after(async () => {
-    await environment?.close();
-    await model?.close();
-  });
+  const keel = useKeel({ model: { validate: true }, worker: { profiles } });
 
   test('thinking: signed and redacted thinking blocks go back unaltered on later turns, and the checking server accepts every call', async () => {
-    model.push({ kind: 'message', content: [signed, { type: 'text', text: 'first' }] });
-    const handle = await worker.sessions.start({ profile: 'thinker', mode: 'chat', system: 'Think first.', messages: [{ role: 'user', content: 'q1' }] });
+    keel.model.push({ kind: 'message', content: [signed, { type: 'text', text: 'first' }] });
+    const handle = await keel.worker.sessions.start({ profile: 'thinker', mode: 'chat', system: 'Think first.', messages: [{ role: 'user', content: 'q1' }] });
     sessions.push(handle);
-    await waitFor('the first turn to end', async () => (await handle.state()).status === 'waiting_for_input');
-    model.push({ kind: 'message', content: [redacted, { type: 'text', text: 'second' }] });
+    await waitForStatus(handle, 'waiting_for_input', 'the first turn to end');
+    keel.model.push({ kind: 'message', content: [redacted, { type: 'text', text: 'second' }] });
     assert.equal((await handle.sendMessage('q2')).text, 'second');
-    model.push({ kind: 'message', content: [{ type: 'text', text: 'third' }] });
+    keel.model.push({ kind: 'message', content: [{ type: 'text', text: 'third' }] });
     assert.equal((await handle.sendMessage('q3')).text, 'third');
 
-    assert.deepEqual(model.requests.map((request) => request.reply), ['message', 'message', 'message']);
-    const body = model.requests[2].body;
+    assert.deepEqual(keel.model.requests.map((request) => request.reply), ['message', 'message', 'message']);
+    const body = keel.model.requests[2].body;
     assert.deepEqual(body.thinking, { type: 'enabled', budget_tokens: 2048 });
     assert.equal(body.max_tokens, 4096);
     assert.deepEqual(body.messages[1].content, [signed, { type: 'text', text: 'first' }]);
@@ -60,16 +48,16 @@ describe('extended thinking in sessions', () => {
   });
 
   test('thinking: a tool call goes back after the thinking that led to it, and the checking server accepts the tool loop', async () => {
-    const before = model.requests.length;
-    model.push(
+    const before = keel.model.requests.length;
+    keel.model.push(
       { kind: 'message', content: [signed, { type: 'tool_use', id: 'toolu_1', name: 'bash', input: { command: 'ls' } }] },
       { kind: 'message', content: [{ type: 'text', text: 'done' }] },
     );
-    const handle = await worker.sessions.start({ profile: 'thinker', tools: ['bash'], messages: [{ role: 'user', content: 'list files' }] });
+    const handle = await keel.worker.sessions.start({ profile: 'thinker', tools: ['bash'], messages: [{ role: 'user', content: 'list files' }] });
     sessions.push(handle);
     assert.equal((await handle.result()).finalText, 'done');
-    assert.deepEqual(model.requests.slice(before).map((request) => request.reply), ['message', 'message']);
-    const body = model.requests.at(-1)!.body;
+    assert.deepEqual(keel.model.requests.slice(before).map((request) => request.reply), ['message', 'message']);
+    const body = keel.model.requests.at(-1)!.body;
     assert.deepEqual(body.thinking, { type: 'enabled', budget_tokens: 2048 });
     assert.deepEqual(body.messages[1], { role: 'assistant', content: [signed, { type: 'tool_use', id: 'toolu_1', name: 'bash', input: { command: 'ls' } }] });
     assert.equal(body.messages[2].content[0].type, 'tool_result');
@@ -78,6 +66,6 @@ describe('extended thinking in sessions', () => {
   });
 
   test('replay: the sessions of this file replay from their histories', async () => {
-    await assertHistoriesReplay(environment.bundle, sessions);
+    await assertHistoriesReplay(keel.environment.bundle, sessions);
   });
 });

@@ -1,45 +1,33 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { startScriptedModelServer, type ScriptedModelServer } from '../../src/dev/scripted-model/index.js';
+import { describe, test } from 'node:test';
 import { SessionClient } from '../../src/client/session-client.js';
-import { startTestEnvironment, uniqueTaskQueue, type TestEnvironment } from '../harness/temporal-env.js';
+import { uniqueTaskQueue } from '../harness/temporal-env.js';
+import { useKeel } from '../harness/use-keel.js';
 import { waitFor } from '../harness/wait-for.js';
-import { startWorkerProcess } from '../harness/worker-process.js';
 
 describe('worker crash', () => {
-  let environment: TestEnvironment;
-  let model: ScriptedModelServer;
-
-  before(async () => {
-    environment = await startTestEnvironment();
-    model = await startScriptedModelServer();
-  });
-  after(async () => {
-    await environment?.close();
-    await model?.close();
-  });
+  const keel = useKeel({ model: {} });
 
   test('kill -9 of the worker during a model call: a new worker finishes the session and no turn is duplicated', async () => {
     const taskQueue = uniqueTaskQueue('crash');
-    const sessions = new SessionClient({ client: environment.client, taskQueue });
-    const workerOptions = { address: environment.address, taskQueue, modelUrl: model.url, profilesFile: environment.profilesFile };
-    model.push(
+    const sessions = new SessionClient({ client: keel.environment.client, taskQueue });
+    keel.model.push(
       { kind: 'message', content: [{ type: 'text', text: 'first reply' }] },
       // Slow enough that the kill lands while tokens are still streaming.
       { kind: 'message', content: [{ type: 'text', text: 'a reply cut short by the crash that must never be recorded' }], chunkDelayMs: 500 },
       { kind: 'message', content: [{ type: 'text', text: 'second reply, from the new worker' }] },
     );
-    const first = await startWorkerProcess(workerOptions);
+    const first = await keel.startWorkerProcess({ taskQueue });
     const handle = await sessions.start({ profile: 'test', mode: 'chat', messages: [{ role: 'user', content: 'hello' }] });
     await waitFor('the first turn', async () => (await handle.state()).turn === 1);
 
     const reply = handle.sendMessage('and now?');
-    await waitFor('the second model call to be streaming', () => model.requests.length === 2);
+    await waitFor('the second model call to be streaming', () => keel.model.requests.length === 2);
     await new Promise((resolve) => setTimeout(resolve, 700));
     const exit = await first.kill('SIGKILL');
     assert.equal(exit.signal, 'SIGKILL');
 
-    const second = await startWorkerProcess(workerOptions);
+    const second = await keel.startWorkerProcess({ taskQueue });
     try {
       const turn = await reply;
       assert.equal(turn.text, 'second reply, from the new worker');
@@ -50,7 +38,7 @@ describe('worker crash', () => {
         ['user', 'assistant', 'user', 'assistant'],
       );
       assert.equal(JSON.stringify(transcript).includes('cut short'), false);
-      assert.equal(model.requests.length, 3);
+      assert.equal(keel.model.requests.length, 3);
       const state = await handle.state();
       assert.equal(state.turn, 2);
       await handle.cancel();
