@@ -3,13 +3,13 @@
  * server), send a message and await the reply, signal, query, cancel. Client-side; any other Temporal client can
  * do the same through the public contract.
  */
-import { Client, Connection, WithStartWorkflowOperation, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { Client, WithStartWorkflowOperation, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
-import { dataConverterFromEnvironment } from '../codec/data-converter-from-environment.js';
+import { connectClient } from './connect-client.js';
 import { MessageRejectedError, ValidationError } from '../errors.js';
 import { MAX_KEEL_PAYLOAD_BYTES, oversizedMessageReason } from '../shared/payload-limits.js';
-import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE, SESSION_ID_PREFIX, SESSION_WORKFLOW_TYPE } from '../shared/constants.js';
+import { DEFAULT_TASK_QUEUE, SESSION_ID_PREFIX, SESSION_WORKFLOW_TYPE } from '../shared/constants.js';
 import {
   decideToolCallUpdate,
   interruptSignal,
@@ -55,9 +55,9 @@ export interface SessionClientOptions {
 }
 
 export interface ConnectOptions {
-  /** @default env `TEMPORAL_ADDRESS`, else `localhost:7233` */
+  /** Temporal frontend, host:port. @default env `TEMPORAL_ADDRESS` (or the `temporal.toml` profile), else `localhost:7233` */
   address?: string;
-  /** @default env `KEEL_NAMESPACE`, else `default` */
+  /** @default env `KEEL_NAMESPACE`, else `TEMPORAL_NAMESPACE` (or the profile's), else `default` */
   namespace?: string;
   taskQueue?: string;
   /**
@@ -65,6 +65,8 @@ export interface ConnectOptions {
    * (the same keys as the workers), else plain JSON
    */
   dataConverter?: DataConverter;
+  /** Where the connection settings are read from (TLS, API key, profiles: see temporal-connection.ts). @default `process.env` */
+  environment?: NodeJS.ProcessEnv;
 }
 
 export interface StartOptions {
@@ -234,15 +236,12 @@ export class SessionClient {
     };
   }
 
-  /** Connects a client. @throws ConfigError when `KEEL_ENCRYPTION_KEYS` is malformed (before connecting). */
+  /**
+   * Connects a client with Temporal's standard connection settings (TLS, mTLS, API key, `temporal.toml`).
+   * @throws ConfigError when `KEEL_ENCRYPTION_KEYS` or the connection settings are malformed (before connecting).
+   */
   static async connect(options: ConnectOptions = {}): Promise<SessionClient> {
-    const dataConverter = options.dataConverter ?? dataConverterFromEnvironment();
-    const connection = await Connection.connect({ address: options.address ?? process.env.TEMPORAL_ADDRESS ?? 'localhost:7233' });
-    const client = new Client({
-      connection,
-      namespace: options.namespace ?? process.env.KEEL_NAMESPACE ?? DEFAULT_NAMESPACE,
-      ...(dataConverter ? { dataConverter } : {}),
-    });
+    const { client } = await connectClient(options);
     return new SessionClient({ client, ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}) });
   }
 
