@@ -245,6 +245,11 @@ export class SessionClient {
     return new SessionClient({ client, ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}) });
   }
 
+  /** Closes the connection of its client (the one `connect` opened), so that a script can exit. */
+  async close(): Promise<void> {
+    await this.client.connection.close();
+  }
+
   /** Starts a session. @throws ValidationError before anything is sent when the input breaks the schema. */
   async start(input: SessionInputRequest, options: StartOptions = {}): Promise<SessionHandle> {
     const parsed = validateSessionInput(input);

@@ -74,7 +74,7 @@ export function describeTemporalConnection(connection: TemporalConnection): Reco
     address: connection.connectionOptions.address,
     namespace: connection.namespace,
     tls: tls === undefined || tls === false ? 'off' : typeof tls === 'object' && tls.clientCertPair ? 'mTLS' : 'on',
-    apiKey: apiKey ? 'set' : 'not set',
+    temporalApiKey: apiKey ? 'set' : 'not set',
   };
 }
 
