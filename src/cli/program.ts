@@ -15,6 +15,7 @@ import { registerInterrupt } from './commands/interrupt.js';
 import { registerList } from './commands/list.js';
 import { registerReplay } from './commands/replay.js';
 import { registerResetContext } from './commands/reset-context.js';
+import { registerSchedule } from './commands/schedule.js';
 import { registerSend } from './commands/send.js';
 import { registerStart } from './commands/start.js';
 import { registerState } from './commands/state.js';
@@ -57,7 +58,10 @@ export function buildProgram(io: ActionEnvironment): Command {
   registerReplay(program, io);
   registerFork(program, io);
   registerDiff(program, io);
-  for (const command of program.commands) {
+  registerSchedule(program, io);
+  // Every verb, nested ones (`schedule create`) included, reports usage errors the same way.
+  const verbs = program.commands.flatMap((command) => [command, ...command.commands]);
+  for (const command of verbs) {
     command.showHelpAfterError('(run with --help for usage)').exitOverride();
     command.configureHelp({ showGlobalOptions: true });
   }

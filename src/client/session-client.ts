@@ -3,10 +3,11 @@
  * server), send a message and await the reply, signal, query, cancel. Client-side; any other Temporal client can
  * do the same through the public contract.
  */
-import { Client, WithStartWorkflowOperation, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { Client, WithStartWorkflowOperation, type ScheduleHandle, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import { connectClient } from './connect-client.js';
+import { createSessionSchedule, listSessionSchedules, type ScheduleSessionOptions, type SessionScheduleSummary } from './session-schedules.js';
 import { MessageRejectedError, ValidationError } from '../errors.js';
 import { MAX_KEEL_PAYLOAD_BYTES, oversizedMessageReason } from '../shared/payload-limits.js';
 import { DEFAULT_TASK_QUEUE, SESSION_ID_PREFIX, SESSION_WORKFLOW_TYPE } from '../shared/constants.js';
@@ -65,7 +66,7 @@ export interface ConnectOptions {
    * (the same keys as the workers), else plain JSON
    */
   dataConverter?: DataConverter;
-  /** Where the connection settings are read from (TLS, API key, profiles: see temporal-connection.ts). @default `process.env` */
+  /** Where the settings are read from (connection, TLS, API key, profiles, `KEEL_TASK_QUEUE`). @default `process.env` */
   environment?: NodeJS.ProcessEnv;
 }
 
@@ -242,7 +243,24 @@ export class SessionClient {
    */
   static async connect(options: ConnectOptions = {}): Promise<SessionClient> {
     const { client } = await connectClient(options);
-    return new SessionClient({ client, ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}) });
+    const taskQueue = options.taskQueue ?? options.environment?.KEEL_TASK_QUEUE;
+    return new SessionClient({ client, ...(taskQueue ? { taskQueue } : {}) });
+  }
+
+  /**
+   * Starts `input` as a new session on every time of a cron schedule (Temporal Schedules); each run is a normal
+   * session whose `metadata.scheduleId` names the schedule. @throws ValidationError before anything is sent when the
+   * input breaks the schema. Pause, unpause or delete it with `client.schedule.getHandle(scheduleId)`.
+   */
+  async schedule(input: SessionInputRequest, options: ScheduleSessionOptions): Promise<ScheduleHandle> {
+    const parsed = validateSessionInput(input);
+    checkPayloadSize('the session input', parsed, this.#handleOptions.maxPayloadBytes ?? MAX_KEEL_PAYLOAD_BYTES);
+    return createSessionSchedule(this.client, this.taskQueue, parsed, options);
+  }
+
+  /** The schedules that start Keel sessions, with their next and most recent runs. */
+  schedules(): Promise<SessionScheduleSummary[]> {
+    return listSessionSchedules(this.client);
   }
 
   /** Closes the connection of its client (the one `connect` opened), so that a script can exit. */

@@ -58,7 +58,7 @@ export function temporalConnectionFromEnvironment(
   const { address, tls, apiKey, metadata } = loaded.connectionOptions;
   return {
     connectionOptions: {
-      address: overrides.address ?? address ?? DEFAULT_TEMPORAL_ADDRESS,
+      address: nonEmpty(overrides.address) ?? nonEmpty(address) ?? DEFAULT_TEMPORAL_ADDRESS,
       ...(tls !== undefined && tls !== null ? { tls } : {}),
       ...(apiKey !== undefined && typeof apiKey === 'string' ? { apiKey } : {}),
       ...(metadata && Object.keys(metadata).length > 0 ? { metadata: metadata as Record<string, string> } : {}),
