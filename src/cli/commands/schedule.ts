@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { defineAction, type ActionEnvironment } from '../define-action.js';
-import { readInputFile, sessionInputFromFlags, type StartFlags } from '../session-input-from-flags.js';
+import { addSessionInputOptions, readInputFile, sessionInputFromFlags, type StartFlags } from '../session-input-from-flags.js';
 
 interface CreateFlags extends StartFlags {
   cron: string;
@@ -15,30 +15,20 @@ interface CreateFlags extends StartFlags {
   note?: string;
 }
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
-
 export function registerSchedule(program: Command, io: ActionEnvironment): void {
   const schedule = program.command('schedule').description('scheduled sessions (Temporal Schedules): create, list, pause, unpause, delete');
 
-  schedule
-    .command('create')
-    .description('start a session on every time of a cron schedule; the task is the argument, or `messages` in --file')
-    .argument('[task...]', 'the opening user message')
-    .requiredOption('--cron <expression>', 'when runs start: "minute hour day-of-month month day-of-week" (UTC unless --timezone)')
-    .option('-f, --file <path>', 'a JSON session input (SessionInput); flags override its fields')
+  addSessionInputOptions(
+    schedule
+      .command('create')
+      .description('start a session on every time of a cron schedule; the task is the argument, or `messages` in --file')
+      .argument('[task...]', 'the opening user message')
+      .requiredOption('--cron <expression>', 'when runs start: "minute hour day-of-month month day-of-week" (UTC unless --timezone)'),
+  )
     .option('--id <scheduleId>', 'the schedule id (default: schedule-<uuid>)')
     .option('--timezone <zone>', 'IANA time zone the cron is read in')
     .option('--paused', 'create it paused')
     .option('--note <text>', 'a note shown with the schedule')
-    .option('-p, --profile <name>', 'model profile on the workers')
-    .option('-s, --system <prompt>', 'system prompt')
-    .option('-t, --tool <name>', 'enable a tool (repeatable)', collect)
-    .option('--approve-tool <name>', 'a tool whose calls wait for approval (repeatable)', collect)
-    .option('--sandbox <provider>', 'where sandbox tools run: local, e2b or none')
-    .option('--max-turns <n>', 'budget: model turns')
-    .option('--max-tokens <n>', 'budget: tokens')
-    .option('--max-cost-usd <usd>', 'budget: cost in US dollars')
-    .option('--metadata <key=value>', 'metadata copied into the memo (repeatable)', collect)
     .addHelpText('after', '\nExample:\n  keel schedule create --cron "0 7 * * 1-5" --file session.json --id weekday-report')
     .action(
       defineAction<CreateFlags>(io, async (context, words, flags) => {
