@@ -9,7 +9,8 @@ import { SessionClient } from '../client/session-client.js';
 import { DEFAULT_TEMPORAL_ADDRESS } from '../config/temporal-connection.js';
 import { ConfigError } from '../errors.js';
 import { DEFAULT_TASK_QUEUE } from '../shared/constants.js';
-import { createClientTracing } from '../tracing/client-tracing.js';
+import type { ClientTracing } from '../tracing/client-tracing.js';
+import { loadTracingConfig } from '../tracing/tracing-config.js';
 import { colorEnabled, createStyle, type Style } from './output/style.js';
 
 /** Options every verb accepts (set on the root command). */
@@ -58,10 +59,13 @@ export function createCliContext(global: GlobalOptions, streams: CliStreams, env
   };
   const style = createStyle(!options.json && colorEnabled(streams.stdout, global.color, environment));
   let connecting: Promise<{ connection: Connection; client: Client; sessions: SessionClient }> | undefined;
-  const tracing = createClientTracing(environment);
+  let tracing: ClientTracing | undefined;
 
   const connect = () => {
     connecting ??= (async () => {
+      // OpenTelemetry loads only when tracing is configured: a verb without it starts that much sooner.
+      const tracingConfig = loadTracingConfig(environment, 'keel-client');
+      if (tracingConfig) tracing = (await import('../tracing/client-tracing.js')).createClientTracing(tracingConfig);
       const { connection, client } = await connectClient({
         environment,
         ...(options.address ? { address: options.address } : {}),
