@@ -7,7 +7,7 @@
  */
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { readFileSync } from 'node:fs';
-import { temporalTlsFromEnvironment } from '../../src/config/temporal-tls.js';
+import { temporalConnectionFromEnvironment } from '../../src/config/temporal-connection.js';
 import { AnthropicModelAdapter } from '../../src/models/anthropic/anthropic-model-adapter.js';
 import { createKeelWorker } from '../../src/worker/create-keel-worker.js';
 import { createBenchActivities } from '../workflows/bench-activities.js';
@@ -26,8 +26,9 @@ function readProcStatusKb(field: 'VmRSS' | 'VmHWM'): number | undefined {
 async function main(): Promise<void> {
   const config = JSON.parse(process.env.KEEL_BENCH_WORKER ?? '') as BenchWorkerConfig;
   Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const tls = temporalTlsFromEnvironment(config.temporalEnvironment ?? {});
-  const connection = await NativeConnection.connect({ address: config.address, ...(tls ? { tls } : {}) });
+  // The standard TEMPORAL_* settings (TLS for the production topology), with the address the bench chose.
+  const { connectionOptions } = temporalConnectionFromEnvironment(config.temporalEnvironment ?? {}, { address: config.address });
+  const connection = await NativeConnection.connect(connectionOptions);
   const workflowBundle = { code: readFileSync(config.bundlePath, 'utf8') };
   const model = new AnthropicModelAdapter({ baseURL: config.modelUrl, apiKey: 'bench-key' });
   const worker =

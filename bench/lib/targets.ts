@@ -2,6 +2,7 @@
  * The issue's targets, checked against a run's sections. A target whose figures are missing (its scenario failed,
  * was not selected, or this build cannot produce them) is reported as not measured, never as met.
  */
+import type { CliStartupResult } from '../scenarios/cli-startup.js';
 import type { ConcurrencyResult } from '../scenarios/concurrency.js';
 import type { HistoryGrowthResult } from '../scenarios/history-growth.js';
 import type { RecoveryResult } from '../scenarios/recovery.js';
@@ -137,5 +138,9 @@ export function evaluateTargets(sections: Sections): TargetCheck[] {
       recovery && recovery.secondsToProgress.max <= recovery.heartbeatTimeoutSeconds + 2,
     ),
   );
+  const cli = section<CliStartupResult>(sections, 'cli-startup');
+  const packed = cli?.from === 'packed package' ? cli : undefined;
+  checks.push(check('keel --version (installed package): median under 0.5 s', packed && f(packed.versionMs.median), packed && packed.versionMs.median < 500));
+  checks.push(check('keel list against a local server (installed package): median under 1 s', packed && f(packed.listMs.median), packed && packed.listMs.median < 1000));
   return checks;
 }

@@ -1,6 +1,7 @@
 /** Every scenario, in the order a run performs them (light ones first, the heaviest last). */
 import type { Scenario } from '../lib/scenario.js';
 import { clusterTopologyScenario } from './cluster-topology.js';
+import { cliStartupScenario } from './cli-startup.js';
 import { concurrencyScenario } from './concurrency.js';
 import { historyGrowthScenario } from './history-growth.js';
 import { langgraphPeerScenario } from './langgraph-peer.js';
@@ -12,6 +13,7 @@ import { turnOverheadScenario } from './turn-overhead.js';
 
 export const scenarios: Scenario<any>[] = [
   turnOverheadScenario,
+  cliStartupScenario,
   langgraphPeerScenario,
   startAndScaleScenario,
   recoveryScenario,

@@ -1,19 +1,23 @@
 /**
  * What every `keel` verb shares: the global options (server address, namespace, task queue, `--json`, colour),
- * a lazily opened connection, and the writers for human and machine output. Client-side.
+ * a lazily opened connection (Temporal's standard connection settings, see connect-client.ts), and the writers for
+ * human and machine output. Client-side.
  */
-import { Client, Connection } from '@temporalio/client';
+import type { Client, Connection } from '@temporalio/client';
+import { connectClient } from '../client/connect-client.js';
 import { SessionClient } from '../client/session-client.js';
-import { dataConverterFromEnvironment } from '../codec/data-converter-from-environment.js';
-import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE } from '../shared/constants.js';
-import { createClientTracing } from '../tracing/client-tracing.js';
+import { DEFAULT_TEMPORAL_ADDRESS } from '../config/temporal-connection.js';
+import { ConfigError } from '../errors.js';
+import { DEFAULT_TASK_QUEUE } from '../shared/constants.js';
+import type { ClientTracing } from '../tracing/client-tracing.js';
+import { loadTracingConfig } from '../tracing/tracing-config.js';
 import { colorEnabled, createStyle, type Style } from './output/style.js';
 
 /** Options every verb accepts (set on the root command). */
 export interface GlobalOptions {
-  /** Temporal frontend, host:port. @default env `TEMPORAL_ADDRESS`, else `localhost:7233` */
+  /** Temporal frontend, host:port. @default env `TEMPORAL_ADDRESS` (or the `temporal.toml` profile), else `localhost:7233` */
   address?: string;
-  /** @default env `KEEL_NAMESPACE`, else `default` */
+  /** @default env `KEEL_NAMESPACE`, else `TEMPORAL_NAMESPACE` (or the profile's), else `default` */
   namespace?: string;
   /** @default env `KEEL_TASK_QUEUE`, else `keel` */
   taskQueue?: string;
@@ -24,7 +28,7 @@ export interface GlobalOptions {
 }
 
 export interface CliContext {
-  readonly options: Required<Pick<GlobalOptions, 'address' | 'namespace' | 'taskQueue'>> & { json: boolean };
+  readonly options: Pick<GlobalOptions, 'address' | 'namespace'> & Required<Pick<GlobalOptions, 'taskQueue'>> & { json: boolean };
   /** Style for stdout (colour only on a terminal). */
   readonly style: Style;
   /** Writes a line of human output to stdout. */
@@ -48,29 +52,31 @@ export interface CliStreams {
 
 export function createCliContext(global: GlobalOptions, streams: CliStreams, environment: NodeJS.ProcessEnv = process.env): CliContext {
   const options = {
-    address: global.address ?? environment.TEMPORAL_ADDRESS ?? 'localhost:7233',
-    namespace: global.namespace ?? environment.KEEL_NAMESPACE ?? DEFAULT_NAMESPACE,
+    ...(global.address ? { address: global.address } : {}),
+    ...(global.namespace ? { namespace: global.namespace } : {}),
     taskQueue: global.taskQueue ?? environment.KEEL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
     json: global.json === true,
   };
   const style = createStyle(!options.json && colorEnabled(streams.stdout, global.color, environment));
   let connecting: Promise<{ connection: Connection; client: Client; sessions: SessionClient }> | undefined;
-  const tracing = createClientTracing(environment);
+  let tracing: ClientTracing | undefined;
 
   const connect = () => {
     connecting ??= (async () => {
-      const connection = await Connection.connect({ address: options.address, connectTimeout: '10 seconds' }).catch((error: unknown) => {
-        throw new CliError(
-          `cannot reach Temporal at ${options.address} (${error instanceof Error ? error.message : String(error)}); set --address or TEMPORAL_ADDRESS`,
-        );
-      });
-      // With KEEL_ENCRYPTION_KEYS set, what the CLI sends (a `keel start` input, messages) is sealed like the workers'.
-      const dataConverter = dataConverterFromEnvironment(environment);
-      const client = new Client({
-        connection,
-        namespace: options.namespace,
-        ...(dataConverter ? { dataConverter } : {}),
+      // OpenTelemetry loads only when tracing is configured: a verb without it starts that much sooner.
+      const tracingConfig = loadTracingConfig(environment, 'keel-client');
+      if (tracingConfig) tracing = (await import('../tracing/client-tracing.js')).createClientTracing(tracingConfig);
+      const { connection, client } = await connectClient({
+        environment,
+        ...(options.address ? { address: options.address } : {}),
+        ...(options.namespace ? { namespace: options.namespace } : {}),
         ...(tracing ? { interceptors: { workflow: tracing.workflowClientInterceptors } } : {}),
+        connectTimeoutMs: 10_000,
+      }).catch((error: unknown) => {
+        if (error instanceof ConfigError) throw new CliError(error.message, 2);
+        throw new CliError(
+          `cannot reach Temporal at ${options.address ?? environment.TEMPORAL_ADDRESS ?? DEFAULT_TEMPORAL_ADDRESS} (${error instanceof Error ? error.message : String(error)}); set --address or TEMPORAL_ADDRESS (and TEMPORAL_TLS, TEMPORAL_API_KEY or TEMPORAL_PROFILE where the server needs them)`,
+        );
       });
       return { connection, client, sessions: new SessionClient({ client, taskQueue: options.taskQueue }) };
     })();

@@ -16,6 +16,7 @@ import { registerList } from './commands/list.js';
 import { registerPurge } from './commands/purge.js';
 import { registerReplay } from './commands/replay.js';
 import { registerResetContext } from './commands/reset-context.js';
+import { registerSchedule } from './commands/schedule.js';
 import { registerSend } from './commands/send.js';
 import { registerStart } from './commands/start.js';
 import { registerState } from './commands/state.js';
@@ -28,8 +29,10 @@ export function buildProgram(io: ActionEnvironment): Command {
   const program = new Command('keel')
     .version(version, '-V, --version', 'print the version')
     .description('Keel: durable AI agent sessions on Temporal. Start, talk to, watch, debug and replay sessions.')
-    .addOption(new Option('--address <host:port>', 'Temporal frontend').env('TEMPORAL_ADDRESS').default('localhost:7233'))
-    .addOption(new Option('--namespace <name>', 'Temporal namespace').env('KEEL_NAMESPACE').default('default'))
+    // No commander defaults for these two: the connection settings (env TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
+    // TLS, API key, temporal.toml profiles) are resolved by temporal-connection.ts, and a flag wins over them.
+    .addOption(new Option('--address <host:port>', 'Temporal frontend (default: TEMPORAL_ADDRESS or the temporal.toml profile, else localhost:7233)'))
+    .addOption(new Option('--namespace <name>', 'Temporal namespace (default: KEEL_NAMESPACE, else TEMPORAL_NAMESPACE or the profile\'s, else default)'))
     .addOption(new Option('--task-queue <name>', 'task queue the Keel workers poll').env('KEEL_TASK_QUEUE').default('keel'))
     .option('--json', 'machine-readable output on stdout')
     .option('--no-color', 'no colour (also NO_COLOR=1); colour is on only on a terminal')
@@ -57,7 +60,10 @@ export function buildProgram(io: ActionEnvironment): Command {
   registerFork(program, io);
   registerDiff(program, io);
   registerPurge(program, io);
-  for (const command of program.commands) {
+  registerSchedule(program, io);
+  // Every verb, nested ones (`schedule create`) included, reports usage errors the same way.
+  const verbs = program.commands.flatMap((command) => [command, ...command.commands]);
+  for (const command of verbs) {
     command.showHelpAfterError('(run with --help for usage)').exitOverride();
     command.configureHelp({ showGlobalOptions: true });
   }

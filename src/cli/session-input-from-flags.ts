@@ -2,6 +2,7 @@
  * Builds a session input from `keel start`'s flags and an optional JSON file, and validates it the way the
  * workflow will, so that a bad input is refused before anything reaches the server. Pure; client-side.
  */
+import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { validateSessionInput } from '../client/session-client.js';
 import { ValidationError } from '../errors.js';
@@ -97,4 +98,23 @@ export function sessionInputFromFlags(fileInput: Record<string, unknown> | undef
     if (ValidationError.isInstance(error)) throw new CliError(error.message, 2);
     throw error;
   }
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** Adds the session input flags ({@link StartFlags}) to a verb that builds a session input (`start`, `schedule create`). */
+export function addSessionInputOptions(command: Command): Command {
+  return command
+    .option('-f, --file <path>', 'a JSON session input (SessionInput); flags override its fields')
+    .option('-p, --profile <name>', 'model profile on the workers')
+    .option('-s, --system <prompt>', 'system prompt')
+    .option('-m, --mode <mode>', 'task (ends when the model stops) or chat (waits for the next message)')
+    .option('-t, --tool <name>', 'enable a tool (repeatable)', collect)
+    .option('--approve-tool <name>', 'a tool whose calls wait for approval (repeatable)', collect)
+    .option('--sandbox <provider>', 'where sandbox tools run: local, e2b or none')
+    .option('--max-turns <n>', 'budget: model turns')
+    .option('--max-tokens <n>', 'budget: tokens')
+    .option('--max-cost-usd <usd>', 'budget: cost in US dollars')
+    .option('--idle-timeout-seconds <s>', 'end a chat session idle this long')
+    .option('--metadata <key=value>', 'metadata copied into the memo (repeatable)', collect);
 }

@@ -3,13 +3,14 @@
  * server), send a message and await the reply, signal, query, cancel. Client-side; any other Temporal client can
  * do the same through the public contract.
  */
-import { Client, Connection, WithStartWorkflowOperation, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { type Client, WithStartWorkflowOperation, type ScheduleHandle, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { DataConverter, UpdateDefinition } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
-import { dataConverterFromEnvironment } from '../codec/data-converter-from-environment.js';
+import { connectClient } from './connect-client.js';
+import { createSessionSchedule, listSessionSchedules, type ScheduleSessionOptions, type SessionScheduleSummary } from './session-schedules.js';
 import { MessageRejectedError, ValidationError } from '../errors.js';
 import { MAX_KEEL_PAYLOAD_BYTES, oversizedMessageReason } from '../shared/payload-limits.js';
-import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE, SESSION_ID_PREFIX, SESSION_WORKFLOW_TYPE } from '../shared/constants.js';
+import { DEFAULT_TASK_QUEUE, SESSION_ID_PREFIX, SESSION_WORKFLOW_TYPE } from '../shared/constants.js';
 import {
   decideToolCallUpdate,
   interruptSignal,
@@ -55,9 +56,9 @@ export interface SessionClientOptions {
 }
 
 export interface ConnectOptions {
-  /** @default env `TEMPORAL_ADDRESS`, else `localhost:7233` */
+  /** Temporal frontend, host:port. @default env `TEMPORAL_ADDRESS` (or the `temporal.toml` profile), else `localhost:7233` */
   address?: string;
-  /** @default env `KEEL_NAMESPACE`, else `default` */
+  /** @default env `KEEL_NAMESPACE`, else `TEMPORAL_NAMESPACE` (or the profile's), else `default` */
   namespace?: string;
   taskQueue?: string;
   /**
@@ -65,6 +66,8 @@ export interface ConnectOptions {
    * (the same keys as the workers), else plain JSON
    */
   dataConverter?: DataConverter;
+  /** Where the settings are read from (connection, TLS, API key, profiles, `KEEL_TASK_QUEUE`). @default `process.env` */
+  environment?: NodeJS.ProcessEnv;
 }
 
 export interface StartOptions {
@@ -237,16 +240,35 @@ export class SessionClient {
     };
   }
 
-  /** Connects a client. @throws ConfigError when `KEEL_ENCRYPTION_KEYS` is malformed (before connecting). */
+  /**
+   * Connects a client with Temporal's standard connection settings (TLS, mTLS, API key, `temporal.toml`).
+   * @throws ConfigError when `KEEL_ENCRYPTION_KEYS` or the connection settings are malformed (before connecting).
+   */
   static async connect(options: ConnectOptions = {}): Promise<SessionClient> {
-    const dataConverter = options.dataConverter ?? dataConverterFromEnvironment();
-    const connection = await Connection.connect({ address: options.address ?? process.env.TEMPORAL_ADDRESS ?? 'localhost:7233' });
-    const client = new Client({
-      connection,
-      namespace: options.namespace ?? process.env.KEEL_NAMESPACE ?? DEFAULT_NAMESPACE,
-      ...(dataConverter ? { dataConverter } : {}),
-    });
-    return new SessionClient({ client, ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}) });
+    const { client } = await connectClient(options);
+    const taskQueue = options.taskQueue ?? options.environment?.KEEL_TASK_QUEUE;
+    return new SessionClient({ client, ...(taskQueue ? { taskQueue } : {}) });
+  }
+
+  /**
+   * Starts `input` as a new session on every time of a cron schedule (Temporal Schedules); each run is a normal
+   * session whose `metadata.scheduleId` names the schedule. @throws ValidationError before anything is sent when the
+   * input breaks the schema. Pause, unpause or delete it with `client.schedule.getHandle(scheduleId)`.
+   */
+  async schedule(input: SessionInputRequest, options: ScheduleSessionOptions): Promise<ScheduleHandle> {
+    const parsed = validateSessionInput(input);
+    checkPayloadSize('the session input', parsed, this.#handleOptions.maxPayloadBytes ?? MAX_KEEL_PAYLOAD_BYTES);
+    return createSessionSchedule(this.client, this.taskQueue, parsed, options);
+  }
+
+  /** The schedules that start Keel sessions, with their next and most recent runs. */
+  schedules(): Promise<SessionScheduleSummary[]> {
+    return listSessionSchedules(this.client);
+  }
+
+  /** Closes the connection of its client (the one `connect` opened), so that a script can exit. */
+  async close(): Promise<void> {
+    await this.client.connection.close();
   }
 
   /** Starts a session. @throws ValidationError before anything is sent when the input breaks the schema. */

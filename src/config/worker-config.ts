@@ -4,16 +4,12 @@
  */
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE } from '../shared/constants.js';
+import { DEFAULT_TASK_QUEUE } from '../shared/constants.js';
 import type { LocalSandboxOptionsInput } from '../sandboxes/local/local-sandbox-options.js';
 import { describeIssues } from '../shared/schemas/describe-issues.js';
 import type { BuiltInToolOptions } from '../tools/built-in/built-in-tool-options.js';
 
 const workerEnvironmentSchema = z.object({
-  /** Temporal frontend, host:port. @default `localhost:7233` (env `TEMPORAL_ADDRESS`) */
-  TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
-  /** @default `default` (env `KEEL_NAMESPACE`) */
-  KEEL_NAMESPACE: z.string().min(1).default(DEFAULT_NAMESPACE),
   /** @default `keel` (env `KEEL_TASK_QUEUE`) */
   KEEL_TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
   /** A profiles file adding to the shipped profiles (env `KEEL_PROFILES`). */
@@ -103,6 +99,10 @@ const workerEnvironmentSchema = z.object({
  * variables are per deployment). These are read where they are used and never enter a config object or a log.
  */
 export const workerEnvironmentVariables: readonly string[] = [
+  // Where Temporal is and which namespace: read by temporalConnectionFromEnvironment (with the rest of Temporal's
+  // standard variables: TLS, API key, profiles), not by this schema.
+  'TEMPORAL_ADDRESS',
+  'KEEL_NAMESPACE',
   ...Object.keys(workerEnvironmentSchema.shape),
   'ANTHROPIC_API_KEY',
   'ANTHROPIC_API_KEY_FILE',
@@ -118,8 +118,6 @@ export const workerEnvironmentVariables: readonly string[] = [
 ];
 
 export interface WorkerConfig {
-  temporalAddress: string;
-  namespace: string;
   taskQueue: string;
   profilesFile?: string;
   anthropicBaseUrl?: string;
@@ -154,8 +152,6 @@ export function loadWorkerConfig(environment: NodeJS.ProcessEnv = process.env): 
   if (!parsed.success) throw new ConfigError(`worker environment: ${describeIssues(parsed.error)}`);
   const env = parsed.data;
   return {
-    temporalAddress: env.TEMPORAL_ADDRESS,
-    namespace: env.KEEL_NAMESPACE,
     taskQueue: env.KEEL_TASK_QUEUE,
     ...(env.KEEL_PROFILES ? { profilesFile: env.KEEL_PROFILES } : {}),
     ...(env.ANTHROPIC_BASE_URL ? { anthropicBaseUrl: env.ANTHROPIC_BASE_URL } : {}),

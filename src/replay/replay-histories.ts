@@ -11,14 +11,14 @@
 import type { DataConverter } from '@temporalio/common';
 import type { History } from '@temporalio/common/lib/proto-utils.js';
 import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
-import { fileURLToPath } from 'node:url';
+import { siblingModulePath } from '../internal/sibling-module-path.js';
 import { closingFailure, payloadValue, type HistoryEvent } from '../client/history-events.js';
 import { workflowsPath as defaultWorkflowsPath } from '../worker/create-keel-worker.js';
 import { describeDivergence, type Divergence } from './describe-divergence.js';
 import type { ReplayOutcome, ReplayOutcomeSinks } from './workflow/replay-outcome-interceptor.js';
 
-const outcomeInterceptorPath = fileURLToPath(new URL('./workflow/replay-outcome-interceptor.ts', import.meta.url));
-const debuggerInterceptorPath = fileURLToPath(new URL('./workflow/replay-debugger-interceptor.ts', import.meta.url));
+const outcomeInterceptorPath = siblingModulePath('./workflow/replay-outcome-interceptor', import.meta.url);
+const debuggerInterceptorPath = siblingModulePath('./workflow/replay-debugger-interceptor', import.meta.url);
 
 /** One history to replay. */
 export interface HistorySource {

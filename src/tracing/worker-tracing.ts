@@ -5,7 +5,7 @@
  */
 import { makeWorkflowExporter, OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor } from '@temporalio/interceptors-opentelemetry';
 import type { InjectedSinks, WorkerInterceptors } from '@temporalio/worker';
-import { fileURLToPath } from 'node:url';
+import { siblingModulePath } from '../internal/sibling-module-path.js';
 import { loadTracingConfig, type TracingConfig } from './tracing-config.js';
 import { createSpanPipeline } from './span-pipeline.js';
 
@@ -14,7 +14,7 @@ import { createSpanPipeline } from './span-pipeline.js';
  * also make each turn one trace. A prebuilt bundle must include them (`bundleWorkflowCode({
  * workflowInterceptorModules })`). Adding or removing them changes no command: histories replay either way.
  */
-export const tracingWorkflowInterceptorModules: string[] = [fileURLToPath(new URL('./workflow/turn-tracing-interceptors.ts', import.meta.url))];
+export const tracingWorkflowInterceptorModules: string[] = [siblingModulePath('./workflow/turn-tracing-interceptors', import.meta.url)];
 
 export interface WorkerTracing {
   interceptors: WorkerInterceptors;

@@ -4,7 +4,7 @@
  */
 import type { DataConverter } from '@temporalio/common';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { fileURLToPath } from 'node:url';
+import { siblingModulePath } from '../internal/sibling-module-path.js';
 import { createActivities } from '../activities/index.js';
 import { ProfileRegistry } from '../config/profile-registry.js';
 import type { EncryptionKeyRing } from '../codec/encryption-keys.js';
@@ -29,7 +29,7 @@ import { openContentStore } from '../stores/open-content-store.js';
 import { JsonPayloadGuard } from './json-payload-guard.js';
 
 /** The workflow bundle's entry, for `workflowsPath` and `bundleWorkflowCode`. */
-export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+export const workflowsPath = siblingModulePath('../workflows/index', import.meta.url);
 
 export interface KeelWorkerOptions {
   connection: NativeConnection;

@@ -12,6 +12,7 @@ import { parse } from 'yaml';
 import { codecServerEnvironmentVariables } from '../../src/codec/codec-server-config.js';
 import { workerEnvironmentVariables } from '../../src/config/worker-config.js';
 import { keelServerDynamicConfig } from '../../src/dev/server-settings.js';
+import { ensureTemporalCli } from '../../src/dev/temporal-cli.js';
 import { keelSearchAttributeKeys } from '../../src/shared/search-attributes.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -107,6 +108,24 @@ describe('docker-compose.yml', () => {
     assert.equal(compose.services.worker!.ports, undefined);
   });
 
+  test('docker-compose.yml: the Temporal server, admin-tools and UI are no older than the dev server the tests run on', async () => {
+    const cli = ensureTemporalCli();
+    assert.ok(cli, 'a Temporal CLI is installed (scripts/ensure-setup.mjs)');
+    const { stdout } = await run(cli, ['--version']);
+    const reported = /Server (\d+\.\d+)\.\d+, UI (\d+\.\d+)\.\d+/.exec(stdout);
+    assert.ok(reported, stdout);
+    const minor = (version: string) => version.split('.').map(Number) as [number, number];
+    const atLeast = (image: string, floor: string) => {
+      const [major, minorVersion] = minor(image.split(':')[1]!);
+      const [floorMajor, floorMinor] = minor(floor);
+      assert.ok(major > floorMajor || (major === floorMajor && minorVersion >= floorMinor), `${image} is at least ${floor}`);
+    };
+    const images = Object.values(compose.services).flatMap((service) => (service.image ? [service.image] : []));
+    const temporalImages = images.filter((image) => /^temporalio\/(server|admin-tools|ui):/.test(image));
+    assert.equal(temporalImages.length, 4, temporalImages.join(', '));
+    for (const image of temporalImages) atLeast(image, image.startsWith('temporalio/ui:') ? reported[2]! : reported[1]!);
+  });
+
   test('.env.example: lists every variable that docker-compose.yml reads from the environment', () => {
     const used = new Set([...readFileSync(composePath, 'utf8').matchAll(/\$\{([A-Z0-9_]+)/g)].map((match) => match[1]!));
     const documented = new Set([...readFileSync(join(root, '.env.example'), 'utf8').matchAll(/^([A-Z0-9_]+)=/gm)].map((match) => match[1]!));
@@ -127,11 +146,14 @@ describe('docker-compose.yml', () => {
     const stages = dockerfile.split(/^FROM /m).slice(1);
     assert.ok(stages.length >= 2, 'multi-stage');
     assert.match(dockerfile, /^ARG NODE_IMAGE=node:\d+\.\d+\.\d+-[a-z]+-slim$/m);
-    assert.match(dockerfile, /npm ci --omit=dev/);
+    // Built as a user installs Keel: the packed tarball, production dependencies only, compiled JavaScript.
+    assert.match(dockerfile, /npm pack/);
+    assert.match(dockerfile, /npm install --omit=dev .*keel\.tgz/);
     const final = stages.at(-1)!;
     assert.match(final, /^USER node$/m);
     assert.match(final, /^HEALTHCHECK /m);
-    assert.match(final, /^CMD \["node", "--import", "tsx", "src\/worker\.ts"\]$/m);
+    assert.match(final, /^CMD \["node", "node_modules\/keel\/dist\/worker\.js"\]$/m);
+    assert.doesNotMatch(dockerfile + readFileSync(composePath, 'utf8'), /tsx/, 'no TypeScript loader at run time');
     for (const [, source] of dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)) {
       for (const path of source!.split(' ')) assert.ok(existsSync(join(root, path)), `COPY source ${path} exists`);
     }

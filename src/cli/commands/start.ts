@@ -4,7 +4,7 @@ import { watchSession } from '../../client/watch-session.js';
 import { defineAction, type ActionEnvironment } from '../define-action.js';
 import { renderResult } from '../output/render-state.js';
 import { renderWatchEvent } from '../output/render-watch-event.js';
-import { readInputFile, sessionInputFromFlags, type StartFlags } from '../session-input-from-flags.js';
+import { addSessionInputOptions, readInputFile, sessionInputFromFlags, type StartFlags } from '../session-input-from-flags.js';
 
 interface StartCommandFlags extends StartFlags {
   id?: string;
@@ -12,25 +12,13 @@ interface StartCommandFlags extends StartFlags {
   watch?: boolean;
 }
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
-
 export function registerStart(program: Command, io: ActionEnvironment): void {
-  program
-    .command('start')
-    .description('start a session; the task is the argument, or `messages` in --file')
-    .argument('[task...]', 'the opening user message')
-    .option('-f, --file <path>', 'a JSON session input (SessionInput); flags override its fields')
-    .option('-p, --profile <name>', 'model profile on the workers')
-    .option('-s, --system <prompt>', 'system prompt')
-    .option('-m, --mode <mode>', 'task (ends when the model stops) or chat (waits for the next message)')
-    .option('-t, --tool <name>', 'enable a tool (repeatable)', collect)
-    .option('--approve-tool <name>', 'a tool whose calls wait for approval (repeatable)', collect)
-    .option('--sandbox <provider>', 'where sandbox tools run: local, e2b or none')
-    .option('--max-turns <n>', 'budget: model turns')
-    .option('--max-tokens <n>', 'budget: tokens')
-    .option('--max-cost-usd <usd>', 'budget: cost in US dollars')
-    .option('--idle-timeout-seconds <s>', 'end a chat session idle this long')
-    .option('--metadata <key=value>', 'metadata copied into the memo (repeatable)', collect)
+  addSessionInputOptions(
+    program
+      .command('start')
+      .description('start a session; the task is the argument, or `messages` in --file')
+      .argument('[task...]', 'the opening user message'),
+  )
     .option('--id <workflowId>', 'the session id (default: session-<uuid>)')
     .option('--wait', 'wait for the session to end and print its result')
     .option('--watch', 'follow the session live until it ends')

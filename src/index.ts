@@ -1,0 +1,20 @@
+/**
+ * The package `keel`: its public surface, as one explicit list. Anything not named here (and anything under
+ * `internal/`) is not part of the contract and may change in any release.
+ */
+export { runWorker } from './worker/run-worker.js';
+export type { RunWorkerOptions } from './worker/run-worker.js';
+export { createKeelWorker, workflowsPath } from './worker/create-keel-worker.js';
+export type { KeelWorkerOptions } from './worker/create-keel-worker.js';
+export { defineTool } from './tools/define-tool.js';
+export type { DefineToolOptions, ToolContext, ToolDefinition, ToolHandlerResult, ToolSandbox } from './tools/define-tool.js';
+export { SessionClient, SessionHandle, validateSessionInput } from './client/session-client.js';
+export type { ConnectOptions, SessionClientOptions, StartOptions } from './client/session-client.js';
+export { temporalConnectionFromEnvironment } from './config/temporal-connection.js';
+export type { TemporalConnection, TemporalConnectionOptions, TemporalConnectionOverrides } from './config/temporal-connection.js';
+export { AgentRuntimeError, ConfigError, MessageRejectedError, ModelError, SandboxError, StoreError, ToolError, ValidationError } from './errors.js';
+export { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE, SESSION_WORKFLOW_TYPE } from './shared/constants.js';
+export { sessionInputSchema } from './shared/schemas/session-input.js';
+export type { SessionInput, SessionInputRequest } from './shared/schemas/session-input.js';
+export type { AssistantTurn, SessionResult, SessionStateView, SessionStatus, TranscriptPage } from './shared/schemas/session-messages.js';
+export type { ProfileConfig } from './shared/schemas/profile.js';
