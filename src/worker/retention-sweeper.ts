@@ -30,6 +30,9 @@ async function isExpired(client: Client, sessionId: string, retentionMs: number,
   try {
     const description = await client.workflow.getHandle(sessionId).describe();
     if (description.status.name === 'RUNNING' || description.status.name === 'CONTINUED_AS_NEW') return false;
+    // A session that failed keeps its content and snapshots, for `keel fork` to start again from a turn of it
+    // (and for `keel replay`): only `keel purge` deletes it.
+    if (description.status.name === 'FAILED' || description.status.name === 'TIMED_OUT') return false;
     const closed = description.closeTime?.getTime();
     return closed !== undefined && now - closed >= retentionMs;
   } catch (error) {

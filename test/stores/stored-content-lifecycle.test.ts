@@ -113,11 +113,15 @@ describe('stored content lifecycle', () => {
     await worker.stop();
   });
 
-  test('retention: a sweep purges sessions closed for longer than the retention period and keeps open ones', async () => {
+  test('retention: a sweep purges sessions closed for longer than the retention period, and keeps open ones and failed ones (for fork)', async () => {
     const worker = await environment.startWorker({ modelUrl: model.url, tools, store, dataDir });
-    model.push(...storingTurn('expired'), text('open'));
+    model.push(...storingTurn('expired'), storingTurn('failed')[0], { kind: 'http-error', status: 400 }, text('open'));
     const finished = await worker.sessions.start({ profile: 'test', tools: ['big_output', 'write_file'], messages: [{ role: 'user', content: 'go' }] }, { workflowId: 'retention-finished' });
     await finished.result();
+    const failed = await worker.sessions.start({ profile: 'test', tools: ['big_output', 'write_file'], messages: [{ role: 'user', content: 'go' }] }, { workflowId: 'retention-failed' });
+    await assert.rejects(failed.result());
+    const failedBlobs = await store.blobs.hashesOf('retention-failed');
+    assert.ok(failedBlobs.length > 0);
     const open = await worker.sessions.start({ profile: 'test', mode: 'chat', messages: [{ role: 'user', content: 'stay' }] }, { workflowId: 'retention-open' });
     await waitFor('the open session to answer', async () => (await open.state()).status === 'waiting_for_input');
 
@@ -141,6 +145,9 @@ describe('stored content lifecycle', () => {
     assert.deepEqual(await store.blobs.hashesOf('retention-finished'), []);
     assert.equal(readdirSync(join(dataDir, 'snapshots')).some((name) => name.startsWith(sessionKey('retention-finished'))), false);
     assert.ok((await store.blobs.hashesOf('retention-open')).length > 0);
+    assert.equal(purged.includes('retention-failed'), false);
+    assert.deepEqual(await store.blobs.hashesOf('retention-failed'), failedBlobs);
+    assert.ok(readdirSync(join(dataDir, 'snapshots')).some((name) => name.startsWith(sessionKey('retention-failed'))), 'the failed session keeps its snapshots');
     await open.cancel();
     await worker.stop();
   });

@@ -152,7 +152,11 @@ export class LocalSandboxProvider implements SandboxProvider {
       fileSizeBytes: Math.max(0, Math.min(settings.maxFileMb * 1024 * 1024, remainingBytes)),
       openFiles: settings.maxOpenFiles,
       cpuSeconds: settings.cpuSeconds,
-      processes: settings.maxProcesses,
+      // Where the cgroup's pids controller holds the session's process limit, RLIMIT_NPROC stands a step behind it as
+      // a backstop: the cgroup counts each refused fork (reported to the model below), RLIMIT_NPROC counts nothing,
+      // and with both at the same number which one refuses first is a race the load on the host decides. Without
+      // the controller, RLIMIT_NPROC alone is the limit.
+      processes: cgroups.limitsProcesses ? settings.maxProcesses * 2 : settings.maxProcesses,
     };
     const commandId = `command-${randomBytes(6).toString('hex')}`;
     const cgroup = await cgroups.createCommandCgroup(ref.id, commandId).catch((error: Error) => {
