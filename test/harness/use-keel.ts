@@ -76,15 +76,9 @@ export function createKeelFixture(options: UseKeelOptions = {}): KeelFixture {
 
   const notYet = (what: string) =>
     new Error(`useKeel: ${what} is not there: it is started by the describe's before hook, so use it inside a test or a later hook`);
-  const modelNamed = (name: string, option: string): ScriptedModelServer => {
-    const model = models.get(name);
-    if (model) return model;
-    if (!environment) throw notYet(`the ${option}`);
-    throw new Error(`useKeel: no ${option} (give it in the useKeel options)`);
-  };
-  const workerNamed = (name: string, option: string): RunningWorker => {
-    const worker = workers.get(name);
-    if (worker) return worker;
+  const started = <T>(found: Map<string, T>, name: string, option: string): T => {
+    const value = found.get(name);
+    if (value) return value;
     if (!environment) throw notYet(`the ${option}`);
     throw new Error(`useKeel: no ${option} (give it in the useKeel options)`);
   };
@@ -95,13 +89,14 @@ export function createKeelFixture(options: UseKeelOptions = {}): KeelFixture {
       return environment;
     },
     get model() {
-      return modelNamed(mainName, 'model');
+      return started(models, mainName, 'model');
     },
     get worker() {
-      return workerNamed(mainName, 'worker');
+      return started(workers, mainName, 'worker');
     },
-    namedModel: (name) => modelNamed(name, `model "${name}"`),
-    namedWorker: (name) => workerNamed(name, `worker "${name}"`),
+    namedModel: (name) => started(models, name, `model "${name}"`),
+    namedWorker: (name) => started(workers, name, `worker "${name}"`),
+
     closeAfter(resource) {
       resources.push(resource);
       return resource;
