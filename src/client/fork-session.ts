@@ -4,8 +4,11 @@
  * Client-side.
  */
 import type { Client } from '@temporalio/client';
+import type { Payload } from '@temporalio/common';
+import { decodePayload } from './decode-payload.js';
 import { ValidationError } from '../errors.js';
-import type { ContentBlock, Message, ToolUseBlock } from '../shared/schemas/content.js';
+import type { Message, ToolUseBlock } from '../shared/schemas/content.js';
+import { contentBlocks } from '../shared/schemas/content.js';
 import type { SessionInput, SessionInputRequest } from '../shared/schemas/session-input.js';
 import type { TranscriptEntry } from '../shared/schemas/session-messages.js';
 import { validateSessionInput } from './session-client.js';
@@ -54,10 +57,6 @@ export interface ForkPlan {
 
 type MessageEntry = Extract<TranscriptEntry, { kind: 'message' }>;
 
-function blocksOf(message: Message): ContentBlock[] {
-  return typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content;
-}
-
 /**
  * Plans a fork from the source's input and transcript: the messages of turns 0..`atTurn` in the context the
  * model last saw (a reset before the cut leaves out what came before it).
@@ -74,10 +73,10 @@ export function planFork(source: SessionInput, transcript: TranscriptEntry[], op
   const messages: Message[] = kept.map(({ role, content }) => ({ role, content }));
 
   // A tool call left without a result would make the next model request invalid: answer it as not run.
-  const answered = new Set(messages.flatMap((message) => blocksOf(message).flatMap((block) => (block.type === 'tool_result' ? [block.tool_use_id] : []))));
+  const answered = new Set(messages.flatMap((message) => contentBlocks(message.content).flatMap((block) => (block.type === 'tool_result' ? [block.tool_use_id] : []))));
   const last = messages.at(-1);
   const unanswered =
-    last?.role === 'assistant' ? blocksOf(last).filter((block): block is ToolUseBlock => block.type === 'tool_use' && !answered.has(block.id)) : [];
+    last?.role === 'assistant' ? contentBlocks(last.content).filter((block): block is ToolUseBlock => block.type === 'tool_use' && !answered.has(block.id)) : [];
   if (unanswered.length > 0) {
     messages.push({
       role: 'user',
@@ -123,15 +122,7 @@ export async function readSessionInput(client: Client, workflowId: string): Prom
   const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
   const payload = started?.input?.payloads?.[0];
   if (!payload) throw new ValidationError(`${workflowId}: its history has no start input`, 'input');
-  return validateSessionInput(await decodePayload(client, payload));
-}
-
-/** A payload's value through the client's codecs (last applied, first undone) and payload converter. */
-async function decodePayload<T = unknown>(client: Client, payload: unknown): Promise<T> {
-  const converter = client.options.loadedDataConverter;
-  let decoded = [payload];
-  for (const codec of [...converter.payloadCodecs].reverse()) decoded = await codec.decode(decoded as never);
-  return converter.payloadConverter.fromPayload(decoded[0] as never);
+  return validateSessionInput(await decodePayload(client.options.loadedDataConverter, payload as Payload));
 }
 
 /**
@@ -147,7 +138,7 @@ export async function readSandboxSnapshots(client: Client, workflowId: string): 
 async function snapshotsOfRun(client: Client, workflowId: string, runId: string): Promise<SandboxSnapshot[]> {
   const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
   const decode = async (payload: unknown) =>
-    payload ? decodePayload<{ turn?: unknown; snapshotId?: unknown; skipped?: unknown }>(client, payload) : undefined;
+    decodePayload<{ turn?: unknown; snapshotId?: unknown; skipped?: unknown }>(client.options.loadedDataConverter, payload as Payload | undefined);
   /** Turn of each snapshotSandbox activity, by its scheduled event id. */
   const turns = new Map<number, number>();
   const snapshots: SandboxSnapshot[] = [];

@@ -7,7 +7,8 @@
  * progress are not in history until they end). Follows a continue-as-new into the next run. Client-side.
  */
 import { type Client, type WorkflowExecutionDescription } from '@temporalio/client';
-import type { LoadedDataConverter, Payload } from '@temporalio/common';
+import type { Payload } from '@temporalio/common';
+import { decodePayload } from './decode-payload.js';
 import type { temporal } from '@temporalio/proto';
 import type { SessionResult, SessionStateView, TranscriptEntry } from '../shared/schemas/session-messages.js';
 import { closingFailure, failureMessage, type HistoryEvent } from './history-events.js';
@@ -59,13 +60,6 @@ class EventQueue<T> {
     this.#wake = undefined;
     return this.#items.shift()!;
   }
-}
-
-async function decodePayload(converter: LoadedDataConverter, payload: Payload | null | undefined): Promise<unknown> {
-  if (!payload) return undefined;
-  let decoded = [payload];
-  for (const codec of [...converter.payloadCodecs].reverse()) decoded = await codec.decode(decoded);
-  return converter.payloadConverter.fromPayload(decoded[0]);
 }
 
 function isAbort(error: unknown, signal: AbortSignal | undefined): boolean {

@@ -10,6 +10,7 @@
  * the last assistant message keeps its thinking blocks as they came.
  */
 import type { ContentBlock, Message, MessageContent } from '../shared/schemas/content.js';
+import { contentBlocks } from '../shared/schemas/content.js';
 import type { ModelUsage } from '../shared/schemas/model-call.js';
 import type { ContextKeep, ContextPolicy } from '../shared/schemas/profile.js';
 
@@ -21,10 +22,6 @@ export interface RebuiltContext {
   messages: Message[];
   /** Messages of the old context not carried over verbatim. */
   droppedMessages: number;
-}
-
-function toBlocks(content: MessageContent): ContentBlock[] {
-  return typeof content === 'string' ? [{ type: 'text', text: content }] : content;
 }
 
 /** The input tokens a call really read: fresh, read from the cache, and written to it. */
@@ -113,7 +110,7 @@ export function summaryConversation(messages: readonly Message[], instruction: s
   const copy = messages.map((message) => ({ ...message }));
   const last = copy.at(-1);
   const instructionBlock: ContentBlock = { type: 'text', text: instruction };
-  if (last && last.role === 'user') last.content = [...toBlocks(last.content), instructionBlock];
+  if (last && last.role === 'user') last.content = [...contentBlocks(last.content), instructionBlock];
   else copy.push({ role: 'user', content: [instructionBlock] });
   return copy;
 }
@@ -134,7 +131,7 @@ export function rebuildContext(options: {
   if (start === 0) return { messages: messages.map((message) => ({ ...message })), droppedMessages: 0 };
   const tail = messages.slice(start).map((message) => ({ ...message }));
   const head: ContentBlock[] = [
-    ...(keep.task && task !== undefined ? toBlocks(task) : []),
+    ...(keep.task && task !== undefined ? contentBlocks(task) : []),
     ...(keep.summary ? [{ type: 'text' as const, text: opening }] : []),
   ];
   const first = tail[0];
@@ -144,5 +141,5 @@ export function rebuildContext(options: {
   }
   if (head.length === 0) return { messages: tail, droppedMessages: start };
   // The tail opens with a plain user message (tool results never do: their call is kept before them).
-  return { messages: [{ role: 'user', content: [...head, ...toBlocks(first.content)] }, ...tail.slice(1)], droppedMessages: start };
+  return { messages: [{ role: 'user', content: [...head, ...contentBlocks(first.content)] }, ...tail.slice(1)], droppedMessages: start };
 }

@@ -4,10 +4,9 @@
  * session's first run (the rights are kept in the store). Bundle-safe.
  */
 import { proxyActivities } from '@temporalio/workflow';
-import type { createActivities } from '../activities/index.js';
+import type { SessionActivities as Activities } from './session-activities.js';
 import type { SessionInput } from '../shared/schemas/session-input.js';
 
-type Activities = ReturnType<typeof createActivities>;
 
 const { claimFork } = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',

@@ -5,10 +5,9 @@
  * begun before snapshots existed replay without the activity. Bundle-safe.
  */
 import { isCancellation, patched, proxyActivities } from '@temporalio/workflow';
-import type { createActivities } from '../activities/index.js';
+import type { SessionActivities as Activities } from './session-activities.js';
 import type { SessionStateView } from '../shared/schemas/session-messages.js';
 
-type Activities = ReturnType<typeof createActivities>;
 
 /** The patch marker of turn-boundary snapshots. Permanent: it is stored in history. */
 export const sandboxSnapshotsPatch = 'keel-sandbox-snapshots';

@@ -8,9 +8,8 @@
  * begun before the lean-steps patch read them through ordinary activities, and replay that way.
  */
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
-import type { createActivities } from '../activities/index.js';
+import type { SessionActivities as Activities } from './session-activities.js';
 
-type Activities = ReturnType<typeof createActivities>;
 
 const retry = { initialInterval: '1 second', maximumAttempts: 5 };
 

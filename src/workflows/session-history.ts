@@ -8,7 +8,7 @@
  * Workflow code: deterministic, talks to the store only through activities.
  */
 import { allHandlersFinished, CancellationScope, condition, continueAsNew, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { createActivities } from '../activities/index.js';
+import type { SessionActivities as Activities } from './session-activities.js';
 import type { Message, MessageContent } from '../shared/schemas/content.js';
 import type { ModelCallRequest, ModelCallResponse } from '../shared/schemas/model-call.js';
 import { MAX_KEEL_PAYLOAD_BYTES } from '../shared/payload-limits.js';
@@ -29,7 +29,6 @@ import { ModelContext } from './model-context.js';
 import type { SessionState } from './session-state.js';
 import { SpendLedger } from './spend-ledger.js';
 
-type Activities = ReturnType<typeof createActivities>;
 
 const { storeContent, archiveTranscript, loadTranscript } = proxyActivities<Activities>({
   startToCloseTimeout: '60 seconds',

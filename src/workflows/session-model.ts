@@ -4,12 +4,11 @@
  * is recorded in history and replays the same.
  */
 import { proxyActivities, type ActivityInterfaceFor } from '@temporalio/workflow';
-import type { createActivities } from '../activities/index.js';
+import type { SessionActivities as Activities } from './session-activities.js';
 import type { ModelCallRequest, ModelCallResponse } from '../shared/schemas/model-call.js';
 import type { ResolvedProfile } from '../shared/schemas/profile.js';
 import { failoverReason, type FailoverEvent } from './failover.js';
 
-type Activities = ReturnType<typeof createActivities>;
 
 /** The model activity with the profile's timeouts and retry policy. */
 export function modelActivities(profile: ResolvedProfile): ActivityInterfaceFor<Activities> {

@@ -15,7 +15,7 @@ import type {
   TranscriptPage,
   Usage,
 } from '../shared/schemas/session-messages.js';
-import { textOf } from '../shared/schemas/content.js';
+import { contentBlocks, textOf } from '../shared/schemas/content.js';
 import type { FailoverEvent } from '../shared/schemas/failover-event.js';
 import type { ResetContextInput } from '../shared/schemas/session-messages.js';
 import type { SoftLimitHit, SpendKind } from '../shared/schemas/spend.js';
@@ -31,10 +31,6 @@ export interface QueuedMessage {
 
 /** Largest transcript page a query returns, in serialized characters; keeps query answers far below 2 MB. */
 const TRANSCRIPT_PAGE_CHARACTERS = 512 * 1024;
-
-function toBlocks(content: MessageContent): ContentBlock[] {
-  return typeof content === 'string' ? [{ type: 'text', text: content }] : content;
-}
 
 const finalStatuses: ReadonlySet<SessionStatus> = new Set(['completed', 'cancelled', 'limit_reached']);
 
@@ -133,13 +129,13 @@ export class SessionState {
   takeQueue(leadingBlocks: ContentBlock[] = []): void {
     const taken = this.queue.splice(0, this.queue.length);
     this.answering.push(...taken.map((message) => message.id));
-    const blocks = [...leadingBlocks, ...taken.flatMap((message) => toBlocks(message.content))];
+    const blocks = [...leadingBlocks, ...taken.flatMap((message) => contentBlocks(message.content))];
     if (blocks.length === 0) return;
     const last = this.lastMessage();
     // A user message right before (the opening input, or a turn that ended without reply) takes the new blocks
     // so that user and assistant keep alternating.
     if (last && last.role === 'user' && last.epoch === this.contextEpoch && leadingBlocks.length === 0) {
-      last.content = [...toBlocks(last.content), ...blocks];
+      last.content = [...contentBlocks(last.content), ...blocks];
       return;
     }
     this.appendMessage({ role: 'user', content: blocks });

@@ -16,7 +16,7 @@ import {
   proxyActivities,
   setHandler,
 } from '@temporalio/workflow';
-import type { createActivities } from '../activities/index.js';
+import type { SessionActivities as Activities } from './session-activities.js';
 import { FailureTypes } from '../shared/failure-types.js';
 import { decideToolCallUpdate } from '../shared/messages.js';
 import type { ContentBlock, ToolUseBlock } from '../shared/schemas/content.js';
@@ -37,7 +37,6 @@ import {
   type PlannedToolCall,
 } from './tool-calls.js';
 
-type Activities = ReturnType<typeof createActivities>;
 
 /** Marks histories that resolve tools: sessions begun before tools existed replay without the activity. */
 const toolsPatch = 'keel-tools';

@@ -49,6 +49,11 @@ export type ContentBlock = z.infer<typeof contentBlockSchema>;
 export type MessageContent = z.infer<typeof messageContentSchema>;
 export type Message = z.infer<typeof messageSchema>;
 
+/** A message's content as blocks: a string is one text block. */
+export function contentBlocks(content: MessageContent): ContentBlock[] {
+  return typeof content === 'string' ? [{ type: 'text', text: content }] : content;
+}
+
 /** The text of a message's content, text blocks joined by newlines. */
 export function textOf(content: MessageContent): string {
   if (typeof content === 'string') return content;

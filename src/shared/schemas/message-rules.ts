@@ -7,6 +7,7 @@
  * Bundle-safe.
  */
 import type { ContentBlock, Message, MessageContent } from './content.js';
+import { contentBlocks } from './content.js';
 import { STORED_REF_FIELD } from './transcript-ref.js';
 
 /** A problem found, with the path of the offending value. */
@@ -16,10 +17,6 @@ export interface ContentProblem {
 }
 
 const assistantOnlyBlockTypes = new Set(['tool_use', 'thinking', 'redacted_thinking', 'server_tool_use']);
-
-function blocksOf(content: MessageContent): ContentBlock[] {
-  return typeof content === 'string' ? [{ type: 'text', text: content }] : content;
-}
 
 function isBlank(text: string): boolean {
   return text.trim().length === 0;
@@ -75,7 +72,7 @@ interface Turn {
 function turnsOf(messages: Message[]): Turn[] {
   const turns: Turn[] = [];
   for (const [messageIndex, message] of messages.entries()) {
-    const blocks = blocksOf(message.content).map((block, blockIndex) => ({ path: [messageIndex, 'content', blockIndex], block }));
+    const blocks = contentBlocks(message.content).map((block, blockIndex) => ({ path: [messageIndex, 'content', blockIndex], block }));
     const last = turns.at(-1);
     if (last?.role === message.role) last.blocks.push(...blocks);
     else turns.push({ role: message.role, blocks });
