@@ -11,10 +11,11 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import type { SessionHandle } from '../../src/client/session-client.js';
+import { SessionClient, type SessionHandle } from '../../src/client/session-client.js';
 import { startScriptedModelServer, type ScriptedModelServer } from '../../src/dev/scripted-model/index.js';
 import { ensureTemporalCli } from '../../src/dev/temporal-cli.js';
 import type { ProfileConfig } from '../../src/shared/schemas/profile.js';
+import { runKeel } from '../harness/keel-cli.js';
 import { startClusterEnvironment, type ClusterEnvironment } from '../harness/temporal-cluster.js';
 import { testProfiles } from '../harness/test-profiles.js';
 import { waitFor } from '../harness/wait-for.js';
@@ -109,6 +110,47 @@ describe('production topology', () => {
           await connection.workflowService.getSystemInfo({});
         } finally {
           await connection.close();
+        }
+      });
+    } finally {
+      await worker.kill('SIGTERM');
+    }
+  });
+
+  test('keel CLI and SessionClient.connect over mutual TLS with only the standard variables; refused without a client certificate', async () => {
+    const taskQueue = `keel-tls-${randomUUID()}`;
+    // The worker process too reaches the frontend with the TEMPORAL_TLS_* variables alone (the harness gives it nothing else).
+    const worker = await environment.startWorker({ taskQueue, modelUrl: model.url, env: workerSettings });
+    const tlsEnvironment: Record<string, string> = { ...environment.cluster.clientEnvironment, KEEL_TASK_QUEUE: taskQueue };
+    try {
+      const id = `session-keel-tls-${randomUUID()}`;
+      const started = await runKeel(['start', '[s901] start', '--profile', 'cluster', '--id', id, '--json'], { env: tlsEnvironment });
+      assert.equal(started.code, 0, started.stderr);
+      assert.equal((JSON.parse(started.stdout) as { workflowId: string }).workflowId, id);
+
+      const sessions = await SessionClient.connect({ environment: tlsEnvironment });
+      try {
+        const result = await sessions.getHandle(id).result();
+        assert.equal(result.status, 'completed');
+        assert.equal(result.finalText, turnReply('s901', 1));
+      } finally {
+        await sessions.close();
+      }
+      const listed = await runKeel(['list', '--json'], { env: tlsEnvironment });
+      assert.equal(listed.code, 0, listed.stderr);
+      assert.ok(listed.stdout.includes(id), 'keel list shows the session');
+
+      // The same variables less the client certificate: the server refuses the handshake.
+      const { TEMPORAL_TLS_CLIENT_CERT_PATH: _certificate, TEMPORAL_TLS_CLIENT_KEY_PATH: _key, ...withoutCertificate } = tlsEnvironment;
+      const refused = await runKeel(['list', '--json'], { env: withoutCertificate });
+      assert.notEqual(refused.code, 0);
+      assert.match(refused.stderr, /cannot reach Temporal/);
+      await assert.rejects(async () => {
+        const anonymous = await SessionClient.connect({ environment: withoutCertificate });
+        try {
+          await anonymous.client.workflowService.getSystemInfo({});
+        } finally {
+          await anonymous.close();
         }
       });
     } finally {
