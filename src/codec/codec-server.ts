@@ -13,10 +13,10 @@
  *
  * Worker side (`node:http`). Logs name the path and status, never payloads, tokens or keys.
  */
+import { listenHttp } from '../internal/listen-http.js';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 
 export interface CodecServerOptions {
@@ -178,17 +178,9 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
       .then((status) => options.onRequest?.({ method: request.method ?? '', path, status }))
       .catch(() => undefined);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = await listenHttp(server, options.host ?? '127.0.0.1', options.port ?? 0);
   return {
-    url: `http://${host}:${address.port}`,
+    url,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

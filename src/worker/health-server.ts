@@ -1,5 +1,5 @@
+import { listenHttp } from '../internal/listen-http.js';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 /**
  * `GET /healthz` for container health checks: 200 while `isHealthy()` (the worker polls), else 503. Answers nothing
@@ -19,13 +19,9 @@ export async function startHealthServer(options: {
     const healthy = options.isHealthy();
     response.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ state: options.state() }));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
-  const address = server.address() as AddressInfo;
+  const url = await listenHttp(server, options.host, options.port);
   return {
-    url: `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`,
+    url,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

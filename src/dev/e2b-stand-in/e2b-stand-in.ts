@@ -12,9 +12,9 @@
  * host's absolute paths), nor a full E2B (no templates to build, pause/resume, snapshots, PTYs, stdin, watchers,
  * metrics, keep-alive pings). Dev/test code; used by tests and by `e2b-stand-in-main.ts`.
  */
+import { listenHttp } from '../../internal/listen-http.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createControlPlaneHandler } from './control-plane-server.js';
@@ -83,8 +83,8 @@ export async function startE2BStandIn(options: E2BStandInOptions = {}): Promise<
     createControlPlaneHandler({ apiKey, templates: options.templates ?? ['base'], sandboxes, journal }),
   );
   const envd = createServer(createEnvdHandler({ sandboxes, journal }));
-  const apiUrl = await listen(controlPlane, host, options.controlPlanePort ?? 0);
-  const sandboxUrl = await listen(envd, host, options.envdPort ?? 0);
+  const apiUrl = await listenHttp(controlPlane, host, options.controlPlanePort ?? 0);
+  const sandboxUrl = await listenHttp(envd, host, options.envdPort ?? 0);
 
   return {
     apiUrl,
@@ -116,18 +116,6 @@ export async function startE2BStandIn(options: E2BStandInOptions = {}): Promise<
       rmSync(baseDirectory, { recursive: true, force: true });
     },
   };
-}
-
-async function listen(server: Server, host: string, port: number): Promise<string> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  return `http://${host}:${address.port}`;
 }
 
 async function stop(server: Server): Promise<void> {

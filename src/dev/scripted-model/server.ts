@@ -11,9 +11,9 @@
  * Used by tests (started in-process, one server per test) and by `npm run demo` as the clearly labelled offline
  * model (see `demo-responder.ts` and `../scripted-model-server-main.ts`). Worker/dev side only: uses `node:http`.
  */
+import { listenHttp } from '../../internal/listen-http.js';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { sendError } from './error-replies.js';
 import { pause } from './http-response.js';
 import { isRecord } from './is-record.js';
@@ -89,19 +89,11 @@ export async function startScriptedModelServer(options: ScriptedModelServerOptio
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = await listenHttp(server, options.host ?? '127.0.0.1', options.port ?? 0);
 
   let closed: Promise<void> | undefined;
   return {
-    url: `http://${host}:${address.port}`,
+    url,
     requests: state.requests,
     push(...replies) {
       state.queue.push(...replies.map(parseScriptedReply));
