@@ -1,33 +1,24 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { readSessionInput } from '../../src/client/fork-session.js';
 import { diffTranscripts } from '../../src/client/transcript-diff.js';
-import { startScriptedModelServer, type ScriptedModelServer } from '../../src/dev/scripted-model/index.js';
+import { startScriptedModelServer } from '../../src/dev/scripted-model/index.js';
 import { runKeel } from '../harness/keel-cli.js';
-import { startTestEnvironment, type RunningWorker, type TestEnvironment } from '../harness/temporal-env.js';
 import { testProfiles } from '../harness/test-profiles.js';
+import { useKeel } from '../harness/use-keel.js';
 import { waitFor } from '../harness/wait-for.js';
 
 describe('keel fork and keel diff', () => {
-  let environment: TestEnvironment;
-  let model: ScriptedModelServer;
-  let worker: RunningWorker;
-
-  before(async () => {
-    environment = await startTestEnvironment();
+  const keel = useKeel({
     // Each answer names the model that gave it, so the fork's new profile shows in its transcript.
-    model = await startScriptedModelServer({
+    model: {
       responder: (request) => ({ kind: 'message', content: [{ type: 'text', text: `${request.body.model} answers message ${request.body.messages.length}` }] }),
-    });
-    worker = await environment.startWorker({ modelUrl: model.url, profiles: { other: { ...testProfiles.test, model: 'claude-other-1' } } });
-  });
-  after(async () => {
-    await environment?.close();
-    await model?.close();
+    },
+    worker: { profiles: { other: { ...testProfiles.test, model: 'claude-other-1' } } },
   });
 
   test('keel fork --at-turn 2 --profile other: the fork\'s transcript starts with the source\'s through turn 2, under the other profile', async () => {
-    const source = await worker.sessions.start(
+    const source = await keel.worker.sessions.start(
       { profile: 'test', mode: 'chat', system: 'Be brief.', limits: { maxTurns: 10 }, metadata: { ticket: 'KEEL-7' }, messages: [{ role: 'user', content: 'first' }] },
       { workflowId: 'fork-source' },
     );
@@ -38,15 +29,15 @@ describe('keel fork and keel diff', () => {
     assert.equal(sourceEntries.length, 6);
 
     const forked = await runKeel(['fork', 'fork-source', '--at-turn', '2', '--profile', 'other', '--id', 'fork-child', '--json'], {
-      address: environment.address,
-      taskQueue: worker.taskQueue,
+      address: keel.environment.address,
+      taskQueue: keel.worker.taskQueue,
       // The CLI signs the fork's grant with the workers' key, kept in their data folder.
-      env: { KEEL_DATA_DIR: environment.dataDir },
+      env: { KEEL_DATA_DIR: keel.environment.dataDir },
     });
     assert.equal(forked.code, 0, forked.stderr);
     assert.deepEqual(JSON.parse(forked.stdout), { workflowId: 'fork-child', forkedFrom: 'fork-source', atTurn: 2, profile: 'other', messages: 5 });
 
-    const child = worker.sessions.getHandle('fork-child');
+    const child = keel.worker.sessions.getHandle('fork-child');
     await waitFor('the fork to answer', async () => (await child.state()).status === 'waiting_for_input');
     const childEntries = await child.fullTranscript();
     // Through turn 2 and the message after it (what turn 3 answered), the two transcripts are the same.
@@ -61,13 +52,13 @@ describe('keel fork and keel diff', () => {
     assert.equal(childState.profile, 'other');
     assert.equal(childState.model, 'claude-other-1');
     // Everything else about the session carries over, and the fork says where it came from.
-    const childInput = await readSessionInput(environment.client, 'fork-child');
+    const childInput = await readSessionInput(keel.environment.client, 'fork-child');
     assert.equal(childInput.system, 'Be brief.');
     assert.equal(childInput.mode, 'chat');
     assert.deepEqual(childInput.limits, { maxTurns: 10 });
     assert.deepEqual(childInput.metadata, { ticket: 'KEEL-7', forkedFrom: 'fork-source', forkedAtTurn: '2' });
 
-    const diffOutput = await runKeel(['diff', 'fork-source', 'fork-child'], { address: environment.address });
+    const diffOutput = await runKeel(['diff', 'fork-source', 'fork-child'], { address: keel.environment.address });
     assert.equal(diffOutput.code, 0, diffOutput.stderr);
     const lines = diffOutput.stdout.trimEnd().split('\n');
     assert.equal(lines[0], 'fork-source and fork-child share their first 5 entries; they part at entry 5.');
@@ -80,18 +71,18 @@ describe('keel fork and keel diff', () => {
   });
 
   test('keel fork: a turn beyond the transcript is refused naming the range (exit 2), and a task session forks at turn 0', async () => {
-    const source = await worker.sessions.start({ profile: 'test', messages: [{ role: 'user', content: 'only turn' }] }, { workflowId: 'fork-task' });
+    const source = await keel.worker.sessions.start({ profile: 'test', messages: [{ role: 'user', content: 'only turn' }] }, { workflowId: 'fork-task' });
     await source.result();
-    const beyond = await runKeel(['fork', 'fork-task', '--at-turn', '5'], { address: environment.address, taskQueue: worker.taskQueue, env: { KEEL_DATA_DIR: environment.dataDir } });
+    const beyond = await runKeel(['fork', 'fork-task', '--at-turn', '5'], { address: keel.environment.address, taskQueue: keel.worker.taskQueue, env: { KEEL_DATA_DIR: keel.environment.dataDir } });
     assert.equal(beyond.code, 2);
     assert.match(beyond.stderr, /--at-turn 5: the session has turns 0 to 1/);
-    const fromStart = await runKeel(['fork', 'fork-task', '--at-turn', '0', '--profile', 'other'], { address: environment.address, taskQueue: worker.taskQueue, env: { KEEL_DATA_DIR: environment.dataDir } });
+    const fromStart = await runKeel(['fork', 'fork-task', '--at-turn', '0', '--profile', 'other'], { address: keel.environment.address, taskQueue: keel.worker.taskQueue, env: { KEEL_DATA_DIR: keel.environment.dataDir } });
     assert.equal(fromStart.code, 0, fromStart.stderr);
     const forkId = /^forked (\S+) from fork-task at turn 0/.exec(fromStart.stdout)?.[1];
     assert.ok(forkId, fromStart.stdout);
-    const result = await worker.sessions.getHandle(forkId).result();
+    const result = await keel.worker.sessions.getHandle(forkId).result();
     assert.equal(result.finalText, 'claude-other-1 answers message 1');
-    const identical = await runKeel(['diff', 'fork-task', 'fork-task'], { address: environment.address });
+    const identical = await runKeel(['diff', 'fork-task', 'fork-task'], { address: keel.environment.address });
     assert.match(identical.stdout, /^identical: both transcripts hold the same 2 entries/);
   });
 
@@ -117,7 +108,7 @@ describe('keel fork and keel diff', () => {
         return undefined;
       },
     });
-    const sandboxWorker = await environment.startWorker({ modelUrl: sandboxModel.url });
+    const sandboxWorker = await keel.environment.startWorker({ modelUrl: sandboxModel.url });
     try {
       const source = await sandboxWorker.sessions.start(
         { profile: 'test', mode: 'chat', tools: ['write_file', 'read_file', 'list_files'], messages: [{ role: 'user', content: 'write a.txt' }] },
@@ -129,7 +120,7 @@ describe('keel fork and keel diff', () => {
       // A fork at turn N keeps the user message after it and answers it at once (see the first test): cut at turn 1,
       // the fork answers the write's result ('wrote one') by itself, from the files of turn 1, and changes nothing.
       // Cut at turn 2 it would answer 'change it' on its own, racing this test's own message to it.
-      const forked = await runKeel(['fork', 'fork-files', '--at-turn', '1', '--id', 'fork-files-child', '--json'], { address: environment.address, taskQueue: sandboxWorker.taskQueue, env: { KEEL_DATA_DIR: environment.dataDir } });
+      const forked = await runKeel(['fork', 'fork-files', '--at-turn', '1', '--id', 'fork-files-child', '--json'], { address: keel.environment.address, taskQueue: sandboxWorker.taskQueue, env: { KEEL_DATA_DIR: keel.environment.dataDir } });
       assert.equal(forked.code, 0, forked.stderr);
       const plan = JSON.parse(forked.stdout) as { sandboxSnapshot?: { turn: number; snapshotId: string } };
       // The snapshot taken after turn 1's write.
@@ -150,7 +141,7 @@ describe('keel fork and keel diff', () => {
       assert.match(listed, /a\.txt/);
       assert.doesNotMatch(listed, /b\.txt/);
       // The fork's input names the snapshot it starts from.
-      assert.deepEqual((await readSessionInput(environment.client, 'fork-files-child')).sandbox, { provider: 'local', fromSnapshot: plan.sandboxSnapshot!.snapshotId });
+      assert.deepEqual((await readSessionInput(keel.environment.client, 'fork-files-child')).sandbox, { provider: 'local', fromSnapshot: plan.sandboxSnapshot!.snapshotId });
       await Promise.all([source.cancel(), child.cancel()]);
     } finally {
       await sandboxModel.close();

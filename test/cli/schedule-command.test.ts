@@ -7,35 +7,24 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { payloadValue } from '../../src/client/history-events.js';
-import { startScriptedModelServer, type ScriptedModelServer } from '../../src/dev/scripted-model/index.js';
 import { runKeel } from '../harness/keel-cli.js';
-import { startTestEnvironment, type RunningWorker, type TestEnvironment } from '../harness/temporal-env.js';
+import { useKeel } from '../harness/use-keel.js';
 import { waitFor } from '../harness/wait-for.js';
 
-let environment: TestEnvironment;
-let model: ScriptedModelServer;
-let worker: RunningWorker;
+const keel = useKeel({ model: { responder: () => ({ kind: 'message', content: [{ type: 'text', text: 'report written' }] }) }, worker: {} });
 let directory: string;
 
-before(async () => {
-  environment = await startTestEnvironment();
-  model = await startScriptedModelServer({ responder: () => ({ kind: 'message', content: [{ type: 'text', text: 'report written' }] }) });
-  worker = await environment.startWorker({ modelUrl: model.url });
+before(() => {
   directory = mkdtempSync(join(tmpdir(), 'keel-schedule-'));
-});
-
-after(async () => {
-  await model?.close();
-  await environment?.close();
-  if (directory) rmSync(directory, { recursive: true, force: true });
+  keel.closeAfter({ close: () => rmSync(directory, { recursive: true, force: true }) });
 });
 
 /** The sessions a schedule has started, by Temporal's own record of it. */
 async function runsOf(scheduleId: string): Promise<Array<{ workflowId: string; status: string }>> {
   const runs: Array<{ workflowId: string; status: string }> = [];
-  for await (const execution of environment.client.workflow.list({ query: `TemporalScheduledById = '${scheduleId}'` })) {
+  for await (const execution of keel.environment.client.workflow.list({ query: `TemporalScheduledById = '${scheduleId}'` })) {
     runs.push({ workflowId: execution.workflowId, status: execution.status.name });
   }
   return runs;
@@ -46,7 +35,7 @@ describe('keel schedule', () => {
     const scheduleId = `schedule-test-${Date.now()}`;
     const file = join(directory, 'session.json');
     writeFileSync(file, JSON.stringify({ messages: [{ role: 'user', content: 'Write the daily report.' }], metadata: { team: 'ops' } }));
-    const options = { address: environment.address, taskQueue: worker.taskQueue };
+    const options = { address: keel.environment.address, taskQueue: keel.worker.taskQueue };
     const created = await runKeel(['schedule', 'create', '--cron', '* * * * *', '--file', file, '--id', scheduleId], options);
     assert.equal(created.code, 0, created.stderr);
     assert.match(created.stdout, new RegExp(`schedule created ${scheduleId}`));
@@ -67,7 +56,7 @@ describe('keel schedule', () => {
       1_000,
     );
     for (const run of completed.filter((candidate) => candidate.status === 'COMPLETED')) {
-      const handle = environment.client.workflow.getHandle(run.workflowId);
+      const handle = keel.environment.client.workflow.getHandle(run.workflowId);
       const result = (await handle.result()) as { status: string; finalText: string };
       assert.equal(result.status, 'completed');
       assert.equal(result.finalText, 'report written');
@@ -84,7 +73,7 @@ describe('keel schedule', () => {
 
     const deleted = await runKeel(['schedule', 'delete', scheduleId], options);
     assert.equal(deleted.code, 0, deleted.stderr);
-    await assert.rejects(environment.client.schedule.getHandle(scheduleId).describe(), /not found/i);
+    await assert.rejects(keel.environment.client.schedule.getHandle(scheduleId).describe(), /not found/i);
     // Past the next minute boundary, no new session has started.
     const startedBefore = (await runsOf(scheduleId)).length;
     await new Promise((resolve) => setTimeout(resolve, (61 - new Date().getSeconds()) * 1000 + 3000));

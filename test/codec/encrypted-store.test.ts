@@ -10,17 +10,17 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import pg from 'pg';
 import { z } from 'zod';
 import { AesGcmCodec } from '../../src/codec/aes-gcm-codec.js';
 import { parseEncryptionKeys } from '../../src/codec/encryption-keys.js';
-import { startScriptedModelServer, type ScriptedModelServer } from '../../src/dev/scripted-model/index.js';
 import { openContentStore } from '../../src/stores/open-content-store.js';
 import { defineTool } from '../../src/tools/define-tool.js';
 import { runKeel } from '../harness/keel-cli.js';
-import { startPostgresServer, type PostgresServer } from '../harness/postgres-server.js';
-import { startTestEnvironment, uniqueTaskQueue, type TestEnvironment } from '../harness/temporal-env.js';
+import { startPostgresServer } from '../harness/postgres-server.js';
+import { uniqueTaskQueue } from '../harness/temporal-env.js';
+import { useKeel } from '../harness/use-keel.js';
 
 const { temporal } = proto;
 const keysText = `k1:${randomBytes(32).toString('base64')}`;
@@ -55,21 +55,10 @@ function filesContaining(folder: string, needle: string): string[] {
 }
 
 describe('encryption at rest beyond history', () => {
-  let environment: TestEnvironment;
-  let model: ScriptedModelServer;
-  let postgres: PostgresServer | undefined;
-
-  before(async () => {
-    environment = await startTestEnvironment();
-    model = await startScriptedModelServer();
-  });
-  after(async () => {
-    await environment?.close();
-    await model?.close();
-    await postgres?.stop();
-  });
+  const keel = useKeel({ model: {} });
 
   test('encryption: a session driven by the keel CLI leaves no plaintext of its marker in the history, the data folder or the file store', async () => {
+    const { environment, model } = keel;
     const dataDir = mkdtempSync(join(tmpdir(), 'keel-sealed-data-'));
     const store = await openContentStore({ kind: 'file', dataDir, keys });
     const worker = await environment.startWorker({ modelUrl: model.url, tools, dataDir, store, dataConverter, encryptionKeys: keys });
@@ -100,7 +89,9 @@ describe('encryption at rest beyond history', () => {
   });
 
   test('encryption: the PostgreSQL store holds no plaintext of the marker in any table', async () => {
-    postgres = await startPostgresServer();
+    const { environment, model } = keel;
+    const postgres = await startPostgresServer();
+    keel.closeAfter({ close: () => postgres.stop() });
     const store = await openContentStore({ kind: 'postgres', url: postgres.url, keys });
     const worker = await environment.startWorker({ taskQueue: uniqueTaskQueue('sealed-pg'), modelUrl: model.url, tools, store, dataConverter, encryptionKeys: keys });
     model.push(...script());

@@ -7,9 +7,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { z } from 'zod';
-import { startScriptedModelServer, type ScriptedModelServer } from '../../src/dev/scripted-model/index.js';
 import { sessionKey } from '../../src/sandboxes/local/local-sandbox-provider.js';
 import type { ContentStore } from '../../src/stores/content-store.js';
 import { openContentStore } from '../../src/stores/open-content-store.js';
@@ -17,7 +16,8 @@ import { snapshotStoreOf } from '../../src/stores/purge-session.js';
 import { defineTool } from '../../src/tools/define-tool.js';
 import { startRetentionSweeper } from '../../src/worker/retention-sweeper.js';
 import { runKeel } from '../harness/keel-cli.js';
-import { startTestEnvironment, uniqueTaskQueue, type TestEnvironment } from '../harness/temporal-env.js';
+import { uniqueTaskQueue } from '../harness/temporal-env.js';
+import { useKeel } from '../harness/use-keel.js';
 import { waitFor } from '../harness/wait-for.js';
 
 const tools = [
@@ -32,25 +32,18 @@ const storingTurn = (tag: string) => [
 ];
 
 describe('stored content lifecycle', () => {
-  let environment: TestEnvironment;
-  let model: ScriptedModelServer;
+  const keel = useKeel({ model: {} });
   let dataDir: string;
   let store: ContentStore;
 
   before(async () => {
-    environment = await startTestEnvironment();
-    model = await startScriptedModelServer();
     dataDir = mkdtempSync(join(tmpdir(), 'keel-lifecycle-'));
-    store = await openContentStore({ kind: 'file', dataDir });
-  });
-  after(async () => {
-    await environment?.close();
-    await model?.close();
-    await store?.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    keel.closeAfter({ close: () => rmSync(dataDir, { recursive: true, force: true }) });
+    store = keel.closeAfter(await openContentStore({ kind: 'file', dataDir }));
   });
 
   test('lost blob: a stored context gone from the store fails the session with a non-retryable Store.NotFound naming its hash', async () => {
+    const { environment, model } = keel;
     const folder = mkdtempSync(join(tmpdir(), 'keel-lost-'));
     const taskQueue = uniqueTaskQueue('lost');
     const first = await environment.startWorker({ taskQueue, modelUrl: model.url, store: await openContentStore({ kind: 'file', url: folder }) });
@@ -76,6 +69,7 @@ describe('stored content lifecycle', () => {
   });
 
   test('keel purge: a finished session\'s blobs, snapshots and directory are deleted, a fork keeps what it shares, a running session is refused', async () => {
+    const { environment, model } = keel;
     const worker = await environment.startWorker({ modelUrl: model.url, tools, store, dataDir });
     model.push(...storingTurn('purged'), text('still here'));
     const finished = await worker.sessions.start({ profile: 'test', tools: ['big_output', 'write_file'], messages: [{ role: 'user', content: 'go' }] }, { workflowId: 'purge-me' });
@@ -114,6 +108,7 @@ describe('stored content lifecycle', () => {
   });
 
   test('retention: a sweep purges sessions closed for longer than the retention period, and keeps open ones and failed ones (for fork)', async () => {
+    const { environment, model } = keel;
     const worker = await environment.startWorker({ modelUrl: model.url, tools, store, dataDir });
     model.push(...storingTurn('expired'), storingTurn('failed')[0], { kind: 'http-error', status: 400 }, text('open'));
     const finished = await worker.sessions.start({ profile: 'test', tools: ['big_output', 'write_file'], messages: [{ role: 'user', content: 'go' }] }, { workflowId: 'retention-finished' });

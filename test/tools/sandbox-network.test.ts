@@ -3,31 +3,21 @@
  * outbound: never the worker's own loopback. End to end, with a TCP server on the host's 127.0.0.1.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { startScriptedModelServer, type ScriptedModelServer } from '../../src/dev/scripted-model/index.js';
+import { before, describe, test } from 'node:test';
 import { startCountingServer, type CountingServer } from '../harness/counting-server.js';
-import { startTestEnvironment, type RunningWorker, type TestEnvironment } from '../harness/temporal-env.js';
+import { useKeel } from '../harness/use-keel.js';
 
 describe('sandbox network', () => {
-  let environment: TestEnvironment;
-  let model: ScriptedModelServer;
-  let worker: RunningWorker;
+  const keel = useKeel({ model: {}, worker: {} });
   let server: CountingServer;
 
   before(async () => {
-    environment = await startTestEnvironment();
-    model = await startScriptedModelServer();
-    worker = await environment.startWorker({ modelUrl: model.url });
-    server = await startCountingServer('127.0.0.1', 'greetings from 127.0.0.1\n');
-  });
-  after(async () => {
-    await environment?.close();
-    await model?.close();
-    await server?.close();
+    server = keel.closeAfter(await startCountingServer('127.0.0.1', 'greetings from 127.0.0.1\n'));
   });
 
   /** Runs one session whose model opens a socket to the test server with bash; returns what the tool answered. */
   async function connectFromSession(network: boolean | undefined): Promise<{ content: string; is_error?: boolean }> {
+    const { model, worker } = keel;
     model.push(
       { kind: 'message', content: [{ type: 'tool_use', id: 'toolu_connect', name: 'bash', input: { command: `exec 3<>/dev/tcp/127.0.0.1/${server.port} && cat <&3`, timeoutSeconds: 10 } }] },
       { kind: 'message', content: [{ type: 'text', text: 'tried' }] },

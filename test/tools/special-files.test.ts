@@ -5,26 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { lookup } from 'node:dns/promises';
-import { after, before, describe, test } from 'node:test';
-import { startScriptedModelServer, type ScriptedModelServer } from '../../src/dev/scripted-model/index.js';
-import { startTestEnvironment, type RunningWorker, type TestEnvironment } from '../harness/temporal-env.js';
+import { describe, test } from 'node:test';
+import { useKeel } from '../harness/use-keel.js';
 
 describe('file tools on special files', () => {
-  let environment: TestEnvironment;
-  let model: ScriptedModelServer;
-  let worker: RunningWorker;
-
-  before(async () => {
-    environment = await startTestEnvironment();
-    model = await startScriptedModelServer();
-    worker = await environment.startWorker({ modelUrl: model.url });
-  });
-  after(async () => {
-    await environment?.close();
-    await model?.close();
-  });
+  const keel = useKeel({ model: {}, worker: {} });
 
   test('read_file, write_file, edit_file: seven calls on FIFOs at once are tool errors, and the worker still answers', async () => {
+    const { model, worker } = keel;
     const fifos = ['a', 'b', 'c', 'd', 'e'];
     model.push(
       { kind: 'message', content: [{ type: 'tool_use', id: 'toolu_make', name: 'bash', input: { command: `mkfifo ${fifos.map((name) => `pipe-${name}`).join(' ')}` } }] },

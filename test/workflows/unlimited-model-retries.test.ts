@@ -1,28 +1,18 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { startScriptedModelServer, type ScriptedModelServer } from '../../src/dev/scripted-model/index.js';
-import { startTestEnvironment, type TestEnvironment } from '../harness/temporal-env.js';
+import { describe, test } from 'node:test';
 import { testProfiles } from '../harness/test-profiles.js';
+import { useKeel } from '../harness/use-keel.js';
+
+const base = testProfiles.test!;
 
 describe('unlimited model retries', () => {
-  let environment: TestEnvironment;
-  let model: ScriptedModelServer;
-
-  before(async () => {
-    environment = await startTestEnvironment();
-    model = await startScriptedModelServer();
-  });
-  after(async () => {
-    await environment?.close();
-    await model?.close();
+  const keel = useKeel({
+    model: {},
+    worker: { profiles: { unlimited: { ...base, modelCall: { ...base.modelCall, retry: { initialIntervalMs: 50, backoffCoefficient: 1, maximumIntervalMs: 50, maximumAttempts: 0 } } } } },
   });
 
   test('model call: a profile with maximumAttempts 0 retries without a cap, past the attempts any default allows', async () => {
-    const base = testProfiles.test!;
-    const worker = await environment.startWorker({
-      modelUrl: model.url,
-      profiles: { unlimited: { ...base, modelCall: { ...base.modelCall, retry: { initialIntervalMs: 50, backoffCoefficient: 1, maximumIntervalMs: 50, maximumAttempts: 0 } } } },
-    });
+    const { model, worker } = keel;
     const overloaded = Array.from({ length: 12 }, () => ({ kind: 'http-error' as const, status: 529 }));
     model.push(...overloaded, { kind: 'message', content: [{ type: 'text', text: 'after twelve 529s' }] });
     const handle = await worker.sessions.start({ profile: 'unlimited', messages: [{ role: 'user', content: 'question' }] });
