@@ -23,11 +23,13 @@ export interface WorkerProcessSpawnOptions {
   args?: string[];
   /** Called with each chunk the process writes. */
   onOutput?: (chunk: string) => void;
+  /** A module of its own that runs the worker (e.g. `runWorker` with custom tools). @default src/worker.ts */
+  entry?: string;
 }
 
 /** Starts `src/worker.ts` and resolves once it polls; rejects with its output when it exits first. */
 export async function spawnWorkerProcess(options: WorkerProcessSpawnOptions): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', workerEntry, ...(options.args ?? [])], {
+  const child = spawn(process.execPath, ['--import', 'tsx', options.entry ?? workerEntry, ...(options.args ?? [])], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -10,6 +10,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { SessionClient, type SessionHandle } from '../../src/client/session-client.js';
 import { startScriptedModelServer, type ScriptedModelServer } from '../../src/dev/scripted-model/index.js';
@@ -33,8 +34,11 @@ const clusterProfile: ProfileConfig = {
 /** A lost worker's tool call is noticed in seconds, and its sessions' next steps go elsewhere as soon. */
 const workerSettings = { KEEL_TOOL_HEARTBEAT_TIMEOUT_SECONDS: '5', KEEL_STICKY_QUEUE_TIMEOUT_SECONDS: '2' };
 
-/** Bash calls post their side effects to the counter on 127.0.0.1. */
-const sandbox = { provider: 'local' as const, network: true };
+/** Bash calls run in the local sandbox (no network); each round's side effect is a `record_effect` call. */
+const sandbox = { provider: 'local' as const };
+const tools = ['bash', 'record_effect'];
+/** Worker processes run Keel's worker with the `record_effect` tool. */
+const workerEntry = fileURLToPath(new URL('./counting-worker-main.ts', import.meta.url));
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -59,11 +63,11 @@ describe('production topology', () => {
 
   // The first run on a machine builds the Temporal server: about five minutes idle, three times that when loaded.
   before(async () => {
-    environment = await startClusterEnvironment({ profiles: { cluster: clusterProfile } });
+    environment = await startClusterEnvironment({ profiles: { cluster: clusterProfile }, workerEntry });
     counter = await startSideEffectCounter();
     model = await startScriptedModelServer({
       latencyMs: 200,
-      responder: sessionScript({ toolRounds: 2, overloaded: () => Date.now() < overloadedUntil, counterUrl: counter.url }),
+      responder: sessionScript({ toolRounds: 2, overloaded: () => Date.now() < overloadedUntil }),
     });
   }, { timeout: 40 * 60_000 });
   after(async () => {
@@ -76,10 +80,10 @@ describe('production topology', () => {
     const cli = ensureTemporalCli();
     assert.ok(cli, 'the Temporal CLI is installed (npm test installs it)');
     const taskQueue = `cli-${randomUUID()}`;
-    const worker = await environment.startWorker({ taskQueue, modelUrl: model.url, env: workerSettings });
+    const worker = await environment.startWorker({ taskQueue, modelUrl: model.url, env: { ...workerSettings, KEEL_TEST_COUNTER_URL: counter.url } });
     try {
       const workflowId = `session-cli-${randomUUID()}`;
-      const input = JSON.stringify({ profile: 'cluster', tools: ['bash'], sandbox, messages: [{ role: 'user', content: '[s900] start' }] });
+      const input = JSON.stringify({ profile: 'cluster', tools, sandbox, messages: [{ role: 'user', content: '[s900] start' }] });
       await run(cli, ['workflow', 'start', '--type', 'agentSession', '--task-queue', taskQueue, '--workflow-id', workflowId, '--input', input, ...environment.cluster.cliArgs]);
       const listed = await waitFor(
         'the session to be listed as completed',
@@ -94,7 +98,7 @@ describe('production topology', () => {
       const result = await environment.client.workflow.getHandle(workflowId).result();
       assert.equal(result.status, 'completed');
       assert.equal(result.finalText, turnReply('s900', 1));
-      // Its two bash calls ran once each, as the counter saw from inside the sandbox.
+      // Its two side effects ran once each, as the counter saw them.
       assert.deepEqual([counter.counts.get('s900-u1-r1'), counter.counts.get('s900-u1-r2')], [1, 1]);
 
       const { certificates, address } = environment.cluster;
@@ -120,11 +124,11 @@ describe('production topology', () => {
   test('keel CLI and SessionClient.connect over mutual TLS with only the standard variables; refused without a client certificate', async () => {
     const taskQueue = `keel-tls-${randomUUID()}`;
     // The worker process too reaches the frontend with the TEMPORAL_TLS_* variables alone (the harness gives it nothing else).
-    const worker = await environment.startWorker({ taskQueue, modelUrl: model.url, env: workerSettings });
+    const worker = await environment.startWorker({ taskQueue, modelUrl: model.url, env: { ...workerSettings, KEEL_TEST_COUNTER_URL: counter.url } });
     const tlsEnvironment: Record<string, string> = { ...environment.cluster.clientEnvironment, KEEL_TASK_QUEUE: taskQueue };
     try {
       const id = `session-keel-tls-${randomUUID()}`;
-      const started = await runKeel(['start', '[s901] start', '--profile', 'cluster', '--id', id, '--json'], { env: tlsEnvironment });
+      const started = await runKeel(['start', '[s902] start', '--profile', 'cluster', '--tool', 'bash', '--tool', 'record_effect', '--id', id, '--json'], { env: tlsEnvironment });
       assert.equal(started.code, 0, started.stderr);
       assert.equal((JSON.parse(started.stdout) as { workflowId: string }).workflowId, id);
 
@@ -132,7 +136,7 @@ describe('production topology', () => {
       try {
         const result = await sessions.getHandle(id).result();
         assert.equal(result.status, 'completed');
-        assert.equal(result.finalText, turnReply('s901', 1));
+        assert.equal(result.finalText, turnReply('s902', 1));
       } finally {
         await sessions.close();
       }
@@ -160,10 +164,10 @@ describe('production topology', () => {
 
   test('a session waiting for input survives a restart of every Temporal service and of PostgreSQL, then answers', { timeout: 15 * 60_000 }, async () => {
     const taskQueue = `restart-${randomUUID()}`;
-    const worker = await environment.startWorker({ taskQueue, modelUrl: model.url, env: workerSettings });
+    const worker = await environment.startWorker({ taskQueue, modelUrl: model.url, env: { ...workerSettings, KEEL_TEST_COUNTER_URL: counter.url } });
     try {
       const sessions = environment.sessions(taskQueue);
-      const handle = await sessions.start({ profile: 'cluster', mode: 'chat', tools: ['bash'], sandbox, messages: [{ role: 'user', content: '[s901] start' }] });
+      const handle = await sessions.start({ profile: 'cluster', mode: 'chat', tools, sandbox, messages: [{ role: 'user', content: '[s901] start' }] });
       await waitFor('the first turn', async () => (await handle.state()).status === 'waiting_for_input', 120_000, 500);
 
       const { cluster } = environment;
@@ -189,8 +193,8 @@ describe('production topology', () => {
     const taskQueue = `faults-${randomUUID()}`;
     const { cluster } = environment;
     const workers = [
-      await environment.startWorker({ taskQueue, modelUrl: model.url, env: workerSettings }),
-      await environment.startWorker({ taskQueue, modelUrl: model.url, env: workerSettings }),
+      await environment.startWorker({ taskQueue, modelUrl: model.url, env: { ...workerSettings, KEEL_TEST_COUNTER_URL: counter.url } }),
+      await environment.startWorker({ taskQueue, modelUrl: model.url, env: { ...workerSettings, KEEL_TEST_COUNTER_URL: counter.url } }),
     ];
     const sessions = environment.sessions(taskQueue);
     const sessionCount = 50;
@@ -203,7 +207,7 @@ describe('production topology', () => {
       const chat = index % 2 === 0;
       if (!chat) await sleep(index * 1000);
       const workflowId = `session-${tag}-${taskQueue}`;
-      const input = { profile: 'cluster', mode: chat ? ('chat' as const) : ('task' as const), tools: ['bash'], sandbox, messages: [{ role: 'user' as const, content: `[${tag}] start` }] };
+      const input = { profile: 'cluster', mode: chat ? ('chat' as const) : ('task' as const), tools, sandbox, messages: [{ role: 'user' as const, content: `[${tag}] start` }] };
       // A start whose answer a fault lost may have started the session all the same: then it is there to join.
       const handle = await retrying(`start ${tag}`, () =>
         sessions.start(input, { workflowId }).catch((error: Error) => {
@@ -235,7 +239,7 @@ describe('production topology', () => {
     };
     await fault('Keel worker SIGKILL', async () => {
       await workers[0]!.kill('SIGKILL');
-      workers[0] = await environment.startWorker({ taskQueue, modelUrl: model.url, env: workerSettings });
+      workers[0] = await environment.startWorker({ taskQueue, modelUrl: model.url, env: { ...workerSettings, KEEL_TEST_COUNTER_URL: counter.url } });
     });
     await fault('history killed and restarted', () => cluster.restart('history', 'SIGKILL'));
     await fault('matching killed and restarted', () => cluster.restart('matching', 'SIGKILL'));

@@ -1,7 +1,7 @@
 /**
- * Counts side effects as they happen: an HTTP server on 127.0.0.1 that bash commands in session sandboxes (with
- * network allowed) call once per run with a marker, `curl -X POST <url>/<marker>`. A session's directory goes
- * when the session ends, so a count kept outside the sandboxes is the one that survives to be checked.
+ * Counts side effects as they happen: an HTTP server on 127.0.0.1 that the `record_effect` tool of the suite's
+ * workers (counting-worker-main.ts) calls once per run with a marker, `POST <url>/<marker>`. Kept outside every
+ * worker, so a call run twice (retried after a lost worker) counts two.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -6,7 +6,7 @@
  */
 import { Client } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SessionClient } from '../../src/client/session-client.js';
@@ -33,6 +33,8 @@ export interface ClusterEnvironment {
 export interface ClusterEnvironmentOptions {
   profiles?: Record<string, ProfileConfig>;
   historyShards?: number;
+  /** The module worker processes run. @default src/worker.ts (`npm run worker`) */
+  workerEntry?: string;
 }
 
 const silentLogger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
@@ -43,6 +45,8 @@ export async function startClusterEnvironment(options: ClusterEnvironmentOptions
     log: (line) => process.stderr.write(`[cluster] ${line}\n`),
   });
   const folder = mkdtempSync(join(tmpdir(), 'keel-cluster-test-'));
+  // A root worker runs each session as its own uid, which must pass through to the data folder inside this one.
+  chmodSync(folder, 0o711);
   const workers: WorkerProcess[] = [];
   let connection: Awaited<ReturnType<TemporalCluster['connect']>> | undefined;
   let store: ContentStore | undefined;
@@ -66,6 +70,7 @@ export async function startClusterEnvironment(options: ClusterEnvironmentOptions
       sessions: (taskQueue) => new SessionClient({ client, taskQueue, store: openStore }),
       async startWorker({ taskQueue, modelUrl, env }) {
         const worker = await spawnWorkerProcess({
+          ...(options.workerEntry ? { entry: options.workerEntry } : {}),
           env: {
             ...cluster.clientEnvironment,
             KEEL_NAMESPACE: cluster.namespace,
