@@ -45,7 +45,8 @@ export function sessionScript(options: { toolRounds: number; overloaded: () => b
       return {
         kind: 'message',
         content: [
-          { type: 'tool_use', name: 'bash', input: { command: `sleep 1; head -c ${TOOL_OUTPUT_BYTES} /dev/zero | tr '\\0' x` } },
+          // The marker makes each round's command its own, so a model reply recorded twice shows as a repeated call.
+          { type: 'tool_use', name: 'bash', input: { command: `echo ${marker}; sleep 1; head -c ${TOOL_OUTPUT_BYTES} /dev/zero | tr '\\0' x` } },
           { type: 'tool_use', name: 'record_effect', input: { marker } },
         ],
         usage: { input_tokens: 100, output_tokens: 20 },
