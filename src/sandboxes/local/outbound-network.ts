@@ -20,7 +20,7 @@
  * Worker-side, Linux.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readlink } from 'node:fs/promises';
+import { readFile, readlink } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runAsArguments, type HostIdentity } from './bubblewrap-command.js';
@@ -142,8 +142,14 @@ export async function openOutboundLink(options: OpenOutboundLinkOptions = {}): P
     const pid = holder.pid;
     if (pid === undefined) throw new Error(`cannot start ${tools.unshare}: ${(await holderExit.catch((error: Error) => ({ stderr: error.message }))).stderr}`);
     const ownNamespace = await readlink('/proc/self/ns/net');
-    // unshare execs the shell once the namespaces exist; until then the pid is still in the worker's.
-    while ((await readlink(`/proc/${pid}/ns/net`).catch(() => ownNamespace)) === ownNamespace) {
+    // unshare makes both namespaces in one call, then writes the new user namespace's uid map, then execs the shell.
+    // Until the map is written, a process entering that user namespace is nobody there, without the capability to
+    // load the filter ("Operation not permitted"): wait for both, not for the network namespace alone (a busy host
+    // once showed the gap).
+    const namespacesReady = async (): Promise<boolean> =>
+      (await readlink(`/proc/${pid}/ns/net`).catch(() => ownNamespace)) !== ownNamespace &&
+      (await readFile(`/proc/${pid}/uid_map`, 'utf8').catch(() => '')).trim() !== '';
+    while (!(await namespacesReady())) {
       if (holder.exitCode !== null || Date.now() > deadline) throw new Error(`cannot make a network namespace: ${(await Promise.race([holderExit, sleep(100).then(() => ({ stderr: 'timed out' }))])).stderr.trim()}`);
       await sleep(5);
     }
