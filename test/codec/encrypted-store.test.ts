@@ -12,14 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import pg from 'pg';
-import { z } from 'zod';
 import { AesGcmCodec } from '../../src/codec/aes-gcm-codec.js';
 import { parseEncryptionKeys } from '../../src/codec/encryption-keys.js';
 import { openContentStore } from '../../src/stores/open-content-store.js';
-import { defineTool } from '../../src/tools/define-tool.js';
 import { runKeel } from '../harness/keel-cli.js';
 import { startPostgresServer } from '../harness/postgres-server.js';
 import { uniqueTaskQueue } from '../harness/temporal-env.js';
+import { bigOutputTool } from '../harness/big-output-tool.js';
 import { useKeel } from '../harness/use-keel.js';
 
 const { temporal } = proto;
@@ -27,15 +26,7 @@ const keysText = `k1:${randomBytes(32).toString('base64')}`;
 const keys = parseEncryptionKeys(keysText);
 const dataConverter = { payloadCodecs: [new AesGcmCodec(keys)] };
 const marker = `the quiet marker sentence ${randomBytes(8).toString('hex')}`;
-const tools = [
-  defineTool({
-    name: 'big_output',
-    description: 'Prints a long report.',
-    inputSchema: z.object({}),
-    safeToRetry: true,
-    handler: () => `${marker}\n${'report line\n'.repeat(2_000)}`,
-  }),
-];
+const tools = [bigOutputTool(marker)];
 const toolUse = (id: string, name: string, input: Record<string, unknown>) => ({ type: 'tool_use' as const, id, name, input });
 const script = () =>
   [

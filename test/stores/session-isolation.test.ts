@@ -12,7 +12,6 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { z } from 'zod';
 import { createCallModel } from '../../src/activities/call-model.js';
 import { createContentStoreActivities } from '../../src/activities/content-store-activities.js';
 import { readSandboxSnapshots } from '../../src/client/fork-session.js';
@@ -22,22 +21,14 @@ import { sessionKey } from '../../src/sandboxes/local/local-sandbox-provider.js'
 import type { ModelCallResponse } from '../../src/shared/schemas/model-call.js';
 import type { LoadTranscriptResponse, TranscriptSegment } from '../../src/shared/schemas/transcript-archive.js';
 import { storedRefOf } from '../../src/shared/schemas/transcript-ref.js';
-import { defineTool } from '../../src/tools/define-tool.js';
+import { bigOutputTool } from '../harness/big-output-tool.js';
 import { useKeel } from '../harness/use-keel.js';
 import { waitFor } from '../harness/wait-for.js';
 
 const run = promisify(execFile);
 const marker = `the victim's secret ${randomBytes(8).toString('hex')}`;
 const fileMarker = `the victim's file ${randomBytes(8).toString('hex')}`;
-const tools = [
-  defineTool({
-    name: 'big_output',
-    description: 'Prints a long report.',
-    inputSchema: z.object({}),
-    safeToRetry: true,
-    handler: () => `${marker}\n${'report line\n'.repeat(2_000)}`,
-  }),
-];
+const tools = [bigOutputTool(marker)];
 const text = (value: string) => ({ kind: 'message' as const, content: [{ type: 'text' as const, text: value }] });
 const toolUse = (id: string, name: string, input: Record<string, unknown>) => ({ type: 'tool_use' as const, id, name, input });
 

@@ -8,21 +8,18 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { z } from 'zod';
 import { sessionKey } from '../../src/sandboxes/local/local-sandbox-provider.js';
 import type { ContentStore } from '../../src/stores/content-store.js';
 import { openContentStore } from '../../src/stores/open-content-store.js';
 import { snapshotStoreOf } from '../../src/stores/purge-session.js';
-import { defineTool } from '../../src/tools/define-tool.js';
 import { startRetentionSweeper } from '../../src/worker/retention-sweeper.js';
 import { runKeel } from '../harness/keel-cli.js';
 import { uniqueTaskQueue } from '../harness/temporal-env.js';
 import { useKeel } from '../harness/use-keel.js';
+import { bigOutputTool } from '../harness/big-output-tool.js';
 import { waitFor } from '../harness/wait-for.js';
 
-const tools = [
-  defineTool({ name: 'big_output', description: 'Prints a long report.', inputSchema: z.object({}), safeToRetry: true, handler: () => 'report line\n'.repeat(2_000) }),
-];
+const tools = [bigOutputTool()];
 const text = (value: string) => ({ kind: 'message' as const, content: [{ type: 'text' as const, text: value }] });
 const toolUse = (id: string, name: string, input: Record<string, unknown>) => ({ type: 'tool_use' as const, id, name, input });
 /** A turn that stores a long tool output and writes a file (so the session has blobs and a snapshot), then ends. */
