@@ -31,9 +31,11 @@ if (requested.length === 0) {
 // Each file starts its own dev server and worker; on a 2-core machine three at a time keeps both cores busy
 // while one file waits on timers.
 const concurrency = Number(process.env.KEEL_TEST_CONCURRENCY ?? Math.max(2, availableParallelism() + 1));
+// A whole file's limit; the production-topology suite, whose fault test alone runs for minutes, raises it.
+const fileTimeoutMs = Number(process.env.KEEL_TEST_FILE_TIMEOUT_MS ?? 600_000);
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=600000', ...files],
+  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, `--test-timeout=${fileTimeoutMs}`, ...files],
   { stdio: 'inherit' },
 );
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

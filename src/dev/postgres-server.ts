@@ -65,14 +65,19 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** The folder of PostgreSQL's programs (`initdb`, `postgres`, `pg_ctl`), installing the package first when missing. */
+export function ensurePostgresTools(): string {
+  const found = findBinaries();
+  if (found) return found;
+  installPostgres();
+  const installed = findBinaries();
+  if (!installed) throw new Error('installed postgresql, but found no initdb under /usr/lib/postgresql/*/bin');
+  return installed;
+}
+
 /** Starts a cluster; resolves once it accepts connections. */
 export async function startPostgresServer(options: PostgresServerOptions = {}): Promise<PostgresServer> {
-  let bin = findBinaries();
-  if (!bin) {
-    installPostgres();
-    bin = findBinaries();
-    if (!bin) throw new Error('installed postgresql, but found no initdb under /usr/lib/postgresql/*/bin');
-  }
+  const bin = ensurePostgresTools();
   const binaries = bin;
   const asRoot = process.getuid?.() === 0;
   const folder = mkdtempSync(join(tmpdir(), 'keel-postgres-'));

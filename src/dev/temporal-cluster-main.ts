@@ -4,29 +4,42 @@
  * with mutual TLS on the frontend, and Keel workers as separate processes sharing the content store on the same
  * PostgreSQL. The model is Claude when `ANTHROPIC_API_KEY` is set, else the offline scripted model. Prints where
  * everything is and how to reach it, and stops everything on Ctrl-C. Dev tooling.
+ *
+ * `npm run cluster -- --prepare` only builds (or finds) the Temporal server and PostgreSQL, then exits: CI runs it
+ * before the production-topology suite so that a first build is never counted against a test's time.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { offlineDemoResponder, startScriptedModelServer, type ScriptedModelServer } from './scripted-model/index.js';
+import { ensurePostgresTools } from './postgres-server.js';
 import { clusterServices } from './temporal-cluster/cluster-config.js';
 import { startTemporalCluster } from './temporal-cluster/temporal-cluster.js';
+import { ensureTemporalServerTools } from './temporal-cluster/temporal-server-build.js';
 import { spawnWorkerProcess, type WorkerProcess } from './worker-process.js';
 
 const flagsSchema = z.object({
   workers: z.coerce.number().int().min(1).max(16),
   shards: z.coerce.number().int().min(1).max(512),
   dir: z.string().min(1).optional(),
+  prepare: z.boolean(),
 });
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { workers: { type: 'string', default: '2' }, shards: { type: 'string', default: '4' }, dir: { type: 'string' } },
+    options: { workers: { type: 'string', default: '2' }, shards: { type: 'string', default: '4' }, dir: { type: 'string' }, prepare: { type: 'boolean', default: false } },
     strict: true,
   });
   const flags = flagsSchema.parse(values);
   const say = (line: string): void => void process.stdout.write(`${line}\n`);
+  if (flags.prepare) {
+    const tools = await ensureTemporalServerTools({ log: say });
+    const postgres = await ensurePostgresTools();
+    say(`Temporal server ${tools.version}: ${tools.server}`);
+    say(`PostgreSQL: ${postgres}`);
+    return;
+  }
   const cluster = await startTemporalCluster({ historyShards: flags.shards, log: say, ...(flags.dir ? { directory: flags.dir } : {}) });
   let model: ScriptedModelServer | undefined;
   const workers: WorkerProcess[] = [];
