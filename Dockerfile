@@ -44,4 +44,4 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.KEEL_HEALTH_PORT || 8081) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # SIGTERM starts the graceful shutdown: polling stops, in-flight activities get KEEL_SHUTDOWN_GRACE_SECONDS.
 STOPSIGNAL SIGTERM
-CMD ["node", "node_modules/keel/dist/worker.js"]
+CMD ["node", "node_modules/keel/dist/worker/main.js"]

@@ -14,9 +14,9 @@ import {
   type StoreContentRequest,
   type TranscriptSegment,
 } from '../shared/schemas/transcript-archive.js';
-import { jsonByteLength } from '../shared/schemas/transcript-ref.js';
+import { jsonByteLength } from '../shared/schemas/stored-block.js';
 import type { ContentStore } from '../stores/content-store.js';
-import { storeContent } from '../transcript/store-content.js';
+import { storeContent } from '../stores/store-content.js';
 import { toActivityFailure } from './activity-failure.js';
 import { FailureTypes } from '../shared/failure-types.js';
 import { assertPayloadFits } from './assert-payload-fits.js';

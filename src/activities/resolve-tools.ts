@@ -4,7 +4,7 @@ import { FailureTypes } from '../shared/failure-types.js';
 import type { SandboxOptions } from '../shared/schemas/session-input.js';
 import type { ResolvedTools, ResolveToolsRequest } from '../shared/schemas/tools.js';
 import type { ToolRegistry } from '../tools/tool-registry.js';
-import { READ_OUTPUT_TOOL } from '../transcript/restore-content.js';
+import { READ_OUTPUT_TOOL } from '../stores/restore-content.js';
 
 /**
  * `resolveTools`: the session's tools as this worker defines them (specs for the model, timeouts and retry

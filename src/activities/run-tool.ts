@@ -8,9 +8,9 @@ import type { RunToolRequest, ToolCallOutput } from '../shared/schemas/tools.js'
 import type { ToolContext, ToolSandbox } from '../tools/define-tool.js';
 import type { ToolRegistry } from '../tools/tool-registry.js';
 import type { ContentBlock } from '../shared/schemas/content.js';
-import { INLINE_BLOCK_BYTES } from '../shared/schemas/transcript-ref.js';
+import { INLINE_BLOCK_BYTES } from '../shared/schemas/stored-block.js';
 import type { ContentStore, JsonStore } from '../stores/content-store.js';
-import { storedBlockFor } from '../transcript/store-content.js';
+import { storedBlockFor } from '../stores/store-content.js';
 import { activitySessionId } from './activity-session.js';
 import { startHeartbeats } from './heartbeat-pacer.js';
 import { toActivityFailure } from './activity-failure.js';

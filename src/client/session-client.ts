@@ -27,7 +27,7 @@ import { describeIssues } from '../shared/schemas/describe-issues.js';
 import { sessionInputSchema, type SessionInput, type SessionInputRequest } from '../shared/schemas/session-input.js';
 import { CONTINUED_AS_NEW } from '../shared/schemas/session-carry.js';
 import type { ContentStore } from '../stores/content-store.js';
-import { resolveContent } from '../transcript/restore-content.js';
+import { resolveContent } from '../stores/restore-content.js';
 import type {
   AssistantTurn,
   DecideToolCallInput,

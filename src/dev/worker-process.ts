@@ -1,12 +1,12 @@
 /**
- * A Keel worker in its own process (`src/worker.ts`), as `npm run worker` runs it: for the local cluster, which
+ * A Keel worker in its own process (`src/worker/main.ts`), as `npm run worker` runs it: for the local cluster, which
  * runs several, and for tests that kill one (`kill -9` must lose nothing). Dev tooling.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
-const workerEntry = fileURLToPath(new URL('../worker.ts', import.meta.url));
+const workerEntry = fileURLToPath(new URL('../worker/main.ts', import.meta.url));
 
 export interface WorkerProcess {
   child: ChildProcess;
@@ -23,11 +23,11 @@ export interface WorkerProcessSpawnOptions {
   args?: string[];
   /** Called with each chunk the process writes. */
   onOutput?: (chunk: string) => void;
-  /** A module of its own that runs the worker (e.g. `runWorker` with custom tools). @default src/worker.ts */
+  /** A module of its own that runs the worker (e.g. `runWorker` with custom tools). @default src/worker/main.ts */
   entry?: string;
 }
 
-/** Starts `src/worker.ts` and resolves once it polls; rejects with its output when it exits first. */
+/** Starts `src/worker/main.ts` and resolves once it polls; rejects with its output when it exits first. */
 export async function spawnWorkerProcess(options: WorkerProcessSpawnOptions): Promise<WorkerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', options.entry ?? workerEntry, ...(options.args ?? [])], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },

@@ -14,7 +14,7 @@ import { isSealed, openSealedBytes, sealBytes } from '../codec/sealed-bytes.js';
 import type { EncryptionKeyRing } from '../codec/encryption-keys.js';
 import { StoreError } from '../errors.js';
 import { FailureTypes } from '../shared/failure-types.js';
-import type { BlobRef } from '../shared/schemas/transcript-ref.js';
+import type { BlobRef } from '../shared/schemas/stored-block.js';
 import type { BlobStore } from './blob-store.js';
 
 export interface ContentStoreOptions {

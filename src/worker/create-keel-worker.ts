@@ -1,5 +1,5 @@
 /**
- * Builds a Keel worker: the session workflow and its activities on one task queue. Used by `src/worker.ts`, the
+ * Builds a Keel worker: the session workflow and its activities on one task queue. Used by `src/worker/main.ts`, the
  * demo and the tests (which pass a prebuilt workflow bundle and their own model adapter URL).
  */
 import type { DataConverter } from '@temporalio/common';
@@ -55,7 +55,7 @@ export interface KeelWorkerOptions {
   store?: ContentStore;
   /**
    * Seals the default content store's blobs and the local sandbox's snapshots at rest (a `store` passed in must
-   * have been opened with the same keys). @default none (src/worker.ts: env `KEEL_ENCRYPTION_KEYS`)
+   * have been opened with the same keys). @default none (src/worker/main.ts: env `KEEL_ENCRYPTION_KEYS`)
    */
   encryptionKeys?: EncryptionKeyRing;
   /** The key fork grants are checked with. @default env `KEEL_GRANT_KEY` / `_FILE`, else `<dataDir>/grant.key` (created) */
@@ -71,7 +71,7 @@ export interface KeelWorkerOptions {
   workerOptions?: Partial<WorkerOptions>;
   /** Custom tools (see `defineTool`), offered beside the built-ins; a session enables them by name. */
   tools?: ToolDefinition[];
-  /** Where the worker keeps session data: the local sandbox's session directories (and the default store). @default `.keel/data` (src/worker.ts: env `KEEL_DATA_DIR`) */
+  /** Where the worker keeps session data: the local sandbox's session directories (and the default store). @default `.keel/data` (src/worker/main.ts: env `KEEL_DATA_DIR`) */
   dataDir?: string;
   /** Limits and isolation of the local sandbox; see {@link LocalSandboxOptionsInput} for defaults. */
   localSandbox?: LocalSandboxOptionsInput;

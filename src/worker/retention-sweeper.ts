@@ -8,7 +8,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { purgeSession, sessionsWithData, type PurgeReport, type SessionDataLocations } from '../stores/purge-session.js';
+import { purgeSession, sessionsWithData, type PurgeReport, type SessionDataLocations } from './purge-session.js';
 
 export interface RetentionSweeperOptions extends SessionDataLocations {
   client: Client;

@@ -5,7 +5,7 @@
  */
 import type { Message } from '../shared/schemas/content.js';
 import type { ModelCallRequest, ModelCallResponse } from '../shared/schemas/model-call.js';
-import type { BlobRef, ContextRef } from '../shared/schemas/transcript-ref.js';
+import type { BlobRef, ContextRef } from '../shared/schemas/stored-block.js';
 
 /** What a later run needs to go on from the same stored context. */
 export interface ModelContextSnapshot {

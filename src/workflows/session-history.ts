@@ -23,7 +23,7 @@ import {
 import type { SessionInput } from '../shared/schemas/session-input.js';
 import type { TranscriptEntry, TranscriptPage } from '../shared/schemas/session-messages.js';
 import type { TranscriptSegment } from '../shared/schemas/transcript-archive.js';
-import { hasOversizedBlocks, jsonByteLength } from '../shared/schemas/transcript-ref.js';
+import { hasOversizedBlocks, jsonByteLength } from '../shared/schemas/stored-block.js';
 import { BudgetGuard } from './budget.js';
 import { ModelContext } from './model-context.js';
 import type { SessionState } from './session-state.js';

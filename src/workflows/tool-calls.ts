@@ -5,7 +5,7 @@
  */
 import type { ContentBlock, ToolUseBlock } from '../shared/schemas/content.js';
 import type { ResolvedTool, ToolCallOutput } from '../shared/schemas/tools.js';
-import { STORED_REF_FIELD } from '../shared/schemas/transcript-ref.js';
+import { STORED_REF_FIELD } from '../shared/schemas/stored-block.js';
 import type { ApprovalOutcome } from './tool-approvals.js';
 
 /** What to do with one tool call. */

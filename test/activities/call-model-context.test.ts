@@ -13,9 +13,9 @@ import { createCallModel } from '../../src/activities/call-model.js';
 import { startScriptedModelServer, type ScriptedModelServer } from '../../src/dev/scripted-model/index.js';
 import { AnthropicModelAdapter } from '../../src/models/anthropic/anthropic-model-adapter.js';
 import type { ModelCallRequest, ModelCallResponse } from '../../src/shared/schemas/model-call.js';
-import type { ContextRef } from '../../src/shared/schemas/transcript-ref.js';
+import type { ContextRef } from '../../src/shared/schemas/stored-block.js';
 import { openContentStore } from '../../src/stores/open-content-store.js';
-import { RestoredContexts } from '../../src/transcript/restored-contexts.js';
+import { RestoredContexts } from '../../src/stores/restored-contexts.js';
 
 describe('model call context', () => {
   let model: ScriptedModelServer;

@@ -3,7 +3,7 @@
  * call asked for twice, and the stored blocks they name.
  */
 import type { TranscriptEntry } from '../../src/shared/schemas/session-messages.js';
-import { STORED_REF_FIELD } from '../../src/shared/schemas/transcript-ref.js';
+import { STORED_REF_FIELD } from '../../src/shared/schemas/stored-block.js';
 
 function textOf(entry: TranscriptEntry): string {
   if (entry.kind !== 'message') return '';

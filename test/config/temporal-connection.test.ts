@@ -22,7 +22,7 @@ import { startTestEnvironment, uniqueTaskQueue, type TestEnvironment } from '../
 import { waitFor } from '../harness/wait-for.js';
 import { startWorkerProcess, type WorkerProcess } from '../harness/worker-process.js';
 
-const workerEntry = fileURLToPath(new URL('../../src/worker.ts', import.meta.url));
+const workerEntry = fileURLToPath(new URL('../../src/worker/main.ts', import.meta.url));
 const pollPath = '/temporal.api.workflowservice.v1.WorkflowService/PollWorkflowTaskQueue';
 
 let environment: TestEnvironment;
@@ -57,7 +57,7 @@ after(async () => {
   if (directory) rmSync(directory, { recursive: true, force: true });
 });
 
-/** Starts src/worker.ts with Temporal reached through `address` and the given standard variables. */
+/** Starts src/worker/main.ts with Temporal reached through `address` and the given standard variables. */
 function startWorker(address: string, taskQueue: string, env: Record<string, string>): Promise<WorkerProcess> {
   return startWorkerProcess({
     address,

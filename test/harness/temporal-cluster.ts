@@ -2,7 +2,7 @@
  * The local production-shaped cluster (src/dev/temporal-cluster) for tests: the cluster itself, the workflow
  * bundle built once into a file, a profiles file, one data folder shared by the Keel worker processes (workers of
  * one machine), Keel's content store on the cluster's PostgreSQL, and a mutual-TLS client. Workers are started by
- * the test, as many as it wants, each a separate `src/worker.ts` process.
+ * the test, as many as it wants, each a separate `src/worker/main.ts` process.
  */
 import { Client } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
@@ -33,7 +33,7 @@ export interface ClusterEnvironment {
 export interface ClusterEnvironmentOptions {
   profiles?: Record<string, ProfileConfig>;
   historyShards?: number;
-  /** The module worker processes run. @default src/worker.ts (`npm run worker`) */
+  /** The module worker processes run. @default src/worker/main.ts (`npm run worker`) */
   workerEntry?: string;
 }
 

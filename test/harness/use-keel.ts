@@ -45,7 +45,7 @@ export interface Keel {
   namedWorker(name: string): RunningWorker;
   /** Closes `resource` when the file ends, after the server and the models, the last handed in first; returns it. */
   closeAfter<T extends { close(): unknown }>(resource: T): T;
-  /** Starts a worker process (`src/worker.ts`) that is killed (SIGKILL) when the file ends, if still running. */
+  /** Starts a worker process (`src/worker/main.ts`) that is killed (SIGKILL) when the file ends, if still running. */
   startWorkerProcess(options: KeelWorkerProcessOptions): Promise<WorkerProcess>;
 }
 

@@ -1,5 +1,5 @@
 /**
- * A Keel worker in its own process (`src/worker.ts`) with the test settings, for tests that kill it: `kill -9`
+ * A Keel worker in its own process (`src/worker/main.ts`) with the test settings, for tests that kill it: `kill -9`
  * must lose nothing.
  */
 import { spawnWorkerProcess, type WorkerProcess } from '../../src/dev/worker-process.js';
@@ -17,7 +17,7 @@ export interface WorkerProcessOptions {
   args?: string[];
 }
 
-/** Starts `src/worker.ts` and resolves once it polls. */
+/** Starts `src/worker/main.ts` and resolves once it polls. */
 export async function startWorkerProcess(options: WorkerProcessOptions): Promise<WorkerProcess> {
   return spawnWorkerProcess({
     env: {

@@ -20,7 +20,7 @@ import { AnthropicModelAdapter } from '../../src/models/anthropic/anthropic-mode
 import { sessionKey } from '../../src/sandboxes/local/local-sandbox-provider.js';
 import type { ModelCallResponse } from '../../src/shared/schemas/model-call.js';
 import type { LoadTranscriptResponse, TranscriptSegment } from '../../src/shared/schemas/transcript-archive.js';
-import { storedRefOf } from '../../src/shared/schemas/transcript-ref.js';
+import { storedRefOf } from '../../src/shared/schemas/stored-block.js';
 import { bigOutputTool } from '../harness/big-output-tool.js';
 import { useKeel } from '../harness/use-keel.js';
 import { waitFor } from '../harness/wait-for.js';

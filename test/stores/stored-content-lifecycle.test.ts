@@ -11,7 +11,7 @@ import { before, describe, test } from 'node:test';
 import { sessionKey } from '../../src/sandboxes/local/local-sandbox-provider.js';
 import type { ContentStore } from '../../src/stores/content-store.js';
 import { openContentStore } from '../../src/stores/open-content-store.js';
-import { snapshotStoreOf } from '../../src/stores/purge-session.js';
+import { snapshotStoreOf } from '../../src/worker/purge-session.js';
 import { startRetentionSweeper } from '../../src/worker/retention-sweeper.js';
 import { runKeel } from '../harness/keel-cli.js';
 import { uniqueTaskQueue } from '../harness/temporal-env.js';

@@ -1,6 +1,6 @@
 /**
  * A worker killed with SIGKILL in the middle of a session that has written files: another worker finishes the
- * session, sees the files, and removes them when the session ends. Worker processes run `src/worker.ts`.
+ * session, sees the files, and removes them when the session ends. Worker processes run `src/worker/main.ts`.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';

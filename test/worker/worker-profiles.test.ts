@@ -10,7 +10,7 @@ import { SessionClient } from '../../src/client/session-client.js';
 import { uniqueTaskQueue } from '../harness/temporal-env.js';
 import { useKeel } from '../harness/use-keel.js';
 
-const workerEntry = fileURLToPath(new URL('../../src/worker.ts', import.meta.url));
+const workerEntry = fileURLToPath(new URL('../../src/worker/main.ts', import.meta.url));
 
 function tempFile(name: string, text: string): string {
   const path = join(mkdtempSync(join(tmpdir(), 'keel-worker-profiles-')), name);

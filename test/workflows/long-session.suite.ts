@@ -16,7 +16,7 @@ import { startScriptedModelServer, type RecordedRequest, type ScriptedModelServe
 import { sendMessageUpdate } from '../../src/shared/messages.js';
 import type { ContentBlock, MessageContent } from '../../src/shared/schemas/content.js';
 import type { TranscriptEntry } from '../../src/shared/schemas/session-messages.js';
-import { storedRefOf } from '../../src/shared/schemas/transcript-ref.js';
+import { storedRefOf } from '../../src/shared/schemas/stored-block.js';
 import { ContentStore } from '../../src/stores/content-store.js';
 import { defineTool } from '../../src/tools/define-tool.js';
 import { runHistories, temporalPayloadBytes, type RunHistory } from '../harness/history-size.js';

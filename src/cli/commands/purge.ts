@@ -8,7 +8,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Command } from 'commander';
 import { readSecretVariable } from '../../secrets/read-secret-variable.js';
 import { openContentStore } from '../../stores/open-content-store.js';
-import { purgeSession } from '../../stores/purge-session.js';
+import { purgeSession } from '../../worker/purge-session.js';
 import { CliError } from '../cli-context.js';
 import { defineAction, type ActionEnvironment } from '../define-action.js';
 

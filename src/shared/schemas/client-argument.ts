@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import { oversizedMessageReason } from '../payload-limits.js';
 import { describeIssues } from './describe-issues.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './input-bounds.js';
-import { jsonByteLength } from './transcript-ref.js';
+import { jsonByteLength } from './stored-block.js';
 
 export type CheckedArgument<T> = { ok: true; value: T } | { ok: false; reason: string };
 

@@ -8,7 +8,7 @@
  */
 import type { ContentBlock, Message, MessageContent } from './content.js';
 import { contentBlocks } from './content.js';
-import { STORED_REF_FIELD } from './transcript-ref.js';
+import { STORED_REF_FIELD } from './stored-block.js';
 
 /** A problem found, with the path of the offending value. */
 export interface ContentProblem {

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { contentBlockSchema, messageSchema } from './content.js';
-import { blobRefSchema, contextRefSchema } from './transcript-ref.js';
+import { blobRefSchema, contextRefSchema } from './stored-block.js';
 
 export const toolSpecSchema = z.object({
   name: z.string().min(1),

@@ -9,7 +9,7 @@ import { limitsSchema } from './session-input.js';
 import { resolvedProfileSchema } from './profile.js';
 import { resetContextInputSchema, sessionStatusSchema, usageSchema } from './session-messages.js';
 import { transcriptSegmentSchema } from './transcript-archive.js';
-import { blobRefSchema, contextRefSchema } from './transcript-ref.js';
+import { blobRefSchema, contextRefSchema } from './stored-block.js';
 
 export const CARRY_VERSION = 1;
 

@@ -5,7 +5,7 @@
  */
 import type { SandboxOptions } from './session-input.js';
 import type { ToolSpec } from './model-call.js';
-import type { BlobRef } from './transcript-ref.js';
+import type { BlobRef } from './stored-block.js';
 
 /** How Temporal retries a tool's activity. Attempts count the first one; 0 means unlimited. */
 export interface ToolRetryPolicy {

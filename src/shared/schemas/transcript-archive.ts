@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { messageContentSchema } from './content.js';
 import type { TranscriptEntry } from './session-messages.js';
-import { blobHashSchema } from './transcript-ref.js';
+import { blobHashSchema } from './stored-block.js';
 
 /** A stored run of transcript entries. */
 export const transcriptSegmentSchema = z.object({ hash: blobHashSchema, count: z.number().int().positive() });

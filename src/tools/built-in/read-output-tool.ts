@@ -5,10 +5,10 @@
  */
 import { ToolError } from '../../errors.js';
 import { readStoredOutputInputSchema } from '../../shared/schemas/transcript-archive.js';
-import { parseHash } from '../../shared/schemas/transcript-ref.js';
+import { parseHash } from '../../shared/schemas/stored-block.js';
 import type { ContentStore } from '../../stores/content-store.js';
-import { readStoredOutput } from '../../transcript/read-stored-output.js';
-import { READ_OUTPUT_TOOL } from '../../transcript/restore-content.js';
+import { readStoredOutput } from '../../stores/read-stored-output.js';
+import { READ_OUTPUT_TOOL } from '../../stores/restore-content.js';
 import { defineTool, type ToolDefinition } from '../define-tool.js';
 
 export function createReadOutputTool(store: ContentStore): ToolDefinition {

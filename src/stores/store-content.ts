@@ -14,8 +14,8 @@ import {
   storedRefOf,
   utf8ByteLength,
   type BlobRef,
-} from '../shared/schemas/transcript-ref.js';
-import type { JsonStore } from '../stores/content-store.js';
+} from '../shared/schemas/stored-block.js';
+import type { JsonStore } from './content-store.js';
 
 /** The first `characters` of a text, never splitting a surrogate pair. */
 export function cutText(text: string, characters: number): string {

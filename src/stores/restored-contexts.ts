@@ -9,7 +9,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { Message } from '../shared/schemas/content.js';
-import type { ContextRef } from '../shared/schemas/transcript-ref.js';
+import type { ContextRef } from '../shared/schemas/stored-block.js';
 
 /** How much restored context a worker keeps, across sessions (JSON bytes, roughly what the model is sent). */
 const DEFAULT_MAX_BYTES = 128 * 1024 * 1024;

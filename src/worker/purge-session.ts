@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { removeSessionDirectory } from '../sandboxes/local/local-sandbox-provider.js';
 import { SnapshotStore } from '../sandboxes/local/snapshot-store.js';
-import type { ContentStore } from './content-store.js';
+import type { ContentStore } from '../stores/content-store.js';
 
 /** Where a worker keeps session data. */
 export interface SessionDataLocations {

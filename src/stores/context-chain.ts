@@ -7,8 +7,8 @@
 import { StoreError } from '../errors.js';
 import { FailureTypes } from '../shared/failure-types.js';
 import type { Message } from '../shared/schemas/content.js';
-import type { ContextRef } from '../shared/schemas/transcript-ref.js';
-import type { JsonStore } from '../stores/content-store.js';
+import type { ContextRef } from '../shared/schemas/stored-block.js';
+import type { JsonStore } from './content-store.js';
 
 /** One stored batch of a context. */
 export interface ContextNode {

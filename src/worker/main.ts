@@ -4,7 +4,7 @@
  * with one JSON log line when the worker cannot start or fails.
  */
 import { parseArgs } from 'node:util';
-import { runWorker } from './worker/run-worker.js';
+import { runWorker } from './run-worker.js';
 
 const { values } = parseArgs({ options: { profiles: { type: 'string' } }, strict: true });
 runWorker(values.profiles ? { profiles: values.profiles } : {}).catch((error: unknown) => {

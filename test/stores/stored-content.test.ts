@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { ContentBlock, Message } from '../../src/shared/schemas/content.js';
-import { hasOversizedBlocks, INLINE_BLOCK_BYTES, INLINE_MESSAGE_BYTES, jsonByteLength, storedRefOf } from '../../src/shared/schemas/transcript-ref.js';
+import { hasOversizedBlocks, INLINE_BLOCK_BYTES, INLINE_MESSAGE_BYTES, jsonByteLength, storedRefOf } from '../../src/shared/schemas/stored-block.js';
 import { openContentStore } from '../../src/stores/open-content-store.js';
-import { appendContext, loadContext } from '../../src/transcript/context-chain.js';
-import { readStoredOutput } from '../../src/transcript/read-stored-output.js';
-import { resolveContent, restoreForModel } from '../../src/transcript/restore-content.js';
-import { storeContent } from '../../src/transcript/store-content.js';
+import { appendContext, loadContext } from '../../src/stores/context-chain.js';
+import { readStoredOutput } from '../../src/stores/read-stored-output.js';
+import { resolveContent, restoreForModel } from '../../src/stores/restore-content.js';
+import { storeContent } from '../../src/stores/store-content.js';
 
 const store = await openContentStore({ kind: 'file', url: mkdtempSync(join(tmpdir(), 'keel-stored-content-')) });
 

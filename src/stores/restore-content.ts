@@ -3,8 +3,8 @@
  * output and the tool that pages through it) and for people (everything whole). Worker- and client-side.
  */
 import type { ContentBlock, Message, MessageContent } from '../shared/schemas/content.js';
-import { formatHash, storedRefOf, utf8ByteLength, type BlobRef } from '../shared/schemas/transcript-ref.js';
-import type { JsonStore } from '../stores/content-store.js';
+import { formatHash, storedRefOf, utf8ByteLength, type BlobRef } from '../shared/schemas/stored-block.js';
+import type { JsonStore } from './content-store.js';
 import { cutText, textOfBlock } from './store-content.js';
 
 /** What the model sees of a tool result when the profile says nothing, bytes. */

@@ -1,7 +1,7 @@
 /** Paging through a stored output, for the `read_output` tool. Worker-side. */
 import { StoreError } from '../errors.js';
 import { FailureTypes } from '../shared/failure-types.js';
-import type { JsonStore } from '../stores/content-store.js';
+import type { JsonStore } from './content-store.js';
 import { textOfBlock } from './store-content.js';
 
 /** Characters a page holds unless the caller asks for fewer or more. */
