@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only name,name]`: measures what durability costs, side by side with the
+ * `npm run bench [-- --quick] [-- --only name,name] [-- --baseline <git ref>]`: measures what durability costs, side by side with the
  * alternatives, in one process run. Writes `bench/results.json` and `bench/RESULTS.md` (quick runs write to
  * `bench/out/` unless `--out` says otherwise, so a smoke run never overwrites the committed results).
  */
@@ -21,6 +21,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     out: { type: 'string' },
     'heartbeat-timeout-seconds': { type: 'string' },
+    baseline: { type: 'string' },
   },
 });
 
@@ -56,7 +57,8 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
   const startedAt = performance.now();
   log(`${quick ? 'quick' : 'full'} run; results go to ${outDirectory}`);
-  const bundles = await buildBundles(workDirectory);
+  const bundles = await buildBundles(workDirectory, { projectRoot: root, ...(values.baseline ? { baselineRef: values.baseline } : {}) });
+  if (bundles.baseline) log(`baseline: the workflow code of ${bundles.baseline.ref} (${bundles.baseline.commit.slice(0, 12)}) runs beside today's in turn-overhead`);
   // In-memory SQLite, as `temporal server start-dev` and the test suite run it; the tuning scenario measures a
   // SQLite file (fsync on every commit) beside it.
   const server = await startBenchServer({ dynamicConfig: benchServerDynamicConfig });

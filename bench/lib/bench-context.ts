@@ -4,8 +4,9 @@
  * the end of the scenario that started them.
  */
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SessionClient } from '../../src/client/session-client.js';
@@ -21,17 +22,38 @@ const benchWorkflowsPath = fileURLToPath(new URL('../workflows/index.ts', import
 export interface Bundles {
   keel: string;
   naive: string;
+  /** Keel's workflow code as of another commit (`--baseline <ref>`), run by today's activities. */
+  baseline?: { ref: string; commit: string; path: string };
 }
 
-/** Builds both workflow bundles into `directory` (the worker processes load them from there). */
-export async function buildBundles(directory: string): Promise<Bundles> {
+const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
+
+/**
+ * Bundles the workflow code of `ref`: its `src/` is extracted under the project's `.keel/` (so that its imports
+ * resolve against this checkout's node_modules) and bundled like today's. Workflow code imports only
+ * `@temporalio/workflow`, `zod` and `src/shared`, so a bundle of another commit runs with today's activities as long
+ * as the activities' interface did not change between the two: what a refactor of workflow code needs to compare.
+ */
+async function buildBaselineBundle(directory: string, ref: string, projectRoot: string): Promise<NonNullable<Bundles['baseline']>> {
+  const commit = execFileSync('git', ['rev-parse', '--verify', `${ref}^{commit}`], { cwd: projectRoot, encoding: 'utf8' }).trim();
+  const tree = join(projectRoot, '.keel', 'bench-baseline', commit);
+  rmSync(tree, { recursive: true, force: true });
+  mkdirSync(tree, { recursive: true });
+  execFileSync('sh', ['-c', `git archive ${commit} src | tar -x -C '${tree}'`], { cwd: projectRoot });
+  const path = join(directory, 'baseline-workflows.js');
+  writeFileSync(path, (await bundleWorkflowCode({ workflowsPath: join(tree, 'src', 'workflows', 'index.ts'), logger: quiet })).code);
+  return { ref, commit, path };
+}
+
+/** Builds the workflow bundles into `directory` (the worker processes load them from there). */
+export async function buildBundles(directory: string, options: { baselineRef?: string; projectRoot?: string } = {}): Promise<Bundles> {
   mkdirSync(directory, { recursive: true });
-  const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
   const keel = join(directory, 'keel-workflows.js');
   const naive = join(directory, 'naive-workflows.js');
   writeFileSync(keel, (await bundleWorkflowCode({ workflowsPath, logger: quiet })).code);
   writeFileSync(naive, (await bundleWorkflowCode({ workflowsPath: benchWorkflowsPath, logger: quiet })).code);
-  return { keel, naive };
+  const baseline = options.baselineRef && options.projectRoot ? await buildBaselineBundle(directory, options.baselineRef, options.projectRoot) : undefined;
+  return { keel, naive, ...(baseline ? { baseline } : {}) };
 }
 
 export interface ModelSetup extends BenchResponderOptions {
@@ -40,7 +62,8 @@ export interface ModelSetup extends BenchResponderOptions {
 
 export interface WorkerSetup {
   modelUrl: string;
-  kind?: 'keel' | 'naive';
+  /** `baseline`: Keel's worker with the `--baseline` commit's workflow code. */
+  kind?: 'keel' | 'naive' | 'baseline';
   tuning?: WorkerTuning;
   taskQueue?: string;
   /** @default the context's heartbeat timeout */
@@ -81,13 +104,15 @@ export class BenchContext {
     const server: BenchTarget = setup.server ?? this.server;
     const taskQueue = setup.taskQueue ?? `bench-${randomUUID()}`;
     const kind = setup.kind ?? 'keel';
+    if (kind === 'baseline' && !this.bundles.baseline) throw new Error('a baseline worker needs `--baseline <ref>`');
+    const bundlePath = kind === 'keel' ? this.bundles.keel : kind === 'naive' ? this.bundles.naive : this.bundles.baseline!.path;
     const worker = await startBenchWorker({
-      kind,
+      kind: kind === 'naive' ? 'naive' : 'keel',
       address: server.address,
       namespace: server.namespace,
       taskQueue,
       modelUrl: setup.modelUrl,
-      bundlePath: kind === 'keel' ? this.bundles.keel : this.bundles.naive,
+      bundlePath,
       profiles: benchProfiles(setup.heartbeatTimeoutSeconds ?? this.heartbeatTimeoutSeconds),
       dataDir: join(this.workDirectory, 'data'),
       ...(setup.tuning ? { workerOptions: setup.tuning } : {}),

@@ -34,6 +34,15 @@ export interface LatencyResult {
   durabilityCostPerTurnMs: number;
   /** Conversation wall time, Keel over plain loop (median of per-repetition ratios). */
   ratioKeelToPlain: number | undefined;
+  /** With `--baseline <ref>`: the same conversations on Keel's workflow code of that commit, interleaved with (b). */
+  baseline?: {
+    ref: string;
+    commit: string;
+    overheadPerTurnMs: Summary;
+    steadyOverheadPerTurnMs: Summary;
+    /** Conversation wall time, today's Keel over the baseline's (median of per-repetition ratios). */
+    ratioKeelToBaseline: number | undefined;
+  };
 }
 
 export interface TurnOverheadResult {
@@ -60,6 +69,8 @@ export const turnOverheadScenario = defineScenario<TurnOverheadResult>({
     const model = await context.startModel({ latencyMs: 0, delayFor: latencyFromSystem });
     const { sessions } = await context.startWorker({ modelUrl: model.url });
     const floorWorker = await context.startWorker({ modelUrl: model.url, kind: 'naive' });
+    const baselineBundle = context.bundles.baseline;
+    const baselineSessions = baselineBundle ? (await context.startWorker({ modelUrl: model.url, kind: 'baseline' })).sessions : undefined;
     const messages = conversationMessages(turns, ' Look it up first.');
     // Each turn: a model call asking for the lookup tool, the tool, a model call answering.
     // The lookup tool alone, as the Keel session enables it (offered both, the bench model would pick the 10 KB one).
@@ -71,6 +82,7 @@ export const turnOverheadScenario = defineScenario<TurnOverheadResult>({
     await runKeelConversation({ sessions, system: 'bench warm-up', userMessages: messages.slice(0, 3), tools: toolNames });
     const runFloor = (system: string, userMessages: string[]) => runMinimalLoop({ client: context.server.client, taskQueue: floorWorker.taskQueue, system, userMessages, tools });
     await runFloor('bench warm-up', messages.slice(0, 3));
+    if (baselineSessions) await runKeelConversation({ sessions: baselineSessions, system: 'bench warm-up', userMessages: messages.slice(0, 3), tools: toolNames });
     for (const { latencyMs, repetitions } of plan) {
       const plainOverhead: number[] = [];
       const keelOverhead: number[] = [];
@@ -80,16 +92,22 @@ export const turnOverheadScenario = defineScenario<TurnOverheadResult>({
       const plainWall: number[] = [];
       const keelWall: number[] = [];
       const ratios: number[] = [];
+      const baselineOverhead: number[] = [];
+      const baselineSteady: number[] = [];
+      const baselineRatios: number[] = [];
       for (let repetition = 0; repetition < repetitions; repetition += 1) {
         const system = systemWithLatency(`bench turn-overhead ${repetition}`, latencyMs);
         const runPlain = async () => runPlainLoop({ modelUrl: model.url, system, userMessages: messages, tools });
         const runKeel = async () => (await runKeelConversation({ sessions, system, userMessages: messages, tools: toolNames })).turnMs;
-        const turnsOf: Record<'plain' | 'keel' | 'floor', number[]> = { plain: [], keel: [], floor: [] };
-        const sides: Array<['plain' | 'keel' | 'floor', () => Promise<number[]>]> = [
+        const turnsOf: Record<'plain' | 'keel' | 'floor' | 'baseline', number[]> = { plain: [], keel: [], floor: [], baseline: [] };
+        const sides: Array<['plain' | 'keel' | 'floor' | 'baseline', () => Promise<number[]>]> = [
           ['plain', runPlain],
           ['keel', runKeel],
           ['floor', () => runFloor(system, messages)],
         ];
+        if (baselineSessions) {
+          sides.push(['baseline', async () => (await runKeelConversation({ sessions: baselineSessions, system, userMessages: messages, tools: toolNames })).turnMs]);
+        }
         // Rotate which runs first, so none always gets the quieter moment.
         for (let index = 0; index < sides.length; index += 1) {
           const [side, runSide] = sides[(index + repetition) % sides.length];
@@ -107,6 +125,11 @@ export const turnOverheadScenario = defineScenario<TurnOverheadResult>({
         plainWall.push(plainTotal);
         keelWall.push(keelTotal);
         ratios.push(keelTotal / plainTotal);
+        if (baselineSessions) {
+          baselineOverhead.push(...turnsOf.baseline.map((turnMs) => turnMs - modelMs));
+          baselineSteady.push(...turnsOf.baseline.slice(1).map((turnMs) => turnMs - modelMs));
+          baselineRatios.push(keelTotal / turnsOf.baseline.reduce((sum, value) => sum + value, 0));
+        }
       }
       const plain = { overheadPerTurnMs: summarize(plainOverhead), conversationWallMs: summarize(plainWall) };
       const keel = {
@@ -127,6 +150,17 @@ export const turnOverheadScenario = defineScenario<TurnOverheadResult>({
         keelOverFloorPerTurnMs: round(keel.steadyOverheadPerTurnMs.median - summarize(floorSteady).median),
         durabilityCostPerTurnMs: round(keel.overheadPerTurnMs.median - plain.overheadPerTurnMs.median),
         ratioKeelToPlain: ratio(summarize(ratios).median, 1),
+        ...(baselineBundle
+          ? {
+              baseline: {
+                ref: baselineBundle.ref,
+                commit: baselineBundle.commit,
+                overheadPerTurnMs: summarize(baselineOverhead),
+                steadyOverheadPerTurnMs: summarize(baselineSteady),
+                ratioKeelToBaseline: ratio(summarize(baselineRatios).median, 1),
+              },
+            }
+          : {}),
       });
       context.log(
         `turn overhead @${latencyMs} ms: plain p50 ${ms(plain.overheadPerTurnMs.median)}, temporal floor (turns 2+) p50 ${ms(summarize(floorSteady).median)}, keel p50 ${ms(keel.overheadPerTurnMs.median)} p99 ${ms(keel.overheadPerTurnMs.p99)}, ratio ${latencies.at(-1)!.ratioKeelToPlain}`,
@@ -142,12 +176,29 @@ export const turnOverheadScenario = defineScenario<TurnOverheadResult>({
       (entry) =>
         `| ${entry.modelLatencyMs} ms | ${entry.repetitions} x ${entry.turnsPerConversation} | ${ms(entry.plainLoop.overheadPerTurnMs.median)} / ${ms(entry.plainLoop.overheadPerTurnMs.p95)} | ${ms(entry.keel.overheadPerTurnMs.median)} / ${ms(entry.keel.overheadPerTurnMs.p95)} / ${ms(entry.keel.overheadPerTurnMs.p99)} | ${ms(entry.keel.overheadPerStepMs.median)} / ${ms(entry.keel.overheadPerStepMs.p99)} | ${ms(entry.keel.steadyOverheadPerTurnMs.median)} / ${ms(entry.keel.steadyOverheadPerTurnMs.p99)} | ${ms(entry.keel.firstTurnOverheadMs.median)} | ${ms(entry.temporalFloor.steadyOverheadPerTurnMs.median)} / ${ms(entry.temporalFloor.steadyOverheadPerTurnMs.p99)} | ${ms(entry.keelOverFloorPerTurnMs)} | ${ms(entry.durabilityCostPerTurnMs)} | ${entry.ratioKeelToPlain ?? 'n/a'} |`,
     );
+    const baselineRows = result.latencies.flatMap((entry) =>
+      entry.baseline
+        ? [`| ${entry.modelLatencyMs} ms | ${entry.baseline.ref} (${entry.baseline.commit.slice(0, 12)}) | ${ms(entry.baseline.overheadPerTurnMs.median)} / ${ms(entry.baseline.overheadPerTurnMs.p95)} | ${ms(entry.keel.overheadPerTurnMs.median)} / ${ms(entry.keel.overheadPerTurnMs.p95)} | ${ms(entry.baseline.steadyOverheadPerTurnMs.median)} | ${ms(entry.keel.steadyOverheadPerTurnMs.median)} | ${entry.baseline.ratioKeelToBaseline ?? 'n/a'} |`]
+        : [],
+    );
+    const baselineTable =
+      baselineRows.length > 0
+        ? [
+            '',
+            'Today\'s workflow code against the `--baseline` commit\'s, same activities, same server, interleaved in the same run:',
+            '',
+            '| model latency | baseline | baseline overhead p50 / p95 | today overhead p50 / p95 | baseline turns 2+ p50 | today turns 2+ p50 | wall ratio today / baseline |',
+            '| --- | --- | --- | --- | --- | --- | --- |',
+            ...baselineRows,
+          ]
+        : [];
     return [
       `Conversation: ${result.variant}. A turn here is one user message answered; Keel counts each model call with its tool calls as a turn of its own, so the per-step column is the overhead per Keel turn. (c) is the least durable loop on Temporal (bench/workflows/minimal-chat-workflow.ts: an update per message, the model and tool calls as activities, the whole conversation in the workflow, nothing else), run on the same server: the floor any Temporal-based runtime pays here, and what Keel adds above it.`,
       '',
       '| model latency | runs x turns | (a) plain loop overhead p50 / p95 | (b) Keel overhead p50 / p95 / p99 | Keel per model call (step) p50 / p99 | Keel turns 2+ p50 / p99 | Keel first turn (starts the session) p50 | (c) Temporal floor, turns 2+ p50 / p99 | Keel over the floor (turns 2+, p50) | durability cost per turn (b - a, p50) | wall ratio b/a |',
       '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
       ...rows,
+      ...baselineTable,
     ].join('\n');
   },
 });
