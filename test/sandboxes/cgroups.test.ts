@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { detectCgroups } from '../../src/sandboxes/local/cgroups.js';
+import { detectCgroups } from '../../src/sandboxes/local/cgroup-detection.js';
 
 describe('detectCgroups', () => {
   const base = mkdtempSync(join(tmpdir(), 'keel-cgroups-'));

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
-import { CgroupManager } from '../../src/sandboxes/local/cgroups.js';
+import { CgroupManager } from '../../src/sandboxes/local/cgroup-manager.js';
 import { describeLocalSandbox, prepareLocalSandboxHost, type LocalSandboxHost } from '../../src/sandboxes/local/local-sandbox-host.js';
 import { localSandboxOptionsSchema } from '../../src/sandboxes/local/local-sandbox-options.js';
 import { LocalSandboxProvider } from '../../src/sandboxes/local/local-sandbox-provider.js';

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { detectCgroups } from '../../src/sandboxes/local/cgroups.js';
+import { detectCgroups } from '../../src/sandboxes/local/cgroup-detection.js';
 import { sessionKey } from '../../src/sandboxes/local/local-sandbox-provider.js';
 import { SessionClient } from '../../src/client/session-client.js';
 import { uniqueTaskQueue } from '../harness/temporal-env.js';

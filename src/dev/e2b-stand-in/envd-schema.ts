@@ -1,4 +1,6 @@
 /**
+ * Over 300 lines on purpose: declarative descriptors of one RPC schema; split, the field numbers would be scattered.
+ *
  * The part of envd's RPC schema the stand-in serves, written here as descriptors (`process.Process` and
  * `filesystem.Filesystem`, the package, service, message and field names and numbers the `e2b` SDK speaks), so
  * that `@connectrpc/connect` can serve it with its JSON codec exactly as the SDK's Connect client expects.

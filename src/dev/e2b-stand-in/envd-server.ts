@@ -1,4 +1,6 @@
 /**
+ * Over 300 lines on purpose: one request handler of a dev stand-in, each RPC a short case of the same router.
+ *
  * The stand-in's envd: the daemon inside an E2B sandbox that the `e2b` SDK reaches for commands and files, served
  * on `node:http` for every stand-in sandbox at once. As behind E2B's proxy, a request names its sandbox in the
  * `E2b-Sandbox-Id` header and carries the sandbox's `X-Access-Token`; a sandbox that is not running answers 502,

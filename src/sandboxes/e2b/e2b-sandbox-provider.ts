@@ -1,4 +1,6 @@
 /**
+ * Over 300 lines on purpose: one SandboxProvider against one SDK, each method its SDK call plus its error mapping.
+ *
  * The E2B sandbox provider: sessions' sandboxes as E2B cloud sandboxes, through the real `e2b` SDK. Worker-side.
  *
  * A workflow keeps only the {@link SandboxRef} (the E2B sandbox id); every call re-attaches with

@@ -1,4 +1,7 @@
 /**
+ * Over 300 lines on purpose: one SandboxProvider; most of it is `runCommand`, whose steps (cgroup, uid, quota,
+ * network, output capture) must be read in order.
+ *
  * The local sandbox, Keel's embedded default: a working directory per session under the worker's data folder,
  * commands run in bubblewrap with rlimits and (where the host offers them) cgroup limits, file tools confined to
  * the directory. The directory is keyed by session id, so a worker that picks up a session after another died
