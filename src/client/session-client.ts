@@ -7,6 +7,7 @@ import { type Client, WithStartWorkflowOperation, type ScheduleHandle, WorkflowU
 import type { DataConverter, UpdateDefinition } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import { connectClient } from './connect-client.js';
+import { executeUpdateResendingLost } from './resend-lost-update.js';
 import { createSessionSchedule, listSessionSchedules, type ScheduleSessionOptions, type SessionScheduleSummary } from './session-schedules.js';
 import { MessageRejectedError, ValidationError } from '../errors.js';
 import { MAX_KEEL_PAYLOAD_BYTES, oversizedMessageReason } from '../shared/payload-limits.js';
@@ -148,7 +149,8 @@ export class SessionHandle {
     const message = { content, id: options.id ?? randomUUID() };
     checkPayloadSize('the message', message, this.#maxPayloadBytes);
     for (;;) {
-      const reply = await unwrapRejection(this.workflow.executeUpdate(sendMessageUpdate, { args: [message] }));
+      // The message id is the update id: an update the server lost before the workflow took it is sent again as is.
+      const reply = await unwrapRejection(executeUpdateResendingLost(this.workflow, sendMessageUpdate, [message], message.id));
       // The session continued as new before the turn ended: the reply comes from the next run.
       if (reply.endedBy !== CONTINUED_AS_NEW) return reply;
     }
