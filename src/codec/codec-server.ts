@@ -13,7 +13,7 @@
  *
  * Worker side (`node:http`). Logs name the path and status, never payloads, tokens or keys.
  */
-import { listenHttp } from '../internal/listen-http.js';
+import { serveHttp } from '../internal/listen-http.js';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -178,15 +178,7 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
       .then((status) => options.onRequest?.({ method: request.method ?? '', path, status }))
       .catch(() => undefined);
   });
-  const url = await listenHttp(server, options.host ?? '127.0.0.1', options.port ?? 0);
-  return {
-    url,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return serveHttp(server, options.host ?? '127.0.0.1', options.port ?? 0);
 }
 
 function send(response: ServerResponse, status: number, body: object): number {

@@ -18,3 +18,23 @@ export async function listenHttp(server: Server, host: string, port: number): Pr
   const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return `http://${shown}:${address.port}`;
 }
+
+/** A listening server and how to stop it. */
+export interface ListeningHttpServer {
+  url: string;
+  /** Stops listening and ends every open connection at once (a keep-alive client would otherwise hold it open). */
+  close(): Promise<void>;
+}
+
+/** {@link listenHttp}, answering with a `close()` that does not wait for idle keep-alive connections. */
+export async function serveHttp(server: Server, host: string, port: number): Promise<ListeningHttpServer> {
+  const url = await listenHttp(server, host, port);
+  return {
+    url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

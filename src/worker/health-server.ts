@@ -1,4 +1,4 @@
-import { listenHttp } from '../internal/listen-http.js';
+import { serveHttp } from '../internal/listen-http.js';
 import { createServer } from 'node:http';
 
 /**
@@ -19,13 +19,5 @@ export async function startHealthServer(options: {
     const healthy = options.isHealthy();
     response.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ state: options.state() }));
   });
-  const url = await listenHttp(server, options.host, options.port);
-  return {
-    url,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return serveHttp(server, options.host, options.port);
 }

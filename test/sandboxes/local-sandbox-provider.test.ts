@@ -3,7 +3,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
@@ -12,22 +12,9 @@ import { localSandboxOptionsSchema } from '../../src/sandboxes/local/local-sandb
 import { LocalSandboxProvider } from '../../src/sandboxes/local/local-sandbox-provider.js';
 import type { RunCommandOptions, SandboxRef } from '../../src/sandboxes/sandbox-provider.js';
 import { startCountingServer, type CountingServer } from '../harness/counting-server.js';
+import { hostProcessesWith } from '../harness/host-processes.js';
 
 const run: RunCommandOptions = { timeoutMs: 20_000, maxOutputBytes: 16 * 1024 };
-
-/** Host processes whose command line contains `marker`. */
-function hostProcessesWith(marker: string): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(marker)) found.push(Number(entry));
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return found.filter((pid) => pid !== process.pid);
-}
 
 describe('local sandbox (bubblewrap)', () => {
   let dataDir: string;

@@ -3,7 +3,7 @@
  * session, sees the files, and removes them when the session ends. Worker processes run `src/worker/main.ts`.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
@@ -13,19 +13,7 @@ import { SessionClient } from '../../src/client/session-client.js';
 import { uniqueTaskQueue } from '../harness/temporal-env.js';
 import { useKeel } from '../harness/use-keel.js';
 import { waitFor } from '../harness/wait-for.js';
-
-function hostProcessesWith(marker: string): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(marker)) found.push(Number(entry));
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return found;
-}
+import { hostProcessesWith } from '../harness/host-processes.js';
 
 describe('worker crash during a tool session', () => {
   let dataDir: string;
