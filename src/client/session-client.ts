@@ -172,11 +172,11 @@ export class SessionHandle {
   }
 
   decideToolCall(decision: DecideToolCallInput): Promise<UpdateResult<typeof decideToolCallUpdate>> {
-    return unwrapRejection(this.workflow.executeUpdate(decideToolCallUpdate, { args: [decision] }));
+    return unwrapRejection(executeUpdateResendingLost(this.workflow, decideToolCallUpdate, [decision], randomUUID()));
   }
 
   raiseBudget(request: RaiseBudgetInput): Promise<UpdateResult<typeof raiseBudgetUpdate>> {
-    return unwrapRejection(this.workflow.executeUpdate(raiseBudgetUpdate, { args: [request] }));
+    return unwrapRejection(executeUpdateResendingLost(this.workflow, raiseBudgetUpdate, [request], randomUUID()));
   }
 
   state(): Promise<SessionStateView> {
