@@ -4,19 +4,10 @@
  * can start a new session from the files as they were at the end of turn N. Behind a patch: histories of sessions
  * begun before snapshots existed replay without the activity. Bundle-safe.
  */
-import { isCancellation, patched, proxyActivities } from '@temporalio/workflow';
-import type { SessionActivities as Activities } from './session-activities.js';
+import { isCancellation } from '@temporalio/workflow';
 import type { SessionStateView } from '../shared/schemas/session-messages.js';
-
-
-/** The patch marker of turn-boundary snapshots. Permanent: it is stored in history. */
-export const sandboxSnapshotsPatch = 'keel-sandbox-snapshots';
-
-const { snapshotSandbox } = proxyActivities<Activities>({
-  startToCloseTimeout: '5 minutes',
-  heartbeatTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumAttempts: 3 },
-});
+import { isPatched } from './patches.js';
+import { snapshotActivities } from './session-activities.js';
 
 /**
  * Takes the snapshot of the end of `turn` when the session has a local sandbox. A failed snapshot is logged in the
@@ -24,8 +15,8 @@ const { snapshotSandbox } = proxyActivities<Activities>({
  */
 export async function snapshotAtTurnEnd(sandbox: SessionStateView['sandbox'], sessionId: string, turn: number): Promise<void> {
   if (sandbox.provider !== 'local' || sandbox.id === undefined) return;
-  if (!patched(sandboxSnapshotsPatch)) return;
-  await snapshotSandbox
+  if (!isPatched('sandboxSnapshots')) return;
+  await snapshotActivities.snapshotSandbox
     .executeWithOptions({ summary: `sandbox snapshot after turn ${turn}` }, [{ sandbox: { provider: 'local', id: sandbox.id, sessionId }, turn }])
     .catch((error: unknown) => {
       if (isCancellation(error)) throw error;

@@ -7,16 +7,15 @@
  * task queues. That takes one server round trip off a session's start (bench/RESULTS.md, section 6). Sessions
  * begun before the lean-steps patch read them through ordinary activities, and replay that way.
  */
-import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
-import type { SessionActivities as Activities } from './session-activities.js';
-
-
-const retry = { initialInterval: '1 second', maximumAttempts: 5 };
-
-// The options the ordinary activities had before the patch, kept for the sessions that still use them.
-const remoteProfiles = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry });
-const remoteTools = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', retry });
-const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '30 seconds', retry });
+import { ApplicationFailure, isCancellation } from '@temporalio/workflow';
+import { FailureTypes } from '../shared/failure-types.js';
+import type { ResolvedProfile } from '../shared/schemas/profile.js';
+import {
+  localConfigActivities,
+  remoteProfileActivities,
+  remoteToolActivities,
+  type SessionActivities as Activities,
+} from './session-activities.js';
 
 export interface SessionConfig {
   /** The named profile as the worker's configuration has it now. */
@@ -28,6 +27,20 @@ export interface SessionConfig {
 /** @param byLocalActivities whether this run reads its configuration by local activities (the lean-steps patch). */
 export function sessionConfig(byLocalActivities: boolean): SessionConfig {
   return byLocalActivities
-    ? { resolveProfile: local.resolveProfile, resolveTools: local.resolveTools }
-    : { resolveProfile: remoteProfiles.resolveProfile, resolveTools: remoteTools.resolveTools };
+    ? { resolveProfile: localConfigActivities.resolveProfile, resolveTools: localConfigActivities.resolveTools }
+    : { resolveProfile: remoteProfileActivities.resolveProfile, resolveTools: remoteToolActivities.resolveTools };
+}
+
+/**
+ * The session's profile, read once at its start.
+ * @throws ApplicationFailure `Config.UnknownProfile`, not retryable, when the worker cannot resolve it.
+ */
+export async function resolveSessionProfile(config: SessionConfig, name: string): Promise<ResolvedProfile> {
+  try {
+    return await config.resolveProfile(name);
+  } catch (error) {
+    if (isCancellation(error)) throw error;
+    const cause = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
+    throw ApplicationFailure.create({ type: FailureTypes.ConfigUnknownProfile, message: `cannot resolve profile "${name}": ${cause}`, nonRetryable: true });
+  }
 }

@@ -3,29 +3,11 @@
  * to the profile's fallbacks. Workflow code. Every profile comes from the `resolveProfile` activity, so the switch
  * is recorded in history and replays the same.
  */
-import { proxyActivities, type ActivityInterfaceFor } from '@temporalio/workflow';
-import type { SessionActivities as Activities } from './session-activities.js';
+import type { ActivityInterfaceFor } from '@temporalio/workflow';
 import type { ModelCallRequest, ModelCallResponse } from '../shared/schemas/model-call.js';
 import type { ResolvedProfile } from '../shared/schemas/profile.js';
 import { failoverReason, type FailoverEvent } from './failover.js';
-
-
-/** The model activity with the profile's timeouts and retry policy. */
-export function modelActivities(profile: ResolvedProfile): ActivityInterfaceFor<Activities> {
-  const call = profile.modelCall;
-  return proxyActivities<Activities>({
-    startToCloseTimeout: `${call.startToCloseTimeoutSeconds} seconds`,
-    heartbeatTimeout: `${call.heartbeatTimeoutSeconds} seconds`,
-    retry: {
-      initialInterval: call.retry.initialIntervalMs,
-      backoffCoefficient: call.retry.backoffCoefficient,
-      maximumInterval: call.retry.maximumIntervalMs,
-      // The profile's 0 means unlimited, which the SDK spells by leaving the field out (it refuses 0 and fails
-      // the workflow task).
-      ...(call.retry.maximumAttempts > 0 ? { maximumAttempts: call.retry.maximumAttempts } : {}),
-    },
-  });
-}
+import { modelActivities, type SessionActivities as Activities } from './session-activities.js';
 
 export interface SessionModelOptions {
   /** Resolves a fallback profile by name (the `resolveProfile` activity). */

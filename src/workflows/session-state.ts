@@ -9,28 +9,23 @@ import type { SessionInput, SessionLimits } from '../shared/schemas/session-inpu
 import type {
   AssistantTurn,
   SessionResult,
-  SessionStateView,
   SessionStatus,
   TranscriptEntry,
-  TranscriptPage,
   Usage,
 } from '../shared/schemas/session-messages.js';
 import { contentBlocks, textOf } from '../shared/schemas/content.js';
 import type { FailoverEvent } from '../shared/schemas/failover-event.js';
 import type { ResetContextInput } from '../shared/schemas/session-messages.js';
-import type { SoftLimitHit, SpendKind } from '../shared/schemas/spend.js';
-import { BudgetGuard } from './budget.js';
-import { contextTokensOf, triggerTokens } from './context-policy.js';
-import { costNanoUsdOf, SpendLedger } from './spend-ledger.js';
+import type { SpendKind } from '../shared/schemas/spend.js';
+import { CARRIED_MESSAGE_IDS, CARRIED_REPLIES, CONTINUED_AS_NEW, type CarriedSessionState } from '../shared/schemas/session-carry.js';
+import { contextTokensOf } from './context-policy.js';
+import { SessionSpend } from './session-spend.js';
 
 /** A user message waiting for the next model call. */
 export interface QueuedMessage {
   id: string;
   content: MessageContent;
 }
-
-/** Largest transcript page a query returns, in serialized characters; keeps query answers far below 2 MB. */
-const TRANSCRIPT_PAGE_CHARACTERS = 512 * 1024;
 
 const finalStatuses: ReadonlySet<SessionStatus> = new Set(['completed', 'cancelled', 'limit_reached']);
 
@@ -40,7 +35,6 @@ export class SessionState {
   contextEpoch = 0;
   readonly transcript: TranscriptEntry[] = [];
   readonly queue: QueuedMessage[] = [];
-  readonly usage: Usage = { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheCreationInputTokens: 0, costUsd: 0 };
   limits: SessionLimits;
   /** Set once the profile activity answers; queries and signals are served before that. */
   profile: ResolvedProfile | undefined;
@@ -55,11 +49,8 @@ export class SessionState {
   limitReached: string | undefined;
   lastError: string | undefined;
   finalText = '';
-  /** Every model call's tokens and cost; `usage` holds its totals. */
-  readonly spend = new SpendLedger();
-  readonly budget = new BudgetGuard();
-  /** The soft limit the session waits on in `waiting_for_budget`. */
-  budgetPause: SoftLimitHit | undefined;
+  /** Tokens and cost so far, and the soft-limit pause. */
+  readonly spend: SessionSpend;
   readonly failovers: FailoverEvent[] = [];
   /** Real input tokens of the last turn's call in this context epoch; undefined until one is made after a reset. */
   lastContextTokens: number | undefined;
@@ -68,9 +59,61 @@ export class SessionState {
   /** False once a reset dropped the system prompt (a policy that does not keep it). */
   systemInContext = true;
 
-  constructor(readonly input: SessionInput) {
+  /**
+   * A session's state at its start, or, with `carried`, as the previous run left it (continue-as-new). Carried state
+   * is put back at once, before the workflow sets its handlers: messages that reached the new run before its first
+   * workflow task are handled as soon as their handler is set, and must find the ids and the queue the previous run
+   * had. The transcript of a continued run comes back from its archive (`TranscriptArchive`), not from here.
+   */
+  constructor(
+    readonly input: SessionInput,
+    carried?: CarriedSessionState,
+  ) {
     this.limits = { ...input.limits };
-    for (const message of input.messages) this.appendMessage(message);
+    this.spend = new SessionSpend(carried);
+    if (carried) this.#restore(carried);
+    else for (const message of input.messages) this.appendMessage(message);
+  }
+
+  #restore(carried: CarriedSessionState): void {
+    // Fields of this class under the same names (the spend came back in the constructor).
+    const { status, turn, contextEpoch, finalText, lastError, limitReached, lastContextTokens, pendingContextReset, systemInContext } = carried;
+    Object.assign(this, { status, turn, contextEpoch, finalText, lastError, limitReached, lastContextTokens, pendingContextReset, systemInContext });
+    this.profile = carried.profile;
+    this.limits = { ...carried.limits };
+    if (carried.interruptRequested !== undefined) this.requestInterrupt(carried.interruptRequested);
+    this.queue.push(...carried.queue);
+    for (const id of carried.seenMessageIds) this.seenMessageIds.add(id);
+    this.answering = [...carried.answering];
+    for (const reply of carried.recentReplies) this.replies.set(reply.messageId, reply);
+    this.failovers.push(...carried.failovers);
+  }
+
+  /**
+   * What the next run needs of this state (see the constructor). Called once the profile is attached. Fields left
+   * undefined are dropped by the payload's JSON.
+   */
+  toCarry(): CarriedSessionState {
+    return {
+      profile: this.profile!,
+      status: this.status,
+      turn: this.turn,
+      contextEpoch: this.contextEpoch,
+      limits: { ...this.limits },
+      finalText: this.finalText,
+      lastError: this.lastError,
+      limitReached: this.limitReached,
+      interruptRequested: this.#interrupt,
+      queue: this.queue.map((message) => ({ id: message.id, content: message.content })),
+      seenMessageIds: [...this.seenMessageIds].slice(-CARRIED_MESSAGE_IDS),
+      answering: [...this.answering],
+      recentReplies: [...this.replies.values()].filter((reply) => reply.endedBy !== CONTINUED_AS_NEW).slice(-CARRIED_REPLIES),
+      ...this.spend.toCarry(),
+      failovers: this.failovers.map((event) => ({ ...event })),
+      lastContextTokens: this.lastContextTokens,
+      pendingContextReset: this.pendingContextReset && { ...this.pendingContextReset },
+      systemInContext: this.systemInContext,
+    };
   }
 
   attachProfile(profile: ResolvedProfile): void {
@@ -167,31 +210,14 @@ export class SessionState {
     return content.filter((block): block is ToolUseBlock => block.type === 'tool_use');
   }
 
-  /** A model call's cost at the active profile's prices, US dollars. */
-  costOf(usage: ModelCallResponse['usage']): number {
-    return this.profile ? costNanoUsdOf(usage, this.profile.pricing) / 1e9 : 0;
-  }
-
-  /** Adds a model call to the ledger, priced by the active profile, and `usage` follows the ledger's totals. */
+  /** Adds a model call to the spend, priced by the active profile. */
   recordSpend(kind: SpendKind, usage: ModelCallResponse['usage']): void {
-    if (!this.profile) return;
-    this.spend.record({ turn: kind === 'turn' ? this.turn : this.turn + 1, kind, profile: this.profile, usage });
-    const total = this.spend.total();
-    this.usage.inputTokens = total.inputTokens;
-    this.usage.outputTokens = total.outputTokens;
-    this.usage.cacheReadInputTokens = total.cacheReadInputTokens;
-    this.usage.cacheCreationInputTokens = total.cacheCreationInputTokens;
-    this.usage.costUsd = total.costUsd;
-  }
-
-  /** The soft spend limit reached and not yet waved through by `raiseBudget`, if any. */
-  softLimitHit(): SoftLimitHit | undefined {
-    return this.budget.softLimitHit(this.limits, { totalTokens: this.totalTokens(), costUsd: this.usage.costUsd });
+    if (this.profile) this.spend.record({ turn: kind === 'turn' ? this.turn : this.turn + 1, kind, profile: this.profile, usage });
   }
 
   /** Applies a `raiseBudget` request; returns the new limits. */
   raiseBudget(request: { maxTokens?: number; maxCostUsd?: number }): { maxTokens?: number; maxCostUsd?: number } {
-    this.limits = this.budget.raise(this.limits, request, { totalTokens: this.totalTokens(), costUsd: this.usage.costUsd });
+    this.limits = this.spend.raise(this.limits, request);
     return {
       ...(this.limits.maxTokens !== undefined ? { maxTokens: this.limits.maxTokens } : {}),
       ...(this.limits.maxCostUsd !== undefined ? { maxCostUsd: this.limits.maxCostUsd } : {}),
@@ -220,16 +246,15 @@ export class SessionState {
     this.lastContextTokens = undefined;
   }
 
-  totalTokens(): number {
-    return this.usage.inputTokens + this.usage.outputTokens + this.usage.cacheReadInputTokens + this.usage.cacheCreationInputTokens;
+  /** The usage totals (`state.usage`, `AssistantTurn.usage`). */
+  get usage(): Usage {
+    return this.spend.usage;
   }
 
   /** The budget the next model call would break, if any. */
   exceededLimitBeforeCall(): string | undefined {
     if (this.limits.maxTurns !== undefined && this.turn >= this.limits.maxTurns) return 'maxTurns';
-    if (this.limits.maxTokens !== undefined && this.totalTokens() >= this.limits.maxTokens) return 'maxTokens';
-    if (this.limits.maxCostUsd !== undefined && this.usage.costUsd >= this.limits.maxCostUsd) return 'maxCostUsd';
-    return undefined;
+    return this.spend.exceeded(this.limits);
   }
 
   addMarker(marker: Extract<TranscriptEntry, { kind: 'marker' }>['marker'], detail?: string): void {
@@ -252,55 +277,6 @@ export class SessionState {
       });
     }
     this.answering = [];
-  }
-
-  view(sandbox: SessionStateView['sandbox']): SessionStateView {
-    return {
-      status: this.status,
-      turn: this.turn,
-      usage: { ...this.usage },
-      pendingApprovals: [],
-      contextEpoch: this.contextEpoch,
-      profile: this.profile?.name ?? this.input.profile,
-      model: this.profile?.model ?? '',
-      mode: this.input.mode,
-      sandbox,
-      queuedMessages: this.queue.length,
-      ...(this.lastError ? { lastError: this.lastError } : {}),
-      ...(this.limitReached ? { limitReached: this.limitReached } : {}),
-      primaryProfile: this.input.profile,
-      failovers: this.failovers.map((event) => ({ ...event })),
-      limits: { ...this.limits },
-      ...(this.budgetPause ? { budgetPause: { ...this.budgetPause } } : {}),
-      spend: this.spend.view(),
-      context: this.contextView(),
-    };
-  }
-
-  contextView(): SessionStateView['context'] {
-    const policy = this.profile?.contextPolicy;
-    const window = this.profile?.contextWindow ?? 0;
-    const trigger = policy ? triggerTokens(policy, window) : undefined;
-    return {
-      strategy: policy?.strategy ?? 'none',
-      contextWindow: window,
-      ...(this.lastContextTokens !== undefined ? { lastInputTokens: this.lastContextTokens } : {}),
-      ...(trigger !== undefined ? { triggerTokens: trigger } : {}),
-      systemPrompt: this.systemInContext,
-    };
-  }
-
-  transcriptPage(fromIndex = 0): TranscriptPage {
-    const entries: TranscriptEntry[] = [];
-    let characters = 0;
-    for (let index = fromIndex; index < this.transcript.length; index += 1) {
-      const entry = this.transcript[index];
-      const size = JSON.stringify(entry).length;
-      if (entries.length > 0 && characters + size > TRANSCRIPT_PAGE_CHARACTERS) break;
-      entries.push(entry);
-      characters += size;
-    }
-    return { fromIndex, total: this.transcript.length, entries };
   }
 
   result(): SessionResult {

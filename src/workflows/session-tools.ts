@@ -6,24 +6,21 @@
  * reference; activities re-attach to it. The rules live in tool-calls.ts and tool-approvals.ts.
  */
 import {
-  ActivityCancellationType,
   ApplicationFailure,
   CancellationScope,
   condition,
   isCancellation,
   log,
-  patched,
-  proxyActivities,
-  setHandler,
 } from '@temporalio/workflow';
-import type { SessionActivities as Activities } from './session-activities.js';
 import { FailureTypes } from '../shared/failure-types.js';
-import { decideToolCallUpdate } from '../shared/messages.js';
 import type { ContentBlock, ToolUseBlock } from '../shared/schemas/content.js';
 import type { ToolSpec } from '../shared/schemas/model-call.js';
+import type { CarriedTools } from '../shared/schemas/session-carry.js';
 import type { SandboxOptions, SessionInput } from '../shared/schemas/session-input.js';
 import type { SessionStateView } from '../shared/schemas/session-messages.js';
 import type { ResolvedTool, SandboxReference, ToolCallOutput } from '../shared/schemas/tools.js';
+import { isPatched } from './patches.js';
+import { sandboxActivities, toolActivities } from './session-activities.js';
 import type { SessionConfig } from './session-config.js';
 import type { SessionState } from './session-state.js';
 import { describeOutcome, ToolApprovals } from './tool-approvals.js';
@@ -37,21 +34,6 @@ import {
   type PlannedToolCall,
 } from './tool-calls.js';
 
-
-/** Marks histories that resolve tools: sessions begun before tools existed replay without the activity. */
-const toolsPatch = 'keel-tools';
-
-const { createSandbox, destroySandbox } = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', maximumAttempts: 5 },
-});
-
-// Every option is set per call from the tool's own policy; these are placeholders the call overrides.
-const { runTool } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  // Cancelling a session waits for its running tools to stop before the sandbox is removed under them.
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-});
 
 /** A short, single-line description of a call for the UI's activity summary. */
 function summaryOf(tool: string, input: unknown): string {
@@ -80,18 +62,13 @@ export class SessionTools {
   #sandbox: SandboxReference | undefined;
   #creatingSandbox: Promise<SandboxReference> | undefined;
 
-  constructor(readonly dependencies: SessionToolsDependencies) {
+  /** @param carried what the previous run's tools left (continue-as-new): the session goes on with its sandbox. */
+  constructor(
+    readonly dependencies: SessionToolsDependencies,
+    carried?: CarriedTools,
+  ) {
     this.#sandboxOptions = dependencies.input.sandbox ?? { provider: 'none' };
-  }
-
-  /** Installs the `decideToolCall` handler; its validator refuses unknown, already decided or malformed decisions. */
-  registerHandlers(): void {
-    setHandler(decideToolCallUpdate, (decision) => this.approvals.decide(decision), {
-      validator: (decision) => {
-        const rejection = this.approvals.rejectionOf(decision);
-        if (rejection) throw new Error(rejection);
-      },
-    });
+    this.#sandbox = carried?.sandbox;
   }
 
   /**
@@ -100,7 +77,7 @@ export class SessionTools {
    */
   async resolve(): Promise<void> {
     const { input } = this.dependencies;
-    if (input.tools.length === 0 || !(this.dependencies.leanSteps || patched(toolsPatch))) return;
+    if (input.tools.length === 0 || !(this.dependencies.leanSteps || isPatched('tools'))) return;
     const resolved = await this.dependencies.resolveTools({ tools: input.tools, ...(input.sandbox ? { sandbox: input.sandbox } : {}) }).catch((error: unknown) => {
       if (isCancellation(error)) throw error;
       const cause = error instanceof Error && error.cause instanceof Error ? error.cause : (error as Error);
@@ -177,7 +154,7 @@ export class SessionTools {
       }
     }
     try {
-      return await runTool.executeWithOptions(
+      return await toolActivities.runTool.executeWithOptions(
         {
           summary: summaryOf(tool.name, input),
           startToCloseTimeout: tool.timeoutMs,
@@ -201,7 +178,7 @@ export class SessionTools {
   /** The session's sandbox, created by the first call that needs it; parallel calls share one creation. */
   #ensureSandbox(): Promise<SandboxReference> {
     if (this.#sandbox) return Promise.resolve(this.#sandbox);
-    this.#creatingSandbox ??= createSandbox({ sessionId: this.dependencies.sessionId, sandbox: this.#sandboxOptions }).then(
+    this.#creatingSandbox ??= sandboxActivities.createSandbox({ sessionId: this.dependencies.sessionId, sandbox: this.#sandboxOptions }).then(
       (ref) => {
         this.#sandbox = ref;
         return ref;
@@ -216,14 +193,8 @@ export class SessionTools {
   }
 
   /** What the session's next run needs when it continues as new: the sandbox's reference (its files live on). */
-  carried(): { sandbox?: SandboxReference } {
+  toCarry(): CarriedTools {
     return this.#sandbox ? { sandbox: this.#sandbox } : {};
-  }
-
-  /** Goes on with the previous run's sandbox. */
-  restoreCarried(carried: unknown): void {
-    const sandbox = (carried as { sandbox?: SandboxReference } | undefined)?.sandbox;
-    if (sandbox) this.#sandbox = sandbox;
   }
 
   /**
@@ -236,7 +207,7 @@ export class SessionTools {
       const sandbox = this.#sandbox;
       if (!sandbox) return;
       try {
-        await destroySandbox(sandbox);
+        await sandboxActivities.destroySandbox(sandbox);
         this.#sandbox = undefined;
       } catch (error) {
         log.warn('could not remove the session sandbox', { sandbox: sandbox.id, error: error instanceof Error ? error.message : String(error) });

@@ -42,7 +42,7 @@ export class SessionVisibility {
       status: state.status,
       profile: state.profile?.name ?? this.inputProfile,
       turn: state.turn,
-      tokens: state.totalTokens(),
+      tokens: state.spend.totalTokens(),
       costUsd: state.usage.costUsd,
       atMs: Date.now(),
     };

@@ -1,72 +1,29 @@
 /**
  * `agentSession`: one agent session as a Temporal workflow. The loop is deterministic; every side effect (model
- * calls, tools) is an activity. This file is wiring: message handlers, the loop, and Temporal visibility. The rules
- * live in {@link SessionState}.
+ * calls, tools) is an activity. This file is wiring and the loop: the rules live in {@link SessionState}, the
+ * message handlers in session-handlers.ts, the activities' options in session-activities.ts, the patches in
+ * patches.ts, and what a run carries into the next in session-continuation.ts.
  */
-import {
-  allHandlersFinished,
-  ApplicationFailure,
-  CancellationScope,
-  condition,
-  ContinueAsNew,
-  isCancellation,
-  log,
-  setHandler,
-  upsertMemo,
-  uuid4,
-  workflowInfo,
-} from '@temporalio/workflow';
-import { FailureTypes } from '../shared/failure-types.js';
-import {
-  interruptSignal,
-  raiseBudgetUpdate,
-  resetContextSignal,
-  sendMessageUpdate,
-  stateQuery,
-  transcriptQuery,
-  userMessageSignal,
-} from '../shared/messages.js';
-import { describeIssues } from '../shared/schemas/describe-issues.js';
-import { sessionInputSchema, type SessionInput } from '../shared/schemas/session-input.js';
-import { checkClientArgument } from '../shared/schemas/client-argument.js';
-import {
-  interruptInputSchema,
-  raiseBudgetInputSchema,
-  resetContextInputSchema,
-  stateQueryInputSchema,
-  transcriptQueryInputSchema,
-  userMessageInputSchema,
-  type AssistantTurn,
-  type SessionResult,
-} from '../shared/schemas/session-messages.js';
+import { allHandlersFinished, CancellationScope, condition, ContinueAsNew, isCancellation, upsertMemo, workflowInfo } from '@temporalio/workflow';
 import type { ContentBlock, ToolUseBlock } from '../shared/schemas/content.js';
-import type { ToolSpec } from '../shared/schemas/model-call.js';
 import { textOf } from '../shared/schemas/content.js';
-import { refuseRaise } from './budget.js';
+import type { SessionInput } from '../shared/schemas/session-input.js';
+import type { SessionResult } from '../shared/schemas/session-messages.js';
 import { resetContextIfDue } from './context-reset.js';
-import { snapshotAtTurnEnd } from './sandbox-snapshots.js';
-import { buildModelRequest } from './model-request.js';
-import { SessionModel } from './session-model.js';
 import { claimForkSource } from './fork-claim.js';
-import { parseCarry } from './parse-carry.js';
-import { SessionHistory } from './session-history.js';
+import { buildModelRequest } from './model-request.js';
+import { isPatched } from './patches.js';
+import { snapshotAtTurnEnd } from './sandbox-snapshots.js';
+import { parseCarry, parseInput } from './session-arguments.js';
+import { resolveSessionProfile, sessionConfig } from './session-config.js';
+import { SessionContext } from './session-context.js';
+import { SessionContinuation } from './session-continuation.js';
+import { registerSessionHandlers } from './session-handlers.js';
+import { SessionModel } from './session-model.js';
 import { SessionState } from './session-state.js';
 import { SessionTools } from './session-tools.js';
 import { SessionVisibility } from './session-visibility.js';
-import { sessionConfig } from './session-config.js';
-import { leanSteps } from './lean-steps-patch.js';
-
-function parseInput(raw: unknown): SessionInput {
-  const parsed = sessionInputSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw ApplicationFailure.create({
-      type: FailureTypes.InvalidSessionInput,
-      message: `invalid session input: ${describeIssues(parsed.error)}`,
-      nonRetryable: true,
-    });
-  }
-  return parsed.data;
-}
+import { TranscriptArchive } from './transcript-archive.js';
 
 /** The first line of the task, for the UI and the memo. */
 function firstLine(input: SessionInput): string {
@@ -76,9 +33,9 @@ function firstLine(input: SessionInput): string {
   return line.length > 120 ? `${line.slice(0, 117)}...` : line;
 }
 
-/** Result blocks for tool calls that will not run (no such tool yet, or the turn was interrupted). */
-function refusedToolResults(calls: ToolUseBlock[], why: (call: ToolUseBlock) => string): ContentBlock[] {
-  return calls.map((call) => ({ type: 'tool_result', tool_use_id: call.id, content: why(call), is_error: true }));
+/** Result blocks for tool calls that will not run (the turn was interrupted). */
+function refusedToolResults(calls: ToolUseBlock[], why: string): ContentBlock[] {
+  return calls.map((call) => ({ type: 'tool_result', tool_use_id: call.id, content: why, is_error: true }));
 }
 
 /**
@@ -87,13 +44,16 @@ function refusedToolResults(calls: ToolUseBlock[], why: (call: ToolUseBlock) => 
  */
 export async function agentSessionWorkflow(rawInput: unknown, rawCarry?: unknown): Promise<SessionResult> {
   const input = parseInput(rawInput);
+  const carry = parseCarry(rawCarry);
   const { workflowId } = workflowInfo();
-  const lean = leanSteps();
-  const { resolveProfile, resolveTools } = sessionConfig(lean);
+  // Decided once, synchronously, before anything awaits (see patches.ts).
+  const lean = isPatched('leanSteps');
+  const config = sessionConfig(lean);
 
-  const state = new SessionState(input);
-  const history = new SessionHistory(state, input, parseCarry(rawCarry));
-
+  // A continued run's state is back before the handlers are set: messages that reached it first must find it.
+  const state = new SessionState(input, carry?.state);
+  const transcript = new TranscriptArchive(state, carry?.transcript);
+  const context = new SessionContext(state);
   const visibility = new SessionVisibility(state, input.profile, lean);
   const publish = (): void => visibility.publish();
   const setStatus = (status: SessionState['status']): void => {
@@ -101,130 +61,30 @@ export async function agentSessionWorkflow(rawInput: unknown, rawCarry?: unknown
     state.status = status;
     publish();
   };
-
-
-  const sessionTools = new SessionTools({
-    input,
-    sessionId: workflowId,
-    state,
-    resolveTools,
-    leanSteps: lean,
-    onWaitingForApproval: (waiting) => setStatus(waiting ? 'waiting_for_approval' : 'running'),
-  });
-  sessionTools.registerHandlers();
-
-  setHandler(stateQuery, (...args: unknown[]) => {
-    // `state` takes no argument; one sent anyway is answered with a query error (a query never fails a task).
-    const checked = checkClientArgument(stateQueryInputSchema, args[0], 'state query argument');
-    if (!checked.ok) throw new Error(checked.reason);
-    return { ...state.view(sessionTools.sandboxView()), pendingApprovals: sessionTools.approvals.pending() };
-  });
-  setHandler(transcriptQuery, (query) => {
-    const checked = checkClientArgument(transcriptQueryInputSchema.nullish(), query, 'transcript query argument');
-    if (!checked.ok) throw new Error(checked.reason);
-    return history.transcriptPage(checked.value?.fromIndex ?? 0);
-  });
-
-  setHandler(userMessageSignal, (message) => {
-    const checked = checkClientArgument(userMessageInputSchema, message, 'message');
-    if (!checked.ok) {
-      log.warn(`userMessage ignored: ${checked.reason}`);
-      return;
-    }
-    if (state.isFinal) return;
-    state.enqueue({ id: checked.value.id ?? uuid4(), content: checked.value.content });
-  });
-
-  setHandler(
-    sendMessageUpdate,
-    async (message): Promise<AssistantTurn> => {
-      const id = message.id ?? uuid4();
-      // A repeated id is not queued again: the caller waits for (or reads) the reply to the first one.
-      state.enqueue({ id, content: message.content });
-      // Non-cancellable: when the session is cancelled the caller still gets an answer (endedBy: cancelled).
-      await CancellationScope.nonCancellable(() => condition(() => state.replies.has(id) || state.isFinal));
-      const reply = state.replies.get(id);
-      if (reply) return reply;
-      return {
-        messageId: id,
-        turn: state.turn,
-        text: state.finalText,
-        content: [],
-        stopReason: null,
-        endedBy: state.status,
-        usage: { ...state.usage },
-      };
-    },
+  const tools = new SessionTools(
     {
-      validator: (message) => {
-        const checked = checkClientArgument(userMessageInputSchema, message, 'message');
-        if (!checked.ok) throw new Error(checked.reason);
-        if (state.isFinal) throw new Error(`the session has ended (${state.status}); it takes no more messages`);
-      },
+      input,
+      sessionId: workflowId,
+      state,
+      resolveTools: config.resolveTools,
+      leanSteps: lean,
+      onWaitingForApproval: (waiting) => setStatus(waiting ? 'waiting_for_approval' : 'running'),
     },
+    carry?.tools,
   );
+  const continuation = new SessionContinuation({ state, transcript, context, tools }, input, carry);
+  registerSessionHandlers({ state, transcript, tools, publish });
 
-  setHandler(interruptSignal, (request) => {
-    const checked = checkClientArgument(interruptInputSchema.nullish(), request, 'interrupt');
-    if (!checked.ok) {
-      log.warn(`interrupt ignored: ${checked.reason}`);
-      return;
-    }
-    if (state.status === 'running' || state.status === 'waiting_for_budget' || state.status === 'waiting_for_approval') {
-      state.requestInterrupt(checked.value?.reason);
-    }
-  });
-
-  setHandler(resetContextSignal, (request) => {
-    const checked = checkClientArgument(resetContextInputSchema.nullish(), request, 'context reset');
-    if (!checked.ok) {
-      log.warn(`resetContext ignored: ${checked.reason}`);
-      return;
-    }
-    // Made before the next model call, never during one.
-    if (!state.isFinal) state.pendingContextReset = checked.value ?? {};
-  });
-
-  setHandler(
-    raiseBudgetUpdate,
-    (request) => {
-      // The validator parsed the request already (validators do not run on replay; the recorded request passed it).
-      const raised = state.raiseBudget(request);
-      publish();
-      return raised;
-    },
-    {
-      validator: (request) => {
-        const checked = checkClientArgument(raiseBudgetInputSchema, request, 'budget');
-        if (!checked.ok) throw new Error(checked.reason);
-        if (state.isFinal) throw new Error(`the session has ended (${state.status}); its budget can no longer change`);
-        const refused = refuseRaise(state.limits, checked.value);
-        if (refused) throw new Error(refused);
-      },
-    },
-  );
-
-  // Handlers are in place before the first await, so queries and messages are served from the start. A run that
-  // continued as new has its profile (and the rest of its state) back from the previous run.
-  const carriedProfile = await history.restore();
-  await claimForkSource(input, rawCarry === undefined || rawCarry === null);
-  const profile =
-    carriedProfile ??
-    (await resolveProfile(input.profile).catch((error: unknown) => {
-      if (isCancellation(error)) throw error;
-      throw ApplicationFailure.create({
-        type: FailureTypes.ConfigUnknownProfile,
-        message: `cannot resolve profile "${input.profile}": ${error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error)}`,
-        nonRetryable: true,
-      });
-    }));
-  if (!carriedProfile) state.attachProfile(profile);
+  // A run that continued as new reads its transcript back and keeps its profile; a first run resolves it.
+  await transcript.restore();
+  context.fromCarry(carry?.context, input.system);
+  await claimForkSource(input, carry === undefined);
+  const profile = state.profile ?? (await resolveSessionProfile(config, input.profile));
+  if (!carry) state.attachProfile(profile);
   // The tools are resolved again in each run (their definitions go into its history); the sandbox carries over.
-  sessionTools.restoreCarried(history.extensions.tools);
-  history.carryAlong('tools', () => sessionTools.carried());
-  await sessionTools.resolve();
+  await tools.resolve();
   const model = new SessionModel(profile, {
-    resolveProfile,
+    resolveProfile: config.resolveProfile,
     onFailover: (event) => {
       state.recordFailover(event, model.profile);
       publish();
@@ -237,9 +97,7 @@ export async function agentSessionWorkflow(rawInput: unknown, rawCarry?: unknown
   /** Ends the turn because of an interrupt: tool calls left unanswered get an error result. */
   const stopForInterrupt = (unansweredCalls: ToolUseBlock[]): void => {
     const reason = state.takeInterrupt();
-    if (unansweredCalls.length > 0) {
-      state.takeQueue(refusedToolResults(unansweredCalls, () => `not run: the user interrupted the turn (${reason})`));
-    }
+    if (unansweredCalls.length > 0) state.takeQueue(refusedToolResults(unansweredCalls, `not run: the user interrupted the turn (${reason})`));
     state.addMarker('interrupted', reason);
     state.endTurn('interrupted');
   };
@@ -256,31 +114,31 @@ export async function agentSessionWorkflow(rawInput: unknown, rawCarry?: unknown
         state.limitReached = limit;
         return 'limit';
       }
-      const softLimit = state.softLimitHit();
+      const softLimit = state.spend.softLimitHit(state.limits);
       if (softLimit) {
-        state.budgetPause = softLimit;
+        state.spend.pause = softLimit;
         setStatus('waiting_for_budget');
-        await condition(() => state.softLimitHit() === undefined || state.interruptRequested !== undefined);
-        state.budgetPause = undefined;
+        await condition(() => state.spend.softLimitHit(state.limits) === undefined || state.interruptRequested !== undefined);
+        state.spend.pause = undefined;
         setStatus('running');
         continue;
       }
       // A safe point: the conversation ends with what the model must answer next.
-      if (history.readyToContinueAsNew()) await history.tryContinueAsNew();
-      const tools: ToolSpec[] = sessionTools.specs();
-      await resetContextIfDue({ state, model, sessionId: workflowId, system: input.system, tools, task });
+      if (continuation.ready()) await continuation.tryContinueAsNew();
+      const specs = tools.specs();
+      await resetContextIfDue({ state, model, sessionId: workflowId, system: input.system, tools: specs, task });
       const system = state.systemInContext ? input.system : undefined;
       // The stored context plus what is new, instead of the whole conversation (decided before the call, as failover
       // may build the request again for another profile).
-      const context = await history.modelRequest(system);
+      const fields = await context.request(system);
       const response = await model.call(state.turn + 1, (active) =>
-        history.withContext(
-          buildModelRequest(active, { sessionId: workflowId, turn: state.turn + 1, system, messages: state.modelMessages(), tools }),
-          context,
+        context.withContext(
+          buildModelRequest(active, { sessionId: workflowId, turn: state.turn + 1, system, messages: state.modelMessages(), tools: specs }),
+          fields,
         ),
       );
       const toolCalls = state.recordModelResponse(response);
-      history.recorded(response);
+      context.recorded(response);
       publish();
       if (state.interruptRequested !== undefined) {
         stopForInterrupt(toolCalls);
@@ -295,8 +153,8 @@ export async function agentSessionWorkflow(rawInput: unknown, rawCarry?: unknown
         state.endTurn();
         return 'ended';
       }
-      state.takeQueue(await sessionTools.run(toolCalls));
-      await snapshotAtTurnEnd(sessionTools.sandboxView(), workflowId, state.turn);
+      state.takeQueue(await tools.run(toolCalls));
+      await snapshotAtTurnEnd(tools.sandboxView(), workflowId, state.turn);
     }
   };
 
@@ -320,10 +178,10 @@ export async function agentSessionWorkflow(rawInput: unknown, rawCarry?: unknown
       setStatus('waiting_for_input');
       const idleMs = state.limits.idleTimeoutSeconds !== undefined ? state.limits.idleTimeoutSeconds * 1000 : undefined;
       const hasInput = (): boolean => state.queue.length > 0;
-      const wake = (): boolean => hasInput() || history.readyToContinueAsNew();
+      const wake = (): boolean => hasInput() || continuation.ready();
       const woke = idleMs === undefined ? (await condition(wake), true) : await condition(wake, idleMs);
       if (woke && !hasInput()) {
-        await history.tryContinueAsNew();
+        await continuation.tryContinueAsNew();
         continue;
       }
       if (!woke) {
@@ -336,7 +194,7 @@ export async function agentSessionWorkflow(rawInput: unknown, rawCarry?: unknown
     // Continuing as new is not an end: the next run goes on with the same sandbox.
     if (error instanceof ContinueAsNew) throw error;
     if (!isCancellation(error)) {
-      await sessionTools.dispose();
+      await tools.dispose();
       throw error;
     }
     await CancellationScope.nonCancellable(async () => {
@@ -344,7 +202,7 @@ export async function agentSessionWorkflow(rawInput: unknown, rawCarry?: unknown
       setStatus('cancelled');
     });
   }
-  await sessionTools.dispose();
+  await tools.dispose();
   // Let waiting `sendMessage` callers read their replies before the run closes (also after a cancellation,
   // when the root scope refuses new waits).
   await CancellationScope.nonCancellable(() => condition(allHandlersFinished));

@@ -22,16 +22,18 @@ describe('session carry', () => {
   test('session carry: a carry recorded by a real continue-as-new parses, its profile whole', () => {
     const parsed = sessionCarrySchema.safeParse(recordedCarry());
     assert.ok(parsed.success, parsed.success ? '' : describeIssues(parsed.error));
-    assert.equal(parsed.data.profile.name, 'every2');
-    assert.equal(typeof parsed.data.profile.modelCall.heartbeatTimeoutSeconds, 'number');
+    assert.equal(parsed.data.state.profile.name, 'every2');
+    assert.equal(typeof parsed.data.state.profile.modelCall.heartbeatTimeoutSeconds, 'number');
   });
 
-  test('session carry: a partial profile, an untyped ledger or an unknown extension is refused, naming the field', () => {
+  test('session carry: a partial profile, an untyped ledger, an unknown part or a foreign field in a part is refused, naming the field', () => {
     const carry = recordedCarry();
+    const state = carry.state as Record<string, unknown>;
     const cases: [string, Record<string, unknown>, RegExp][] = [
-      ['a partial profile', { ...carry, profile: { name: 'test', model: 'claude-test-1', pricing: 'free' } }, /profile\.pricing/],
-      ['a ledger without totals', { ...carry, spend: { byModel: {}, recent: [] } }, /spend\.total/],
-      ['another part\'s state', { ...carry, extensions: { tools: {}, sandboxOfAnotherSession: { id: 'x' } } }, /extensions/],
+      ['a partial profile', { ...carry, state: { ...state, profile: { name: 'test', model: 'claude-test-1', pricing: 'free' } } }, /state\.profile\.pricing/],
+      ['a ledger without totals', { ...carry, state: { ...state, spend: { byModel: {}, recent: [] } } }, /state\.spend\.total/],
+      ['another part\'s state', { ...carry, sandboxOfAnotherSession: { id: 'x' } }, /sandboxOfAnotherSession/],
+      ['a tools part with a foreign field', { ...carry, tools: { sandbox: undefined, network: true } }, /tools/],
       ['a transcript entry of no known kind', { ...carry, transcript: { total: 1, segments: [], tail: [{ kind: 'script' }] } }, /transcript\.tail\.0/],
     ];
     for (const [what, candidate, field] of cases) {

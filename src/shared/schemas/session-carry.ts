@@ -1,7 +1,8 @@
 /**
- * What a session carries into its next run when it continues as new: everything its state holds except the
- * transcript, which goes by reference (archived segments in the content store). The second argument of
- * `agentSession`, set by Keel itself; clients never pass it. Bundle-safe.
+ * What a session carries into its next run when it continues as new: one object, each of whose parts belongs to
+ * the part of the workflow that writes it (`toCarry()`) and reads it back (`fromCarry()` or its constructor): the
+ * session state, the transcript (by reference: archived segments in the content store), the model context and the
+ * tools. The second argument of `agentSession`, set by Keel itself; clients never pass it. Bundle-safe.
  */
 import { z } from 'zod';
 import { contentBlockSchema, messageContentSchema } from './content.js';
@@ -11,7 +12,8 @@ import { resetContextInputSchema, sessionStatusSchema, usageSchema } from './ses
 import { transcriptSegmentSchema } from './transcript-archive.js';
 import { blobRefSchema, contextRefSchema } from './stored-block.js';
 
-export const CARRY_VERSION = 1;
+/** 2: the carry made of one part per owner (1 was flat). */
+export const CARRY_VERSION = 2;
 
 /**
  * `AssistantTurn.endedBy` when a session had to continue as new while a `sendMessage` caller was still waiting (a
@@ -83,24 +85,19 @@ const transcriptEntrySchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
-/** The state the tools part carries (`SessionTools.carried`): the sandbox's reference. */
+/** The state the tools part carries (`SessionTools.toCarry`): the sandbox's reference. */
 export const carriedToolsSchema = z.strictObject({
   sandbox: z.strictObject({ provider: z.enum(['local', 'e2b']), id: z.string().min(1), sessionId: z.string().min(1) }).optional(),
 });
+export type CarriedTools = z.infer<typeof carriedToolsSchema>;
 
-/**
- * Parsed whole and strictly, every field typed: a carry that does not fit fails the run at once, never a workflow
- * task later on.
- */
-export const sessionCarrySchema = z.strictObject({
-  version: z.literal(CARRY_VERSION),
-  /** Runs before this one. */
-  runs: z.number().int().positive(),
+/** The session state's part (`SessionState.toCarry`): everything it holds but the transcript. */
+export const carriedSessionStateSchema = z.strictObject({
   /** The profile calls go to (the session's own, or the fallback it failed over to): kept for the session's life. */
   profile: resolvedProfileSchema,
   status: sessionStatusSchema,
-  turn: z.number().int().nonnegative(),
-  contextEpoch: z.number().int().nonnegative(),
+  turn: count,
+  contextEpoch: count,
   usage: usageSchema,
   limits: limitsSchema,
   finalText: z.string(),
@@ -111,15 +108,6 @@ export const sessionCarrySchema = z.strictObject({
   seenMessageIds: z.array(z.string()),
   answering: z.array(z.string()),
   recentReplies: z.array(assistantTurnSchema),
-  transcript: z.strictObject({
-    total: count,
-    segments: z.array(transcriptSegmentSchema),
-    /** The entries after the last assistant message, which may still change, inline. */
-    tail: z.array(transcriptEntrySchema),
-  }),
-  context: z
-    .strictObject({ ref: contextRefSchema, epoch: count, systemRef: blobRefSchema.optional() })
-    .optional(),
   /** The spend ledger's and the budget guard's snapshots (`SpendLedger`, `BudgetGuard`). */
   spend: z.strictObject({
     total: nanoTotalsSchema,
@@ -135,8 +123,34 @@ export const sessionCarrySchema = z.strictObject({
   lastContextTokens: count.optional(),
   pendingContextReset: resetContextInputSchema.optional(),
   systemInContext: z.boolean(),
-  /** State that other parts of the workflow carry, by name: each part's own schema. */
-  extensions: z.strictObject({ tools: carriedToolsSchema.optional() }).default({}),
+});
+export type CarriedSessionState = z.infer<typeof carriedSessionStateSchema>;
+
+/** The transcript's part (`TranscriptArchive.toCarry`): archived segments, and what may still change inline. */
+export const carriedTranscriptSchema = z.strictObject({
+  total: count,
+  segments: z.array(transcriptSegmentSchema),
+  /** The entries after the last assistant message, which may still change, inline. */
+  tail: z.array(transcriptEntrySchema),
+});
+export type CarriedTranscript = z.infer<typeof carriedTranscriptSchema>;
+
+/** The model context's part (`SessionContext.toCarry`): the stored context the model activity goes on from. */
+export const carriedContextSchema = z.strictObject({ ref: contextRefSchema, epoch: count, systemRef: blobRefSchema.optional() });
+export type CarriedContext = z.infer<typeof carriedContextSchema>;
+
+/**
+ * Parsed whole and strictly, every field typed: a carry that does not fit fails the run at once, never a workflow
+ * task later on.
+ */
+export const sessionCarrySchema = z.strictObject({
+  version: z.literal(CARRY_VERSION),
+  /** Runs before this one. */
+  runs: z.number().int().positive(),
+  state: carriedSessionStateSchema,
+  transcript: carriedTranscriptSchema,
+  context: carriedContextSchema.optional(),
+  tools: carriedToolsSchema,
 });
 
 export type SessionCarry = z.infer<typeof sessionCarrySchema>;

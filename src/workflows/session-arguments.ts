@@ -1,7 +1,28 @@
+/**
+ * The workflow's two arguments, checked on entry: the client's `SessionInput` and the state Keel carries into a run
+ * that continued as new. Either failing fails the run at once, never a workflow task later on.
+ */
 import { ApplicationFailure, workflowInfo } from '@temporalio/workflow';
 import { FailureTypes } from '../shared/failure-types.js';
 import { describeIssues } from '../shared/schemas/describe-issues.js';
 import { sessionCarrySchema, type SessionCarry } from '../shared/schemas/session-carry.js';
+import { sessionInputSchema, type SessionInput } from '../shared/schemas/session-input.js';
+
+/**
+ * The session input, checked.
+ * @throws ApplicationFailure `InvalidSessionInput`, not retryable, naming the field.
+ */
+export function parseInput(raw: unknown): SessionInput {
+  const parsed = sessionInputSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw ApplicationFailure.create({
+      type: FailureTypes.InvalidSessionInput,
+      message: `invalid session input: ${describeIssues(parsed.error)}`,
+      nonRetryable: true,
+    });
+  }
+  return parsed.data;
+}
 
 /**
  * True when this run began as Keel's own continue-as-new of an earlier run. The server sets the previous run's id
