@@ -156,7 +156,9 @@ describe('sessions with tools', () => {
         { id: 'toolu_missing', name: 'read_file', input: { path: 'nope.txt' } },
       ),
       // Alone in its turn: the process limit is the session's, so commands running beside it could not fork either.
-      toolCallsReply({ id: 'toolu_bomb', name: 'bash', input: { command: 'bomb() { bomb | bomb & }; bomb; wait', timeoutSeconds: 3 } }),
+      // The shell stays until the timeout: each `bomb` returns at once, so `bomb; wait` could end (exit 0) before
+      // the bomb reached the limit on a busy machine, its processes then killed with the command.
+      toolCallsReply({ id: 'toolu_bomb', name: 'bash', input: { command: 'bomb() { bomb | bomb & }; bomb; sleep 30', timeoutSeconds: 3 } }),
       toolCallsReply({ id: 'toolu_alive', name: 'bash', input: { command: 'echo still here' } }),
       textReply('done despite everything'),
     );
