@@ -3,7 +3,7 @@
  * workflow task carrying it timed out, and the client's wait ended in `update "<id>" not found` while the session
  * was alive) is sent again under the same id, and the message is applied once.
  */
-import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { ServiceError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { executeUpdateResendingLost } from '../../src/client/resend-lost-update.js';
@@ -50,6 +50,30 @@ describe('lost updates', () => {
     const transcript = await handle.fullTranscript();
     const userTexts = transcript.filter((entry) => entry.kind === 'message' && entry.role === 'user').map((entry) => JSON.stringify(entry.kind === 'message' ? entry.content : ''));
     assert.equal(userTexts.filter((text) => text.includes('second')).length, 1);
+    await handle.cancel();
+  });
+
+  test('sendMessage: an update whose sending ended in Unavailable (the server cleared its update registry) is sent again', async () => {
+    keel.model.push(reply('hello'), reply('after unavailable'));
+    const handle = await keel.worker.sessions.start({ profile: 'test', mode: 'chat', messages: [{ role: 'user', content: 'hi' }] });
+    await waitForStatus(handle, 'waiting_for_input', 'the first turn to end');
+    // The shape the client gives a gRPC UNAVAILABLE answer to UpdateWorkflowExecution once its own retries ran out.
+    const unavailable = new ServiceError('Workflow Update failed', { cause: Object.assign(new Error('14 UNAVAILABLE: Workflow Update was aborted.'), { code: 14 }) });
+    let sends = 0;
+    const unavailableOnce = new Proxy(handle.workflow, {
+      get(target, property, receiver) {
+        if (property !== 'executeUpdate') return Reflect.get(target, property, receiver);
+        return async (...args: Parameters<WorkflowHandle['executeUpdate']>) => {
+          sends += 1;
+          if (sends === 1) throw unavailable;
+          return target.executeUpdate(...args);
+        };
+      },
+    });
+    const message = { content: 'again', id: 'message-u' };
+    const turn = await executeUpdateResendingLost(unavailableOnce, sendMessageUpdate, [message], message.id);
+    assert.equal(turn.text, 'after unavailable');
+    assert.equal(sends, 2);
     await handle.cancel();
   });
 
