@@ -22,6 +22,7 @@ import { askApproval, TerminalQuestions } from '../src/dev/demo/ask-approval.js'
 import { demoSessionInput, type DemoStep } from '../src/dev/demo/demo-story.js';
 import { followSession } from '../src/dev/demo/follow-session.js';
 import { pendingModelCall } from '../src/dev/demo/pending-model-call.js';
+import { demoWorkerDataDir } from '../src/dev/demo/worker-data-dir.js';
 import { startDevServer, isListening, type DevServer } from '../src/dev/dev-server.js';
 import { projectRoot } from '../src/dev/project-root.js';
 import { demoStoryResponder, offlineModelLabel, startScriptedModelServer, type ScriptedModelServer } from '../src/dev/scripted-model/index.js';
@@ -83,10 +84,12 @@ async function main(): Promise<void> {
   const profilesFile = join(dataDirectory, 'profiles.json');
   const base = defaultProfiles.default!;
   writeFileSync(profilesFile, `${JSON.stringify({ profiles: { [profile]: { ...base, modelCall: { heartbeatTimeoutSeconds } } } }, null, 2)}\n`);
+  const workerData = demoWorkerDataDir(dataDirectory);
+  if (workerData.movedBecause) say(`[demo] the worker keeps its data in ${workerData.path}: ${workerData.movedBecause}`);
   const workerEnvironment: Record<string, string> = {
     TEMPORAL_ADDRESS: address,
     KEEL_TASK_QUEUE: taskQueue,
-    KEEL_DATA_DIR: join(dataDirectory, 'worker'),
+    KEEL_DATA_DIR: workerData.path,
     KEEL_PROFILES: profilesFile,
     // A dead worker's sessions go back to the shared queue after this long (the SDK's default is 10 s).
     KEEL_STICKY_QUEUE_TIMEOUT_SECONDS: '1',

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { fallbackWorkerDataDir } from '../../src/dev/demo/worker-data-dir.js';
 import { isListening } from '../../src/dev/dev-server.js';
 import { freePort } from '../harness/free-port.js';
 import { waitFor } from '../harness/wait-for.js';
@@ -37,7 +38,11 @@ function sessionLinks(output: string): Array<{ url: string; workflowId: string }
 
 describe('npm run demo', () => {
   const dataDirectory = mkdtempSync(join(tmpdir(), 'keel-demo-'));
-  after(() => rmSync(dataDirectory, { recursive: true, force: true }));
+  after(() => {
+    rmSync(dataDirectory, { recursive: true, force: true });
+    // Where the demo moves its worker's data when the temporary folder is closed to the sessions' uids (as root).
+    rmSync(fallbackWorkerDataDir(dataDirectory), { recursive: true, force: true });
+  });
 
   test('demo: with --yes --once it runs offline, names each step with its UI link, and exits 0', async () => {
     const flags = ['--port', String(await freePort()), '--ui-port', String(await freePort()), '--data-dir', dataDirectory];
