@@ -152,7 +152,7 @@ describe('docker-compose.yml', () => {
     const final = stages.at(-1)!;
     assert.match(final, /^USER node$/m);
     assert.match(final, /^HEALTHCHECK /m);
-    assert.match(final, /^CMD \["node", "node_modules\/keel\/dist\/worker\.js"\]$/m);
+    assert.match(final, /^CMD \["node", "node_modules\/keel\/dist\/worker\/main\.js"\]$/m);
     assert.doesNotMatch(dockerfile + readFileSync(composePath, 'utf8'), /tsx/, 'no TypeScript loader at run time');
     for (const [, source] of dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)) {
       for (const path of source!.split(' ')) assert.ok(existsSync(join(root, path)), `COPY source ${path} exists`);
