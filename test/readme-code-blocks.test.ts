@@ -60,7 +60,7 @@ describe('README code blocks', () => {
   });
 
   test('README code blocks: every marker a test looks a block up by names exactly one block', () => {
-    assert.ok(claims.length > 0);
+    assert.ok(claims.length > 0, 'tests look README blocks up');
     for (const { marker, file } of claims) {
       assert.equal(readmeBlocksContaining(marker, blocks).length, 1, `${file}: readmeBlock(${JSON.stringify(marker)})`);
     }
