@@ -119,6 +119,8 @@ describe('the compose stack with mutual TLS', () => {
     assert.ok(serverConfigFile && existsSync(join(root, serverConfigFile)), `${serverConfigPath} is mounted from a file of the repository`);
     assert.match(readFileSync(join(root, serverConfigFile), 'utf8').slice(0, 1024), /^# enable-template/m, 'the server renders it as a template');
     assert.equal(serverEnvironment.BIND_ON_IP, '0.0.0.0');
+    // As the local cluster runs its services (--allow-no-auth): the certificates authenticate, no authorizer.
+    assert.equal(serverEnvironment.TEMPORAL_ALLOW_NO_AUTH, 'true');
     const { config } = renderedServerConfig();
     const dynamicConfig = hostPath('temporal', posix.join('/etc/temporal', config.dynamicConfigClient.filepath));
     assert.ok(dynamicConfig && existsSync(join(root, dynamicConfig)), `the dynamic config ${config.dynamicConfigClient.filepath} is mounted from the repository`);
