@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- --quick] [-- --only name,name] [-- --baseline <git ref>]`: measures what durability costs, side by side with the
  * alternatives, in one process run. Writes `bench/results.json` and `bench/RESULTS.md` (quick runs write to
- * `bench/out/` unless `--out` says otherwise, so a smoke run never overwrites the committed results).
+ * `bench/out/` unless `--out` says otherwise, so a smoke run never overwrites the committed results). A full run of
+ * some scenarios (`--only`) keeps the other sections of the results it writes over, marked with their own run.
  */
 import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { mkdirSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { projectRoot } from '../src/dev/project-root.js';
 import { BenchContext, buildBundles } from './lib/bench-context.js';
+import { withCarriedOver } from './lib/carry-over.js';
 import { benchServerDynamicConfig, startBenchServer } from './lib/bench-server.js';
 import { machineFacts } from './lib/machine-facts.js';
 import { writeReport, type ScenarioOutcome } from './lib/report.js';
@@ -93,7 +95,9 @@ async function main(): Promise<void> {
   } finally {
     await server.close();
   }
-  const written = writeReport({ outDirectory, quick, facts, outcomes, heartbeatTimeoutSeconds, totalSeconds: (performance.now() - startedAt) / 1000 });
+  // A full run of some scenarios into a folder of full results keeps the others' sections (bench/lib/carry-over.ts).
+  const reported = selected && !quick ? withCarriedOver(outDirectory, scenarios as Scenario[], outcomes) : outcomes;
+  const written = writeReport({ outDirectory, quick, facts, outcomes: reported, heartbeatTimeoutSeconds, totalSeconds: (performance.now() - startedAt) / 1000 });
   log(`wrote ${written.json} and ${written.markdown}`);
   if (outcomes.some((outcome) => 'error' in outcome)) process.exitCode = 1;
 }

@@ -76,12 +76,14 @@ export function offlineDemoResponder(options: OfflineDemoResponderOptions = {}):
   };
 }
 
-function contentBlocks(message: Record<string, unknown> | undefined): Record<string, unknown>[] {
+/** The content blocks of a request message (none for string content). */
+export function contentBlocks(message: Record<string, unknown> | undefined): Record<string, unknown>[] {
   const content = message?.['content'];
   return Array.isArray(content) ? content.filter(isRecord) : [];
 }
 
-function contentText(content: unknown): string {
+/** The text of a message's content or a tool result's, blocks joined by spaces. */
+export function contentText(content: unknown): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
   return content
@@ -91,7 +93,8 @@ function contentText(content: unknown): string {
     .join(' ');
 }
 
-function snippet(text: string, maxLength: number): string {
+/** `text` on one line, cut to `maxLength` characters with an ellipsis. */
+export function snippet(text: string, maxLength: number): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length <= maxLength ? flat : `${flat.slice(0, maxLength - 1)}…`;
 }

@@ -4,6 +4,8 @@
  * bench. Import from here, not from the files behind it. Worker/dev side only: the server uses `node:http`.
  */
 export { offlineDemoResponder, offlineModelLabel } from './demo-responder.js';
+export { demoStoryResponder } from './demo-story-responder.js';
+export type { DemoStoryResponderOptions } from './demo-story-responder.js';
 export type { OfflineDemoResponderOptions } from './demo-responder.js';
 export { contentBlockParamSchema, messagesRequestSchema } from './request-schema.js';
 export type { ContentBlockParam, MessagesRequest } from './request-schema.js';
