@@ -1,0 +1,53 @@
+/**
+ * The reference "everything" MCP server from npm (`@modelcontextprotocol/server-everything`), nobody's here: its
+ * stdio command for an MCP configuration, and its streamable HTTP server as a child process on a free port.
+ */
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { freePort } from './free-port.js';
+
+const require = createRequire(import.meta.url);
+
+/** The server's entry script. */
+export const everythingServerScript = require.resolve('@modelcontextprotocol/server-everything/dist/index.js');
+
+/** A stdio server entry of an MCP configuration that runs it. */
+export const everythingStdioServer = { command: process.execPath, args: [everythingServerScript] };
+
+export interface EverythingHttpServer {
+  /** Its MCP endpoint. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the streamable HTTP server and waits until it listens. */
+export async function startEverythingHttpServer(): Promise<EverythingHttpServer> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [everythingServerScript, 'streamableHttp'], {
+    env: { PATH: process.env.PATH ?? '', PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`the everything HTTP server did not listen within 20 s: ${output}`)), 20_000);
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes(`listening on port ${port}`)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the everything HTTP server exited with ${code}: ${output}`));
+    });
+  });
+  return {
+    url: `http://127.0.0.1:${port}/mcp`,
+    async close() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
