@@ -51,3 +51,8 @@ export async function startEverythingHttpServer(): Promise<EverythingHttpServer>
     },
   };
 }
+
+/** A stdio server entry that runs the reference filesystem server (`@modelcontextprotocol/server-filesystem`) on `directory`. */
+export function filesystemStdioServer(directory: string): { command: string; args: string[] } {
+  return { command: process.execPath, args: [require.resolve('@modelcontextprotocol/server-filesystem/dist/index.js'), directory] };
+}
