@@ -10,7 +10,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { ErrorCode, McpError, ToolListChangedNotificationSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, McpError, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
 import { McpServerError, ToolError } from '../errors.js';
 import { resolveSecretEnvironment } from '../secrets/resolve-secret-environment.js';
 import type { SecretsProvider } from '../secrets/secrets-provider.js';
@@ -37,6 +38,21 @@ export interface McpServerConnectionOptions {
 
 const clientInfo = { name: 'keel', version: '0.1.0' };
 
+/**
+ * A tool as a server lists it, read leniently: the SDK's own `listTools` refuses the whole list when one tool's
+ * input schema is not an object schema, where Keel leaves out that tool alone and says why (mcp-input-schema.ts).
+ */
+const listedToolSchema = z.looseObject({
+  name: z.string().min(1),
+  title: z.string().optional(),
+  description: z.string().optional(),
+  inputSchema: z.unknown(),
+  annotations: z.looseObject({ idempotentHint: z.boolean().optional(), readOnlyHint: z.boolean().optional() }).optional(),
+});
+const toolListSchema = z.looseObject({ tools: z.array(listedToolSchema), nextCursor: z.string().optional() });
+
+export type McpListedTool = z.infer<typeof listedToolSchema>;
+
 /** Splits env or header values into plain ones and secret references, resolving the references. */
 async function resolvedValues(values: Record<string, string | SecretReference>, secrets: SecretsProvider[]): Promise<Record<string, string>> {
   const plain: Record<string, string> = {};
@@ -55,7 +71,7 @@ function messageOf(error: unknown): string {
 export class McpServerConnection {
   #client: Client | undefined;
   #connecting: Promise<Client> | undefined;
-  #tools: { client: Client; tools: Tool[] } | undefined;
+  #tools: { client: Client; tools: McpListedTool[] } | undefined;
   #transport: Transport | undefined;
   #closed = false;
   #restartTimer: NodeJS.Timeout | undefined;
@@ -106,14 +122,14 @@ export class McpServerConnection {
   }
 
   /** The server's tools, listed once per connection (again after it says its list changed). @throws McpServerError */
-  async tools(): Promise<Tool[]> {
+  async tools(): Promise<McpListedTool[]> {
     const client = await this.connect();
     if (this.#tools?.client === client) return this.#tools.tools;
-    const tools: Tool[] = [];
+    const tools: McpListedTool[] = [];
     let cursor: string | undefined;
     try {
       do {
-        const page = await client.listTools(cursor ? { cursor } : undefined, { timeout: this.#options.connectTimeoutMs });
+        const page = await client.request({ method: 'tools/list', params: cursor ? { cursor } : {} }, toolListSchema, { timeout: this.#options.connectTimeoutMs });
         tools.push(...page.tools);
         cursor = page.nextCursor;
       } while (cursor);
@@ -129,8 +145,6 @@ export class McpServerConnection {
    * answer within `timeoutMs`; ToolError when it answers the call with a protocol error (the model can act on it).
    */
   async callTool(tool: string, input: Record<string, unknown>, options: { timeoutMs: number; signal?: AbortSignal }): Promise<McpToolResult> {
-    // A new connection lists the tools first: the SDK checks structured results against the listed output schemas.
-    await this.tools();
     const client = await this.connect();
     try {
       return (await client.callTool({ name: tool, arguments: input }, undefined, {

@@ -3,14 +3,13 @@
  * (one tool by name, a whole server by `mcp__<server>`), and calls routed to the server that owns the tool.
  * Created by the worker, shared by its sessions, closed when it stops. Worker-side.
  */
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { ConfigError, McpServerError, ToolError } from '../errors.js';
 import type { SecretsProvider } from '../secrets/secrets-provider.js';
 import type { ResolvedTool } from '../shared/schemas/tools.js';
 import { defaultToolRetry } from '../tools/define-tool.js';
 import { DEFAULT_MCP_TIMEOUT_SECONDS, type McpServerConfig } from './mcp-config.js';
 import { checkMcpInputSchema } from './mcp-input-schema.js';
-import { McpServerConnection, type McpLogger } from './mcp-server-connection.js';
+import { McpServerConnection, type McpListedTool, type McpLogger } from './mcp-server-connection.js';
 import { MCP_TOOL_PREFIX, mcpServerKey, mcpServerSelector, mcpToolName } from './mcp-tool-names.js';
 import type { McpToolResult } from './convert-mcp-result.js';
 
@@ -92,7 +91,7 @@ export class McpServers {
     return tools.map((tool) => this.#entry(connection.config, tool));
   }
 
-  #entry(config: McpServerConfig, tool: Tool): McpToolEntry {
+  #entry(config: McpServerConfig, tool: McpListedTool): McpToolEntry {
     const name = mcpToolName(config.name, tool.name);
     const base = { server: config.name, tool: tool.name, name };
     const schema = checkMcpInputSchema(tool.inputSchema);
@@ -133,25 +132,29 @@ export class McpServers {
    * @throws ConfigError naming an unknown server or tool, or a tool whose input schema the Messages API would refuse.
    */
   async resolve(names: string[]): Promise<McpResolution> {
+    const owners = await Promise.all(names.map(async (name) => ({ name, connection: this.#serverOf(name) ?? (await this.#serverListing(name)) })));
+    const unknown = owners.find((owner) => !owner.connection);
+    if (unknown) {
+      const configured = this.#connections.map((server) => mcpServerSelector(server.name));
+      throw new ConfigError(
+        `unknown MCP server in "${unknown.name}"; ${configured.length > 0 ? `this worker has: ${configured.join(', ')}` : 'this worker has no MCP servers (KEEL_MCP_CONFIG)'}`,
+      );
+    }
+    // Every server at once: a session's start waits for the slowest, not for their sum.
+    const needed = [...new Set(owners.map((owner) => owner.connection!))];
+    const listings = new Map(
+      await Promise.all(needed.map(async (connection) => [connection, await this.entries(connection).catch((error: unknown) => error)] as const)),
+    );
     const tools: ResolvedTool[] = [];
-    const unavailable = new Map<string, string>();
-    for (const name of names) {
-      const connection = this.#serverOf(name) ?? (await this.#serverListing(name));
-      if (!connection) {
-        const configured = this.#connections.map((server) => mcpServerSelector(server.name));
-        throw new ConfigError(
-          `unknown MCP server in "${name}"; ${configured.length > 0 ? `this worker has: ${configured.join(', ')}` : 'this worker has no MCP servers (KEEL_MCP_CONFIG)'}`,
-        );
-      }
-      if (unavailable.has(connection.name)) continue;
-      let entries: McpToolEntry[];
-      try {
-        entries = await this.entries(connection);
-      } catch (error) {
-        if (!McpServerError.isInstance(error)) throw error;
-        unavailable.set(connection.name, error.message);
+    const unavailable = new Set<string>();
+    for (const { name, connection } of owners as Array<{ name: string; connection: McpServerConnection }>) {
+      const listing = listings.get(connection);
+      if (!Array.isArray(listing)) {
+        if (!McpServerError.isInstance(listing)) throw listing;
+        unavailable.add(listing.message);
         continue;
       }
+      const entries = listing as McpToolEntry[];
       if (name === mcpServerSelector(connection.name)) {
         tools.push(...entries.flatMap((entry) => (entry.resolved ? [entry.resolved] : [])));
         continue;
@@ -164,7 +167,7 @@ export class McpServers {
       tools.push(entry.resolved);
     }
     const unique = new Map(tools.map((tool) => [tool.name, tool]));
-    return { tools: [...unique.values()], unavailable: [...unavailable.values()] };
+    return { tools: [...unique.values()], unavailable: [...unavailable] };
   }
 
   /** For a name cut so short that its server's prefix is gone: the server that lists it. */

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { ListedMcpServer } from '../../src/cli/commands/mcp.js';
-import { everythingStdioServer, filesystemStdioServer } from '../harness/everything-server.js';
+import { everythingStdioServer, filesystemStdioServer } from '../harness/mcp-test-servers.js';
 import { freePort } from '../harness/free-port.js';
 import { runKeel } from '../harness/keel-cli.js';
 

@@ -13,7 +13,7 @@ import { SESSION_WORKFLOW_TYPE } from '../../src/shared/constants.js';
 import type { ProfileConfig } from '../../src/shared/schemas/profile.js';
 import { parseMcpConfig } from '../../src/mcp/mcp-config.js';
 import { McpServers } from '../../src/mcp/mcp-servers.js';
-import { everythingStdioServer } from './everything-server.js';
+import { everythingStdioServer } from './mcp-test-servers.js';
 import type { RunningWorker, WorkerSetup } from './temporal-env.js';
 import { testProfiles } from './test-profiles.js';
 import { waitFor, waitForStatus } from './wait-for.js';

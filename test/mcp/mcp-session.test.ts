@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import type { SessionHandle } from '../../src/client/session-client.js';
 import { parseMcpConfig } from '../../src/mcp/mcp-config.js';
 import { McpServers } from '../../src/mcp/mcp-servers.js';
-import { everythingStdioServer, startEverythingHttpServer } from '../harness/everything-server.js';
+import { everythingStdioServer, oddToolsStdioServer, startEverythingHttpServer } from '../harness/mcp-test-servers.js';
 import { freePort } from '../harness/free-port.js';
 import { assertHistoriesReplay } from '../harness/replay.js';
 import { textReply, toolCallsReply, toolResultsIn } from '../harness/scripted-replies.js';
@@ -29,8 +29,9 @@ describe('sessions with MCP tools', () => {
           remote: { type: 'http', url: remote.url },
           // Nothing listens there: a server that is down when sessions start.
           offline: { type: 'http', url: `http://127.0.0.1:${await freePort()}/mcp` },
-          // A name the Messages API would refuse in a tool name.
+          // A name the Messages API would refuse in a tool name; its calls are retried as its annotations allow.
           'Everything Server.v2': everythingStdioServer,
+          odd: { ...oddToolsStdioServer, timeoutSeconds: 3 },
         },
       });
       mcp = keel.closeAfter(new McpServers(config, { secrets: [], heartbeatTimeoutMs: 5_000, connectTimeoutMs: 5_000 }));
@@ -44,6 +45,15 @@ describe('sessions with MCP tools', () => {
     return started.at(-1)!;
   };
   const server = (name: string) => mcp.servers.find((connection) => connection.name === name)!;
+  /** Kills a server process once the session's tool call is running in its activity (not before it reached the server). */
+  const killDuringToolCall = async (handle: SessionHandle, pid: number): Promise<void> => {
+    await waitFor('the tool call to start', async () => {
+      const description = await keel.environment.client.workflow.getHandle(handle.workflowId).describe();
+      return description.raw.pendingActivities?.some((activity) => activity.activityType?.name === 'runTool' && activity.lastStartedTime);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    process.kill(pid, 'SIGKILL');
+  };
 
   test('stdio and streamable HTTP: the tools reach the model with the schemas their servers declare, and their results come back', async () => {
     keel.model.push(
@@ -74,7 +84,7 @@ describe('sessions with MCP tools', () => {
     const remoteOffered = offered.filter((tool) => tool.name.startsWith('mcp__remote__'));
     assert.deepEqual(remoteOffered.map((tool) => tool.name).sort(), declaredRemote.map((tool) => `mcp__remote__${tool.name}`).sort());
     for (const tool of declaredRemote) {
-      const schema = { ...tool.inputSchema, type: 'object' };
+      const schema = { ...(tool.inputSchema as object), type: 'object' };
       assert.deepEqual(remoteOffered.find((offer) => offer.name === `mcp__remote__${tool.name}`)!.input_schema, schema);
     }
     assert.ok(offered.some((tool) => tool.name === 'read_output'));
@@ -99,13 +109,7 @@ describe('sessions with MCP tools', () => {
     );
     const requestsBefore = keel.model.requests.length;
     const handle = await track(keel.worker.sessions.start({ profile: 'test', tools: ['mcp__everything'], messages: [{ role: 'user', content: 'run long, then add' }] }));
-    // Kill the server only once the call is running in its activity.
-    await waitFor('the long call to start', async () => {
-      const description = await keel.environment.client.workflow.getHandle(handle.workflowId).describe();
-      return description.raw.pendingActivities?.some((activity) => activity.activityType?.name === 'runTool' && activity.lastStartedTime);
-    });
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    process.kill(firstPid, 'SIGKILL');
+    await killDuringToolCall(handle, firstPid);
 
     const result = await handle.result();
     assert.equal(result.status, 'completed');
@@ -148,6 +152,62 @@ describe('sessions with MCP tools', () => {
     assert.ok(names.includes(sum.name));
     for (const name of names) assert.match(name, /^[a-zA-Z0-9_-]{1,64}$/);
     assert.deepEqual(toolResultsIn(requests[1]!).get('toolu_mapped'), { content: 'The sum of 1 and 1 is 2.', isError: false });
+  });
+
+  test('a stdio server killed mid-call of a tool it marks idempotent: the call is retried on the restarted server and succeeds', async () => {
+    const mapped = server('Everything Server.v2');
+    const firstPid = await waitFor('the server to run', () => mapped.pid);
+    const long = (await mcp.entries(mapped)).find((entry) => entry.tool === 'trigger-long-running-operation')!;
+    assert.equal(long.resolved!.safeToRetry, true);
+    keel.model.push(toolCallsReply({ id: 'toolu_long', name: long.name, input: { duration: 2, steps: 2 } }), textReply('done after a retry'));
+    const requestsBefore = keel.model.requests.length;
+    const handle = await track(keel.worker.sessions.start({ profile: 'test', tools: [long.name], messages: [{ role: 'user', content: 'run long' }] }));
+    await killDuringToolCall(handle, firstPid);
+    const result = await handle.result();
+    assert.equal(result.status, 'completed');
+    const requests = keel.model.requests.slice(requestsBefore);
+    assert.deepEqual(toolResultsIn(requests[1]!).get('toolu_long'), { content: 'Long running operation completed. Duration: 2 seconds, Steps: 2.', isError: false });
+    assert.notEqual(mapped.pid, firstPid);
+  });
+
+  test('odd tools: a schema without its type is completed, schemas the API refuses are left out, a long name is cut, an error result and a timeout are tool errors', async () => {
+    const entries = await mcp.entries(server('odd'));
+    const byTool = new Map(entries.map((entry) => [entry.tool, entry]));
+    assert.equal(byTool.get('either')!.refused, 'its input schema uses anyOf at the top level, which the Messages API refuses');
+    assert.match(byTool.get('string-input')!.refused!, /"type": "string"/);
+    const long = [...byTool.values()].find((entry) => entry.tool.startsWith('summarise_'))!;
+    assert.equal(long.name.length, 64);
+    keel.model.push(
+      toolCallsReply(
+        { id: 'toolu_untyped', name: 'mcp__odd__untyped', input: { text: 'quiet' } },
+        { id: 'toolu_long', name: long.name, input: {} },
+        { id: 'toolu_flaky', name: 'mcp__odd__flaky_write', input: {} },
+        { id: 'toolu_slow', name: 'mcp__odd__slow', input: {} },
+      ),
+      textReply('some worked'),
+    );
+    const requestsBefore = keel.model.requests.length;
+    const handle = await track(keel.worker.sessions.start({ profile: 'test', tools: ['mcp__odd'], messages: [{ role: 'user', content: 'try them all' }] }));
+    const result = await handle.result();
+    assert.equal(result.status, 'completed');
+    const requests = keel.model.requests.slice(requestsBefore);
+    const offered = requests[0]!.body.tools as OfferedTool[];
+    assert.deepEqual(offered.map((tool) => tool.name), ['mcp__odd__untyped', long.name, 'mcp__odd__flaky_write', 'mcp__odd__slow', 'read_output']);
+    assert.deepEqual(offered[0]!.input_schema, { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] });
+    const results = toolResultsIn(requests[1]!);
+    assert.deepEqual(results.get('toolu_untyped'), { content: 'QUIET', isError: false });
+    assert.deepEqual(results.get('toolu_long'), { content: 'The quarter went well.', isError: false });
+    assert.deepEqual(results.get('toolu_flaky'), { content: 'no space left on device', isError: true });
+    const slow = results.get('toolu_slow')!;
+    assert.equal(slow.isError, true);
+    assert.match(slow.content, /^the mcp__odd__slow tool failed: the MCP server "odd" did not answer within 2 s/);
+
+    // Named on its own, a tool whose schema the API refuses fails the session at start, saying why.
+    const refused = await track(keel.worker.sessions.start({ profile: 'test', tools: ['mcp__odd__either'], messages: [{ role: 'user', content: 'x' }] }));
+    await assert.rejects(refused.result(), (error: Error) => {
+      assert.match(((error.cause ?? error) as Error).message, /the tool "mcp__odd__either" cannot be offered to the model: its input schema uses anyOf at the top level/);
+      return true;
+    });
   });
 
   test('a session naming an unknown MCP server or tool fails at start, naming it', async () => {

@@ -1,9 +1,11 @@
 /**
- * The reference "everything" MCP server from npm (`@modelcontextprotocol/server-everything`), nobody's here: its
- * stdio command for an MCP configuration, and its streamable HTTP server as a child process on a free port.
+ * MCP servers for the tests: the reference "everything" and filesystem servers from npm, nobody's here (stdio
+ * commands for an MCP configuration, and the everything server's streamable HTTP server as a child process on a free
+ * port), and the odd-tools server of test/fixtures/mcp/ for what the reference servers do not exercise.
  */
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { freePort } from './free-port.js';
 
 const require = createRequire(import.meta.url);
@@ -56,3 +58,9 @@ export async function startEverythingHttpServer(): Promise<EverythingHttpServer>
 export function filesystemStdioServer(directory: string): { command: string; args: string[] } {
   return { command: process.execPath, args: [require.resolve('@modelcontextprotocol/server-filesystem/dist/index.js'), directory] };
 }
+
+/** A stdio server entry that runs test/fixtures/mcp/odd-tools-server.ts (schemas and names the API refuses, errors, a slow tool). */
+export const oddToolsStdioServer = {
+  command: process.execPath,
+  args: ['--import', 'tsx', fileURLToPath(new URL('../fixtures/mcp/odd-tools-server.ts', import.meta.url))],
+};
