@@ -73,8 +73,10 @@ export interface KeelWorkerOptions {
   /** Custom tools (see `defineTool`), offered beside the built-ins; a session enables them by name. */
   tools?: ToolDefinition[];
   /**
-   * MCP tool sources (see `McpServers`): a session enables their tools as `mcp__<server>__<tool>` or a whole server as
-   * `mcp__<server>`. The caller owns them and closes them after the worker stops. @default none
+   * MCP tool sources: `new McpServers(loadMcpConfig(file), { secrets })`; a session enables their tools as
+   * `mcp__<server>__<tool>` or a whole server as `mcp__<server>`. The caller owns them (`start()` to start the stdio
+   * servers at once, `close()` after the worker stops). `runWorker` does all this from `mcpServers` or
+   * `KEEL_MCP_CONFIG`. @default none
    */
   mcp?: McpServers;
   /** Where the worker keeps session data: the local sandbox's session directories (and the default store). @default `.keel/data` (src/worker/main.ts: env `KEEL_DATA_DIR`) */
