@@ -4,6 +4,8 @@
  * port), and the odd-tools server of test/fixtures/mcp/ for what the reference servers do not exercise.
  */
 import { spawn } from 'node:child_process';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './free-port.js';
@@ -64,3 +66,48 @@ export const oddToolsStdioServer = {
   command: process.execPath,
   args: ['--import', 'tsx', fileURLToPath(new URL('../fixtures/mcp/odd-tools-server.ts', import.meta.url))],
 };
+
+export interface HeaderGate {
+  /** The gate's MCP endpoint (same path as the target's). */
+  url: string;
+  /** Requests refused for a missing or wrong header. */
+  refused: number;
+  /** Requests let through. */
+  passed: number;
+  close(): Promise<void>;
+}
+
+/**
+ * An HTTP gate in front of an MCP endpoint that lets through only requests carrying `header: value` (as a server
+ * that wants a token does), answering 401 to any other, and counts both.
+ */
+export async function startHeaderGate(target: string, header: string, value: string): Promise<HeaderGate> {
+  const targetUrl = new URL(target);
+  const gate: HeaderGate = { url: '', refused: 0, passed: 0, close: async () => undefined };
+  const server = createServer((request, response) => {
+    if (request.headers[header.toLowerCase()] !== value) {
+      gate.refused += 1;
+      response.writeHead(401).end('unauthorized');
+      return;
+    }
+    gate.passed += 1;
+    const forwarded = httpRequest(
+      { host: targetUrl.hostname, port: targetUrl.port, path: request.url, method: request.method, headers: request.headers },
+      (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      },
+    );
+    forwarded.on('error', () => response.destroy());
+    request.pipe(forwarded);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  gate.url = `http://127.0.0.1:${port}${targetUrl.pathname}`;
+  gate.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return gate;
+}

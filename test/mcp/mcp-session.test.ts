@@ -7,7 +7,8 @@ import { describe, test } from 'node:test';
 import type { SessionHandle } from '../../src/client/session-client.js';
 import { parseMcpConfig } from '../../src/mcp/mcp-config.js';
 import { McpServers } from '../../src/mcp/mcp-servers.js';
-import { everythingStdioServer, oddToolsStdioServer, startEverythingHttpServer } from '../harness/mcp-test-servers.js';
+import { everythingStdioServer, oddToolsStdioServer, startEverythingHttpServer, startHeaderGate, type HeaderGate } from '../harness/mcp-test-servers.js';
+import { EnvironmentSecretsProvider } from '../../src/secrets/environment-secrets-provider.js';
 import { freePort } from '../harness/free-port.js';
 import { assertHistoriesReplay } from '../harness/replay.js';
 import { textReply, toolCallsReply, toolResultsIn } from '../harness/scripted-replies.js';
@@ -18,15 +19,19 @@ type OfferedTool = { name: string; description?: string; input_schema: Record<st
 
 describe('sessions with MCP tools', () => {
   let mcp: McpServers;
+  let gate: HeaderGate;
   const keel = useKeel({
     model: {},
     worker: async (keel) => {
       const remote = keel.closeAfter(await startEverythingHttpServer());
+      gate = keel.closeAfter(await startHeaderGate(remote.url, 'Authorization', 'Bearer gate-secret'));
       const config = parseMcpConfig({
         mcpServers: {
           // Its calls are never retried, so a call cut short by the server's death comes back as a tool error.
           everything: { ...everythingStdioServer, safeToRetry: false },
           remote: { type: 'http', url: remote.url },
+          // Behind a gate that wants a token, which comes from the worker's secrets.
+          gated: { type: 'http', url: gate.url, headers: { Authorization: { secret: 'gate-token' } } },
           // Nothing listens there: a server that is down when sessions start.
           offline: { type: 'http', url: `http://127.0.0.1:${await freePort()}/mcp` },
           // A name the Messages API would refuse in a tool name; its calls are retried as its annotations allow.
@@ -34,7 +39,8 @@ describe('sessions with MCP tools', () => {
           odd: { ...oddToolsStdioServer, timeoutSeconds: 3 },
         },
       });
-      mcp = keel.closeAfter(new McpServers(config, { secrets: [], heartbeatTimeoutMs: 5_000, connectTimeoutMs: 5_000 }));
+      const secrets = [new EnvironmentSecretsProvider({ KEEL_SECRET_GATE_TOKEN: 'Bearer gate-secret' })];
+      mcp = keel.closeAfter(new McpServers(config, { secrets, heartbeatTimeoutMs: 5_000, connectTimeoutMs: 5_000 }));
       mcp.start();
       return { mcp };
     },
@@ -98,6 +104,16 @@ describe('sessions with MCP tools', () => {
     assert.deepEqual(image.content.map((block) => block.type), ['text', 'image', 'text']);
     assert.equal(image.content[1]!.source!.media_type, 'image/png');
     assert.ok(image.content[1]!.source!.data.startsWith('iVBORw0KGgo'));
+  });
+
+  test('streamable HTTP with a header from the worker\'s secrets: the server gets it on every request', async () => {
+    keel.model.push(toolCallsReply({ id: 'toolu_gated', name: 'mcp__gated__echo', input: { message: 'through the gate' } }), textReply('passed'));
+    const requestsBefore = keel.model.requests.length;
+    const handle = await track(keel.worker.sessions.start({ profile: 'test', tools: ['mcp__gated__echo'], messages: [{ role: 'user', content: 'echo' }] }));
+    assert.equal((await handle.result()).status, 'completed');
+    assert.deepEqual(toolResultsIn(keel.model.requests[requestsBefore + 1]!).get('toolu_gated'), { content: 'Echo: through the gate', isError: false });
+    assert.ok(gate.passed > 0);
+    assert.equal(gate.refused, 0);
   });
 
   test('a stdio server killed mid-call: that call is a tool error, the next runs on the restarted server, the session completes', async () => {
