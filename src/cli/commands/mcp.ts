@@ -6,10 +6,7 @@
  * the same settings. Exits 1 when a server is down.
  */
 import type { Command } from 'commander';
-import { loadMcpConfigFile, type McpServerConfig } from '../../mcp/mcp-config.js';
-import { McpServers } from '../../mcp/mcp-servers.js';
-import { mcpServerSelector } from '../../mcp/mcp-tool-names.js';
-import { secretsProvidersFromEnvironment } from '../../secrets/secrets-from-environment.js';
+import type { McpServerConfig } from '../../mcp/mcp-config.js';
 import { CliError, type CliContext } from '../cli-context.js';
 import { defineAction, type ActionEnvironment } from '../define-action.js';
 
@@ -41,6 +38,13 @@ export function registerMcp(program: Command, io: ActionEnvironment): void {
       defineAction<{ config?: string }>(io, async (context, _positionals, options) => {
         const file = options.config ?? io.environment.KEEL_MCP_CONFIG;
         if (!file) throw new CliError('no MCP configuration: set KEEL_MCP_CONFIG or pass --config <file>', 2);
+        // Loaded here, not with the program: the MCP SDK would slow every other verb's start.
+        const [{ loadMcpConfigFile }, { McpServers }, { mcpServerSelector }, { secretsProvidersFromEnvironment }] = await Promise.all([
+          import('../../mcp/mcp-config.js'),
+          import('../../mcp/mcp-servers.js'),
+          import('../../mcp/mcp-tool-names.js'),
+          import('../../secrets/secrets-from-environment.js'),
+        ]);
         const servers = new McpServers(loadMcpConfigFile(file), { secrets: secretsProvidersFromEnvironment(io.environment) });
         try {
           const listed = await Promise.all(
