@@ -134,6 +134,7 @@ export class McpServerConnection {
         cursor = page.nextCursor;
       } while (cursor);
     } catch (error) {
+      this.#dropHttp(client, error);
       throw this.#failure('could not list its tools', error);
     }
     if (this.#client === client) this.#tools = { client, tools };
@@ -156,8 +157,23 @@ export class McpServerConnection {
       if (error instanceof McpError && error.code !== ErrorCode.ConnectionClosed && error.code !== ErrorCode.RequestTimeout) {
         throw new ToolError(`the MCP server "${this.name}" refused the call: ${error.message}`, { cause: error });
       }
-      throw this.#failure(error instanceof McpError && error.code === ErrorCode.RequestTimeout ? `did not answer within ${options.timeoutMs / 1000} s` : 'failed during the call', error);
+      const timedOut = error instanceof McpError && error.code === ErrorCode.RequestTimeout;
+      if (!timedOut) this.#dropHttp(client, error);
+      throw this.#failure(timedOut ? `did not answer within ${options.timeoutMs / 1000} s` : 'failed during the call', error);
     }
+  }
+
+  /**
+   * Forgets an HTTP connection that failed other than by a timeout (the server restarted and lost the session, a
+   * proxy dropped it), so the next use connects afresh. A stdio server is kept: closing it would stop the process
+   * its other calls run on; its death is noticed by the transport.
+   */
+  #dropHttp(client: Client, error: unknown): void {
+    if (this.config.type !== 'http' || this.#client !== client) return;
+    this.#client = undefined;
+    this.#tools = undefined;
+    this.#options.logger?.warn(`MCP server "${this.name}" failed (${messageOf(error)}); the next call reconnects`);
+    client.close().catch(() => undefined);
   }
 
   /** Starts a stdio server now (the worker's start), so the first session does not wait for it. Never throws. */

@@ -24,9 +24,9 @@ export interface EverythingHttpServer {
   close(): Promise<void>;
 }
 
-/** Starts the streamable HTTP server and waits until it listens. */
-export async function startEverythingHttpServer(): Promise<EverythingHttpServer> {
-  const port = await freePort();
+/** Starts the streamable HTTP server and waits until it listens. @param port @default a free one */
+export async function startEverythingHttpServer(port?: number): Promise<EverythingHttpServer> {
+  port ??= await freePort();
   const child = spawn(process.execPath, [everythingServerScript, 'streamableHttp'], {
     env: { PATH: process.env.PATH ?? '', PORT: String(port) },
     stdio: ['ignore', 'ignore', 'pipe'],

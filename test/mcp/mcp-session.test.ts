@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import type { SessionHandle } from '../../src/client/session-client.js';
 import { parseMcpConfig } from '../../src/mcp/mcp-config.js';
 import { McpServers } from '../../src/mcp/mcp-servers.js';
-import { everythingStdioServer, oddToolsStdioServer, startEverythingHttpServer, startHeaderGate, type HeaderGate } from '../harness/mcp-test-servers.js';
+import { everythingStdioServer, oddToolsStdioServer, startEverythingHttpServer, startHeaderGate, type EverythingHttpServer, type HeaderGate } from '../harness/mcp-test-servers.js';
 import { EnvironmentSecretsProvider } from '../../src/secrets/environment-secrets-provider.js';
 import { freePort } from '../harness/free-port.js';
 import { assertHistoriesReplay } from '../harness/replay.js';
@@ -20,10 +20,11 @@ type OfferedTool = { name: string; description?: string; input_schema: Record<st
 describe('sessions with MCP tools', () => {
   let mcp: McpServers;
   let gate: HeaderGate;
+  let remote: EverythingHttpServer;
   const keel = useKeel({
     model: {},
     worker: async (keel) => {
-      const remote = keel.closeAfter(await startEverythingHttpServer());
+      remote = keel.closeAfter(await startEverythingHttpServer());
       gate = keel.closeAfter(await startHeaderGate(remote.url, 'Authorization', 'Bearer gate-secret'));
       const config = parseMcpConfig({
         mcpServers: {
@@ -224,6 +225,27 @@ describe('sessions with MCP tools', () => {
       assert.match(((error.cause ?? error) as Error).message, /the tool "mcp__odd__either" cannot be offered to the model: its input schema uses anyOf at the top level/);
       return true;
     });
+  });
+
+  test('an HTTP server restarted between calls (its sessions lost): the next call is retried on a new connection and succeeds', async () => {
+    keel.model.push(
+      toolCallsReply({ id: 'toolu_before', name: 'mcp__remote__echo', input: { message: 'before' } }),
+      // Held back while the server restarts.
+      { kind: 'message', content: [{ type: 'tool_use', id: 'toolu_after', name: 'mcp__remote__echo', input: { message: 'after' } }], delayMs: 5_000 },
+      textReply('both echoed'),
+    );
+    const requestsBefore = keel.model.requests.length;
+    const handle = await track(keel.worker.sessions.start({ profile: 'test', mode: 'task', tools: ['mcp__remote__echo'], messages: [{ role: 'user', content: 'echo twice' }] }));
+    await waitFor('the first call to be answered', () => keel.model.requests.length >= requestsBefore + 2);
+    // The same port, a new process: the MCP session the worker held is unknown there.
+    const port = Number(new URL(remote.url).port);
+    await remote.close();
+    remote = keel.closeAfter(await startEverythingHttpServer(port));
+    const result = await handle.result();
+    assert.equal(result.status, 'completed');
+    const requests = keel.model.requests.slice(requestsBefore);
+    assert.deepEqual(toolResultsIn(requests[1]!).get('toolu_before'), { content: 'Echo: before', isError: false });
+    assert.deepEqual(toolResultsIn(requests[2]!).get('toolu_after'), { content: 'Echo: after', isError: false });
   });
 
   test('a session naming an unknown MCP server or tool fails at start, naming it', async () => {
