@@ -7,7 +7,7 @@ import type { RunToolRequest, ToolCallOutput } from '../shared/schemas/tools.js'
 import type { ToolContext, ToolSandbox } from '../tools/define-tool.js';
 import type { ToolRegistry } from '../tools/tool-registry.js';
 import type { ContentStore } from '../stores/content-store.js';
-import type { McpServers } from '../mcp/mcp-servers.js';
+import { McpServers } from '../mcp/mcp-servers.js';
 import { activitySessionId } from './activity-session.js';
 import { startHeartbeats } from './heartbeat-pacer.js';
 import { toActivityFailure } from './activity-failure.js';
@@ -27,7 +27,7 @@ export { maxToolResultBytes } from './store-tool-output.js';
 export function createRunTool(dependencies: { tools: ToolRegistry; sandboxes: SandboxRegistry; store: ContentStore; mcp?: McpServers | undefined }) {
   return async function runTool(request: RunToolRequest): Promise<ToolCallOutput> {
     const tool = dependencies.tools.get(request.tool);
-    if (!tool && dependencies.mcp && request.tool.startsWith('mcp__')) return runMcpTool({ mcp: dependencies.mcp, store: dependencies.store }, request);
+    if (!tool && dependencies.mcp && McpServers.isMcpName(request.tool)) return runMcpTool({ mcp: dependencies.mcp, store: dependencies.store }, request);
     if (!tool) {
       return { content: `the tool "${request.tool}" is not registered on the worker that took this call`, isError: true };
     }

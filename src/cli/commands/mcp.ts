@@ -39,7 +39,7 @@ export function registerMcp(program: Command, io: ActionEnvironment): void {
         const file = options.config ?? io.environment.KEEL_MCP_CONFIG;
         if (!file) throw new CliError('no MCP configuration: set KEEL_MCP_CONFIG or pass --config <file>', 2);
         // Loaded here, not with the program: the MCP SDK would slow every other verb's start.
-        const [{ loadMcpConfigFile }, { McpServers }, { mcpServerSelector }, { secretsProvidersFromEnvironment }] = await Promise.all([
+        const [{ loadMcpConfigFile }, { McpServers }, { MCP_TOOL_PREFIX, mcpServerSelector }, { secretsProvidersFromEnvironment }] = await Promise.all([
           import('../../mcp/mcp-config.js'),
           import('../../mcp/mcp-servers.js'),
           import('../../mcp/mcp-tool-names.js'),
@@ -63,7 +63,7 @@ export function registerMcp(program: Command, io: ActionEnvironment): void {
                   tools: entries.map((entry) => ({
                     name: entry.name,
                     tool: entry.tool,
-                    mapped: entry.name !== `mcp__${connection.name}__${entry.tool}`,
+                    mapped: entry.name !== `${MCP_TOOL_PREFIX}${connection.name}__${entry.tool}`,
                     ...(entry.resolved ? { safeToRetry: entry.resolved.safeToRetry } : {}),
                     ...(entry.refused ? { refused: entry.refused } : {}),
                   })),
