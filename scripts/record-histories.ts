@@ -18,7 +18,7 @@ import { writeHistoryFile } from '../src/replay/history-files.js';
 import { sessionRunIds } from '../src/client/session-runs.js';
 import type { ProfileConfig } from '../src/shared/schemas/profile.js';
 import { fixtureNames, historyScenarios } from '../test/harness/history-scenarios.js';
-import { startTestEnvironment } from '../test/harness/temporal-env.js';
+import { startTestEnvironment, type WorkerSetup } from '../test/harness/temporal-env.js';
 
 const fixturesDirectory = fileURLToPath(new URL('../test/fixtures/histories/', import.meta.url));
 
@@ -30,10 +30,10 @@ async function main(): Promise<void> {
 
   const environment = await startTestEnvironment();
   const models: ScriptedModelServer[] = [];
-  const startWorker = async (options: ScriptedModelServerOptions = {}, profiles?: Record<string, ProfileConfig>) => {
+  const startWorker = async (options: ScriptedModelServerOptions = {}, profiles?: Record<string, ProfileConfig>, setup: Pick<WorkerSetup, 'mcp'> = {}) => {
     const model = await startScriptedModelServer(options);
     models.push(model);
-    return { model, worker: await environment.startWorker({ modelUrl: model.url, ...(profiles ? { profiles } : {}) }) };
+    return { model, worker: await environment.startWorker({ modelUrl: model.url, ...(profiles ? { profiles } : {}), ...setup }) };
   };
   try {
     await mkdir(fixturesDirectory, { recursive: true });

@@ -107,3 +107,14 @@ export class SandboxError extends AgentRuntimeError {}
  * `retryable` is true when trying again may succeed (a connection failed).
  */
 export class StoreError extends AgentRuntimeError {}
+
+/**
+ * An MCP server could not be reached, stopped mid-call or did not answer in time. Retryable: a tool the server marks
+ * idempotent or read-only is tried again (on a restarted server); any other call comes back to the model as a tool
+ * error.
+ */
+export class McpServerError extends AgentRuntimeError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, { retryable: true, failureType: FailureTypes.ToolFailed }, options);
+  }
+}

@@ -7,6 +7,7 @@ import type { ModelAdapter } from '../models/model-adapter.js';
 import type { SandboxRegistry } from '../sandboxes/sandbox-registry.js';
 import type { ToolRegistry } from '../tools/tool-registry.js';
 import type { ContentStore } from '../stores/content-store.js';
+import type { McpServers } from '../mcp/mcp-servers.js';
 import { createCallModel } from './call-model.js';
 import { createClaimFork } from './claim-fork.js';
 import { createContentStoreActivities } from './content-store-activities.js';
@@ -25,6 +26,8 @@ export interface ActivityDependencies {
   store: ContentStore;
   /** The key fork grants are checked with (see src/codec/fork-grant.ts). */
   grantKey: Buffer;
+  /** The worker's MCP servers, when it has any. */
+  mcp?: McpServers | undefined;
 }
 
 export function createActivities(dependencies: ActivityDependencies) {

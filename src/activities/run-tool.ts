@@ -1,54 +1,33 @@
 import { Context } from '@temporalio/activity';
 import { ToolError } from '../errors.js';
-import { OutputCapture } from '../sandboxes/output-capture.js';
 import { requireOwnSession } from '../sandboxes/sandbox-owner.js';
 import type { SandboxRegistry } from '../sandboxes/sandbox-registry.js';
 import { describeIssues } from '../shared/schemas/describe-issues.js';
 import type { RunToolRequest, ToolCallOutput } from '../shared/schemas/tools.js';
 import type { ToolContext, ToolSandbox } from '../tools/define-tool.js';
 import type { ToolRegistry } from '../tools/tool-registry.js';
-import type { ContentBlock } from '../shared/schemas/content.js';
-import { INLINE_BLOCK_BYTES } from '../shared/schemas/stored-block.js';
-import type { ContentStore, JsonStore } from '../stores/content-store.js';
-import { storedBlockFor } from '../stores/store-content.js';
+import type { ContentStore } from '../stores/content-store.js';
+import { McpServers } from '../mcp/mcp-servers.js';
 import { activitySessionId } from './activity-session.js';
 import { startHeartbeats } from './heartbeat-pacer.js';
 import { toActivityFailure } from './activity-failure.js';
 import { FailureTypes } from '../shared/failure-types.js';
+import { runMcpTool } from './run-mcp-tool.js';
+import { storedWhenLong } from './store-tool-output.js';
 
-/**
- * Largest result a tool may return, bytes. A result longer than a block may be in history is stored whole in the
- * content store (the model sees it cut to its profile's limit and pages on with `read_output`); past this bound the
- * head and the tail are kept, with a note of the cut, so that one runaway output cannot fill the store.
- */
-export const maxToolResultBytes = 64 * 1024 * 1024;
-
-function capped(output: ToolCallOutput): ToolCallOutput {
-  if (Buffer.byteLength(output.content) <= maxToolResultBytes) return output;
-  const capture = new OutputCapture(maxToolResultBytes);
-  capture.write(Buffer.from(output.content));
-  return { ...output, content: capture.result().text };
-}
-
-/** The output as it goes back to the workflow: whole when short, else stored, with its preview and reference. */
-async function storedWhenLong(store: JsonStore, toolUseId: string, output: ToolCallOutput): Promise<ToolCallOutput> {
-  const bounded = capped(output);
-  if (Buffer.byteLength(bounded.content) <= INLINE_BLOCK_BYTES) return bounded;
-  const block: ContentBlock = { type: 'tool_result', tool_use_id: toolUseId, content: bounded.content, ...(bounded.isError ? { is_error: true } : {}) };
-  const ref = await store.putJson(block);
-  const preview = storedBlockFor(block, ref) as { content?: unknown };
-  return { content: String(preview.content ?? ''), isError: bounded.isError, storedRef: ref };
-}
+export { maxToolResultBytes } from './store-tool-output.js';
 
 /**
  * `runTool`: one tool call. What the model did wrong (input that breaks the schema, a path outside the session,
  * a failing command) comes back as an `isError` output for the model; only failures of the machinery (sandbox
  * unavailable, handler crash) leave as `ApplicationFailure`s, for the tool's retry policy. Heartbeats on a timer
- * while the handler runs, so a lost worker is noticed within the tool's heartbeat timeout.
+ * while the handler runs, so a lost worker is noticed within the tool's heartbeat timeout. A call to an MCP tool goes
+ * to its server (see run-mcp-tool.ts).
  */
-export function createRunTool(dependencies: { tools: ToolRegistry; sandboxes: SandboxRegistry; store: ContentStore }) {
+export function createRunTool(dependencies: { tools: ToolRegistry; sandboxes: SandboxRegistry; store: ContentStore; mcp?: McpServers | undefined }) {
   return async function runTool(request: RunToolRequest): Promise<ToolCallOutput> {
     const tool = dependencies.tools.get(request.tool);
+    if (!tool && dependencies.mcp && McpServers.isMcpName(request.tool)) return runMcpTool({ mcp: dependencies.mcp, store: dependencies.store }, request);
     if (!tool) {
       return { content: `the tool "${request.tool}" is not registered on the worker that took this call`, isError: true };
     }

@@ -13,6 +13,7 @@ import { registerDiff } from './commands/diff.js';
 import { registerFork } from './commands/fork.js';
 import { registerInterrupt } from './commands/interrupt.js';
 import { registerList } from './commands/list.js';
+import { registerMcp } from './commands/mcp.js';
 import { registerPurge } from './commands/purge.js';
 import { registerReplay } from './commands/replay.js';
 import { registerResetContext } from './commands/reset-context.js';
@@ -61,6 +62,7 @@ export function buildProgram(io: ActionEnvironment): Command {
   registerDiff(program, io);
   registerPurge(program, io);
   registerSchedule(program, io);
+  registerMcp(program, io);
   // Every verb, nested ones (`schedule create`) included, reports usage errors the same way.
   const verbs = program.commands.flatMap((command) => [command, ...command.commands]);
   for (const command of verbs) {

@@ -14,6 +14,8 @@ const workerEnvironmentSchema = z.object({
   KEEL_TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
   /** A profiles file adding to the shipped profiles (env `KEEL_PROFILES`). */
   KEEL_PROFILES: z.string().min(1).optional(),
+  /** A JSON file of MCP servers, `{"mcpServers": {...}}` as other MCP hosts write it (env `KEEL_MCP_CONFIG`). @default none */
+  KEEL_MCP_CONFIG: z.string().min(1).optional(),
   /** Messages API base URL (env `ANTHROPIC_BASE_URL`); any server that speaks the Messages API. */
   ANTHROPIC_BASE_URL: z.url().optional(),
   /** Seconds that in-flight activities get to finish after SIGINT/SIGTERM. @default 30 (env `KEEL_SHUTDOWN_GRACE_SECONDS`) */
@@ -120,6 +122,8 @@ export const workerEnvironmentVariables: readonly string[] = [
 export interface WorkerConfig {
   taskQueue: string;
   profilesFile?: string;
+  /** The MCP servers' configuration file. */
+  mcpConfigFile?: string;
   anthropicBaseUrl?: string;
   shutdownGraceSeconds: number;
   dataDir: string;
@@ -154,6 +158,7 @@ export function loadWorkerConfig(environment: NodeJS.ProcessEnv = process.env): 
   return {
     taskQueue: env.KEEL_TASK_QUEUE,
     ...(env.KEEL_PROFILES ? { profilesFile: env.KEEL_PROFILES } : {}),
+    ...(env.KEEL_MCP_CONFIG ? { mcpConfigFile: env.KEEL_MCP_CONFIG } : {}),
     ...(env.ANTHROPIC_BASE_URL ? { anthropicBaseUrl: env.ANTHROPIC_BASE_URL } : {}),
     shutdownGraceSeconds: env.KEEL_SHUTDOWN_GRACE_SECONDS,
     dataDir: env.KEEL_DATA_DIR,

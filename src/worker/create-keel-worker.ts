@@ -27,6 +27,7 @@ import { ToolRegistry } from '../tools/tool-registry.js';
 import type { ContentStore } from '../stores/content-store.js';
 import { openContentStore } from '../stores/open-content-store.js';
 import { JsonPayloadGuard } from './json-payload-guard.js';
+import type { McpServers } from '../mcp/mcp-servers.js';
 
 /** The workflow bundle's entry, for `workflowsPath` and `bundleWorkflowCode`. */
 export const workflowsPath = siblingModulePath('../workflows/index', import.meta.url);
@@ -71,6 +72,13 @@ export interface KeelWorkerOptions {
   workerOptions?: Partial<WorkerOptions>;
   /** Custom tools (see `defineTool`), offered beside the built-ins; a session enables them by name. */
   tools?: ToolDefinition[];
+  /**
+   * MCP tool sources: `new McpServers(loadMcpConfig(file), { secrets })`; a session enables their tools as
+   * `mcp__<server>__<tool>` or a whole server as `mcp__<server>`. The caller owns them (`start()` to start the stdio
+   * servers at once, `close()` after the worker stops). `runWorker` does all this from `mcpServers` or
+   * `KEEL_MCP_CONFIG`. @default none
+   */
+  mcp?: McpServers;
   /** Where the worker keeps session data: the local sandbox's session directories (and the default store). @default `.keel/data` (src/worker/main.ts: env `KEEL_DATA_DIR`) */
   dataDir?: string;
   /** Limits and isolation of the local sandbox; see {@link LocalSandboxOptionsInput} for defaults. */
@@ -151,6 +159,7 @@ export async function createKeelWorker(options: KeelWorkerOptions): Promise<Work
       sandboxes,
       store,
       grantKey,
+      mcp: options.mcp,
     }),
     shutdownGraceTime: options.shutdownGraceTimeMs ?? 30_000,
     // The guard decodes last (codecs decode in reverse order), so it sees what other codecs (encryption) opened.

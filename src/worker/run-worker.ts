@@ -20,6 +20,9 @@ import { describeTemporalConnection, temporalConnectionFromEnvironment } from '.
 import { loadWorkerConfig } from '../config/worker-config.js';
 import { E2BSandboxProvider } from '../sandboxes/e2b/e2b-sandbox-provider.js';
 import { readSecretVariable } from '../secrets/read-secret-variable.js';
+import { secretsProvidersFromEnvironment } from '../secrets/secrets-from-environment.js';
+import { loadMcpConfig } from '../mcp/mcp-config.js';
+import { McpServers } from '../mcp/mcp-servers.js';
 import type { ProfileConfig } from '../shared/schemas/profile.js';
 import { openContentStore } from '../stores/open-content-store.js';
 import type { ToolDefinition } from '../tools/define-tool.js';
@@ -41,9 +44,9 @@ export interface RunWorkerOptions extends Partial<Omit<KeelWorkerOptions, 'conne
    */
   profiles?: string | Record<string, ProfileConfig>;
   /**
-   * MCP tool sources in the format other MCP hosts use (`{"mcpServers": {...}}`), or a path to such a file.
-   * Accepted for the contract's next release; this version does not start MCP servers yet, and says so in its
-   * start report. @default none
+   * MCP tool sources in the format other MCP hosts use (`{"mcpServers": {...}}`), or a path to such a file. The
+   * worker starts its stdio servers, restarts them when they die and stops them when it stops; `{"secret": "<name>"}`
+   * env and header values come from the worker's secrets. @default env `KEEL_MCP_CONFIG` (a file), else none
    */
   mcpServers?: string | Record<string, unknown>;
   /** Temporal frontend, host:port. @default env `TEMPORAL_ADDRESS` (or the `temporal.toml` profile), else `localhost:7233` */
@@ -78,6 +81,14 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
   const grantKey = overrides.grantKey ?? loadGrantKey(config.dataDir, { create: true }, environment);
   const anthropicApiKey = overrides.anthropicApiKey ?? readSecretVariable('ANTHROPIC_API_KEY', environment);
   const e2bApiKey = readSecretVariable('E2B_API_KEY', environment);
+  // Before connecting too: a bad MCP configuration is refused naming the server and the field.
+  const mcpSource = mcpServers ?? config.mcpConfigFile;
+  const mcpConfigs = mcpSource ? loadMcpConfig(mcpSource) : [];
+  const mcpLogger = { info: (message: string) => logger.info(message), warn: (message: string) => logger.warn(message) };
+  const mcp =
+    mcpConfigs.length > 0
+      ? new McpServers(mcpConfigs, { secrets: secretsProvidersFromEnvironment(environment), logger: mcpLogger, heartbeatTimeoutMs: overrides.toolHeartbeatTimeoutMs ?? config.toolHeartbeatTimeoutMs })
+      : undefined;
   installSdkRuntime(logger, config.metricsAddress);
 
   const connection = await NativeConnection.connect(temporal.connectionOptions);
@@ -91,6 +102,11 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
         { error: (error as Error).message },
         'could not check search attributes; register KeelStatus, KeelProfile (Keyword), KeelTurns, KeelTokens (Int), KeelCostUsd (Double) by hand',
       );
+    }
+    if (mcp) {
+      // Stopped after the worker: in-flight calls may finish in the grace period.
+      opened.unshift(() => mcp.close());
+      mcp.start();
     }
     const graceMs = config.shutdownGraceSeconds * 1000;
     // For PostgreSQL the URL may hold a password: read like the other secrets, never logged.
@@ -135,6 +151,7 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
       profileRegistry: profiles,
       store,
       ...(tools ? { tools } : {}),
+      ...(mcp ? { mcp } : {}),
     });
     // Opt-in: KEEL_RETENTION_DAYS. Its own client connection: the worker's native one serves the worker only.
     if (config.retentionDays !== undefined) {
@@ -169,6 +186,7 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
         model: config.anthropicBaseUrl ?? 'Anthropic API',
         modelApiKey: anthropicApiKey ? 'set' : 'not set',
         customTools: (tools ?? []).map((tool) => tool.name),
+        mcpServers: mcpConfigs.map((server) => server.name),
         e2bSandbox: e2bApiKey ? 'on' : 'off (no E2B_API_KEY)',
         store: store.description,
         encryption: dataConverter ? 'on' : 'off',
@@ -185,7 +203,6 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
       },
       'keel worker started',
     );
-    if (mcpServers) logger.warn('MCP servers are configured, but this version of Keel does not run MCP tool sources yet: their tools are not offered');
     if (signal?.aborted) abort();
     try {
       // The SDK's runtime handles SIGINT/SIGTERM by calling worker.shutdown(): polling stops and in-flight

@@ -11,7 +11,10 @@ import { forkGrant } from '../../src/codec/fork-grant.js';
 import type { ScriptedModelServer, ScriptedModelServerOptions, ScriptedReply } from '../../src/dev/scripted-model/index.js';
 import { SESSION_WORKFLOW_TYPE } from '../../src/shared/constants.js';
 import type { ProfileConfig } from '../../src/shared/schemas/profile.js';
-import type { RunningWorker } from './temporal-env.js';
+import { parseMcpConfig } from '../../src/mcp/mcp-config.js';
+import { McpServers } from '../../src/mcp/mcp-servers.js';
+import { everythingStdioServer } from './mcp-test-servers.js';
+import type { RunningWorker, WorkerSetup } from './temporal-env.js';
 import { testProfiles } from './test-profiles.js';
 import { waitFor, waitForStatus } from './wait-for.js';
 
@@ -21,7 +24,11 @@ export interface ScenarioContext {
    * A worker of its own and the scripted model server it calls, so that no reply left over by one scenario
    * reaches another. `validate: false` lets the model ask for tools the session never offered.
    */
-  startWorker(options?: ScriptedModelServerOptions, profiles?: Record<string, ProfileConfig>): Promise<{ worker: RunningWorker; model: ScriptedModelServer }>;
+  startWorker(
+    options?: ScriptedModelServerOptions,
+    profiles?: Record<string, ProfileConfig>,
+    setup?: Pick<WorkerSetup, 'mcp'>,
+  ): Promise<{ worker: RunningWorker; model: ScriptedModelServer }>;
   /** The workers' fork grant key, for sessions started as forks. */
   grantKey: Buffer;
 }
@@ -173,6 +180,32 @@ export const historyScenarios: HistoryScenario[] = [
       );
       await handle.result();
       return handle;
+    },
+  },
+  {
+    name: 'mcp-tools',
+    covers: 'MCP tools: a whole stdio server enabled by mcp__<server>, listed by resolveTools; two calls in one turn, one with an image result kept in the content store',
+    ends: 'completed',
+    async run({ startWorker }, workflowId) {
+      const mcp = new McpServers(parseMcpConfig({ mcpServers: { everything: everythingStdioServer } }), { secrets: [] });
+      try {
+        const { worker, model } = await startWorker({}, undefined, { mcp });
+        model.push(
+          {
+            kind: 'message',
+            content: [
+              { type: 'tool_use', id: 'toolu_sum', name: 'mcp__everything__get-sum', input: { a: 2, b: 3 } },
+              { type: 'tool_use', id: 'toolu_image', name: 'mcp__everything__get-tiny-image', input: {} },
+            ],
+          },
+          text('The sum is 5, and the image is the MCP logo.'),
+        );
+        const handle = await worker.sessions.start({ profile: 'test', tools: ['mcp__everything'], messages: [{ role: 'user', content: 'Add 2 and 3, then show me the logo.' }] }, { workflowId });
+        await handle.result();
+        return handle;
+      } finally {
+        await mcp.close();
+      }
     },
   },
   {

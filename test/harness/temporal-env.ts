@@ -47,6 +47,8 @@ export interface WorkerSetup {
   dataDir?: string;
   /** Custom tools. */
   tools?: KeelWorkerOptions['tools'];
+  /** MCP tool sources (the test closes them). */
+  mcp?: KeelWorkerOptions['mcp'];
   localSandbox?: KeelWorkerOptions['localSandbox'];
   builtInTools?: KeelWorkerOptions['builtInTools'];
   toolHeartbeatTimeoutMs?: number;
@@ -150,6 +152,7 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
         ...(setup.encryptionKeys ? { encryptionKeys: setup.encryptionKeys } : {}),
         dataDir: setup.dataDir ?? dataDir,
         ...(setup.tools ? { tools: setup.tools } : {}),
+        ...(setup.mcp ? { mcp: setup.mcp } : {}),
         ...(setup.localSandbox ? { localSandbox: setup.localSandbox } : {}),
         ...(setup.builtInTools ? { builtInTools: setup.builtInTools } : {}),
         ...(setup.toolHeartbeatTimeoutMs ? { toolHeartbeatTimeoutMs: setup.toolHeartbeatTimeoutMs } : {}),

@@ -48,6 +48,8 @@ export interface ResolvedTools {
   tools: ResolvedTool[];
   /** The session's sandbox with its default applied: `local` when a sandbox tool is enabled, else `none`. */
   sandbox: SandboxOptions;
+  /** MCP servers that could not be reached when the session started, with the reason: their tools are left out. */
+  unavailable?: string[];
 }
 
 /** Where a sandbox tool runs: what the workflow keeps of its sandbox (see SandboxRef, worker-side). */
