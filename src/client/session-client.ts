@@ -4,13 +4,14 @@
  * do the same through the public contract.
  */
 import { type Client, WithStartWorkflowOperation, type ScheduleHandle, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import type { DataConverter, UpdateDefinition } from '@temporalio/common';
+import type { DataConverter, SearchAttributePair, UpdateDefinition } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import { connectClient } from './connect-client.js';
 import { createSessionSchedule, listSessionSchedules, type ScheduleSessionOptions, type SessionScheduleSummary } from './session-schedules.js';
 import { MessageRejectedError, ValidationError } from '../errors.js';
 import { MAX_KEEL_PAYLOAD_BYTES, oversizedMessageReason } from '../shared/payload-limits.js';
 import { DEFAULT_TASK_QUEUE, SESSION_ID_PREFIX, SESSION_WORKFLOW_TYPE } from '../shared/constants.js';
+import { keelTenantKey } from '../shared/search-attributes.js';
 import {
   decideToolCallUpdate,
   interruptSignal,
@@ -73,6 +74,12 @@ export interface ConnectOptions {
 export interface StartOptions {
   /** The workflow id. @default `session-<uuid>` */
   workflowId?: string;
+  /**
+   * Whether the id of a session that has ended may start a new one. `REJECT_DUPLICATE` keeps an id naming one
+   * session for good (the HTTP API uses it, so that a new session cannot take an ended one's place).
+   * @default Temporal's, `ALLOW_DUPLICATE`
+   */
+  workflowIdReusePolicy?: 'ALLOW_DUPLICATE' | 'REJECT_DUPLICATE';
 }
 
 /** Validates a session input as the workflow will. @throws ValidationError naming the fields. */
@@ -90,6 +97,15 @@ function summaryOf(input: SessionInput): string {
   const first = input.messages.find((message) => message.role === 'user');
   const line = (first ? textOf(first.content) : '').split('\n').find((candidate) => candidate.trim()) ?? '';
   return `[${input.profile}] ${line.length > 100 ? `${line.slice(0, 97)}...` : line}`;
+}
+
+/**
+ * `KeelTenant` from the start, so that the session is its tenant's before its first workflow task (the workflow
+ * writes it too, for sessions other clients start).
+ */
+function tenantAttribute(input: SessionInput): { typedSearchAttributes?: SearchAttributePair[] } {
+  const tenant = input.metadata.tenant;
+  return tenant === undefined ? {} : { typedSearchAttributes: [{ key: keelTenantKey, value: tenant }] };
 }
 
 /**
@@ -280,6 +296,8 @@ export class SessionClient {
       workflowId: options.workflowId ?? `${SESSION_ID_PREFIX}${randomUUID()}`,
       args: [parsed],
       staticSummary: summaryOf(parsed),
+      ...(options.workflowIdReusePolicy ? { workflowIdReusePolicy: options.workflowIdReusePolicy } : {}),
+      ...tenantAttribute(parsed),
     });
     return new SessionHandle(handle, this.#handleOptions);
   }
@@ -303,6 +321,7 @@ export class SessionClient {
       workflowIdConflictPolicy: 'USE_EXISTING',
       args: [parsed],
       staticSummary: summaryOf(parsed),
+      ...tenantAttribute(parsed),
     });
     const id = message.id ?? randomUUID();
     const first = await this.client.workflow.executeUpdateWithStart(sendMessageUpdate, {

@@ -94,7 +94,7 @@ export async function agentSessionWorkflow(rawInput: unknown, rawCarry?: unknown
   const state = new SessionState(input);
   const history = new SessionHistory(state, input, parseCarry(rawCarry));
 
-  const visibility = new SessionVisibility(state, input.profile, lean);
+  const visibility = new SessionVisibility(state, input.profile, lean, input.metadata.tenant);
   const publish = (): void => visibility.publish();
   const setStatus = (status: SessionState['status']): void => {
     if (state.status === status) return;
