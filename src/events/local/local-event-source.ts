@@ -49,7 +49,9 @@ export class LocalEventSource implements EventSource {
       const request = httpRequest(`${hub.url}/sessions/${encodeURIComponent(sessionId)}`, { headers: { authorization: `Bearer ${hub.token}` } });
       connections.set(hub.file, request);
       const done = () => {
-        // A hub that went away (its worker stopped or died) is dropped; if it comes back it has a new entry.
+        // A hub that went away (its worker stopped or died) is dropped; one still listed is connected again at the
+        // next scan (what it resends is known already and kept once).
+        if (connections.get(hub.file) === request) connections.delete(hub.file);
         settled(hub.file);
       };
       request.once('error', done);
