@@ -29,6 +29,10 @@ import { sessionInputSchema, type SessionInput, type SessionInputRequest } from 
 import { CONTINUED_AS_NEW } from '../shared/schemas/session-carry.js';
 import type { ContentStore } from '../stores/content-store.js';
 import { resolveContent } from '../stores/restore-content.js';
+import type { EventSource } from '../events/event-transport.js';
+import { eventsSettingsFromEnvironment, openEventSource } from '../events/events-settings.js';
+import { SessionEventFeed, type SubscribeOptions } from '../events/session-event-feed.js';
+import type { SessionEventEnvelope } from '../shared/schemas/session-event.js';
 import type {
   AssistantTurn,
   DecideToolCallInput,
@@ -54,6 +58,11 @@ export interface SessionClientOptions {
    * session would refuse them. @default 1572864 (1.5 MiB, under Temporal's 2 MiB payload limit)
    */
   maxPayloadBytes?: number;
+  /**
+   * Where the live streams of model calls come from, for `events()`. @default from `KEEL_EVENTS` / `KEEL_EVENTS_URL`
+   * (the workers' setting): the local hubs of this machine's workers
+   */
+  events?: EventSource;
 }
 
 export interface ConnectOptions {
@@ -137,11 +146,14 @@ async function unwrapRejection<T>(update: Promise<T>): Promise<T> {
 export interface SessionHandleOptions {
   store?: ContentStore;
   maxPayloadBytes?: number;
+  /** The feed `events()` subscribes to: its SessionClient's, which all its handles share. */
+  feed?: () => SessionEventFeed;
 }
 
 export class SessionHandle {
   readonly #store: ContentStore | undefined;
   readonly #maxPayloadBytes: number;
+  readonly #feed: (() => SessionEventFeed) | undefined;
 
   constructor(
     readonly workflow: WorkflowHandle,
@@ -149,6 +161,19 @@ export class SessionHandle {
   ) {
     this.#store = options.store;
     this.#maxPayloadBytes = options.maxPayloadBytes ?? MAX_KEEL_PAYLOAD_BYTES;
+    this.#feed = options.feed;
+  }
+
+  /**
+   * The session's live events (the contract's "HTTP API and live events"): text, thinking and tool-input deltas as
+   * the model writes them, tool calls and results, approvals waiting, status changes, turn ends and the end.
+   * Without `lastEventId`, from the start of the turn in progress; with it, from the event after it, without loss
+   * or repeats. Ends after `session_end`, or when `signal` aborts.
+   * @throws ValidationError for a `lastEventId` that is not an id of this stream
+   */
+  events(options: SubscribeOptions = {}): AsyncIterable<SessionEventEnvelope> {
+    if (!this.#feed) throw new Error('events() needs a handle from a SessionClient (start, startAndSend or getHandle), which holds the event feed');
+    return this.#feed().subscribe(this.workflowId, options);
   }
 
   get workflowId(): string {
@@ -246,14 +271,29 @@ export class SessionClient {
   readonly client: Client;
   readonly taskQueue: string;
   readonly #handleOptions: SessionHandleOptions;
+  #eventSource: EventSource | undefined;
+  #feed: SessionEventFeed | undefined;
 
   constructor(options: SessionClientOptions) {
     this.client = options.client;
     this.taskQueue = options.taskQueue ?? process.env.KEEL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
+    this.#eventSource = options.events;
     this.#handleOptions = {
       ...(options.store ? { store: options.store } : {}),
       ...(options.maxPayloadBytes ? { maxPayloadBytes: options.maxPayloadBytes } : {}),
+      feed: () => this.eventFeed(),
     };
+  }
+
+  /**
+   * The one feed of live events this client's handles share: one transport subscription and one watch per session
+   * however many subscribers it has. `keel serve` subscribes through it (`eventFeed().subscribe(id, options)`)
+   * without a handle per request.
+   */
+  eventFeed(): SessionEventFeed {
+    this.#eventSource ??= openEventSource(eventsSettingsFromEnvironment());
+    this.#feed ??= new SessionEventFeed({ client: this.client, source: this.#eventSource, ...(this.#handleOptions.store ? { store: this.#handleOptions.store } : {}) });
+    return this.#feed;
   }
 
   /**
@@ -263,7 +303,8 @@ export class SessionClient {
   static async connect(options: ConnectOptions = {}): Promise<SessionClient> {
     const { client } = await connectClient(options);
     const taskQueue = options.taskQueue ?? options.environment?.KEEL_TASK_QUEUE;
-    return new SessionClient({ client, ...(taskQueue ? { taskQueue } : {}) });
+    const events = openEventSource(eventsSettingsFromEnvironment(options.environment ?? process.env));
+    return new SessionClient({ client, events, ...(taskQueue ? { taskQueue } : {}) });
   }
 
   /**
@@ -282,8 +323,10 @@ export class SessionClient {
     return listSessionSchedules(this.client);
   }
 
-  /** Closes the connection of its client (the one `connect` opened), so that a script can exit. */
+  /** Closes its event feed and the connection of its client (the one `connect` opened), so that a script can exit. */
   async close(): Promise<void> {
+    await this.#feed?.close();
+    await this.#eventSource?.close();
     await this.client.connection.close();
   }
 
