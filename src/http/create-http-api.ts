@@ -19,6 +19,7 @@ import { ApiError } from './api-error.js';
 import type { ApiApp, ApiEnvironment, ApiServices } from './api-environment.js';
 import type { ApiToken } from './api-tokens.js';
 import { authenticate } from './authenticate.js';
+import { OpenStreams, registerEventRoutes } from './routes/event-routes.js';
 import { registerMessageRoutes } from './routes/message-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
 
@@ -62,7 +63,7 @@ export function toApiError(error: unknown, report: () => void): ApiError {
 }
 
 /** Builds the app. @throws nothing: every failure of a request is answered as JSON. */
-export function createHttpApi(options: HttpApiOptions): ApiApp {
+export function createHttpApi(options: HttpApiOptions): ApiApp & { openStreams: OpenStreams } {
   const services: ApiServices = {
     sessions: options.sessions,
     maxStreamsPerToken: options.maxStreamsPerToken ?? 256,
@@ -121,6 +122,8 @@ export function createHttpApi(options: HttpApiOptions): ApiApp {
 
   registerSessionRoutes(app, services);
   registerMessageRoutes(app, services);
+  const openStreams = new OpenStreams();
+  registerEventRoutes(app, services, openStreams);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/v1/openapi.json', {
@@ -132,5 +135,5 @@ export function createHttpApi(options: HttpApiOptions): ApiApp {
     },
     security: [{ bearer: [] }],
   });
-  return app;
+  return Object.assign(app, { openStreams });
 }

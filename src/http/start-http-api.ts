@@ -26,6 +26,8 @@ export interface RunningHttpApi {
   /** e.g. `http://127.0.0.1:8787` */
   readonly url: string;
   readonly server: Server;
+  /** Event streams open now (all tokens). */
+  openStreams(): number;
   /** Stops listening and closes every connection, event streams included. */
   close(): Promise<void>;
 }
@@ -43,6 +45,7 @@ export async function startHttpApi(options: StartHttpApiOptions): Promise<Runnin
   return {
     url,
     server,
+    openStreams: () => app.openStreams.total,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
