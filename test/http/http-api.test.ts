@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { before, describe, test } from 'node:test';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { z } from 'zod';
 import { parseApiTokens } from '../../src/http/api-tokens.js';
 import { startHttpApi, type RunningHttpApi } from '../../src/http/start-http-api.js';
@@ -228,5 +229,42 @@ describe('keel serve: the HTTP API', () => {
     assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://app.example');
     const other = await request('GET', '/v1/sessions?limit=1', { token: adminToken, headers: { origin: 'https://evil.example' } });
     assert.equal(other.headers.get('access-control-allow-origin'), null);
+  });
+
+  test('GET /v1/openapi.json: an OpenAPI 3.1 document of every route, without a token; real answers validate against its schemas (ajv, JSON Schema 2020-12)', async () => {
+    const document = await request('GET', '/v1/openapi.json');
+    assert.equal(document.status, 200);
+    const spec = document.body;
+    assert.equal(spec.openapi, '3.1.0');
+    assert.deepEqual(Object.keys(spec.paths).sort(), [
+      '/v1/sessions',
+      '/v1/sessions/{id}',
+      '/v1/sessions/{id}/budget',
+      '/v1/sessions/{id}/cancel',
+      '/v1/sessions/{id}/events',
+      '/v1/sessions/{id}/interrupt',
+      '/v1/sessions/{id}/messages',
+      '/v1/sessions/{id}/reset-context',
+      '/v1/sessions/{id}/tool-decisions',
+      '/v1/sessions/{id}/transcript',
+    ]);
+    assert.deepEqual(spec.components.securitySchemes.bearer, { type: 'http', scheme: 'bearer' });
+    for (const [path, operations] of Object.entries<Record<string, { responses: Record<string, unknown> }>>(spec.paths)) {
+      for (const [method, operation] of Object.entries(operations)) assert.ok(Object.keys(operation.responses).length >= 2, `${method} ${path} lists its answers`);
+    }
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    const check = (schema: unknown, value: unknown, what: string) => {
+      const validate = ajv.compile(schema as object);
+      assert.ok(validate(value), `${what}: ${ajv.errorsText(validate.errors)}`);
+    };
+    const answerSchema = (path: string, method: string, status: number) => spec.paths[path][method].responses[String(status)].content['application/json'].schema;
+    check(answerSchema('/v1/sessions/{id}', 'get', 200), (await request('GET', '/v1/sessions/http-task-1', { token: adminToken })).body, 'state');
+    check(answerSchema('/v1/sessions/{id}/transcript', 'get', 200), (await request('GET', '/v1/sessions/http-task-1/transcript', { token: adminToken })).body, 'transcript');
+    check(answerSchema('/v1/sessions', 'get', 200), (await request('GET', '/v1/sessions?limit=5', { token: adminToken })).body, 'list');
+    check(answerSchema('/v1/sessions', 'post', 400), (await request('POST', '/v1/sessions', { token: adminToken, body: {} })).body, 'an error');
+    // The request schema is the session's own: a valid SessionInput passes it, a bad one does not.
+    const body = spec.paths['/v1/sessions'].post.requestBody.content['application/json'].schema;
+    check(body, { ...task('hello', { mode: 'chat', limits: { maxTurns: 3 } }), id: 'a-session' }, 'a session input');
+    assert.equal(ajv.compile(body)({ messages: [{ role: 'user', content: 'x' }], surprise: true }), false);
   });
 });
