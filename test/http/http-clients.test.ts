@@ -1,6 +1,6 @@
 /**
- * Apps written without Keel's code against `keel serve`: a Python script of the standard library alone starts a
- * session, streams its turns and approves a tool call through the HTTP API.
+ * Apps written without Keel's code against `keel serve`: a Python script of the standard library alone, and a shell
+ * script of curl, each start a session, stream its turns and approve a tool call through the HTTP API.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -22,6 +22,7 @@ import { createKeelFixture } from '../harness/use-keel.js';
 const directory = mkdtempSync(join(tmpdir(), 'keel-http-clients-test-'));
 const token = 'python-0123456789abcdef';
 const script = fileURLToPath(new URL('./clients/stream_and_approve.py', import.meta.url));
+const shellScript = fileURLToPath(new URL('./clients/stream_and_approve.sh', import.meta.url));
 const notes: string[] = [];
 const note = defineTool({
   name: 'note',
@@ -82,5 +83,25 @@ describe('keel serve: apps without Keel', () => {
     // The session is its token's tenant's.
     const { searchAttributes } = await keel.environment.client.workflow.getHandle(output.created.id).describe();
     assert.deepEqual(searchAttributes['KeelTenant'], ['acme']);
+  });
+
+  test('curl client: a shell script of curl and sed starts a session, streams it and approves the tool call; the deltas it received concatenate to each turn\'s text', async () => {
+    notes.length = 0;
+    keel.model.push(
+      { kind: 'message', chunkDelayMs: 5, content: [{ type: 'text', text: 'Noting it from the shell.' }, { type: 'tool_use', id: 'toolu_sh', name: 'note', input: { text: 'from curl' } }] },
+      { kind: 'message', chunkDelayMs: 5, content: [{ type: 'text', text: answer }] },
+    );
+    const { stdout } = await promisify(execFile)('bash', [shellScript, api!.url, token], { timeout: 120_000 });
+    const events = stdout
+      .split('\n\n')
+      .map((block) => Object.fromEntries(block.split('\n').filter((line) => /^(id|event|data):/.test(line)).map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1).trim()])))
+      .filter((event) => event.event)
+      .map((event) => ({ id: event.id, event: event.event, data: JSON.parse(event.data) }));
+    const deltas = (turn: number) => events.filter((event) => event.event === 'text_delta' && event.data.turn === turn).map((event) => event.data.text).join('');
+    const turnEnds = events.filter((event) => event.event === 'turn_end');
+    assert.deepEqual(turnEnds.map((event) => event.data.text), ['Noting it from the shell.', answer]);
+    assert.deepEqual([deltas(1), deltas(2)], ['Noting it from the shell.', answer]);
+    assert.deepEqual(notes, ['from curl']);
+    assert.deepEqual(events.at(-1)?.data, { status: 'completed', finalText: answer });
   });
 });
