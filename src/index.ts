@@ -18,6 +18,13 @@ export { eventsSettingsFromEnvironment, openEventPublisher, openEventSource } fr
 export type { EventsSettings } from './events/events-settings.js';
 export { sessionEventNames, sessionEventSchemas } from './shared/schemas/session-event.js';
 export type { SessionEvent, SessionEventEnvelope, SessionEventName } from './shared/schemas/session-event.js';
+// The HTTP API of `keel serve`, to run or mount in a server of one's own (a hono app: `app.fetch`).
+export { createHttpApi } from './http/create-http-api.js';
+export type { HttpApiOptions } from './http/create-http-api.js';
+export { startHttpApi } from './http/start-http-api.js';
+export type { RunningHttpApi, StartHttpApiOptions } from './http/start-http-api.js';
+export { parseApiTokens } from './http/api-tokens.js';
+export type { ApiToken } from './http/api-tokens.js';
 export { temporalConnectionFromEnvironment } from './config/temporal-connection.js';
 export type { TemporalConnection, TemporalConnectionOptions, TemporalConnectionOverrides } from './config/temporal-connection.js';
 export { AgentRuntimeError, ConfigError, MessageRejectedError, ModelError, SandboxError, StoreError, ToolError, ValidationError } from './errors.js';
