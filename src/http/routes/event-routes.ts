@@ -11,7 +11,7 @@ import { ValidationError } from '../../errors.js';
 import { sessionEventNames, sessionEventSchemas } from '../../shared/schemas/session-event.js';
 import { ApiError } from '../api-error.js';
 import { commonErrors, errorResponses, type ApiApp, type ApiServices } from '../api-environment.js';
-import { accessSession } from '../session-access.js';
+import { accessSession, SharedSessionLookups } from '../session-access.js';
 import { sessionIdParamsSchema } from './session-routes.js';
 
 /** How often an idle stream sends a comment line, ms: proxies keep it open, and a dead client is noticed. */
@@ -50,6 +50,7 @@ export class OpenStreams {
 }
 
 export function registerEventRoutes(app: ApiApp, services: ApiServices, openStreams: OpenStreams): void {
+  const lookups = new SharedSessionLookups(services.sessions);
   app.openapi(
     createRoute({
       method: 'get',
@@ -66,7 +67,7 @@ export function registerEventRoutes(app: ApiApp, services: ApiServices, openStre
     async (c) => {
       const id = c.req.valid('param').id;
       const caller = c.get('caller');
-      await accessSession(services.sessions, caller, id);
+      await accessSession(services.sessions, caller, id, lookups);
       const lastEventId = c.req.valid('header')['last-event-id'];
       const abort = new AbortController();
       let events;
