@@ -78,7 +78,7 @@ describe('keel serve: apps without Keel', () => {
     assert.deepEqual(output.deltaTexts, output.turnTexts);
     assert.equal(output.deltasMatch, true);
     assert.ok(output.events.filter((name) => name === 'text_delta').length > 10, 'the answer came in many deltas');
-    assert.ok(output.events.includes('approval_requested') && output.events.includes('tool_result'));
+    assert.ok(output.events.includes('approval_requested'));
     assert.deepEqual(output.end, { status: 'completed', finalText: answer });
     // The session is its token's tenant's.
     const { searchAttributes } = await keel.environment.client.workflow.getHandle(output.created.id).describe();
