@@ -14,6 +14,21 @@ export { defineTool } from './tools/define-tool.js';
 export type { DefineToolOptions, ToolContext, ToolDefinition, ToolHandlerResult, ToolSandbox } from './tools/define-tool.js';
 export { SessionClient, SessionHandle, validateSessionInput } from './client/session-client.js';
 export type { ConnectOptions, SessionClientOptions, StartOptions } from './client/session-client.js';
+// Live events: `SessionHandle.events()`, or for a server with many subscribers `SessionClient.eventFeed().subscribe()`.
+export { SessionEventFeed } from './events/session-event-feed.js';
+export type { SessionEventFeedOptions, SubscribeOptions } from './events/session-event-feed.js';
+export type { EventPublisher, EventSource, EventSubscriptionHandlers } from './events/event-transport.js';
+export { eventsSettingsFromEnvironment, openEventPublisher, openEventSource } from './events/events-settings.js';
+export type { EventsSettings } from './events/events-settings.js';
+export { sessionEventNames, sessionEventSchemas } from './shared/schemas/session-event.js';
+export type { SessionEvent, SessionEventEnvelope, SessionEventName } from './shared/schemas/session-event.js';
+// The HTTP API of `keel serve`, to run or mount in a server of one's own (a hono app: `app.fetch`).
+export { createHttpApi } from './http/create-http-api.js';
+export type { HttpApiOptions } from './http/create-http-api.js';
+export { startHttpApi } from './http/start-http-api.js';
+export type { RunningHttpApi, StartHttpApiOptions } from './http/start-http-api.js';
+export { parseApiTokens } from './http/api-tokens.js';
+export type { ApiToken } from './http/api-tokens.js';
 export { temporalConnectionFromEnvironment } from './config/temporal-connection.js';
 export type { TemporalConnection, TemporalConnectionOptions, TemporalConnectionOverrides } from './config/temporal-connection.js';
 export { AgentRuntimeError, ConfigError, McpServerError, MessageRejectedError, ModelError, SandboxError, StoreError, ToolError, ValidationError } from './errors.js';

@@ -4,6 +4,7 @@ import { clusterTopologyScenario } from './cluster-topology.js';
 import { cliStartupScenario } from './cli-startup.js';
 import { concurrencyScenario } from './concurrency.js';
 import { historyGrowthScenario } from './history-growth.js';
+import { httpStreamScenario } from './http-stream.js';
 import { langgraphPeerScenario } from './langgraph-peer.js';
 import { recoveryScenario } from './recovery.js';
 import { replayScenario } from './replay.js';
@@ -20,6 +21,7 @@ export const scenarios: Scenario<any>[] = [
   replayScenario,
   concurrencyScenario,
   historyGrowthScenario,
+  httpStreamScenario,
   tuningsScenario,
   clusterTopologyScenario,
 ];

@@ -15,6 +15,8 @@ import { startHeartbeats } from './heartbeat-pacer.js';
 import { toActivityFailure } from './activity-failure.js';
 import { FailureTypes } from '../shared/failure-types.js';
 import { assertPayloadFits } from './assert-payload-fits.js';
+import { startCallStream, type CallStream } from '../events/call-stream.js';
+import type { EventPublisher } from '../events/event-transport.js';
 
 /** A system prompt longer than this is stored once and sent by reference afterwards, bytes. */
 export const INLINE_SYSTEM_BYTES = 1024;
@@ -40,7 +42,7 @@ interface StoredSystem {
  * reply, and returns the reply with its large blocks stored, plus the new context head. So its input and result
  * stay small however long the session runs.
  */
-export function createCallModel(adapter: ModelAdapter, sharedStore: ContentStore, contexts = new RestoredContexts()) {
+export function createCallModel(adapter: ModelAdapter, sharedStore: ContentStore, contexts = new RestoredContexts(), events?: EventPublisher) {
   return async function callModel(request: ModelCallRequest): Promise<ModelCallResponse> {
     const parsed = modelCallRequestSchema.safeParse(request);
     if (!parsed.success) {
@@ -76,6 +78,11 @@ export function createCallModel(adapter: ModelAdapter, sharedStore: ContentStore
 
     const context = Context.current();
     const heartbeats = startHeartbeats(context, { phase: 'waiting for the first token' });
+    // A turn's reply streams live to subscribers; a summary the workflow reads itself (`inlineReply`) is no turn's.
+    const stream: CallStream | undefined =
+      events && !inlineReply
+        ? startCallStream(events, { sessionId, turn: call.turn, call: Number(context.info.activityId) || 0, attempt: context.info.attempt }, 'the model call started again')
+        : undefined;
     let response: ModelCallResponse;
     try {
       response = await adapter.call(
@@ -83,8 +90,10 @@ export function createCallModel(adapter: ModelAdapter, sharedStore: ContentStore
         {
           signal: context.cancellationSignal,
           onProgress: (update) => heartbeats.progress(update),
+          ...(stream ? { onDelta: (delta) => stream.delta(delta) } : {}),
         },
       );
+      stream?.end();
     } catch (error) {
       throw toActivityFailure(error, { type: FailureTypes.ModelBadResponse });
     } finally {

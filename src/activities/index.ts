@@ -9,6 +9,8 @@ import type { ToolRegistry } from '../tools/tool-registry.js';
 import type { ContentStore } from '../stores/content-store.js';
 import type { McpServers } from '../mcp/mcp-servers.js';
 import { createCallModel } from './call-model.js';
+import type { EventPublisher } from '../events/event-transport.js';
+import { RestoredContexts } from '../stores/restored-contexts.js';
 import { createClaimFork } from './claim-fork.js';
 import { createContentStoreActivities } from './content-store-activities.js';
 import { createResolveProfile } from './resolve-profile.js';
@@ -28,11 +30,13 @@ export interface ActivityDependencies {
   grantKey: Buffer;
   /** The worker's MCP servers, when it has any. */
   mcp?: McpServers | undefined;
+  /** Where model calls publish their live stream. @default none: no live stream */
+  events?: EventPublisher;
 }
 
 export function createActivities(dependencies: ActivityDependencies) {
   return {
-    callModel: createCallModel(dependencies.model, dependencies.store),
+    callModel: createCallModel(dependencies.model, dependencies.store, new RestoredContexts(), dependencies.events),
     resolveProfile: createResolveProfile(dependencies.profiles),
     resolveTools: createResolveTools(dependencies),
     runTool: createRunTool(dependencies),

@@ -19,6 +19,7 @@ import { registerReplay } from './commands/replay.js';
 import { registerResetContext } from './commands/reset-context.js';
 import { registerSchedule } from './commands/schedule.js';
 import { registerSend } from './commands/send.js';
+import { registerServe } from './commands/serve.js';
 import { registerStart } from './commands/start.js';
 import { registerState } from './commands/state.js';
 import { registerTranscript } from './commands/transcript.js';
@@ -63,6 +64,7 @@ export function buildProgram(io: ActionEnvironment): Command {
   registerPurge(program, io);
   registerSchedule(program, io);
   registerMcp(program, io);
+  registerServe(program, io);
   // Every verb, nested ones (`schedule create`) included, reports usage errors the same way.
   const verbs = program.commands.flatMap((command) => [command, ...command.commands]);
   for (const command of verbs) {

@@ -4,7 +4,7 @@
  * do the same through the public contract.
  */
 import { type Client, WithStartWorkflowOperation, type ScheduleHandle, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import type { DataConverter, UpdateDefinition } from '@temporalio/common';
+import type { DataConverter, SearchAttributePair, UpdateDefinition } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import { connectClient } from './connect-client.js';
 import { executeUpdateResendingLost } from './resend-lost-update.js';
@@ -12,6 +12,7 @@ import { createSessionSchedule, listSessionSchedules, type ScheduleSessionOption
 import { MessageRejectedError, ValidationError } from '../errors.js';
 import { MAX_KEEL_PAYLOAD_BYTES, oversizedMessageReason } from '../shared/payload-limits.js';
 import { DEFAULT_TASK_QUEUE, SESSION_ID_PREFIX, SESSION_WORKFLOW_TYPE } from '../shared/constants.js';
+import { keelTenantKey } from '../shared/search-attributes.js';
 import {
   decideToolCallUpdate,
   interruptSignal,
@@ -29,6 +30,10 @@ import { sessionInputSchema, type SessionInput, type SessionInputRequest } from 
 import { CONTINUED_AS_NEW } from '../shared/schemas/session-carry.js';
 import type { ContentStore } from '../stores/content-store.js';
 import { resolveContent } from '../stores/restore-content.js';
+import type { EventSource } from '../events/event-transport.js';
+import { eventsSettingsFromEnvironment, openEventSource } from '../events/events-settings.js';
+import { SessionEventFeed, type SubscribeOptions } from '../events/session-event-feed.js';
+import type { SessionEventEnvelope } from '../shared/schemas/session-event.js';
 import type {
   AssistantTurn,
   DecideToolCallInput,
@@ -54,6 +59,11 @@ export interface SessionClientOptions {
    * session would refuse them. @default 1572864 (1.5 MiB, under Temporal's 2 MiB payload limit)
    */
   maxPayloadBytes?: number;
+  /**
+   * Where the live streams of model calls come from, for `events()`. @default from `KEEL_EVENTS` / `KEEL_EVENTS_URL`
+   * (the workers' setting): the local hubs of this machine's workers
+   */
+  events?: EventSource;
 }
 
 export interface ConnectOptions {
@@ -74,6 +84,12 @@ export interface ConnectOptions {
 export interface StartOptions {
   /** The workflow id. @default `session-<uuid>` */
   workflowId?: string;
+  /**
+   * Whether the id of a session that has ended may start a new one. `REJECT_DUPLICATE` keeps an id naming one
+   * session for good (the HTTP API uses it, so that a new session cannot take an ended one's place).
+   * @default Temporal's, `ALLOW_DUPLICATE`
+   */
+  workflowIdReusePolicy?: 'ALLOW_DUPLICATE' | 'REJECT_DUPLICATE';
 }
 
 /** Validates a session input as the workflow will. @throws ValidationError naming the fields. */
@@ -91,6 +107,15 @@ function summaryOf(input: SessionInput): string {
   const first = input.messages.find((message) => message.role === 'user');
   const line = (first ? textOf(first.content) : '').split('\n').find((candidate) => candidate.trim()) ?? '';
   return `[${input.profile}] ${line.length > 100 ? `${line.slice(0, 97)}...` : line}`;
+}
+
+/**
+ * `KeelTenant` from the start, so that the session is its tenant's before its first workflow task (the workflow
+ * writes it too, for sessions other clients start).
+ */
+function tenantAttribute(input: SessionInput): { typedSearchAttributes?: SearchAttributePair[] } {
+  const tenant = input.metadata.tenant;
+  return tenant === undefined ? {} : { typedSearchAttributes: [{ key: keelTenantKey, value: tenant }] };
 }
 
 /**
@@ -122,11 +147,14 @@ async function unwrapRejection<T>(update: Promise<T>): Promise<T> {
 export interface SessionHandleOptions {
   store?: ContentStore;
   maxPayloadBytes?: number;
+  /** The feed `events()` subscribes to: its SessionClient's, which all its handles share. */
+  feed?: () => SessionEventFeed;
 }
 
 export class SessionHandle {
   readonly #store: ContentStore | undefined;
   readonly #maxPayloadBytes: number;
+  readonly #feed: (() => SessionEventFeed) | undefined;
 
   constructor(
     readonly workflow: WorkflowHandle,
@@ -134,6 +162,19 @@ export class SessionHandle {
   ) {
     this.#store = options.store;
     this.#maxPayloadBytes = options.maxPayloadBytes ?? MAX_KEEL_PAYLOAD_BYTES;
+    this.#feed = options.feed;
+  }
+
+  /**
+   * The session's live events (the contract's "HTTP API and live events"): text, thinking and tool-input deltas as
+   * the model writes them, tool calls and results, approvals waiting, status changes, turn ends and the end.
+   * Without `lastEventId`, from the start of the turn in progress; with it, from the event after it, without loss
+   * or repeats. Ends after `session_end`, or when `signal` aborts.
+   * @throws ValidationError for a `lastEventId` that is not an id of this stream
+   */
+  events(options: SubscribeOptions = {}): AsyncIterable<SessionEventEnvelope> {
+    if (!this.#feed) throw new Error('events() needs a handle from a SessionClient (start, startAndSend or getHandle), which holds the event feed');
+    return this.#feed().subscribe(this.workflowId, options);
   }
 
   get workflowId(): string {
@@ -232,14 +273,29 @@ export class SessionClient {
   readonly client: Client;
   readonly taskQueue: string;
   readonly #handleOptions: SessionHandleOptions;
+  #eventSource: EventSource | undefined;
+  #feed: SessionEventFeed | undefined;
 
   constructor(options: SessionClientOptions) {
     this.client = options.client;
     this.taskQueue = options.taskQueue ?? process.env.KEEL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
+    this.#eventSource = options.events;
     this.#handleOptions = {
       ...(options.store ? { store: options.store } : {}),
       ...(options.maxPayloadBytes ? { maxPayloadBytes: options.maxPayloadBytes } : {}),
+      feed: () => this.eventFeed(),
     };
+  }
+
+  /**
+   * The one feed of live events this client's handles share: one transport subscription and one watch per session
+   * however many subscribers it has. `keel serve` subscribes through it (`eventFeed().subscribe(id, options)`)
+   * without a handle per request.
+   */
+  eventFeed(): SessionEventFeed {
+    this.#eventSource ??= openEventSource(eventsSettingsFromEnvironment());
+    this.#feed ??= new SessionEventFeed({ client: this.client, source: this.#eventSource, ...(this.#handleOptions.store ? { store: this.#handleOptions.store } : {}) });
+    return this.#feed;
   }
 
   /**
@@ -249,7 +305,8 @@ export class SessionClient {
   static async connect(options: ConnectOptions = {}): Promise<SessionClient> {
     const { client } = await connectClient(options);
     const taskQueue = options.taskQueue ?? options.environment?.KEEL_TASK_QUEUE;
-    return new SessionClient({ client, ...(taskQueue ? { taskQueue } : {}) });
+    const events = openEventSource(eventsSettingsFromEnvironment(options.environment ?? process.env));
+    return new SessionClient({ client, events, ...(taskQueue ? { taskQueue } : {}) });
   }
 
   /**
@@ -268,8 +325,10 @@ export class SessionClient {
     return listSessionSchedules(this.client);
   }
 
-  /** Closes the connection of its client (the one `connect` opened), so that a script can exit. */
+  /** Closes its event feed and the connection of its client (the one `connect` opened), so that a script can exit. */
   async close(): Promise<void> {
+    await this.#feed?.close();
+    await this.#eventSource?.close();
     await this.client.connection.close();
   }
 
@@ -282,6 +341,8 @@ export class SessionClient {
       workflowId: options.workflowId ?? `${SESSION_ID_PREFIX}${randomUUID()}`,
       args: [parsed],
       staticSummary: summaryOf(parsed),
+      ...(options.workflowIdReusePolicy ? { workflowIdReusePolicy: options.workflowIdReusePolicy } : {}),
+      ...tenantAttribute(parsed),
     });
     return new SessionHandle(handle, this.#handleOptions);
   }
@@ -305,6 +366,7 @@ export class SessionClient {
       workflowIdConflictPolicy: 'USE_EXISTING',
       args: [parsed],
       staticSummary: summaryOf(parsed),
+      ...tenantAttribute(parsed),
     });
     const id = message.id ?? randomUUID();
     const first = await this.client.workflow.executeUpdateWithStart(sendMessageUpdate, {

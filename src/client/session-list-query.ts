@@ -6,6 +6,7 @@
 import { ValidationError } from '../errors.js';
 import { SESSION_WORKFLOW_TYPE } from '../shared/constants.js';
 import { sessionStatusSchema, type SessionStatus } from '../shared/schemas/session-messages.js';
+import { keelTenantKey } from '../shared/search-attributes.js';
 
 /** Statuses the workflow itself cannot report, because its run ended abnormally; they come from Temporal's own. */
 export const executionEndings = { failed: 'Failed', terminated: 'Terminated', timed_out: 'TimedOut' } as const;
@@ -18,6 +19,8 @@ export interface SessionListFilter {
   profiles?: string[];
   /** Only sessions started after this moment. */
   startedAfter?: Date;
+  /** Only the sessions of this tenant (`KeelTenant`, from `metadata.tenant`). */
+  tenant?: string;
   /** A raw visibility clause ANDed with the rest. */
   query?: string;
 }
@@ -60,6 +63,7 @@ export function sessionListQuery(filter: SessionListFilter = {}): string {
     const parts = filter.profiles.map((profile) => `KeelProfile = ${quoted(profile, 'profile')}`);
     clauses.push(parts.length === 1 ? parts[0] : `(${parts.join(' OR ')})`);
   }
+  if (filter.tenant !== undefined) clauses.push(`${keelTenantKey.name} = ${quoted(filter.tenant, 'tenant')}`);
   if (filter.startedAfter) clauses.push(`StartTime > '${filter.startedAfter.toISOString()}'`);
   if (filter.query && filter.query.trim() !== '') clauses.push(`(${filter.query})`);
   return clauses.join(' AND ');

@@ -6,10 +6,17 @@ export interface ModelCallProgress {
   events: number;
 }
 
+/** A piece of the reply as it streams in: text, thinking, or a tool call's input JSON, of content block `index`. */
+export type ModelStreamDelta =
+  | { kind: 'text' | 'thinking'; index: number; text: string }
+  | { kind: 'tool_input'; index: number; toolUseId: string; json: string };
+
 export interface ModelCallOptions {
   /** Aborts the call (the activity was cancelled or timed out). */
   signal?: AbortSignal;
   onProgress?: (progress: ModelCallProgress) => void;
+  /** Each delta of the reply, in order, as it arrives (the live stream subscribers see). */
+  onDelta?: (delta: ModelStreamDelta) => void;
 }
 
 /**

@@ -45,6 +45,8 @@ export const FailureTypes = {
   PayloadTooLarge: 'Payload.TooLarge',
   /** A sealed payload does not open with the keys this process has. */
   PayloadDecryptionFailed: 'Payload.DecryptionFailed',
+  /** The HTTP API (`keel serve`) refused a request: its status and error type say why. */
+  HttpRequestRefused: 'Http.RequestRefused',
 } as const;
 
 export type FailureType = (typeof FailureTypes)[keyof typeof FailureTypes];

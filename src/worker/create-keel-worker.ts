@@ -6,6 +6,9 @@ import type { DataConverter } from '@temporalio/common';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { siblingModulePath } from '../internal/sibling-module-path.js';
 import { createActivities } from '../activities/index.js';
+import type { EventPublisher } from '../events/event-transport.js';
+import { openEventPublisher } from '../events/events-settings.js';
+import { defaultLocalEventsDirectory } from '../events/local/local-hub-registry.js';
 import { ProfileRegistry } from '../config/profile-registry.js';
 import type { EncryptionKeyRing } from '../codec/encryption-keys.js';
 import { loadGrantKey } from '../codec/fork-grant.js';
@@ -95,6 +98,12 @@ export interface KeelWorkerOptions {
    * `tracing.workflowInterceptorModules`. @default none
    */
   tracing?: WorkerTracing;
+  /**
+   * Where model calls publish their live stream (`SessionHandle.events()`, `keel serve`); `false` for none. The
+   * caller owns one it passes (and closes it after the worker stops).
+   * @default the local hub of this process, in the per-user folder clients on this machine look in (src/worker/main.ts: env `KEEL_EVENTS`)
+   */
+  events?: EventPublisher | false;
   /** Receives the start report (which sandbox limits are in force). @default none: silent */
   logger?: { info(message: string): void; warn(message: string): void };
 }
@@ -147,6 +156,7 @@ export async function createKeelWorker(options: KeelWorkerOptions): Promise<Work
       ...(options.anthropicBaseUrl ? { baseURL: options.anthropicBaseUrl } : {}),
       ...(options.anthropicApiKey ? { apiKey: options.anthropicApiKey } : {}),
     });
+  const events = options.events === false ? undefined : (options.events ?? (await openEventPublisher({ kind: 'local', directory: defaultLocalEventsDirectory() })));
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
@@ -160,6 +170,7 @@ export async function createKeelWorker(options: KeelWorkerOptions): Promise<Work
       store,
       grantKey,
       mcp: options.mcp,
+      ...(events ? { events } : {}),
     }),
     shutdownGraceTime: options.shutdownGraceTimeMs ?? 30_000,
     // The guard decodes last (codecs decode in reverse order), so it sees what other codecs (encryption) opened.

@@ -33,6 +33,7 @@ import { startHealthServer } from './health-server.js';
 import { installRuntime } from './install-runtime.js';
 import { createLogger } from '../logging/logger.js';
 import { startRetentionSweeper } from './retention-sweeper.js';
+import { eventsSettingsFromEnvironment, openEventPublisher } from '../events/events-settings.js';
 
 /** Options of {@link runWorker}; anything not given comes from the environment. */
 export interface RunWorkerOptions extends Partial<Omit<KeelWorkerOptions, 'connection' | 'profiles' | 'profilesFile' | 'profileRegistry'>> {
@@ -89,6 +90,7 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
     mcpConfigs.length > 0
       ? new McpServers(mcpConfigs, { secrets: secretsProvidersFromEnvironment(environment), logger: mcpLogger, heartbeatTimeoutMs: overrides.toolHeartbeatTimeoutMs ?? config.toolHeartbeatTimeoutMs })
       : undefined;
+  const eventsSettings = eventsSettingsFromEnvironment(environment);
   installSdkRuntime(logger, config.metricsAddress);
 
   const connection = await NativeConnection.connect(temporal.connectionOptions);
@@ -115,6 +117,8 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
       overrides.store ??
       (await openContentStore({ ...config.store, ...(storeUrl ? { url: storeUrl } : {}), dataDir: config.dataDir, ...(encryptionKeys ? { keys: encryptionKeys } : {}) }));
     if (!overrides.store) opened.unshift(() => store.close());
+    const events = overrides.events ?? (await openEventPublisher(eventsSettings));
+    if (overrides.events === undefined && events) opened.unshift(() => events.close());
     // Opt-in: KEEL_OTEL=1 or an OTLP endpoint in OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT.
     const tracing = overrides.tracing ?? createWorkerTracing(environment);
     if (tracing && !overrides.tracing) opened.unshift(() => tracing.shutdown());
@@ -130,6 +134,7 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
       ...(e2bApiKey ? { sandboxProviders: [new E2BSandboxProvider({ apiKey: e2bApiKey, ...config.e2b, env: {} })] } : {}),
       shutdownGraceTimeMs: graceMs,
       dataDir: config.dataDir,
+      events,
       localSandbox: config.localSandbox,
       builtInTools: config.builtInTools,
       toolHeartbeatTimeoutMs: config.toolHeartbeatTimeoutMs,

@@ -9,7 +9,7 @@
  * them), so they always follow at once.
  */
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
-import { keelCostUsdKey, keelProfileKey, keelStatusKey, keelTokensKey, keelTurnsKey } from '../shared/search-attributes.js';
+import { keelCostUsdKey, keelProfileKey, keelStatusKey, keelTenantKey, keelTokensKey, keelTurnsKey } from '../shared/search-attributes.js';
 import { describeCurrentDetails } from './current-details.js';
 import type { SessionState } from './session-state.js';
 
@@ -28,11 +28,16 @@ interface Published {
 export class SessionVisibility {
   #last: Published | undefined;
 
-  /** @param onChange false for runs begun before the lean-steps patch: they wrote at every publish, and replay so. */
+  /**
+   * @param onChange false for runs begun before the lean-steps patch: they wrote at every publish, and replay so.
+   * @param tenant the input's `metadata.tenant`: written with a run's first search attributes (`KeelTenant`), so
+   * that a session another client started is listed for its tenant too.
+   */
   constructor(
     private readonly state: SessionState,
     private readonly inputProfile: string,
     private readonly onChange: boolean,
+    private readonly tenant?: string,
   ) {}
 
   /** Shows the state now: current details always, search attributes when due (see the module comment). */
@@ -53,6 +58,8 @@ export class SessionVisibility {
         { key: keelTurnsKey, value: now.turn },
         { key: keelTokensKey, value: now.tokens },
         { key: keelCostUsdKey, value: now.costUsd },
+        // Once per run, in the same upsert: no history event of its own, and nothing for sessions without one.
+        ...(this.tenant !== undefined && !this.#last ? [{ key: keelTenantKey, value: this.tenant }] : []),
       ]);
       this.#last = now;
     }

@@ -54,7 +54,7 @@ export async function agentSessionWorkflow(rawInput: unknown, rawCarry?: unknown
   const state = new SessionState(input, carry?.state);
   const transcript = new TranscriptArchive(state, carry?.transcript);
   const context = new SessionContext(state);
-  const visibility = new SessionVisibility(state, input.profile, lean);
+  const visibility = new SessionVisibility(state, input.profile, lean, input.metadata.tenant);
   const publish = (): void => visibility.publish();
   const setStatus = (status: SessionState['status']): void => {
     if (state.status === status) return;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { before, describe, test } from 'node:test';
-import type { ListedSession } from '../../src/cli/commands/list.js';
+import type { ListedSession } from '../../src/client/listed-session.js';
 import type { SessionHandle } from '../../src/client/session-client.js';
 import type { ScriptedReply } from '../../src/dev/scripted-model/index.js';
 import { runKeel } from '../harness/keel-cli.js';

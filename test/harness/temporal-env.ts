@@ -60,6 +60,8 @@ export interface WorkerSetup {
   store?: ContentStore;
   /** Tracing interceptors and sinks; pair with a `workflowBundle` built with their workflow modules. */
   tracing?: KeelWorkerOptions['tracing'];
+  /** Where the worker's model calls publish their live stream. @default the process's local hub in the per-user folder */
+  events?: KeelWorkerOptions['events'];
   /** A bundle of the worker's own. @default the file's shared bundle */
   workflowBundle?: WorkflowBundleWithSourceMap;
 }
@@ -157,6 +159,7 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
         ...(setup.builtInTools ? { builtInTools: setup.builtInTools } : {}),
         ...(setup.toolHeartbeatTimeoutMs ? { toolHeartbeatTimeoutMs: setup.toolHeartbeatTimeoutMs } : {}),
         ...(setup.sandboxProviders ? { sandboxProviders: setup.sandboxProviders } : {}),
+        ...(setup.events !== undefined ? { events: setup.events } : {}),
         store: setup.store ?? store,
       });
       const running = worker.run();

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Waits for the Temporal server, creates Keel's namespace if missing, and registers Keel's custom search
-# attributes (KeelStatus, KeelProfile, KeelTurns, KeelTokens, KeelCostUsd) so that the UI can list sessions by them.
+# attributes (KeelStatus, KeelProfile, KeelTurns, KeelTokens, KeelCostUsd, KeelTenant) so that the UI can list sessions by them.
 # Idempotent: run on every `docker compose up`.
 set -eu
 
@@ -37,7 +37,7 @@ until existing="$(temporal operator search-attribute list --namespace "${NAMESPA
   sleep 1
 done
 
-for attribute in KeelStatus:Keyword KeelProfile:Keyword KeelTurns:Int KeelTokens:Int KeelCostUsd:Double; do
+for attribute in KeelStatus:Keyword KeelProfile:Keyword KeelTurns:Int KeelTokens:Int KeelCostUsd:Double KeelTenant:Keyword; do
   name="${attribute%%:*}"
   type="${attribute#*:}"
   if printf '%s\n' "${existing}" | grep -qw "${name}"; then

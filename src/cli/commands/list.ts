@@ -1,9 +1,8 @@
 /** `keel list`: sessions by status, profile or age, through the visibility search attributes. */
-import type { WorkflowExecutionInfo } from '@temporalio/client';
 import type { Command } from 'commander';
+import { toListedSession, type ListedSession } from '../../client/listed-session.js';
 import { parseStatus, sessionListQuery } from '../../client/session-list-query.js';
 import { ValidationError } from '../../errors.js';
-import { keelCostUsdKey, keelProfileKey, keelStatusKey, keelTokensKey, keelTurnsKey } from '../../shared/search-attributes.js';
 import { CliError } from '../cli-context.js';
 import { defineAction, type ActionEnvironment } from '../define-action.js';
 import { ago, firstLineOf, formatCostUsd, table } from '../output/format.js';
@@ -20,40 +19,6 @@ interface ListFlags {
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((part) => part.trim()).filter(Boolean)];
-
-/** One listed session, as `--json` prints it. */
-export interface ListedSession {
-  workflowId: string;
-  runId: string;
-  /** Keel's status, or Temporal's when the run ended abnormally (failed, terminated, timed_out). */
-  status: string;
-  profile: string | undefined;
-  turns: number | undefined;
-  tokens: number | undefined;
-  costUsd: number | undefined;
-  startTime: string;
-  closeTime: string | undefined;
-  task: string | undefined;
-}
-
-const abnormalEnds: Record<string, string> = { FAILED: 'failed', TERMINATED: 'terminated', TIMED_OUT: 'timed_out', CANCELLED: 'cancelled' };
-
-export function toListedSession(info: WorkflowExecutionInfo): ListedSession {
-  const attributes = info.typedSearchAttributes;
-  const memo = (info.memo ?? {}) as { task?: unknown };
-  return {
-    workflowId: info.workflowId,
-    runId: info.runId,
-    status: abnormalEnds[info.status.name] ?? attributes.get(keelStatusKey) ?? info.status.name.toLowerCase(),
-    profile: attributes.get(keelProfileKey),
-    turns: attributes.get(keelTurnsKey),
-    tokens: attributes.get(keelTokensKey),
-    costUsd: attributes.get(keelCostUsdKey),
-    startTime: info.startTime.toISOString(),
-    closeTime: info.closeTime?.toISOString(),
-    task: typeof memo.task === 'string' ? memo.task : undefined,
-  };
-}
 
 export function registerList(program: Command, io: ActionEnvironment): void {
   program

@@ -48,13 +48,24 @@ export class AnthropicModelAdapter implements ModelAdapter {
       const stream = this.#client.messages.stream(convertToAnthropicRequest(request), { signal: options.signal });
       let outputCharacters = 0;
       let events = 0;
+      // A tool call's deltas name the call, which only its block's start tells.
+      const toolUseIds = new Map<number, string>();
+      const onDelta = options.onDelta;
       stream.on('streamEvent', (event) => {
         events += 1;
+        if (event.type === 'content_block_start' && event.content_block.type === 'tool_use') toolUseIds.set(event.index, event.content_block.id);
         if (event.type === 'content_block_delta') {
-          const delta = event.delta;
-          if (delta.type === 'text_delta') outputCharacters += delta.text.length;
-          else if (delta.type === 'input_json_delta') outputCharacters += delta.partial_json.length;
-          else if (delta.type === 'thinking_delta') outputCharacters += delta.thinking.length;
+          const { delta, index } = event;
+          if (delta.type === 'text_delta') {
+            outputCharacters += delta.text.length;
+            onDelta?.({ kind: 'text', index, text: delta.text });
+          } else if (delta.type === 'input_json_delta') {
+            outputCharacters += delta.partial_json.length;
+            onDelta?.({ kind: 'tool_input', index, toolUseId: toolUseIds.get(index) ?? '', json: delta.partial_json });
+          } else if (delta.type === 'thinking_delta') {
+            outputCharacters += delta.thinking.length;
+            onDelta?.({ kind: 'thinking', index, text: delta.thinking });
+          }
         }
         options.onProgress?.({ outputCharacters, events });
       });

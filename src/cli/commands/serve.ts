@@ -1,0 +1,51 @@
+/**
+ * `keel serve`: the HTTP API and live event stream (src/http/) for apps in any language, until SIGINT or SIGTERM.
+ * Thin: settings from the flags and the environment (http-api-config.ts), the connection from the CLI's context.
+ */
+import type { Command } from 'commander';
+import { ConfigError } from '../../errors.js';
+import { DEFAULT_API_HOST, DEFAULT_API_PORT, loadHttpApiSettings } from '../../http/http-api-config.js';
+import { startHttpApi } from '../../http/start-http-api.js';
+import { createLogger } from '../../logging/logger.js';
+import { CliError } from '../cli-context.js';
+import { defineAction, type ActionEnvironment } from '../define-action.js';
+
+interface ServeFlags {
+  port: string;
+  host: string;
+}
+
+export function registerServe(program: Command, io: ActionEnvironment): void {
+  program
+    .command('serve')
+    .description('serve the HTTP API and live event stream (see the README, "HTTP API")')
+    .option('--port <port>', 'port to listen on', String(DEFAULT_API_PORT))
+    .option('--host <host>', 'address to listen on; anything but loopback requires KEEL_API_TOKENS', DEFAULT_API_HOST)
+    .addHelpText('after', '\nEnvironment: KEEL_API_TOKENS (`<token>` or `<tenant>:<token>`, comma-separated), KEEL_API_CORS_ORIGINS, KEEL_API_MAX_STREAMS_PER_TOKEN, KEEL_API_MAX_BODY_BYTES.')
+    .action(
+      defineAction<ServeFlags>(io, async (context, _positionals, flags) => {
+        const port = Number(flags.port);
+        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port ${flags.port}: expected a port number`, 2);
+        let settings;
+        try {
+          settings = loadHttpApiSettings(flags.host, io.environment);
+        } catch (error) {
+          if (ConfigError.isInstance(error)) throw new CliError(error.message, 2);
+          throw error;
+        }
+        const logger = createLogger(io.environment.KEEL_LOG_LEVEL ?? 'info');
+        const api = await startHttpApi({
+          ...settings,
+          sessions: await context.sessions(),
+          host: flags.host,
+          port,
+          onInternalError: (error, request) => logger.error({ ...request, error: error instanceof Error ? error.message : String(error) }, 'keel serve: request failed'),
+        });
+        logger.info({ url: api.url, tokens: settings.tokens.length, corsOrigins: settings.corsOrigins }, 'keel serve: listening');
+        await new Promise<void>((resolve) => {
+          for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve());
+        });
+        await api.close();
+      }),
+    );
+}

@@ -1,0 +1,42 @@
+/**
+ * The live stream of one model call attempt, as the model activity publishes it: a retry marker first when this is
+ * not the call's first attempt (a worker died mid-stream, or the stream failed), then each delta with its id, then
+ * the mark that the stream ended whole. Worker-side.
+ */
+import type { ModelStreamDelta } from '../models/model-adapter.js';
+import { EventPhase, formatEventId } from './event-id.js';
+import type { EventPublisher } from './event-transport.js';
+import type { LiveEnvelope } from './stream-record.js';
+
+export interface CallStreamPosition {
+  sessionId: string;
+  turn: number;
+  /** The activity's id within its run: a failover's call to another model comes after the failed one's. */
+  call: number;
+  attempt: number;
+}
+
+export interface CallStream {
+  delta(delta: ModelStreamDelta): void;
+  /** The call's stream ended whole (its reply is what the deltas said). */
+  end(): void;
+}
+
+export function startCallStream(publisher: EventPublisher, position: CallStreamPosition, retryReason?: string): CallStream {
+  const { sessionId: session, turn, call, attempt } = position;
+  const idOf = (seq: number) => formatEventId([turn, EventPhase.live, call, attempt, seq]);
+  let seq = 0;
+  const send = (envelope: LiveEnvelope) => publisher.publish({ session, envelope });
+  if (attempt > 1) send({ id: idOf(0), event: 'retry', data: { turn, attempt, ...(retryReason ? { reason: retryReason } : {}) } });
+  return {
+    delta(delta) {
+      seq += 1;
+      const id = idOf(seq);
+      if (delta.kind === 'tool_input') send({ id, event: 'tool_input_delta', data: { turn, index: delta.index, toolUseId: delta.toolUseId, json: delta.json, attempt } });
+      else send({ id, event: delta.kind === 'text' ? 'text_delta' : 'thinking_delta', data: { turn, index: delta.index, text: delta.text, attempt } });
+    },
+    end() {
+      publisher.publish({ session, callEnd: { id: idOf(seq + 1), turn, attempt } });
+    },
+  };
+}

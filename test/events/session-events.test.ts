@@ -1,0 +1,169 @@
+/**
+ * Live events through `SessionHandle.events()`: a real worker streaming from the real Anthropic SDK against the
+ * scripted model server, its model calls publishing to the local hub, subscribers reading through the feed.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { z } from 'zod';
+import { SessionClient, type SessionHandle } from '../../src/client/session-client.js';
+import { LocalEventHub } from '../../src/events/local/local-event-hub.js';
+import { LocalEventSource } from '../../src/events/local/local-event-source.js';
+import { SessionEventFeed } from '../../src/events/session-event-feed.js';
+import { TurnText } from '../../src/events/turn-text.js';
+import type { SessionEventEnvelope } from '../../src/shared/schemas/session-event.js';
+import { defineTool } from '../../src/tools/define-tool.js';
+import { useKeel } from '../harness/use-keel.js';
+
+const directory = mkdtempSync(join(tmpdir(), 'keel-events-test-'));
+const lookup = defineTool({
+  name: 'lookup',
+  description: 'Looks a word up.',
+  inputSchema: z.object({ word: z.string(), language: z.string() }),
+  safeToRetry: true,
+  handler: ({ word }) => `${word}: a small boat`,
+});
+const longText = Array.from({ length: 40 }, (_, index) => `word${index} `).join('') + 'the end.';
+
+/** Every event of a subscription until it ends (after session_end), or `stop` says so. */
+async function collect(events: AsyncIterable<SessionEventEnvelope>, stop?: (seen: SessionEventEnvelope[]) => boolean): Promise<SessionEventEnvelope[]> {
+  const seen: SessionEventEnvelope[] = [];
+  for await (const event of events) {
+    seen.push(event);
+    if (stop?.(seen)) break;
+  }
+  return seen;
+}
+
+function textOfTurn(events: SessionEventEnvelope[], turn: number): string {
+  const text = new TurnText();
+  for (const event of events) text.add(event);
+  return text.text(turn);
+}
+
+function assertNoRepeats(events: SessionEventEnvelope[]): void {
+  const ids = events.map((event) => event.id);
+  assert.equal(new Set(ids).size, ids.length, `an event came twice: ${ids.join(' ')}`);
+}
+
+describe('session events', () => {
+  const keel = useKeel({ model: {}, worker: async () => ({ tools: [lookup], events: await LocalEventHub.shared(directory) }) });
+  let sessions: SessionClient;
+  const client = () => {
+    sessions ??= keel.closeAfter(
+      Object.assign(new SessionClient({ client: keel.environment.client, taskQueue: keel.worker.taskQueue, events: new LocalEventSource({ directory }) }), {
+        close: async () => {
+          await sessions.eventFeed().close();
+          rmSync(directory, { recursive: true, force: true });
+        },
+      }),
+    );
+    return sessions;
+  };
+
+  test('events(): text, thinking and tool-input deltas concatenate to exactly the turn\'s reply, live and in order', async () => {
+    keel.model.push(
+      {
+        kind: 'message',
+        chunkDelayMs: 5,
+        content: [
+          { type: 'thinking', thinking: 'The user wants a word looked up; the lookup tool does that.' },
+          { type: 'text', text: 'Let me look that up for you, one moment.' },
+          { type: 'tool_use', id: 'toolu_lookup', name: 'lookup', input: { word: 'dinghy', language: 'English' } },
+        ],
+      },
+      { kind: 'message', chunkDelayMs: 5, content: [{ type: 'text', text: longText }] },
+    );
+    const handle = await client().start({ profile: 'test', tools: ['lookup'], messages: [{ role: 'user', content: 'What is a dinghy?' }] });
+    const events = await collect(handle.events());
+    assertNoRepeats(events);
+    const transcript = await handle.fullTranscript();
+    const replies = transcript.filter((entry) => entry.kind === 'message' && entry.role === 'assistant');
+    assert.equal(replies.length, 2);
+    const accumulated = new TurnText();
+    for (const event of events) accumulated.add(event);
+    assert.equal(accumulated.thinking(1), 'The user wants a word looked up; the lookup tool does that.');
+    assert.equal(accumulated.text(1), 'Let me look that up for you, one moment.');
+    assert.deepEqual(JSON.parse(accumulated.toolInput(1, 'toolu_lookup') ?? ''), { word: 'dinghy', language: 'English' });
+    assert.equal(accumulated.toolInput(1, 'toolu_lookup'), JSON.stringify({ word: 'dinghy', language: 'English' }));
+    assert.equal(accumulated.text(2), longText);
+    // Streamed live, in many deltas of the model call's first attempt, not read whole from the transcript.
+    const textDeltas = events.filter((event) => event.event === 'text_delta' && event.data.turn === 2);
+    assert.ok(textDeltas.length > 10, `${textDeltas.length} text deltas`);
+    assert.ok(textDeltas.every((event) => event.event === 'text_delta' && event.data.attempt === 1));
+    // The other events, in the order they happened.
+    const names = events.filter((event) => !event.event.endsWith('_delta')).map((event) => event.event);
+    assert.deepEqual(names, ['status', 'tool_use', 'turn_end', 'tool_result', 'turn_end', 'status', 'session_end']);
+    const toolUse = events.find((event) => event.event === 'tool_use');
+    assert.deepEqual(toolUse?.data, { turn: 1, toolUseId: 'toolu_lookup', name: 'lookup', input: { word: 'dinghy', language: 'English' } });
+    const toolResult = events.find((event) => event.event === 'tool_result');
+    assert.deepEqual(toolResult?.data, { turn: 1, toolUseId: 'toolu_lookup', isError: false, content: 'dinghy: a small boat' });
+    const turnEnd = events.filter((event) => event.event === 'turn_end').at(-1);
+    assert.equal(turnEnd?.event === 'turn_end' && turnEnd.data.text, longText);
+    assert.ok(turnEnd?.event === 'turn_end' && turnEnd.data.usage.outputTokens > 0);
+    assert.deepEqual(events.at(-1)?.data, { status: 'completed', finalText: longText });
+    // Ids grow through the session.
+    const parts = events.map((event) => event.id.split('.').map(Number));
+    for (let index = 1; index < parts.length; index += 1) {
+      const [a, b] = [parts[index - 1]!, parts[index]!];
+      const order = a.findIndex((value, position) => value !== b[position]);
+      assert.ok(order === -1 ? a.length < b.length : (b[order] ?? -1) > a[order]!, `${events[index - 1]!.id} before ${events[index]!.id}`);
+    }
+  });
+
+  test('events(): a late subscriber gets the turn so far then the rest, a resumed one continues after its last id; both end with the full text, no delta twice', async () => {
+    keel.model.push({ kind: 'message', chunkDelayMs: 40, content: [{ type: 'text', text: longText }] });
+    const handle: SessionHandle = await client().start({ profile: 'test', messages: [{ role: 'user', content: 'Count slowly.' }] });
+    const first = collect(handle.events());
+    // The resumed subscriber leaves after three deltas.
+    const cut = await collect(handle.events(), (seen) => seen.filter((event) => event.event === 'text_delta').length === 3);
+    const lastId = cut.at(-1)!.id;
+    // The late one comes once the text is well under way.
+    const late = new TurnText();
+    const lateEvents: SessionEventEnvelope[] = [];
+    const underWay = collect(handle.events(), (seen) => {
+      late.add(seen.at(-1)!);
+      return late.text(1).length > 40;
+    });
+    await underWay;
+    const lateRest = collect(handle.events());
+    const resumed = await collect(handle.events({ lastEventId: lastId }));
+    lateEvents.push(...(await lateRest));
+    const whole = await first;
+
+    assert.equal(textOfTurn(whole, 1), longText);
+    assert.ok(whole.filter((event) => event.event === 'text_delta').length > 10);
+    const lateDeltas = lateEvents.filter((event) => event.event === 'text_delta');
+    assert.equal(textOfTurn(lateEvents, 1), longText, 'the late subscriber ends with the full text');
+    assert.ok(lateDeltas.length > 1, 'the late subscriber got the turn so far, then live deltas');
+    assertNoRepeats(lateEvents);
+    const both = [...cut, ...resumed];
+    assertNoRepeats(both);
+    assert.equal(textOfTurn(both, 1), longText, 'the resumed subscriber ends with the full text');
+    assert.equal(resumed.at(-1)?.event, 'session_end');
+  });
+
+  test('events(): a subscriber after the session ended gets its last turn from the transcript, then session_end', async () => {
+    keel.model.push({ kind: 'message', content: [{ type: 'text', text: 'Short and done.' }] });
+    const handle = await client().start({ profile: 'test', messages: [{ role: 'user', content: 'Be brief.' }] });
+    await handle.result();
+    // From the hub, which still holds the last call's stream.
+    const events = await collect(handle.events());
+    assert.equal(textOfTurn(events, 1), 'Short and done.');
+    assert.deepEqual(events.filter((event) => event.event !== 'text_delta').map((event) => event.event), ['turn_end', 'status', 'session_end']);
+    // Without a transport, from the transcript alone: the reply whole.
+    const feed = new SessionEventFeed({ client: keel.environment.client });
+    const fromTranscript = await collect(feed.subscribe(handle.workflowId));
+    await feed.close();
+    assert.deepEqual(fromTranscript.map((event) => event.event), ['text_delta', 'turn_end', 'status', 'session_end']);
+    assert.deepEqual(fromTranscript.map((event) => event.id), events.filter((event) => event.event !== 'text_delta').map((event) => event.id).reduce((ids, id) => [...ids, id], ['1.2.1.0']));
+    assert.equal(textOfTurn(fromTranscript, 1), 'Short and done.');
+    await assert.rejects(async () => collect(handle.events({ lastEventId: 'not an id' })), /lastEventId/);
+  });
+
+  test('events(): an unknown session fails the subscription', async () => {
+    await assert.rejects(async () => collect(client().getHandle('session-that-does-not-exist').events()), /not found/i);
+  });
+});

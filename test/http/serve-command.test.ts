@@ -1,0 +1,132 @@
+/**
+ * `keel serve` as a process: it refuses to listen beyond loopback without tokens, and a burst of concurrent
+ * connections and of malformed requests leaves it answering with its memory flat (read from /proc).
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { freePort } from '../harness/free-port.js';
+import { runKeel, startKeel, type LiveKeel } from '../harness/keel-cli.js';
+import { useKeel } from '../harness/use-keel.js';
+
+const token = 'serve-0123456789abcdef';
+
+/** Resident memory of a process, MiB. */
+function rssMiB(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((candidate) => candidate.startsWith('VmRSS:'))!;
+  return Number(/(\d+)/.exec(line)![1]) / 1024;
+}
+
+/** Sends `bytes` on a connection of its own and reads until the server closes it or `timeoutMs` passes. */
+function raw(port: number, bytes: string | Buffer, timeoutMs = 5_000): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    let answer = '';
+    const done = () => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(answer);
+    };
+    const timer = setTimeout(done, timeoutMs);
+    socket.on('data', (chunk) => {
+      answer += chunk.toString('latin1');
+      // One answer is enough: the connection may stay open for the next request.
+      if (/\r\n\r\n/.test(answer) && /content-length: (\d+)/i.test(answer)) {
+        const length = Number(/content-length: (\d+)/i.exec(answer)![1]);
+        if (Buffer.byteLength(answer.split('\r\n\r\n').slice(1).join('\r\n\r\n'), 'latin1') >= length) done();
+      }
+    });
+    socket.on('error', done);
+    socket.on('close', done);
+    socket.end(bytes);
+  });
+}
+
+const malformed = (index: number): string | Buffer => {
+  const request = (head: string, body = '') => `${head}\r\nhost: x\r\nauthorization: Bearer ${token}\r\ncontent-length: ${Buffer.byteLength(body)}\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n${body}`;
+  switch (index % 10) {
+    case 0:
+      return 'NOT HTTP AT ALL\r\n\r\n';
+    case 1:
+      return request('POST /v1/sessions HTTP/1.1', '{"messages": [');
+    case 2:
+      return request('POST /v1/sessions HTTP/1.1', `${'['.repeat(5_000)}${']'.repeat(5_000)}`);
+    case 3:
+      return `GET /v1/sessions HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(40_000)}\r\n\r\n`;
+    case 4:
+      return request('POST /v1/sessions/x/messages HTTP/1.1', '{"content": 5}');
+    case 5:
+      return `POST /v1/sessions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${token}\r\ncontent-length: 1073741824\r\ncontent-type: application/json\r\n\r\n{"a":`;
+    case 6:
+      return request('GET /v1/sessions?limit=-5&status=%ZZ HTTP/1.1');
+    case 7:
+      return `GET /v1/sessions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${'x'.repeat(5_000)}\r\nconnection: close\r\n\r\n`;
+    case 8:
+      return Buffer.from([0x16, 0x03, 0x01, 0x00, 0xff, 0x01, 0x00, 0x00, 0xfb, 0x03, 0x03]);
+    default:
+      return request('POST /v1/sessions HTTP/1.1', JSON.stringify({ profile: 'test', messages: [{ role: 'robot', content: 'hi' }], id: '../../etc' }));
+  }
+};
+
+describe('keel serve: the command', () => {
+  const keel = useKeel();
+  let serve: LiveKeel;
+  let port: number;
+
+  before(async () => {
+    port = await freePort();
+    serve = startKeel(['serve', '--port', String(port)], { address: keel.environment.address, env: { KEEL_API_TOKENS: token } });
+    await serve.waitForOutput('keel serve: listening', 60_000);
+  });
+  after(async () => {
+    serve?.kill('SIGTERM');
+    await serve?.exited;
+  });
+
+  test('keel serve: refuses to listen beyond loopback without KEEL_API_TOKENS, naming it', async () => {
+    const run = await runKeel(['serve', '--host', '0.0.0.0', '--port', '0'], { address: keel.environment.address });
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /0\.0\.0\.0, which is not loopback, it requires KEEL_API_TOKENS/);
+    const short = await runKeel(['serve', '--port', '0'], { address: keel.environment.address, env: { KEEL_API_TOKENS: 'acme:short' } });
+    assert.equal(short.code, 2);
+    assert.match(short.stderr, /KEEL_API_TOKENS entry 1: a token has at least 16 characters/);
+    assert.doesNotMatch(short.stderr, /short/);
+  });
+
+  test('keel serve: 500 concurrent connections and 1,000 malformed requests leave it answering, its memory flat', async (t) => {
+    const base = `http://127.0.0.1:${port}`;
+    const pid = serve.child.pid!;
+    const round = async () => {
+      // 500 connections at once: half read the OpenAPI document, half ask Temporal about a session that is not there.
+      const answers = await Promise.all(
+        Array.from({ length: 500 }, (_, index) =>
+          fetch(index % 2 === 0 ? `${base}/v1/openapi.json` : `${base}/v1/sessions/load-${index}`, { headers: { authorization: `Bearer ${token}`, connection: 'close' } }).then(
+            async (response) => (await response.arrayBuffer(), response.status),
+          ),
+        ),
+      );
+      assert.deepEqual([...new Set(answers)].sort(), [200, 404]);
+      const refused = await Promise.all(Array.from({ length: 1_000 }, (_, index) => raw(port, malformed(index))));
+      // Each malformed request is answered with a 4xx (or the connection closed), never a 5xx or a stack.
+      for (const answer of refused) {
+        assert.doesNotMatch(answer, /^HTTP\/1\.1 5/);
+        assert.doesNotMatch(answer, /\.ts:\d+/);
+      }
+      return refused;
+    };
+    await round();
+    const warm = rssMiB(pid);
+    const refused = await round();
+    await round();
+    const end = rssMiB(pid);
+    t.diagnostic(`keel serve rss: ${warm.toFixed(1)} MiB after the first round, ${end.toFixed(1)} MiB after two more (500 connections and 1,000 malformed requests each)`);
+    assert.ok(end - warm < 40, `rss grew from ${warm.toFixed(1)} to ${end.toFixed(1)} MiB`);
+    const statuses = refused.map((answer) => /^HTTP\/1\.1 (\d+)/.exec(answer)?.[1] ?? 'closed');
+    const byStatus = Object.fromEntries([...new Set(statuses)].map((status) => [status, statuses.filter((other) => other === status).length]));
+    t.diagnostic(`malformed requests answered: ${JSON.stringify(byStatus)}`);
+    assert.ok(statuses.every((status) => status === 'closed' || /^4\d\d$/.test(status)));
+    const still = await fetch(`${base}/v1/sessions?limit=1`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(still.status, 200);
+  });
+});
