@@ -7,8 +7,6 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Command } from 'commander';
 import { readSecretVariable } from '../../secrets/read-secret-variable.js';
-import { openContentStore } from '../../stores/open-content-store.js';
-import { purgeSession } from '../../worker/purge-session.js';
 import { CliError } from '../cli-context.js';
 import { defineAction, type ActionEnvironment } from '../define-action.js';
 
@@ -32,6 +30,8 @@ export function registerPurge(program: Command, io: ActionEnvironment): void {
         const kind = environment.KEEL_STORE === 'postgres' ? 'postgres' : 'file';
         const dataDir = environment.KEEL_DATA_DIR ?? '.keel/data';
         const url = readSecretVariable('KEEL_STORE_URL', environment);
+        // Loaded here, not at the top: the store drivers and the sandbox code are for this verb alone.
+        const [{ openContentStore }, { purgeSession }] = await Promise.all([import('../../stores/open-content-store.js'), import('../../worker/purge-session.js')]);
         const store = await openContentStore({ kind, dataDir, ...(url ? { url } : {}) });
         try {
           const report = await purgeSession({ store, dataDir }, sessionId);

@@ -5,7 +5,6 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../../errors.js';
 import { DEFAULT_API_HOST, DEFAULT_API_PORT, loadHttpApiSettings } from '../../http/http-api-config.js';
-import { startHttpApi } from '../../http/start-http-api.js';
 import { createLogger } from '../../logging/logger.js';
 import { CliError } from '../cli-context.js';
 import { defineAction, type ActionEnvironment } from '../define-action.js';
@@ -34,6 +33,8 @@ export function registerServe(program: Command, io: ActionEnvironment): void {
           throw error;
         }
         const logger = createLogger(io.environment.KEEL_LOG_LEVEL ?? 'info');
+        // Loaded here, not at the top: the HTTP stack is not something `keel list` should pay for at start.
+        const { startHttpApi } = await import('../../http/start-http-api.js');
         const api = await startHttpApi({
           ...settings,
           sessions: await context.sessions(),
