@@ -464,8 +464,8 @@ test('offlineDemoResponder: keeps a thinking block before its tool call when thi
   assert.equal(second.stop_reason, 'end_turn');
 });
 
-test('scripted-model-server-main: prints its url as one JSON line and exits cleanly on SIGTERM', async (t) => {
-  const mainPath = fileURLToPath(new URL('../../src/dev/scripted-model-server-main.ts', import.meta.url));
+test('scripted-model/main: prints its url as one JSON line and exits cleanly on SIGTERM', async (t) => {
+  const mainPath = fileURLToPath(new URL('../../src/dev/scripted-model/main.ts', import.meta.url));
   const child = spawn(process.execPath, ['--import', 'tsx', mainPath, '--port', '0'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -10,7 +10,7 @@
  *
  * What it is not: an isolation boundary (commands run as the current user, on this machine's network, and see the
  * host's absolute paths), nor a full E2B (no templates to build, pause/resume, snapshots, PTYs, stdin, watchers,
- * metrics, keep-alive pings). Dev/test code; used by tests and by `e2b-stand-in-main.ts`.
+ * metrics, keep-alive pings). Dev/test code; used by tests and by `e2b-stand-in/main.ts`.
  */
 import { listenHttp } from '../../internal/listen-http.js';
 import { mkdtempSync, rmSync } from 'node:fs';

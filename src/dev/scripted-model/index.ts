@@ -1,6 +1,6 @@
 /**
  * The scripted model server's public surface: an offline stand-in for the Anthropic Messages API, used by tests
- * (in-process), by `npm run demo` (the offline demo model, through `../scripted-model-server-main.ts`) and by the
+ * (in-process), by `npm run demo` (the offline demo model, through `../scripted-model/main.ts`) and by the
  * bench. Import from here, not from the files behind it. Worker/dev side only: the server uses `node:http`.
  */
 export { offlineDemoResponder, offlineModelLabel } from './demo-responder.js';

@@ -9,7 +9,7 @@
  * left to say, so a test never passes by accident on a reply it did not script.
  *
  * Used by tests (started in-process, one server per test) and by `npm run demo` as the clearly labelled offline
- * model (see `demo-responder.ts` and `../scripted-model-server-main.ts`). Worker/dev side only: uses `node:http`.
+ * model (see `demo-responder.ts` and `../scripted-model/main.ts`). Worker/dev side only: uses `node:http`.
  */
 import { listenHttp } from '../../internal/listen-http.js';
 import { createServer } from 'node:http';

@@ -1,7 +1,7 @@
 /**
  * Command-line entry for the E2B stand-in, so a worker can run the E2B provider on a machine without E2B.
  *
- *   node --import tsx src/dev/e2b-stand-in-main.ts [--host 127.0.0.1] [--api-port 0] [--envd-port 0]
+ *   node --import tsx src/dev/e2b-stand-in/main.ts [--host 127.0.0.1] [--api-port 0] [--envd-port 0]
  *     [--api-key KEY] [--template base ...]
  *
  * Prints one JSON line once listening, `{"E2B_API_URL":...,"E2B_SANDBOX_URL":...,"E2B_API_KEY":...}`: the
@@ -10,7 +10,7 @@
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { startE2BStandIn } from './e2b-stand-in/e2b-stand-in.js';
+import { startE2BStandIn } from './e2b-stand-in.js';
 
 const flagsSchema = z.object({
   host: z.string().min(1),

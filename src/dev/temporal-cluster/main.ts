@@ -12,12 +12,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { offlineDemoResponder, startScriptedModelServer, type ScriptedModelServer } from './scripted-model/index.js';
-import { ensurePostgresTools } from './postgres-server.js';
-import { clusterServices } from './temporal-cluster/cluster-config.js';
-import { startTemporalCluster } from './temporal-cluster/temporal-cluster.js';
-import { ensureTemporalServerTools } from './temporal-cluster/temporal-server-build.js';
-import { spawnWorkerProcess, type WorkerProcess } from './worker-process.js';
+import { offlineDemoResponder, startScriptedModelServer, type ScriptedModelServer } from '../scripted-model/index.js';
+import { ensurePostgresTools } from '../postgres-server.js';
+import { clusterServices } from './cluster-config.js';
+import { startTemporalCluster } from './temporal-cluster.js';
+import { ensureTemporalServerTools } from './temporal-server-build.js';
+import { spawnWorkerProcess, type WorkerProcess } from '../worker-process.js';
 
 const flagsSchema = z.object({
   workers: z.coerce.number().int().min(1).max(16),

@@ -1,7 +1,7 @@
 /**
  * Command-line entry for the scripted model server, serving the offline demo model.
  *
- *   node --import tsx src/dev/scripted-model-server-main.ts [--port 0] [--host 127.0.0.1] [--api-key KEY]
+ *   node --import tsx src/dev/scripted-model/main.ts [--port 0] [--host 127.0.0.1] [--api-key KEY]
  *     [--latency-ms 0] [--chunk-delay-ms 0] [--script replies.json]
  *
  * Prints one JSON line, `{"url":"http://127.0.0.1:PORT"}`, on stdout once listening (a parent process reads it to
@@ -12,7 +12,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { offlineDemoResponder, scriptedReplySchema, startScriptedModelServer } from './scripted-model/index.js';
+import { offlineDemoResponder, scriptedReplySchema, startScriptedModelServer } from './index.js';
 
 const flagsSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535),
