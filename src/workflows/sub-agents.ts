@@ -218,8 +218,9 @@ export class SubAgents {
   /** In a sub-agent: tells the parent its state and spend (after each model call). A parent that is gone is logged. */
   async reportToParent(): Promise<void> {
     const parent = workflowInfo().parent;
-    if (!parent) return;
     const { state, sessionId } = this.#dependencies;
+    // Only a session's own sub-agents report: an agentSession that another workflow started as its child does not.
+    if (!parent || !sessionId.startsWith(`${parent.workflowId}/agent-`)) return;
     try {
       await getExternalWorkflowHandle(parent.workflowId).signal(childReportSignal, { id: sessionId, status: state.status, turns: state.turn, spend: state.spend.tree() });
     } catch (error) {
