@@ -195,7 +195,7 @@ export class SubAgents {
   #output(id: string, result: SessionResult): ToolCallOutput {
     const text = result.finalText || '(no text)';
     if (result.status === 'completed') return { content: text, isError: false };
-    const why = result.status === 'limit_reached' ? `stopped at its limit ${result.limit ?? ''}`.trim() : `was cancelled (${this.#stopReason() ?? 'from outside'})`;
+    const why = result.status === 'limit_reached' ? `stopped at its limit ${result.limit ?? ''}`.trim() : `cancelled: ${this.#stopReason() ?? 'from outside'},`;
     return { content: `[sub-agent ${id}] ${why} after ${result.turns} turn(s); its last text: ${text}`, isError: true };
   }
 

@@ -150,6 +150,30 @@ describe('sub-agents', () => {
     assert.equal((await handle.state()).children[0]!.status, 'cancelled');
   });
 
+  test('sub-agents: interrupting the parent cancels its running child, whose call comes back as a tool error', async () => {
+    const parentTask = 'Start a sub-agent, then be interrupted.';
+    let seen: { content: string; isError: boolean }[] = [];
+    scripts[parentTask] = (request) => {
+      if (callsBefore(request) === 0) return spawnReply(['Take your time.']);
+      seen = spawnResults(request);
+      return text('understood', { input_tokens: 1, output_tokens: 1 });
+    };
+    scripts['Take your time.'] = () => text('too late', { input_tokens: 1, output_tokens: 1 }, 60_000);
+    const handle = await keel.worker.sessions.start({ profile: 'test', tools: ['spawn_agent'], messages: [{ role: 'user', content: parentTask }] });
+    await waitFor('the child to call the model', () => requestsOf(keel.model.requests, 'Take your time.').length === 1);
+    await handle.interrupt('stop that');
+    const child = (await keel.environment.client.workflow.getHandle(`${handle.workflowId}/agent-1`).result()) as SessionResult;
+    assert.equal(child.status, 'cancelled');
+    await waitFor('the parent to wait for input', async () => (await handle.state()).status === 'waiting_for_input');
+    assert.equal((await handle.state()).children[0]!.status, 'cancelled');
+    // The next message's turn shows the model what became of the call.
+    await handle.sendMessage('What happened?');
+    assert.equal(seen.length, 1);
+    assert.equal(seen[0]!.isError, true);
+    assert.match(seen[0]!.content, /cancelled: the parent session was interrupted \(stop that\)/);
+    await handle.cancel();
+  });
+
   test('sub-agents: kill -9 of the worker mid-tree loses nothing and repeats no turn', async () => {
     const taskQueue = uniqueTaskQueue('tree-crash');
     const start = () => keel.startWorkerProcess({ taskQueue, env: { KEEL_STICKY_QUEUE_TIMEOUT_SECONDS: '1' } });
