@@ -42,7 +42,7 @@ import type { SessionState } from './session-state.js';
 /** The workflow type children run (the contract's), named rather than imported: this module is part of it. */
 const agentSessionType = 'agentSession';
 
-const finalStatuses = new Set<ChildSession['status']>(['completed', 'cancelled', 'limit_reached']);
+const finalStatuses = new Set<ChildSession['status']>(['completed', 'cancelled', 'limit_reached', 'failed']);
 
 export interface SubAgentsDependencies {
   input: SessionInput;
@@ -122,7 +122,7 @@ export class SubAgents {
     } catch (error) {
       if (isCancellation(error) && CancellationScope.current().consideredCancelled) throw error;
       const stopped = this.#stopReason();
-      this.#finished(id, isCancellation(error) ? 'cancelled' : 'completed', this.#children.get(id)?.turns ?? 0);
+      this.#finished(id, isCancellation(error) ? 'cancelled' : 'failed', this.#children.get(id)?.turns ?? 0);
       if (isCancellation(error)) return { content: `[sub-agent ${id}] cancelled: ${stopped ?? 'its run was cancelled'}`, isError: true };
       return { content: `[sub-agent ${id}] failed: ${errorMessage(error)}`, isError: true };
     }

@@ -106,7 +106,7 @@ describe('sub-agents', () => {
     assert.equal(seen[0]!.isError, true);
     assert.match(seen[0]!.content, /^\[sub-agent .*\/agent-1\] failed: .*no-such-profile/);
     const state = await handle.state();
-    assert.equal(state.children.length, 1);
+    assert.deepEqual(state.children.map((child) => child.status), ['failed']);
   });
 
   test('sub-agents: a budget two children would overrun together stops the session within one model call per child of its limit, naming it', async () => {

@@ -38,7 +38,8 @@ export const spawnAgentToolSpec: ToolSpec = {
 export const childSessionSchema = z.strictObject({
   /** Its workflow id, `<parent id>/agent-<n>`. */
   id: z.string().min(1).max(2048),
-  status: sessionStatusSchema,
+  /** The child's session status, or `failed` when its workflow failed. */
+  status: z.union([sessionStatusSchema, z.literal('failed')]),
   turns: z.number().int().nonnegative(),
 });
 export type ChildSession = z.infer<typeof childSessionSchema>;
