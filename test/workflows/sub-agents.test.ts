@@ -11,6 +11,7 @@ import type { RecordedRequest, ScriptedReply } from '../../src/dev/scripted-mode
 import type { SessionResult, Usage } from '../../src/shared/schemas/session-messages.js';
 import { defineTool } from '../../src/tools/index.js';
 import { uniqueTaskQueue } from '../harness/temporal-env.js';
+import { testProfiles } from '../harness/test-profiles.js';
 import { callsBefore, responderByTask, spawnReply, spawnResults, taskOf } from '../harness/sub-agent-model.js';
 import { useKeel } from '../harness/use-keel.js';
 import { waitFor } from '../harness/wait-for.js';
@@ -39,7 +40,10 @@ const requestsOf = (requests: readonly RecordedRequest[], task: string): Recorde
 
 describe('sub-agents', () => {
   const scripts: Record<string, (request: RecordedRequest) => ScriptedReply | undefined> = {};
-  const keel = useKeel({ model: { responder: responderByTask(scripts) }, worker: { tools: [note] } });
+  const keel = useKeel({
+    model: { responder: responderByTask(scripts) },
+    worker: { tools: [note], profiles: { ...testProfiles, every2: { ...testProfiles.test, continueAsNewAfterTurns: 2 } } },
+  });
 
   test('sub-agents: two spawned in one turn run at once, both finish, the answer uses both, and the root spend is the sum of the three', async () => {
     const parentTask = 'Compare the two reports.';
@@ -134,6 +138,33 @@ describe('sub-agents', () => {
     assert.ok(total <= limit + 2 * 2000, `the tree spent ${total}: more than one call per child past ${limit}`);
     assert.equal(requestsOf(keel.model.requests, parentTask).length, 1, 'the parent made no model call past its limit');
     for (const child of state.children) assert.ok(['limit_reached', 'cancelled'].includes(child.status), `${child.id} ended ${child.status}`);
+  });
+
+  test('sub-agents: the children and their spend carry over when the parent continues as new', async () => {
+    const parentTask = 'Delegate, then keep chatting.';
+    scripts[parentTask] = (request) => {
+      const calls = callsBefore(request);
+      if (calls === 0) return spawnReply(['Delegated part.']);
+      return text(`reply ${calls}`, { input_tokens: 10, output_tokens: 2 });
+    };
+    scripts['Delegated part.'] = () => text('delegated done', { input_tokens: 500, output_tokens: 50 });
+    const handle = await keel.worker.sessions.start({ profile: 'every2', mode: 'chat', tools: ['spawn_agent'], messages: [{ role: 'user', content: parentTask }] });
+    await waitFor('the first turn to end', async () => (await handle.state()).status === 'waiting_for_input');
+    const before = await handle.state();
+    await handle.sendMessage('and now?');
+    await handle.sendMessage('still there?');
+    await waitFor('a second run', async () => {
+      const description = await handle.workflow.describe();
+      return description.runId !== description.raw.workflowExecutionInfo?.firstRunId;
+    });
+    const after = await handle.state();
+    assert.deepEqual(after.children, before.children);
+    assert.equal(after.children[0]!.usage.inputTokens, 500);
+    // The parent's own three calls and the child's one, across the two runs.
+    assert.equal(after.spend.total.calls, before.spend.total.calls + 2);
+    assert.equal(after.spend.total.inputTokens, before.spend.total.inputTokens + 20);
+    assert.equal(after.spend.byProfile['every2']!.calls, 5);
+    await handle.cancel();
   });
 
   test('sub-agents: cancelling the parent cancels a running child', async () => {
