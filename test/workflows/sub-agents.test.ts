@@ -181,6 +181,17 @@ describe('sub-agents', () => {
     assert.equal((await handle.state()).children[0]!.status, 'cancelled');
   });
 
+  test('sub-agents: a parent that is terminated has its running child cancelled by the server', async () => {
+    const parentTask = 'Start a sub-agent, then be terminated.';
+    scripts[parentTask] = () => spawnReply(['Outlive your parent.']);
+    scripts['Outlive your parent.'] = () => text('too late', { input_tokens: 1, output_tokens: 1 }, 60_000);
+    const handle = await keel.worker.sessions.start({ profile: 'test', tools: ['spawn_agent'], messages: [{ role: 'user', content: parentTask }] });
+    await waitFor('the child to call the model', () => requestsOf(keel.model.requests, 'Outlive your parent.').length === 1);
+    await handle.workflow.terminate('gone');
+    const child = (await keel.environment.client.workflow.getHandle(`${handle.workflowId}/agent-1`).result()) as SessionResult;
+    assert.equal(child.status, 'cancelled');
+  });
+
   test('sub-agents: interrupting the parent cancels its running child, whose call comes back as a tool error', async () => {
     const parentTask = 'Start a sub-agent, then be interrupted.';
     let seen: { content: string; isError: boolean }[] = [];
