@@ -45,6 +45,15 @@ describe('sub-agents', () => {
     worker: { tools: [note], profiles: { ...testProfiles, every2: { ...testProfiles.test, continueAsNewAfterTurns: 2 } } },
   });
 
+  /** A parent whose one sub-agent's model call takes a minute; resolves once that call has begun. */
+  const startWithSlowChild = async (parentTask: string, childTask: string) => {
+    scripts[parentTask] ??= () => spawnReply([childTask]);
+    scripts[childTask] = () => text('too late', { input_tokens: 1, output_tokens: 1 }, 60_000);
+    const handle = await keel.worker.sessions.start({ profile: 'test', tools: ['spawn_agent'], messages: [{ role: 'user', content: parentTask }] });
+    await waitFor('the child to call the model', () => requestsOf(keel.model.requests, childTask).length === 1);
+    return handle;
+  };
+
   test('sub-agents: two spawned in one turn run at once, both finish, the answer uses both, and the root spend is the sum of the three', async () => {
     const parentTask = 'Compare the two reports.';
     scripts[parentTask] = (request) =>
@@ -168,11 +177,7 @@ describe('sub-agents', () => {
   });
 
   test('sub-agents: cancelling the parent cancels a running child', async () => {
-    const parentTask = 'Start a long sub-agent.';
-    scripts[parentTask] = () => spawnReply(['Think for a minute.']);
-    scripts['Think for a minute.'] = () => text('too late', { input_tokens: 1, output_tokens: 1 }, 60_000);
-    const handle = await keel.worker.sessions.start({ profile: 'test', tools: ['spawn_agent'], messages: [{ role: 'user', content: parentTask }] });
-    await waitFor('the child to call the model', () => requestsOf(keel.model.requests, 'Think for a minute.').length === 1);
+    const handle = await startWithSlowChild('Start a long sub-agent.', 'Think for a minute.');
     await handle.cancel();
     const result = await handle.result();
     assert.equal(result.status, 'cancelled');
@@ -182,11 +187,7 @@ describe('sub-agents', () => {
   });
 
   test('sub-agents: a parent that is terminated has its running child cancelled by the server', async () => {
-    const parentTask = 'Start a sub-agent, then be terminated.';
-    scripts[parentTask] = () => spawnReply(['Outlive your parent.']);
-    scripts['Outlive your parent.'] = () => text('too late', { input_tokens: 1, output_tokens: 1 }, 60_000);
-    const handle = await keel.worker.sessions.start({ profile: 'test', tools: ['spawn_agent'], messages: [{ role: 'user', content: parentTask }] });
-    await waitFor('the child to call the model', () => requestsOf(keel.model.requests, 'Outlive your parent.').length === 1);
+    const handle = await startWithSlowChild('Start a sub-agent, then be terminated.', 'Outlive your parent.');
     await handle.workflow.terminate('gone');
     const child = (await keel.environment.client.workflow.getHandle(`${handle.workflowId}/agent-1`).result()) as SessionResult;
     assert.equal(child.status, 'cancelled');
@@ -200,9 +201,7 @@ describe('sub-agents', () => {
       seen = spawnResults(request);
       return text('understood', { input_tokens: 1, output_tokens: 1 });
     };
-    scripts['Take your time.'] = () => text('too late', { input_tokens: 1, output_tokens: 1 }, 60_000);
-    const handle = await keel.worker.sessions.start({ profile: 'test', tools: ['spawn_agent'], messages: [{ role: 'user', content: parentTask }] });
-    await waitFor('the child to call the model', () => requestsOf(keel.model.requests, 'Take your time.').length === 1);
+    const handle = await startWithSlowChild(parentTask, 'Take your time.');
     await handle.interrupt('stop that');
     const child = (await keel.environment.client.workflow.getHandle(`${handle.workflowId}/agent-1`).result()) as SessionResult;
     assert.equal(child.status, 'cancelled');
