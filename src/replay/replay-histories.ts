@@ -108,14 +108,14 @@ export async function* replayHistories(
   dataConverter?: DataConverter,
 ): AsyncGenerator<ReplayReport> {
   const outcomes = new Map<string, ReplayOutcome>();
-  const pending = new Map<string, HistorySource>();
-  let sequence = 0;
-  // The SDK replays histories in the order given; the ids below tie each result back to its source.
+  const pending: HistorySource[] = [];
+  // Each history replays under its own workflow id: workflow code may build commands from it (a child's id is
+  // `<parent id>/agent-<n>`). The SDK replays one history at a time, in the order given, so the first pending
+  // source with a result's id is that result's.
   async function* tagged(): AsyncGenerator<{ workflowId: string; history: History }> {
     for await (const source of sources) {
-      const key = `${source.workflowId}#${sequence++}`;
-      pending.set(key, source);
-      yield { workflowId: key, history: source.history };
+      pending.push(source);
+      yield { workflowId: source.workflowId, history: source.history };
     }
   }
   const results = Worker.runReplayHistories(
@@ -137,8 +137,8 @@ export async function* replayHistories(
     tagged(),
   );
   for await (const result of results) {
-    const source = pending.get(result.workflowId);
-    pending.delete(result.workflowId);
+    const index = pending.findIndex((candidate) => candidate.workflowId === result.workflowId);
+    const source = index >= 0 ? pending.splice(index, 1)[0] : undefined;
     const events: HistoryEvent[] = source?.history.events ?? [];
     const replayed = outcomes.get(result.workflowId);
     // Checked by name: the error class lives in the workflow package, whose copy may differ from ours.

@@ -15,6 +15,7 @@ import type {
   TranscriptQueryInput,
   UserMessageInput,
 } from './schemas/session-messages.js';
+import type { ChildReport } from './schemas/sub-agents.js';
 
 export const sendMessageUpdate = defineUpdate<AssistantTurn, [UserMessageInput]>('sendMessage');
 export const userMessageSignal = defineSignal<[UserMessageInput]>('userMessage');
@@ -24,6 +25,8 @@ export const decideToolCallUpdate = defineUpdate<PendingApproval & { decision: D
 );
 export const raiseBudgetUpdate = defineUpdate<{ maxTokens?: number; maxCostUsd?: number }, [RaiseBudgetInput]>('raiseBudget');
 export const interruptSignal = defineSignal<[InterruptInput?]>('interrupt');
+/** Sent by a sub-agent to its parent after each of its model calls (Keel's own; a parent drops one from a stranger). */
+export const childReportSignal = defineSignal<[ChildReport]>('childReport');
 
 export const stateQuery = defineQuery<SessionStateView>('state');
 export const transcriptQuery = defineQuery<TranscriptPage, [TranscriptQueryInput?]>('transcript');

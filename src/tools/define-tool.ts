@@ -4,10 +4,11 @@
  * a failure of the session); its handler runs in an activity with the tool's own timeout and retry policy.
  * Worker-side.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import type { CommandResult, FileEntry, RunCommandOptions, SandboxRef } from '../sandboxes/sandbox-provider.js';
 import type { ToolRetryPolicy } from '../shared/schemas/tools.js';
+import { toModelJsonSchema } from '../shared/schemas/model-json-schema.js';
 
 /** The session's sandbox, attached for one tool call. */
 export interface ToolSandbox {
@@ -77,12 +78,6 @@ export interface ToolDefinition {
 const toolNamePattern = /^[a-zA-Z0-9_-]{1,64}$/;
 
 export const defaultToolRetry: ToolRetryPolicy = { maximumAttempts: 3, initialIntervalMs: 1000, backoffCoefficient: 2, maximumIntervalMs: 10_000 };
-
-/** The JSON Schema a model receives for a zod input schema (of the input side: defaults are optional). */
-export function toModelJsonSchema(schema: z.ZodType): Record<string, unknown> {
-  const { $schema: _dialect, ...json } = z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>;
-  return json;
-}
 
 /** @throws ConfigError when the name, schema or policy is unusable (checked when the worker starts). */
 export function defineTool<Schema extends z.ZodType>(options: DefineToolOptions<Schema>): ToolDefinition {

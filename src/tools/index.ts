@@ -7,7 +7,8 @@
  * Bad input, an unknown tool, a `ToolError`, a timeout or a lost worker come back to the model as an `is_error`
  * tool result; they never fail the session. See README, "Tools, sandboxes and guardrails".
  */
-export { defineTool, toModelJsonSchema } from './define-tool.js';
+export { defineTool } from './define-tool.js';
+export { toModelJsonSchema } from '../shared/schemas/model-json-schema.js';
 export type { DefineToolOptions, ToolContext, ToolDefinition, ToolHandlerResult, ToolSandbox } from './define-tool.js';
 export { ToolError } from '../errors.js';
 export { createBuiltInTools, defaultBuiltInToolOptions, type BuiltInToolOptions } from './built-in/index.js';

@@ -5,7 +5,7 @@
  */
 import { allHandlersFinished, condition, continueAsNew, log, workflowInfo } from '@temporalio/workflow';
 import { MAX_KEEL_PAYLOAD_BYTES } from '../shared/payload-limits.js';
-import { CARRY_VERSION, CONTINUED_AS_NEW, type CarriedTools, type SessionCarry } from '../shared/schemas/session-carry.js';
+import { CARRY_VERSION, CONTINUED_AS_NEW, type CarriedSubAgents, type CarriedTools, type SessionCarry } from '../shared/schemas/session-carry.js';
 import type { SessionInput } from '../shared/schemas/session-input.js';
 import { hasOversizedBlocks, jsonByteLength } from '../shared/schemas/stored-block.js';
 import { storedInput, storeMessages, storeQueued } from './content-offload.js';
@@ -31,6 +31,7 @@ export interface CarriedParts {
   transcript: TranscriptArchive;
   context: SessionContext;
   tools: { toCarry(): CarriedTools };
+  subAgents: { toCarry(): CarriedSubAgents };
 }
 
 export class SessionContinuation {
@@ -153,7 +154,7 @@ export class SessionContinuation {
 
   /** The one object the next run starts from: each part's own state. */
   #carry(): SessionCarry {
-    const { state, transcript, context, tools } = this.#parts;
+    const { state, transcript, context, tools, subAgents } = this.#parts;
     const carriedContext = context.toCarry();
     return {
       version: CARRY_VERSION,
@@ -162,6 +163,7 @@ export class SessionContinuation {
       transcript: transcript.toCarry(),
       ...(carriedContext ? { context: carriedContext } : {}),
       tools: tools.toCarry(),
+      subAgents: subAgents.toCarry(),
     };
   }
 }

@@ -6,6 +6,7 @@
  */
 import { CancellationScope, condition, log, setHandler, uuid4 } from '@temporalio/workflow';
 import {
+  childReportSignal,
   decideToolCallUpdate,
   interruptSignal,
   raiseBudgetUpdate,
@@ -29,6 +30,7 @@ import {
 import { refuseRaise } from './budget.js';
 import type { SessionState } from './session-state.js';
 import type { SessionTools } from './session-tools.js';
+import type { SubAgents } from './sub-agents.js';
 import { sessionStateView } from './session-view.js';
 import type { TranscriptArchive } from './transcript-archive.js';
 
@@ -37,6 +39,7 @@ export interface SessionHandlerParts {
   state: SessionState;
   transcript: TranscriptArchive;
   tools: SessionTools;
+  subAgents: SubAgents;
   /** Shows a change outside history (search attributes, current details). */
   publish(): void;
 }
@@ -66,12 +69,12 @@ function replyTo(state: SessionState, messageId: string): AssistantTurn {
 const interruptible: ReadonlySet<SessionState['status']> = new Set(['running', 'waiting_for_budget', 'waiting_for_approval']);
 
 /** Sets every handler of the session. */
-export function registerSessionHandlers({ state, transcript, tools, publish }: SessionHandlerParts): void {
+export function registerSessionHandlers({ state, transcript, tools, subAgents, publish }: SessionHandlerParts): void {
   setHandler(stateQuery, (...args: unknown[]) => {
     // `state` takes no argument; one sent anyway is answered with a query error (a query never fails a task).
     const checked = checkClientArgument(stateQueryInputSchema, args[0], 'state query argument');
     if (!checked.ok) throw new Error(checked.reason);
-    return sessionStateView(state, { sandbox: tools.sandboxView(), pendingApprovals: tools.approvals.pending() });
+    return sessionStateView(state, { sandbox: tools.sandboxView(), pendingApprovals: tools.approvals.pending(), children: subAgents.view() });
   });
 
   setHandler(transcriptQuery, (query) => {
@@ -135,6 +138,8 @@ export function registerSessionHandlers({ state, transcript, tools, publish }: S
       },
     },
   );
+
+  setHandler(childReportSignal, (report) => subAgents.report(report));
 
   setHandler(decideToolCallUpdate, (decision) => tools.approvals.decide(decision), {
     validator: (decision) => {

@@ -9,18 +9,25 @@ import type { ResolvedProfile } from '../shared/schemas/profile.js';
 import type { CarriedSessionState } from '../shared/schemas/session-carry.js';
 import type { SessionLimits } from '../shared/schemas/session-input.js';
 import type { RaiseBudgetInput, Usage } from '../shared/schemas/session-messages.js';
-import type { SoftLimitHit, SpendKind } from '../shared/schemas/spend.js';
+import type { SoftLimitHit, SpendKind, SpendLedgerView } from '../shared/schemas/spend.js';
 import { BudgetGuard } from './budget.js';
-import { SpendLedger } from './spend-ledger.js';
+import { SpendLedger, sumSpend, toView, type NanoSpend } from './spend-ledger.js';
 
 /** The spend's share of the carried state (`SessionState.toCarry`). */
-export type CarriedSpend = Pick<CarriedSessionState, 'usage' | 'spend' | 'budget' | 'budgetPause'>;
+export type CarriedSpend = Pick<CarriedSessionState, 'usage' | 'spend' | 'budget' | 'budgetPause' | 'childSpend'>;
+
+function usageOf(spend: NanoSpend): Usage {
+  const { inputTokens, outputTokens, cacheReadInputTokens, cacheCreationInputTokens, costUsd } = toView(spend.total);
+  return { inputTokens, outputTokens, cacheReadInputTokens, cacheCreationInputTokens, costUsd };
+}
 
 export class SessionSpend {
-  /** The totals of {@link ledger}, in the contract's shape. */
+  /** The totals of {@link ledger} and of the sub-agents' spend, in the contract's shape. */
   readonly usage: Usage = { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheCreationInputTokens: 0, costUsd: 0 };
-  /** Every model call's tokens and cost. */
+  /** Every model call's tokens and cost, of this session's own calls. */
   readonly ledger: SpendLedger;
+  /** Each sub-agent's spend (its own sub-agents included) as it last reported it, by workflow id. */
+  readonly #children = new Map<string, NanoSpend>();
   readonly guard: BudgetGuard;
   /** The soft limit the session waits on in `waiting_for_budget`. */
   pause: SoftLimitHit | undefined;
@@ -29,15 +36,42 @@ export class SessionSpend {
   constructor(carried?: CarriedSpend) {
     this.ledger = new SpendLedger(carried?.spend);
     this.guard = new BudgetGuard(carried?.budget);
-    if (carried) Object.assign(this.usage, carried.usage);
+    for (const [id, spend] of Object.entries(carried?.childSpend ?? {})) this.#children.set(id, spend);
     this.pause = carried?.budgetPause;
+    this.#sync();
+  }
+
+  /** `usage` as the sum of this session's calls and its sub-agents'. */
+  #sync(): void {
+    Object.assign(this.usage, usageOf(this.tree()));
   }
 
   /** Adds a model call to the ledger, priced by `profile`; `usage` follows the ledger's totals. */
   record(call: { turn: number; kind: SpendKind; profile: ResolvedProfile; usage: ModelUsage }): void {
     this.ledger.record(call);
-    const { inputTokens, outputTokens, cacheReadInputTokens, cacheCreationInputTokens, costUsd } = this.ledger.total();
-    Object.assign(this.usage, { inputTokens, outputTokens, cacheReadInputTokens, cacheCreationInputTokens, costUsd });
+    this.#sync();
+  }
+
+  /** Takes a sub-agent's spend so far (its reports are cumulative: the latest replaces the one before). */
+  childSpent(id: string, spend: NanoSpend): void {
+    this.#children.set(id, spend);
+    this.#sync();
+  }
+
+  /** What a sub-agent has spent, as it last reported. */
+  childUsage(id: string): Usage {
+    const spend = this.#children.get(id);
+    return spend ? usageOf(spend) : { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheCreationInputTokens: 0, costUsd: 0 };
+  }
+
+  /** This session's spend with its sub-agents': what it reports to its own parent. */
+  tree(): NanoSpend {
+    return sumSpend([this.ledger.spend(), ...this.#children.values()]);
+  }
+
+  /** The ledger as `state` shows it: the session's calls, and in its totals its sub-agents' too. */
+  view(): SpendLedgerView {
+    return this.ledger.view([...this.#children.values()]);
   }
 
   totalTokens(): number {
@@ -62,6 +96,12 @@ export class SessionSpend {
   }
 
   toCarry(): CarriedSpend {
-    return { usage: { ...this.usage }, spend: this.ledger.snapshot(), budget: this.guard.snapshot(), budgetPause: this.pause && { ...this.pause } };
+    return {
+      usage: { ...this.usage },
+      spend: this.ledger.snapshot(),
+      budget: this.guard.snapshot(),
+      budgetPause: this.pause && { ...this.pause },
+      childSpend: Object.fromEntries(this.#children),
+    };
   }
 }

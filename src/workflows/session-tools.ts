@@ -18,11 +18,13 @@ import type { ToolSpec } from '../shared/schemas/model-call.js';
 import type { CarriedTools } from '../shared/schemas/session-carry.js';
 import type { SandboxOptions, SessionInput } from '../shared/schemas/session-input.js';
 import type { SessionStateView } from '../shared/schemas/session-messages.js';
+import { SPAWN_AGENT_TOOL, spawnAgentToolSpec } from '../shared/schemas/sub-agents.js';
 import type { ResolvedTool, SandboxReference, ToolCallOutput } from '../shared/schemas/tools.js';
 import { isPatched } from './patches.js';
 import { sandboxActivities, toolActivities } from './session-activities.js';
 import type { SessionConfig } from './session-config.js';
 import type { SessionState } from './session-state.js';
+import type { SubAgents } from './sub-agents.js';
 import { describeOutcome, ToolApprovals } from './tool-approvals.js';
 import {
   activityFailureMessage,
@@ -34,6 +36,18 @@ import {
   type PlannedToolCall,
 } from './tool-calls.js';
 
+
+/**
+ * `spawn_agent` as the other tools are known to the plan (approval, refusal): it runs in the workflow, as a child
+ * session, so the activity fields are never used.
+ */
+const spawnAgentTool: ResolvedTool = {
+  ...spawnAgentToolSpec,
+  usesSandbox: false,
+  timeoutMs: 0,
+  retry: { maximumAttempts: 1, initialIntervalMs: 1000, backoffCoefficient: 1, maximumIntervalMs: 1000 },
+  safeToRetry: false,
+};
 
 /** A short, single-line description of a call for the UI's activity summary. */
 function summaryOf(tool: string, input: unknown): string {
@@ -52,6 +66,8 @@ export interface SessionToolsDependencies {
   leanSteps: boolean;
   /** Called when calls start or stop waiting for a decision. */
   onWaitingForApproval(waiting: boolean): void;
+  /** Runs `spawn_agent` calls, when the session enabled it. */
+  subAgents: SubAgents;
 }
 
 export class SessionTools {
@@ -77,8 +93,18 @@ export class SessionTools {
    */
   async resolve(): Promise<void> {
     const { input } = this.dependencies;
-    if (input.tools.length === 0 || !(this.dependencies.leanSteps || isPatched('tools'))) return;
-    const resolved = await this.dependencies.resolveTools({ tools: input.tools, ...(input.sandbox ? { sandbox: input.sandbox } : {}) }).catch((error: unknown) => {
+    // `spawn_agent` is the workflow's own: the worker's registry does not know it.
+    const names = input.tools.filter((name) => name !== SPAWN_AGENT_TOOL);
+    if (names.length > 0 && (this.dependencies.leanSteps || isPatched('tools'))) await this.#resolveFromWorker(names);
+    if (this.dependencies.subAgents.enabled) {
+      this.#tools.push(spawnAgentTool);
+      this.#byName.set(SPAWN_AGENT_TOOL, spawnAgentTool);
+    }
+  }
+
+  async #resolveFromWorker(names: string[]): Promise<void> {
+    const { input } = this.dependencies;
+    const resolved = await this.dependencies.resolveTools({ tools: names, ...(input.sandbox ? { sandbox: input.sandbox } : {}) }).catch((error: unknown) => {
       if (isCancellation(error)) throw error;
       const cause = error instanceof Error && error.cause instanceof Error ? error.cause : (error as Error);
       throw ApplicationFailure.create({
@@ -104,6 +130,7 @@ export class SessionTools {
   /** Runs one turn's calls, in parallel, and returns their results in the model's order. */
   async run(calls: ToolUseBlock[]): Promise<ContentBlock[]> {
     const plan = planToolCalls(calls, { tools: this.#byName, approvalTools: new Set(this.dependencies.input.approval.tools) });
+    this.dependencies.subAgents.planBatch(plan.filter((planned) => planned.action !== 'refuse' && planned.tool.name === SPAWN_AGENT_TOOL).length);
     const outputs = await Promise.all(plan.map((planned) => this.#handle(planned)));
     return plan.map((planned, index) => toolResultBlock(planned.call, outputs[index]!));
   }
@@ -144,6 +171,7 @@ export class SessionTools {
   }
 
   async #execute(tool: ResolvedTool, call: ToolUseBlock, input: unknown): Promise<ToolCallOutput> {
+    if (tool === spawnAgentTool) return this.dependencies.subAgents.spawn(input);
     let sandbox: SandboxReference | undefined;
     if (tool.usesSandbox) {
       try {

@@ -18,22 +18,22 @@ function contextView(state: SessionState): SessionStateView['context'] {
   };
 }
 
-/** What `state` answers: the session's state, its sandbox and the tool calls waiting for a decision. */
+/** What `state` answers: the session's state, its sandbox, the tool calls waiting for a decision, its sub-agents. */
 export function sessionStateView(
   state: SessionState,
-  tools: { sandbox: SessionStateView['sandbox']; pendingApprovals: SessionStateView['pendingApprovals'] },
+  parts: Pick<SessionStateView, 'sandbox' | 'pendingApprovals' | 'children'>,
 ): SessionStateView {
   const pause = state.spend.pause;
   return {
     status: state.status,
     turn: state.turn,
     usage: { ...state.usage },
-    pendingApprovals: tools.pendingApprovals,
+    pendingApprovals: parts.pendingApprovals,
     contextEpoch: state.contextEpoch,
     profile: state.profile?.name ?? state.input.profile,
     model: state.profile?.model ?? '',
     mode: state.input.mode,
-    sandbox: tools.sandbox,
+    sandbox: parts.sandbox,
     queuedMessages: state.queue.length,
     ...(state.lastError ? { lastError: state.lastError } : {}),
     ...(state.limitReached ? { limitReached: state.limitReached } : {}),
@@ -41,7 +41,8 @@ export function sessionStateView(
     failovers: state.failovers.map((event) => ({ ...event })),
     limits: { ...state.limits },
     ...(pause ? { budgetPause: { ...pause } } : {}),
-    spend: state.spend.ledger.view(),
+    spend: state.spend.view(),
     context: contextView(state),
+    children: parts.children,
   };
 }

@@ -23,6 +23,7 @@ import { SessionModel } from './session-model.js';
 import { SessionState } from './session-state.js';
 import { SessionTools } from './session-tools.js';
 import { SessionVisibility } from './session-visibility.js';
+import { SubAgents } from './sub-agents.js';
 import { TranscriptArchive } from './transcript-archive.js';
 
 /** The first line of the task, for the UI and the memo. */
@@ -61,6 +62,7 @@ export async function agentSessionWorkflow(rawInput: unknown, rawCarry?: unknown
     state.status = status;
     publish();
   };
+  const subAgents = new SubAgents({ input, sessionId: workflowId, state, onChange: publish }, carry?.subAgents);
   const tools = new SessionTools(
     {
       input,
@@ -69,11 +71,12 @@ export async function agentSessionWorkflow(rawInput: unknown, rawCarry?: unknown
       resolveTools: config.resolveTools,
       leanSteps: lean,
       onWaitingForApproval: (waiting) => setStatus(waiting ? 'waiting_for_approval' : 'running'),
+      subAgents,
     },
     carry?.tools,
   );
-  const continuation = new SessionContinuation({ state, transcript, context, tools }, input, carry);
-  registerSessionHandlers({ state, transcript, tools, publish });
+  const continuation = new SessionContinuation({ state, transcript, context, tools, subAgents }, input, carry);
+  registerSessionHandlers({ state, transcript, tools, subAgents, publish });
 
   // A run that continued as new reads its transcript back and keeps its profile; a first run resolves it.
   await transcript.restore();
@@ -140,6 +143,8 @@ export async function agentSessionWorkflow(rawInput: unknown, rawCarry?: unknown
       const toolCalls = state.recordModelResponse(response);
       context.recorded(response);
       publish();
+      // A sub-agent's spend counts against its parent's limits as it happens.
+      await subAgents.reportToParent();
       if (state.interruptRequested !== undefined) {
         stopForInterrupt(toolCalls);
         return 'interrupted';

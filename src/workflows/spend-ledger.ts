@@ -12,7 +12,7 @@ import type { SpendEntry, SpendKind, SpendLedgerView, SpendTotals } from '../sha
 export type { SpendEntry, SpendKind, SpendLedgerView, SpendTotals };
 
 /** Totals with cost kept in nano-dollars, the ledger's stored form. */
-interface NanoTotals {
+export interface NanoTotals {
   calls: number;
   inputTokens: number;
   outputTokens: number;
@@ -21,10 +21,15 @@ interface NanoTotals {
   costNanoUsd: number;
 }
 
-/** The ledger's data, JSON-serialisable: what a continued run needs to carry on counting. */
-export interface SpendLedgerSnapshot {
+/** Totals of a session (or a tree of them) in nano-dollars: what a sub-agent reports to its parent. */
+export interface NanoSpend {
   total: NanoTotals;
   byModel: Record<string, NanoTotals>;
+  byProfile: Record<string, NanoTotals>;
+}
+
+/** The ledger's data, JSON-serialisable: what a continued run needs to carry on counting. */
+export interface SpendLedgerSnapshot extends NanoSpend {
   recent: SpendEntry[];
   olderCalls: number;
 }
@@ -58,7 +63,27 @@ function add(totals: NanoTotals, usage: ModelUsage, costNanoUsd: number): void {
   totals.costNanoUsd += costNanoUsd;
 }
 
-function toView(totals: NanoTotals): SpendTotals {
+function addTotals(into: NanoTotals, more: NanoTotals): void {
+  into.calls += more.calls;
+  into.inputTokens += more.inputTokens;
+  into.outputTokens += more.outputTokens;
+  into.cacheReadInputTokens += more.cacheReadInputTokens;
+  into.cacheCreationInputTokens += more.cacheCreationInputTokens;
+  into.costNanoUsd += more.costNanoUsd;
+}
+
+/** The sum of several sessions' spend (a session and its sub-agents). */
+export function sumSpend(parts: NanoSpend[]): NanoSpend {
+  const sum: NanoSpend = { total: emptyTotals(), byModel: {}, byProfile: {} };
+  for (const part of parts) {
+    addTotals(sum.total, part.total);
+    for (const [model, totals] of Object.entries(part.byModel)) addTotals((sum.byModel[model] ??= emptyTotals()), totals);
+    for (const [profile, totals] of Object.entries(part.byProfile)) addTotals((sum.byProfile[profile] ??= emptyTotals()), totals);
+  }
+  return sum;
+}
+
+export function toView(totals: NanoTotals): SpendTotals {
   return {
     calls: totals.calls,
     inputTokens: totals.inputTokens,
@@ -80,7 +105,7 @@ export class SpendLedger {
 
   /** A new ledger, or one that continues from a snapshot (continue-as-new). */
   constructor(snapshot?: SpendLedgerSnapshot) {
-    this.#data = snapshot ? clone(snapshot) : { total: emptyTotals(), byModel: {}, recent: [], olderCalls: 0 };
+    this.#data = snapshot ? clone(snapshot) : { total: emptyTotals(), byModel: {}, byProfile: {}, recent: [], olderCalls: 0 };
   }
 
   /** Records one model call priced by `profile`, and returns its entry. */
@@ -90,6 +115,7 @@ export class SpendLedger {
     const model = call.profile.model;
     this.#data.byModel[model] ??= emptyTotals();
     add(this.#data.byModel[model], call.usage, costNanoUsd);
+    add((this.#data.byProfile[call.profile.name] ??= emptyTotals()), call.usage, costNanoUsd);
     const entry: SpendEntry = {
       turn: call.turn,
       kind: call.kind,
@@ -114,10 +140,20 @@ export class SpendLedger {
     return toView(this.#data.total);
   }
 
-  view(): SpendLedgerView {
+  /** This session's own totals, the form a parent sums. */
+  spend(): NanoSpend {
+    return clone({ total: this.#data.total, byModel: this.#data.byModel, byProfile: this.#data.byProfile });
+  }
+
+  /** The ledger as `state` shows it, with `others` (its sub-agents' spend) counted in its totals. */
+  view(others: NanoSpend[] = []): SpendLedgerView {
+    const sum = sumSpend([this.#data, ...others]);
+    const viewOf = (totals: Record<string, NanoTotals>): Record<string, SpendTotals> =>
+      Object.fromEntries(Object.entries(totals).map(([key, value]) => [key, toView(value)]));
     return {
-      total: this.total(),
-      byModel: Object.fromEntries(Object.entries(this.#data.byModel).map(([model, totals]) => [model, toView(totals)])),
+      total: toView(sum.total),
+      byModel: viewOf(sum.byModel),
+      byProfile: viewOf(sum.byProfile),
       recent: this.#data.recent.map((entry) => ({ ...entry })),
       olderCalls: this.#data.olderCalls,
     };

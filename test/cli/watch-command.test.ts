@@ -86,6 +86,27 @@ describe('keel watch', () => {
     }
   });
 
+  test('keel watch: follows the sub-agents a session starts, each line naming its sub-agent', async () => {
+    const handle = await keel.worker.sessions.start({ profile: 'test', tools: ['spawn_agent'], messages: [{ role: 'user', content: 'Delegate the greeting.' }] });
+    const watch = startKeel(['watch', handle.workflowId], { address: keel.environment.address });
+    try {
+      await watch.waitForOutput('… model call, turn 1 (claude-test-1)');
+      gate.answer({ kind: 'message', content: [{ type: 'tool_use', id: 'toolu_spawn', name: 'spawn_agent', input: { task: 'Say hello.' } }] });
+      await watch.waitForOutput('[agent-1] user       Say hello.');
+      await watch.waitForOutput('[agent-1] … model call, turn 1 (claude-test-1)');
+      gate.answer({ kind: 'message', content: [{ type: 'text', text: 'hello' }] });
+      await watch.waitForOutput('[agent-1] assistant  hello');
+      await watch.waitForOutput('… model call, turn 2 (claude-test-1)');
+      gate.answer({ kind: 'message', content: [{ type: 'text', text: 'It said hello.' }] });
+      assert.equal(await watch.exited, 0, watch.stderr());
+      const lines = watch.stdout().split('\n');
+      assert.ok(lines.some((line) => line.startsWith('[agent-1] ended completed after 1 turn')), watch.stdout());
+      assert.ok(lines.some((line) => line.startsWith('ended completed after 2 turns')), watch.stdout());
+    } finally {
+      watch.kill();
+    }
+  });
+
   test('keel watch: follows a session across continue-as-new, telling each entry once', async () => {
     const answers = await startScriptedModelServer({ responder: (request) => ({ kind: 'message', content: [{ type: 'text', text: `answer ${request.body.messages.length}` }] }) });
     const every2 = await keel.environment.startWorker({ modelUrl: answers.url, profiles: { every2: { ...testProfiles.test, continueAsNewAfterTurns: 2 } } });

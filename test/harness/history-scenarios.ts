@@ -15,6 +15,7 @@ import { parseMcpConfig } from '../../src/mcp/mcp-config.js';
 import { McpServers } from '../../src/mcp/mcp-servers.js';
 import { everythingStdioServer } from './mcp-test-servers.js';
 import type { RunningWorker, WorkerSetup } from './temporal-env.js';
+import { callsBefore, responderByTask, spawnReply, spawnResults } from './sub-agent-model.js';
 import { testProfiles } from './test-profiles.js';
 import { waitFor, waitForStatus } from './wait-for.js';
 
@@ -317,6 +318,24 @@ export const historyScenarios: HistoryScenario[] = [
       const handle = await worker.sessions.start({ profile: 'test', mode: 'chat', messages: [{ role: 'user', content: 'hello?' }] }, { workflowId });
       await waitFor('the model call to begin', () => model.requests.some((request) => request.reply === 'hang'));
       await handle.cancel();
+      await handle.result();
+      return handle;
+    },
+  },
+  {
+    name: 'sub-agents',
+    covers: 'spawn_agent: two child sessions started together with shares of the budget, their spend reports, their results as tool results',
+    ends: 'completed',
+    async run({ startWorker }, workflowId) {
+      const task = 'Ask two sub-agents.';
+      const { worker } = await startWorker({
+        responder: responderByTask({
+          [task]: (request) => (callsBefore(request) === 0 ? spawnReply(['First part.', 'Second part.']) : text(spawnResults(request).map((result) => result.content).join(' + '))),
+          'First part.': () => text('one', { input_tokens: 30, output_tokens: 5 }),
+          'Second part.': () => text('two', { input_tokens: 40, output_tokens: 6 }),
+        }),
+      });
+      const handle = await worker.sessions.start({ profile: 'test', tools: ['spawn_agent'], limits: { maxTokens: 100_000 }, messages: [{ role: 'user', content: task }] }, { workflowId });
       await handle.result();
       return handle;
     },

@@ -39,6 +39,10 @@ export function renderState(workflowId: string, state: SessionStateView, style: 
   ];
   if (state.limitReached) rows.push(['limit', state.limitReached]);
   if (state.lastError) rows.push(['last error', style.red(state.lastError)]);
+  // A worker of an earlier build answers without `children`.
+  for (const child of state.children ?? []) {
+    rows.push(['sub-agent', `${child.id}  ${renderStatus(child.status, style)}, ${child.turns} turn${child.turns === 1 ? '' : 's'}, ${formatUsage(child.usage)}`]);
+  }
   return [
     `${style.bold(workflowId)}  ${renderStatus(state.status, style)}`,
     ...table(rows.map(([name, value]) => [style.dim(`  ${name}`), value])),

@@ -9,6 +9,8 @@ import { contentBlockSchema, messageContentSchema } from './content.js';
 import { limitsSchema } from './session-input.js';
 import { resolvedProfileSchema } from './profile.js';
 import { resetContextInputSchema, sessionStatusSchema, usageSchema } from './session-messages.js';
+import { nanoSpendSchema, nanoTotalsSchema } from './spend.js';
+import { childSessionSchema } from './sub-agents.js';
 import { transcriptSegmentSchema } from './transcript-archive.js';
 import { blobRefSchema, contextRefSchema } from './stored-block.js';
 
@@ -39,16 +41,6 @@ const assistantTurnSchema = z.strictObject({
 });
 
 const count = z.number().int().nonnegative();
-
-/** `SpendLedger`'s totals, cost in nano-dollars. */
-const nanoTotalsSchema = z.strictObject({
-  calls: count,
-  inputTokens: count,
-  outputTokens: count,
-  cacheReadInputTokens: count,
-  cacheCreationInputTokens: count,
-  costNanoUsd: z.number().nonnegative(),
-});
 
 const spendEntrySchema = z.strictObject({
   turn: count,
@@ -112,9 +104,12 @@ export const carriedSessionStateSchema = z.strictObject({
   spend: z.strictObject({
     total: nanoTotalsSchema,
     byModel: z.record(z.string(), nanoTotalsSchema),
+    byProfile: z.record(z.string(), nanoTotalsSchema),
     recent: z.array(spendEntrySchema),
     olderCalls: count,
   }),
+  /** Each sub-agent's spend as it last reported it, by its workflow id. */
+  childSpend: z.record(z.string(), nanoSpendSchema),
   budget: z.strictObject({ acknowledged: z.strictObject({ maxTokens: z.number().optional(), maxCostUsd: z.number().optional() }) }),
   budgetPause: z
     .strictObject({ limit: budgetLimitSchema, softLimit: z.number(), used: z.number(), hardLimit: z.number() })
@@ -139,6 +134,13 @@ export type CarriedTranscript = z.infer<typeof carriedTranscriptSchema>;
 export const carriedContextSchema = z.strictObject({ ref: contextRefSchema, epoch: count, systemRef: blobRefSchema.optional() });
 export type CarriedContext = z.infer<typeof carriedContextSchema>;
 
+/** The sub-agents' part (`SubAgents.toCarry`): how many were started (the next one's number) and each one's state. */
+export const carriedSubAgentsSchema = z.strictObject({
+  started: count,
+  children: z.array(childSessionSchema),
+});
+export type CarriedSubAgents = z.infer<typeof carriedSubAgentsSchema>;
+
 /**
  * Parsed whole and strictly, every field typed: a carry that does not fit fails the run at once, never a workflow
  * task later on.
@@ -151,6 +153,7 @@ export const sessionCarrySchema = z.strictObject({
   transcript: carriedTranscriptSchema,
   context: carriedContextSchema.optional(),
   tools: carriedToolsSchema,
+  subAgents: carriedSubAgentsSchema,
 });
 
 export type SessionCarry = z.infer<typeof sessionCarrySchema>;

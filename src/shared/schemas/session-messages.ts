@@ -9,6 +9,7 @@ import { boundedCount, clientIdSchema, MAX_COST_USD, MAX_TOKENS, reasonSchema } 
 import { userContentProblem } from './message-rules.js';
 import type { SessionLimits } from './session-input.js';
 import type { SoftLimitHit, SpendLedgerView } from './spend.js';
+import type { ChildSessionView } from './sub-agents.js';
 
 /** `sendMessage` and `userMessage`: content the API takes as a user turn, with no stored block of Keel's in it. */
 export const userMessageInputSchema = z
@@ -142,8 +143,10 @@ export interface SessionStateView {
   limits: SessionLimits;
   /** The soft limit the session waits on, while `status` is `waiting_for_budget`. */
   budgetPause?: SoftLimitHit;
-  /** Tokens and cost per call, per model and in total. */
+  /** Tokens and cost per call, per model, per profile and in total; with sub-agents, of the whole tree. */
   spend: SpendLedgerView;
+  /** The sub-agents `spawn_agent` started, oldest first. */
+  children: ChildSessionView[];
   /** The context window as the policy sees it. */
   context: {
     strategy: 'none' | 'reset' | 'compact';

@@ -3,6 +3,27 @@
  * rules live in `src/workflows/spend-ledger.ts` and `src/workflows/budget.ts`.
  */
 
+import { z } from 'zod';
+
+const count = z.number().int().nonnegative();
+
+/** `SpendLedger`'s totals, cost in nano-dollars (exact sums). */
+export const nanoTotalsSchema = z.strictObject({
+  calls: count,
+  inputTokens: count,
+  outputTokens: count,
+  cacheReadInputTokens: count,
+  cacheCreationInputTokens: count,
+  costNanoUsd: z.number().nonnegative(),
+});
+
+/** A session's (or a tree's) totals in nano-dollars, in all, per model and per profile. */
+export const nanoSpendSchema = z.strictObject({
+  total: nanoTotalsSchema,
+  byModel: z.record(z.string(), nanoTotalsSchema),
+  byProfile: z.record(z.string(), nanoTotalsSchema),
+});
+
 /** What a model call was for: a turn of the conversation, or the summary of a context compaction. */
 export type SpendKind = 'turn' | 'compaction';
 
@@ -31,11 +52,16 @@ export interface SpendTotals {
   costUsd: number;
 }
 
-/** The spend ledger as the `state` query shows it. */
+/**
+ * The spend ledger as the `state` query shows it. A session with sub-agents counts their spend too (in `total`,
+ * `byModel` and `byProfile`, not in `recent`): a root session's ledger covers its whole tree.
+ */
 export interface SpendLedgerView {
   total: SpendTotals;
   /** Keyed by model id. */
   byModel: Record<string, SpendTotals>;
+  /** Keyed by profile name. */
+  byProfile: Record<string, SpendTotals>;
   /** The most recent calls, oldest first (at most 100). */
   recent: SpendEntry[];
   /** Calls older than `recent` (still in the totals). */
