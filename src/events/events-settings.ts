@@ -11,9 +11,12 @@ import type { EventPublisher, EventSource } from './event-transport.js';
 import { LocalEventHub } from './local/local-event-hub.js';
 import { LocalEventSource } from './local/local-event-source.js';
 import { defaultLocalEventsDirectory } from './local/local-hub-registry.js';
+import { PostgresEventPublisher } from './postgres/postgres-event-publisher.js';
+import { PostgresEventSource } from './postgres/postgres-event-source.js';
 
 export const eventsSettingsSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('local'), directory: z.string().min(1) }),
+  z.object({ kind: z.literal('postgres'), url: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// connection string') }),
 ]);
 export type EventsSettings = z.infer<typeof eventsSettingsSchema>;
 
@@ -31,6 +34,8 @@ export async function openEventPublisher(settings: EventsSettings): Promise<Even
   switch (settings.kind) {
     case 'local':
       return LocalEventHub.shared(settings.directory);
+    case 'postgres':
+      return PostgresEventPublisher.connect(settings.url);
   }
 }
 
@@ -39,5 +44,7 @@ export function openEventSource(settings: EventsSettings): EventSource {
   switch (settings.kind) {
     case 'local':
       return new LocalEventSource({ directory: settings.directory });
+    case 'postgres':
+      return new PostgresEventSource(settings.url);
   }
 }
