@@ -5,6 +5,7 @@ import { cliStartupScenario } from './cli-startup.js';
 import { concurrencyScenario } from './concurrency.js';
 import { historyGrowthScenario } from './history-growth.js';
 import { langgraphPeerScenario } from './langgraph-peer.js';
+import { liveEventsScenario } from './live-events.js';
 import { recoveryScenario } from './recovery.js';
 import { replayScenario } from './replay.js';
 import { startAndScaleScenario } from './start-and-scale.js';
@@ -20,6 +21,7 @@ export const scenarios: Scenario<any>[] = [
   replayScenario,
   concurrencyScenario,
   historyGrowthScenario,
+  liveEventsScenario,
   tuningsScenario,
   clusterTopologyScenario,
 ];
