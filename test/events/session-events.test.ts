@@ -29,7 +29,11 @@ const lookup = defineTool({
 const longText = Array.from({ length: 40 }, (_, index) => `word${index} `).join('') + 'the end.';
 
 describe('session events', () => {
-  const keel = useKeel({ model: {}, worker: async () => ({ tools: [lookup], events: await LocalEventHub.shared(directory) }) });
+  const keel = useKeel({
+    model: {},
+    worker: async () => ({ tools: [lookup], events: await LocalEventHub.shared(directory) }),
+    workers: { unstreamed: { tools: [lookup], events: false } },
+  });
   let sessions: SessionClient;
   const client = () => {
     sessions ??= keel.closeAfter(
@@ -141,6 +145,22 @@ describe('session events', () => {
     assert.deepEqual(fromTranscript.map((event) => event.id), events.filter((event) => event.event !== 'text_delta').map((event) => event.id).reduce((ids, id) => [...ids, id], ['1.2.1.0']));
     assert.equal(textOfTurn(fromTranscript, 1), 'Short and done.');
     await assert.rejects(async () => collectEvents(handle.events({ lastEventId: 'not an id' })), /lastEventId/);
+  });
+
+  test('streaming adds nothing to history: a streamed session has the same events as the same session unstreamed', async () => {
+    const historyOf = async (sessions: SessionClient) => {
+      keel.model.push(
+        { kind: 'message', content: [{ type: 'text', text: 'Looking.' }, { type: 'tool_use', id: 'toolu_same', name: 'lookup', input: { word: 'skiff', language: 'English' } }] },
+        { kind: 'message', content: [{ type: 'text', text: longText }] },
+      );
+      const handle = await sessions.start({ profile: 'test', tools: ['lookup'], messages: [{ role: 'user', content: 'What is a skiff?' }] });
+      await handle.result();
+      const history = await handle.workflow.fetchHistory();
+      return (history.events ?? []).map((event) => event.eventType);
+    };
+    const streamed = await historyOf(client());
+    const unstreamed = await historyOf(new SessionClient({ client: keel.environment.client, taskQueue: keel.namedWorker('unstreamed').taskQueue }));
+    assert.deepEqual(streamed, unstreamed);
   });
 
   test('events(): an unknown session fails the subscription', async () => {
