@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { watchSession } from '../../client/watch-session.js';
 import { defineAction, type ActionEnvironment } from '../define-action.js';
+import { LiveReply } from '../output/live-reply.js';
 import { renderWatchEvent } from '../output/render-watch-event.js';
 
 interface WatchFlags {
@@ -16,21 +17,34 @@ export function registerWatch(program: Command, io: ActionEnvironment): void {
     .argument('<id>', 'session (workflow) id')
     .option('--from-now', 'skip what the transcript already holds')
     .option('--thinking', 'show thinking blocks')
-    .addHelpText('after', '\nWith --json, prints one JSON event per line. Stops when the session ends, or on Ctrl-C (the session goes on).')
+    .addHelpText('after', '\nReplies print token by token as they are written. With --json, prints one JSON event per line (replies whole: `keel serve` and SessionHandle.events() give the deltas). Stops when the session ends, or on Ctrl-C (the session goes on).')
     .action(
       defineAction<WatchFlags>(io, async (context, [workflowId], flags) => {
         const client = await context.client();
+        const sessions = await context.sessions();
         const abort = new AbortController();
         const stop = () => abort.abort();
         process.once('SIGINT', stop);
+        // Replies print token by token as the model writes them; the transcript adds the rest of each.
+        const live = new LiveReply(context);
+        const liveOptions = { showThinking: flags.thinking === true, signal: abort.signal };
+        const following = context.options.json ? Promise.resolve() : live.follow(sessions.getHandle(workflowId), liveOptions);
         try {
-          for await (const event of watchSession(client, workflowId, { fromStart: !flags.fromNow, signal: abort.signal })) {
-            if (event.kind === 'live') continue;
+          for await (const watched of watchSession(client, workflowId, { fromStart: !flags.fromNow, signal: abort.signal })) {
+            if (watched.kind === 'live') continue;
+            const entry = watched.kind === 'entry' ? (context.options.json ? watched.entry : live.remaining(watched.entry, liveOptions)) : undefined;
+            if (watched.kind === 'entry' && !entry) continue;
+            const event = watched.kind === 'entry' && entry ? { ...watched, entry } : watched;
             if (context.options.json) context.printJson(event, { lines: true });
             else for (const line of renderWatchEvent(workflowId, event, context.style, { showThinking: flags.thinking })) context.print(line);
           }
+          // The session ended: its stream ends with it (a moment later, it may still be printing the last reply).
+          await Promise.race([following, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
         } finally {
           process.off('SIGINT', stop);
+          abort.abort();
+          await following;
+          await sessions.eventFeed().close();
         }
       }),
     );
