@@ -35,6 +35,8 @@ export interface CliContext {
   print(line?: string): void;
   /** Writes human output as it comes (a reply's tokens), leaving the line open. */
   write(text: string): void;
+  /** Whether the last output was a `write` that left its line open (no `print` since). */
+  lineOpen(): boolean;
   /** Writes a value as JSON (one document, or one line with `lines`) to stdout. */
   printJson(value: unknown, options?: { lines?: boolean }): void;
   /** Writes a line to stderr (notes and progress that must not pollute `--json` output). */
@@ -99,6 +101,7 @@ export function createCliContext(global: GlobalOptions, streams: CliStreams, env
       streams.stdout.write(text);
       lineOpen = !text.endsWith('\n');
     },
+    lineOpen: () => lineOpen,
     printJson: (value, printOptions) =>
       void streams.stdout.write(`${printOptions?.lines ? JSON.stringify(value) : JSON.stringify(value, null, 2)}\n`),
     note: (line) => void streams.stderr.write(`${line}\n`),

@@ -16,6 +16,7 @@ import { TurnText } from '../../src/events/turn-text.js';
 import type { SessionEventEnvelope } from '../../src/shared/schemas/session-event.js';
 import { defineTool } from '../../src/tools/define-tool.js';
 import { assertNoRepeats, collectEvents, textOfTurn } from '../harness/session-events.js';
+import { startKeel } from '../harness/keel-cli.js';
 import { useKeel } from '../harness/use-keel.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'keel-events-test-'));
@@ -161,6 +162,25 @@ describe('session events', () => {
     const streamed = await historyOf(client());
     const unstreamed = await historyOf(new SessionClient({ client: keel.environment.client, taskQueue: keel.namedWorker('unstreamed').taskQueue }));
     assert.deepEqual(streamed, unstreamed);
+  });
+
+  test('keel watch: prints the reply token by token while the model writes it, and once', async () => {
+    const text = Array.from({ length: 20 }, (_, index) => `piece${index} `).join('') + 'end';
+    keel.model.push({ kind: 'message', chunkDelayMs: 150, content: [{ type: 'text', text }] });
+    const handle = await client().start({ profile: 'test', messages: [{ role: 'user', content: 'Slowly.' }] });
+    const watch = startKeel(['watch', handle.workflowId], { address: keel.environment.address, env: { KEEL_EVENTS_URL: directory } });
+    try {
+      await watch.waitForOutput(`assistant  ${text.slice(0, 24)}`);
+      // Shown while the model call still runs: the transcript has no reply yet.
+      const transcript = await handle.transcript();
+      assert.ok(!transcript.entries.some((entry) => entry.kind === 'message' && entry.role === 'assistant'), 'the reply is not in the transcript yet');
+      assert.equal(await watch.exited, 0, watch.stderr());
+      // The reply's lines (a line printed between its tokens continues it under a new label) make its text once.
+      const replyLines = watch.stdout().split('\n').filter((line) => line.startsWith('assistant  '));
+      assert.equal(replyLines.map((line) => line.slice('assistant  '.length)).join(''), text, watch.stdout());
+    } finally {
+      watch.kill();
+    }
   });
 
   test('events(): an unknown session fails the subscription', async () => {

@@ -28,9 +28,15 @@ export function registerWatch(program: Command, io: ActionEnvironment): void {
         // Replies print token by token as the model writes them; the transcript adds the rest of each.
         const live = new LiveReply(context);
         const liveOptions = { showThinking: flags.thinking === true, signal: abort.signal };
-        const following = context.options.json ? Promise.resolve() : live.follow(sessions.getHandle(workflowId), liveOptions);
+        // Once the watch has shown the session so far, so that the reply comes after what led to it.
+        let following: Promise<void> = Promise.resolve();
+        let followed = context.options.json;
         try {
           for await (const watched of watchSession(client, workflowId, { fromStart: !flags.fromNow, signal: abort.signal })) {
+            if (!followed && (watched.kind === 'state' || watched.kind === 'live')) {
+              followed = true;
+              following = live.follow(sessions.getHandle(workflowId), liveOptions);
+            }
             if (watched.kind === 'live') continue;
             const entry = watched.kind === 'entry' ? (context.options.json ? watched.entry : live.remaining(watched.entry, liveOptions)) : undefined;
             if (watched.kind === 'entry' && !entry) continue;

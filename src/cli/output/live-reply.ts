@@ -21,7 +21,7 @@ export class LiveReply {
   readonly #fromTranscript = new Set<number>();
   #open: { turn: number; index: number; kind: string } | undefined;
 
-  constructor(private readonly context: Pick<CliContext, 'write' | 'print' | 'style'>) {}
+  constructor(private readonly context: Pick<CliContext, 'write' | 'lineOpen' | 'print' | 'style'>) {}
 
   /** Follows the session's events until it ends or `signal` aborts; errors end the live view, not the command. */
   async follow(handle: SessionHandle, options: LiveReplyOptions = {}): Promise<void> {
@@ -45,8 +45,9 @@ export class LiveReply {
     if (this.#fromTranscript.has(turn)) return;
     this.#streamed.add(turn);
     const open = this.#open;
-    if (!open || open.turn !== turn || open.index !== index || open.kind !== event.event) {
-      if (open) this.context.write('\n');
+    // A new block, or the same one after other lines were printed: its label first, on a line of its own.
+    if (!open || open.turn !== turn || open.index !== index || open.kind !== event.event || !this.context.lineOpen()) {
+      if (this.context.lineOpen()) this.context.write('\n');
       this.context.write(event.event === 'text_delta' ? label('assistant', style.green) : label('thinking', style.dim));
       this.#open = { turn, index, kind: event.event };
     }
