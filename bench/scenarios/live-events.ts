@@ -1,7 +1,7 @@
 /**
  * 11. Live events: what a subscriber of `SessionHandle.events()` sees of a streaming reply against a direct SDK
  * stream from the same model server (time to first token, token throughput), at 1, 100 and 1,000 subscribers of
- * one session in one client process, over the local hub and over PostgreSQL; what publishing the same deltas
+ * one session in one client process, over the local hub, Redis and PostgreSQL; what publishing the same deltas
  * through Temporal itself (signals) would cost in history and workflow tasks; and the history of a 50-turn session
  * streamed against the same session unstreamed.
  */
@@ -9,6 +9,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { randomUUID } from 'node:crypto';
 import { startScriptedModelServer, type ScriptedModelServer } from '../../src/dev/scripted-model/index.js';
 import { startPostgresServer } from '../../src/dev/postgres-server.js';
+import { startRedisServer } from '../../src/dev/redis-server.js';
 import type { EventsSettings } from '../../src/events/events-settings.js';
 import type { SessionEventEnvelope } from '../../src/shared/schemas/session-event.js';
 import type { BenchContext, StartedWorker } from '../lib/bench-context.js';
@@ -210,6 +211,11 @@ export const liveEventsScenario = defineScenario<LiveEventsResult>({
     const comparisons: StreamComparison[] = [];
     const local = await context.startWorker({ modelUrl: model.url });
     for (const subscribers of levels) comparisons.push(await compare(context, model, local, 'local hub', subscribers, repetitions));
+
+    const redis = await startRedisServer();
+    context.defer(() => redis.stop());
+    const overRedis = await context.startWorker({ modelUrl: model.url, events: { kind: 'redis', url: redis.url } });
+    for (const subscribers of levels) comparisons.push(await compare(context, model, overRedis, 'Redis', subscribers, repetitions));
 
     const postgres = await startPostgresServer();
     context.defer(() => postgres.stop());
