@@ -16,6 +16,7 @@ export { SessionClient, SessionHandle, validateSessionInput } from './client/ses
 export type { ConnectOptions, SessionClientOptions, StartOptions } from './client/session-client.js';
 // Live events: `SessionHandle.events()`, or for a server with many subscribers `SessionClient.eventFeed().subscribe()`.
 export { SessionEventFeed } from './events/session-event-feed.js';
+export { TurnText } from './events/turn-text.js';
 export type { SessionEventFeedOptions, SubscribeOptions } from './events/session-event-feed.js';
 export type { EventPublisher, EventSource, EventSubscriptionHandlers } from './events/event-transport.js';
 export { eventsSettingsFromEnvironment, openEventPublisher, openEventSource } from './events/events-settings.js';

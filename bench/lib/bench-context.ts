@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openEventSource, type EventsSettings } from '../../src/events/events-settings.js';
 import { SessionClient } from '../../src/client/session-client.js';
 import { startScriptedModelServer, type ScriptedModelServer } from '../../src/dev/scripted-model/index.js';
 import { workflowsPath } from '../../src/worker/create-keel-worker.js';
@@ -70,6 +71,8 @@ export interface WorkerSetup {
   heartbeatTimeoutSeconds?: number;
   /** @default the run's dev server */
   server?: BenchTarget;
+  /** The live-event transport of the worker (and of the returned client). @default the product's: the local hub */
+  events?: EventsSettings | false;
 }
 
 /** A Temporal server a worker can be started against: the run's dev server, or a cluster of a scenario's own. */
@@ -117,9 +120,17 @@ export class BenchContext {
       dataDir: join(this.workDirectory, 'data'),
       ...(setup.tuning ? { workerOptions: setup.tuning } : {}),
       ...(server.temporalEnvironment ? { temporalEnvironment: server.temporalEnvironment } : {}),
+      ...(setup.events !== undefined ? { events: setup.events } : {}),
     });
     this.#cleanups.push(() => worker.stop());
-    return { worker, taskQueue, sessions: new SessionClient({ client: server.client, taskQueue }) };
+    const events = setup.events ? { events: openEventSource(setup.events) } : {};
+    const sessions = new SessionClient({ client: server.client, taskQueue, ...events });
+    // The client's event feed and transport; the shared Temporal client stays open.
+    this.#cleanups.push(async () => {
+      await sessions.eventFeed().close();
+      await events.events?.close();
+    });
+    return { worker, taskQueue, sessions };
   }
 
   /** Registers a cleanup to run at the end of the current scenario. */

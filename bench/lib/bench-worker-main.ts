@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { temporalConnectionFromEnvironment } from '../../src/config/temporal-connection.js';
 import { AnthropicModelAdapter } from '../../src/models/anthropic/anthropic-model-adapter.js';
 import { createKeelWorker } from '../../src/worker/create-keel-worker.js';
+import { openEventPublisher } from '../../src/events/events-settings.js';
 import { createBenchActivities } from '../workflows/bench-activities.js';
 import { benchTools } from './bench-tools.js';
 import type { BenchWorkerConfig, WorkerReply, WorkerRequest } from './bench-worker.js';
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
           dataDir: config.dataDir,
           shutdownGraceTimeMs: 2_000,
           workerOptions: config.workerOptions,
+          ...(config.events !== undefined ? { events: config.events && (await openEventPublisher(config.events)) } : {}),
         })
       : await Worker.create({
           connection,

@@ -5,6 +5,7 @@
 import type { WorkerOptions } from '@temporalio/worker';
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import type { EventsSettings } from '../../src/events/events-settings.js';
 import { fileURLToPath } from 'node:url';
 import type { ProfileConfig } from '../../src/shared/schemas/profile.js';
 
@@ -36,6 +37,8 @@ export interface BenchWorkerConfig {
   workerOptions?: WorkerTuning;
   /** Temporal's connection variables (`TEMPORAL_TLS_*`) for a server that takes TLS only. @default none: plain */
   temporalEnvironment?: Record<string, string>;
+  /** Where model calls publish their live stream; `false`: nowhere. @default the product's (the local hub) */
+  events?: EventsSettings | false;
 }
 
 export type WorkerRequest = { type: 'memory'; collectGarbage?: boolean } | { type: 'stop' };

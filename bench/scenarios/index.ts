@@ -6,6 +6,7 @@ import { concurrencyScenario } from './concurrency.js';
 import { historyGrowthScenario } from './history-growth.js';
 import { httpStreamScenario } from './http-stream.js';
 import { langgraphPeerScenario } from './langgraph-peer.js';
+import { liveEventsScenario } from './live-events.js';
 import { recoveryScenario } from './recovery.js';
 import { replayScenario } from './replay.js';
 import { startAndScaleScenario } from './start-and-scale.js';
@@ -22,6 +23,7 @@ export const scenarios: Scenario<any>[] = [
   concurrencyScenario,
   historyGrowthScenario,
   httpStreamScenario,
+  liveEventsScenario,
   tuningsScenario,
   clusterTopologyScenario,
 ];

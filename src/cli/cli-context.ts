@@ -31,8 +31,12 @@ export interface CliContext {
   readonly options: Pick<GlobalOptions, 'address' | 'namespace'> & Required<Pick<GlobalOptions, 'taskQueue'>> & { json: boolean };
   /** Style for stdout (colour only on a terminal). */
   readonly style: Style;
-  /** Writes a line of human output to stdout. */
+  /** Writes a line of human output to stdout (ending a line that `write` left open first). */
   print(line?: string): void;
+  /** Writes human output as it comes (a reply's tokens), leaving the line open. */
+  write(text: string): void;
+  /** Whether the last output was a `write` that left its line open (no `print` since). */
+  lineOpen(): boolean;
   /** Writes a value as JSON (one document, or one line with `lines`) to stdout. */
   printJson(value: unknown, options?: { lines?: boolean }): void;
   /** Writes a line to stderr (notes and progress that must not pollute `--json` output). */
@@ -83,10 +87,21 @@ export function createCliContext(global: GlobalOptions, streams: CliStreams, env
     return connecting;
   };
 
+  // Tokens are written as they arrive; the next whole line starts on a line of its own.
+  let lineOpen = false;
   return {
     options,
     style,
-    print: (line = '') => void streams.stdout.write(`${line}\n`),
+    print: (line = '') => {
+      streams.stdout.write(`${lineOpen ? '\n' : ''}${line}\n`);
+      lineOpen = false;
+    },
+    write: (text) => {
+      if (text === '') return;
+      streams.stdout.write(text);
+      lineOpen = !text.endsWith('\n');
+    },
+    lineOpen: () => lineOpen,
     printJson: (value, printOptions) =>
       void streams.stdout.write(`${printOptions?.lines ? JSON.stringify(value) : JSON.stringify(value, null, 2)}\n`),
     note: (line) => void streams.stderr.write(`${line}\n`),

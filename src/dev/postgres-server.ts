@@ -5,10 +5,10 @@
  * creates. Used by the content store's tests and by the local Temporal cluster (`npm run cluster`), which also
  * restarts it to show that sessions survive a database restart. Dev tooling, worker-side.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
+import { freeLocalPort, installDebianPackage } from './debian-service.js';
 import { join } from 'node:path';
 
 export interface PostgresServerOptions {
@@ -45,31 +45,11 @@ function findBinaries(): string | undefined {
   return versions.length > 0 ? join(root, versions[0], 'bin') : undefined;
 }
 
-function installPostgres(): void {
-  const isRoot = process.getuid?.() === 0;
-  const hasApt = spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0;
-  if (!isRoot || !hasApt) throw new Error('PostgreSQL is not installed and cannot be installed here (needs root and apt-get): apt-get install postgresql');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  execFileSync('apt-get', ['update', '-qq'], { stdio: 'ignore', env });
-  execFileSync('apt-get', ['install', '-y', '-qq', 'postgresql'], { stdio: 'ignore', env });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
 /** The folder of PostgreSQL's programs (`initdb`, `postgres`, `pg_ctl`), installing the package first when missing. */
 export function ensurePostgresTools(): string {
   const found = findBinaries();
   if (found) return found;
-  installPostgres();
+  installDebianPackage('postgresql', 'PostgreSQL');
   const installed = findBinaries();
   if (!installed) throw new Error('installed postgresql, but found no initdb under /usr/lib/postgresql/*/bin');
   return installed;
@@ -93,7 +73,7 @@ export async function startPostgresServer(options: PostgresServerOptions = {}): 
   const data = join(folder, 'data');
   const logFile = join(folder, 'server.log');
   run(join(binaries, 'initdb'), ['-D', data, '-U', 'keel', '--auth=trust', '-E', 'UTF8', '--no-sync']);
-  const port = options.port ?? (await freePort());
+  const port = options.port ?? (await freeLocalPort());
   const settings = Object.entries(options.settings ?? {}).map(([key, value]) => `-c ${key}=${value}`);
   const serverOptions = [`-p ${port} -k ${folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`, ...settings].join(' ');
   const start = (): void => run(join(binaries, 'pg_ctl'), ['start', '-D', data, '-w', '-t', '60', '-l', logFile, '-o', serverOptions]);

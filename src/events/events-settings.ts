@@ -1,6 +1,6 @@
 /**
  * Which live-event transport a worker publishes to and a client subscribes from: `KEEL_EVENTS` (`local`, the
- * default, or `postgres`) and `KEEL_EVENTS_URL` / `_FILE` (for `local` the hubs' folder, for `postgres` a connection
+ * default, `postgres` or `redis`) and `KEEL_EVENTS_URL` / `_FILE` (for `local` the hubs' folder, for `postgres` a connection
  * string, which may hold a password). Workers and clients of one deployment must agree.
  */
 import { z } from 'zod';
@@ -11,9 +11,14 @@ import type { EventPublisher, EventSource } from './event-transport.js';
 import { LocalEventHub } from './local/local-event-hub.js';
 import { LocalEventSource } from './local/local-event-source.js';
 import { defaultLocalEventsDirectory } from './local/local-hub-registry.js';
+import { PostgresEventPublisher } from './postgres/postgres-event-publisher.js';
+import { PostgresEventSource } from './postgres/postgres-event-source.js';
+import { RedisEventPublisher, RedisEventSource } from './redis/redis-events.js';
 
 export const eventsSettingsSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('local'), directory: z.string().min(1) }),
+  z.object({ kind: z.literal('postgres'), url: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// connection string') }),
+  z.object({ kind: z.literal('redis'), url: z.string().regex(/^redis:\/\/[^/]+/, 'a redis://host:port URL') }),
 ]);
 export type EventsSettings = z.infer<typeof eventsSettingsSchema>;
 
@@ -31,6 +36,10 @@ export async function openEventPublisher(settings: EventsSettings): Promise<Even
   switch (settings.kind) {
     case 'local':
       return LocalEventHub.shared(settings.directory);
+    case 'postgres':
+      return PostgresEventPublisher.connect(settings.url);
+    case 'redis':
+      return RedisEventPublisher.connect(settings.url);
   }
 }
 
@@ -39,5 +48,9 @@ export function openEventSource(settings: EventsSettings): EventSource {
   switch (settings.kind) {
     case 'local':
       return new LocalEventSource({ directory: settings.directory });
+    case 'postgres':
+      return new PostgresEventSource(settings.url);
+    case 'redis':
+      return new RedisEventSource(settings.url);
   }
 }

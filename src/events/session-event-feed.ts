@@ -7,10 +7,12 @@
 import type { Client } from '@temporalio/client';
 import { ValidationError } from '../errors.js';
 import type { SessionEventEnvelope } from '../shared/schemas/session-event.js';
+import type { SessionStateView, TranscriptEntry } from '../shared/schemas/session-messages.js';
 import type { ContentStore } from '../stores/content-store.js';
 import { resolveContent } from '../stores/restore-content.js';
 import { watchSession } from '../client/watch-session.js';
-import { stateQuery } from '../shared/messages.js';
+import { stateQuery, transcriptQuery } from '../shared/messages.js';
+import { recordTurn, type StreamRecord } from './stream-record.js';
 import { parseEventId, type EventId } from './event-id.js';
 import type { EventSource } from './event-transport.js';
 import { SessionEventLog } from './session-event-log.js';
@@ -36,6 +38,10 @@ interface FollowedSession {
   log: SessionEventLog;
   ready: Promise<void>;
   isReady: boolean;
+  /** The transport has given what it held. */
+  transportReady: Promise<void>;
+  /** The session's state when the feed began (in the log already), asked once for every first subscriber. */
+  initialState: Promise<SessionStateView | undefined>;
   failure: unknown;
   wakers: Set<() => void>;
   subscribers: number;
@@ -82,16 +88,22 @@ export class SessionEventFeed {
     session.wakers.add(waker);
     signal?.addEventListener('abort', waker);
     try {
-      // Without a position: the events of the turn in progress now, from its start (while a new feed catches up
-      // with the session, the session itself says which turn that is).
-      const startTurn =
-        resumeFrom || session.isReady
-          ? undefined
-          : await this.#client.workflow.getHandle(sessionId).query(stateQuery).then((state) => state.turn, () => undefined);
-      await session.ready;
-      if (session.failure) throw session.failure;
       const { log } = session;
-      let after: EventId = resumeFrom ?? [startTurn ?? log.turn];
+      let after: EventId;
+      if (resumeFrom) {
+        await session.ready;
+        after = resumeFrom;
+      } else if (session.isReady) {
+        after = [log.turn];
+      } else {
+        // Without a position: the events of the turn in progress now, from its start. While a new feed catches up
+        // with the session, the session itself says which turn that is (and its status). A session at its first
+        // turn has nothing in its transcript to wait for, so its stream starts as soon as the transport has caught up.
+        const state = await session.initialState;
+        await (state?.turn === 0 ? session.transportReady : session.ready);
+        after = [state?.turn ?? log.turn];
+      }
+      if (session.failure) throw session.failure;
       for (;;) {
         if (signal?.aborted) return;
         const index = log.indexAfter(after);
@@ -123,6 +135,44 @@ export class SessionEventFeed {
     }
   }
 
+  /**
+   * Reads the transcript entries the log may not have yet. A new turn's stream can outrun the watch: the previous
+   * turn's tool calls and results are in the session before its next model call starts, but the watch may not have
+   * read them yet, and a subscriber that went on with the new turn's deltas would pass their place. So the first
+   * record of a turn waits for this read (one query, answered after the workflow task that started the call).
+   */
+  async #readTranscript(sessionId: string, log: SessionEventLog, position: { index: number }): Promise<void> {
+    const handle = this.#client.workflow.getHandle(sessionId);
+    try {
+      // The state first: the turn ends of the replies read next go in at once, with their usage.
+      log.noteSpend(await handle.query(stateQuery));
+      const entries: TranscriptEntry[] = [];
+      for (;;) {
+        const page = await handle.query(transcriptQuery, { fromIndex: position.index });
+        if (page.loading && page.entries.length === 0) return;
+        // A new run that started a fresh transcript: read it from its start (what the log has is kept once).
+        if (page.total < position.index) {
+          position.index = 0;
+          continue;
+        }
+        entries.push(...page.entries);
+        position.index = page.fromIndex + page.entries.length;
+        if (page.entries.length === 0 || position.index >= page.total) break;
+      }
+      // Added together, with no wait between them, so that no subscriber passes a place before it is filled.
+      const resolved = await Promise.all(entries.map((entry) => this.#resolved(entry)));
+      for (const entry of resolved) log.addEntry(entry);
+    } catch {
+      // The watch reads the same entries a little later.
+    }
+  }
+
+  /** An assistant entry with its stored blocks whole, when the feed has the store. */
+  async #resolved(entry: TranscriptEntry): Promise<TranscriptEntry> {
+    if (!this.#store || entry.kind !== 'message' || entry.role !== 'assistant') return entry;
+    return { ...entry, content: await resolveContent(this.#store, entry.content).catch(() => entry.content) };
+  }
+
   #follow(sessionId: string): FollowedSession {
     const existing = this.#sessions.get(sessionId);
     if (existing) return existing;
@@ -134,12 +184,24 @@ export class SessionEventFeed {
     const abort = new AbortController();
     let unsubscribe: (() => void) | undefined;
     let markReady: () => void = () => undefined;
+    let markTransportReady: () => void = () => undefined;
     const session: FollowedSession = {
       log,
       wakers,
       subscribers: 0,
       failure: undefined,
       isReady: false,
+      transportReady: new Promise<void>((resolve) => (markTransportReady = resolve)),
+      initialState: this.#client.workflow
+        .getHandle(sessionId)
+        .query(stateQuery)
+        .then(
+          (state) => {
+            log.addState(state);
+            return state;
+          },
+          () => undefined,
+        ),
       ready: new Promise<void>((resolve) => (markReady = () => {
         session.isReady = true;
         resolve();
@@ -152,31 +214,45 @@ export class SessionEventFeed {
     };
     this.#sessions.set(sessionId, session);
 
+    // Records wait in line behind a transcript read when they open a new turn (see `#readTranscript`).
+    let pipeline = Promise.resolve();
+    const liveTurns = new Set<number>();
+    const transcript = { index: 0 };
+    const onRecord = (record: StreamRecord) => {
+      const turn = recordTurn(record);
+      if (turn > 1 && !liveTurns.has(turn)) {
+        liveTurns.add(turn);
+        pipeline = pipeline.then(() => this.#readTranscript(sessionId, log, transcript));
+      }
+      pipeline = pipeline.then(() => log.addRecord(record));
+    };
     const run = async () => {
       // What the transport holds comes first, so that the transcript's replies know which turns streamed live.
       if (this.#source) {
         await new Promise<void>((resolve) => {
-          unsubscribe = this.#source!.subscribe(sessionId, { onRecord: (record) => log.addRecord(record), onCaughtUp: resolve });
+          unsubscribe = this.#source!.subscribe(sessionId, { onRecord, onCaughtUp: resolve });
           abort.signal.addEventListener('abort', () => resolve(), { once: true });
         });
       }
+      markTransportReady();
       for await (const event of watchSession(this.#client, sessionId, { fromStart: true, signal: abort.signal })) {
         switch (event.kind) {
           case 'entry': {
-            const { entry } = event;
-            if (this.#store && entry.kind === 'message' && entry.role === 'assistant') {
-              log.addEntry({ ...entry, content: await resolveContent(this.#store, entry.content).catch(() => entry.content) });
-            } else log.addEntry(entry);
-            // The turn's end (with its usage, from the state) goes in before anything after it, so that no
-            // subscriber has passed its place.
-            if (log.awaitsUsage) {
+            const entry = await this.#resolved(event.entry);
+            // The state first when the entry is a reply whose usage is not known yet, so that its turn end goes in
+            // with it, before anything after its place.
+            if (entry.kind === 'message' && entry.role === 'assistant' && log.spendPredates(entry.turn)) {
               const state = await this.#client.workflow.getHandle(sessionId).query(stateQuery).catch(() => undefined);
-              if (state) log.addState(state);
+              if (state) log.noteSpend(state);
             }
+            log.addEntry(entry);
             break;
           }
           case 'state':
             log.addState(event.state);
+            // The first state comes after the transcript as it was: the log holds the session so far. (The watch's
+            // own `live` can come much later: the history may hold back a running activity's start until it ends.)
+            markReady();
             break;
           case 'live':
             markReady();
@@ -191,9 +267,13 @@ export class SessionEventFeed {
       }
     };
     void run().then(
-      () => markReady(),
+      () => {
+        markTransportReady();
+        markReady();
+      },
       (error: unknown) => {
         session.failure = error;
+        markTransportReady();
         markReady();
         wakeAll();
       },

@@ -7,6 +7,7 @@
 import { contentBlocks, textOf, type ContentBlock, type MessageContent } from '../shared/schemas/content.js';
 import type { SessionEvent, SessionEventEnvelope } from '../shared/schemas/session-event.js';
 import type { SessionStateView, SessionStatus, TranscriptEntry, Usage } from '../shared/schemas/session-messages.js';
+import type { SpendEntry } from '../shared/schemas/spend.js';
 import { compareEventIds, EventPhase, formatEventId, parseEventId, type EventId } from './event-id.js';
 import type { StreamRecord } from './stream-record.js';
 
@@ -46,6 +47,8 @@ export class SessionEventLog {
   readonly #approvalsSeen = new Set<string>();
   #pendingTurnEnds: Array<{ turn: number; text: string }> = [];
   #status: SessionStatus | undefined;
+  /** The spend of recent calls, from the latest state: each turn end's usage. */
+  #spent: SpendEntry[] | undefined;
   readonly #onAdded: () => void;
 
   constructor(onAdded: () => void) {
@@ -121,8 +124,9 @@ export class SessionEventLog {
       this.#toolCalls.set(block.id, { turn, index });
       this.#add([turn, EventPhase.toolUse, index], { event: 'tool_use', data: { turn, toolUseId: block.id, name: block.name, input: block.input } });
     });
-    // Its usage is in the state read right after the transcript.
+    // Its usage is in the state: known already when the state was read first, else in the next one.
     this.#pendingTurnEnds.push({ turn, text: textOf(content) });
+    if (this.#spent?.some((entry) => entry.kind === 'turn' && entry.turn === turn)) this.#flushTurnEnds(this.#spent);
   }
 
   #addToolResults(turn: number, blocks: ContentBlock[]): void {
@@ -137,14 +141,15 @@ export class SessionEventLog {
     });
   }
 
-  /** Whether a turn end waits for its usage, which the next state tells. */
-  get awaitsUsage(): boolean {
-    return this.#pendingTurnEnds.length > 0;
+  /** Whether the state last seen is older than `turn`'s reply (so its usage is not known yet). */
+  spendPredates(turn: number): boolean {
+    return this.#spent === undefined || !this.#spent.some((entry) => entry.kind === 'turn' && entry.turn >= turn);
   }
 
   /** The `state` query's answer, each time it changes (and when a turn end awaits its usage). */
   addState(state: SessionStateView): void {
-    this.#flushTurnEnds(state);
+    this.#spent = state.spend.recent;
+    this.#flushTurnEnds(state.spend.recent);
     const previous = this.#status;
     this.turn = state.turn;
     if (previous !== state.status) {
@@ -162,9 +167,14 @@ export class SessionEventLog {
     }
   }
 
-  #flushTurnEnds(state: SessionStateView | undefined): void {
+  /** Takes the spend of a state read before the transcript entries that follow, so their turn ends go in at once. */
+  noteSpend(state: SessionStateView): void {
+    this.#spent = state.spend.recent;
+  }
+
+  #flushTurnEnds(recent: SpendEntry[] | undefined): void {
     for (const { turn, text } of this.#pendingTurnEnds) {
-      const spent = state?.spend.recent.find((entry) => entry.kind === 'turn' && entry.turn === turn);
+      const spent = recent?.find((entry) => entry.kind === 'turn' && entry.turn === turn);
       const usage: Usage = spent
         ? {
             inputTokens: spent.inputTokens,

@@ -15,6 +15,8 @@ import { SessionEventFeed } from '../../src/events/session-event-feed.js';
 import { TurnText } from '../../src/events/turn-text.js';
 import type { SessionEventEnvelope } from '../../src/shared/schemas/session-event.js';
 import { defineTool } from '../../src/tools/define-tool.js';
+import { assertNoRepeats, collectEvents, textOfTurn } from '../harness/session-events.js';
+import { startKeel } from '../harness/keel-cli.js';
 import { useKeel } from '../harness/use-keel.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'keel-events-test-'));
@@ -27,29 +29,12 @@ const lookup = defineTool({
 });
 const longText = Array.from({ length: 40 }, (_, index) => `word${index} `).join('') + 'the end.';
 
-/** Every event of a subscription until it ends (after session_end), or `stop` says so. */
-async function collect(events: AsyncIterable<SessionEventEnvelope>, stop?: (seen: SessionEventEnvelope[]) => boolean): Promise<SessionEventEnvelope[]> {
-  const seen: SessionEventEnvelope[] = [];
-  for await (const event of events) {
-    seen.push(event);
-    if (stop?.(seen)) break;
-  }
-  return seen;
-}
-
-function textOfTurn(events: SessionEventEnvelope[], turn: number): string {
-  const text = new TurnText();
-  for (const event of events) text.add(event);
-  return text.text(turn);
-}
-
-function assertNoRepeats(events: SessionEventEnvelope[]): void {
-  const ids = events.map((event) => event.id);
-  assert.equal(new Set(ids).size, ids.length, `an event came twice: ${ids.join(' ')}`);
-}
-
 describe('session events', () => {
-  const keel = useKeel({ model: {}, worker: async () => ({ tools: [lookup], events: await LocalEventHub.shared(directory) }) });
+  const keel = useKeel({
+    model: {},
+    worker: async () => ({ tools: [lookup], events: await LocalEventHub.shared(directory) }),
+    workers: { unstreamed: { tools: [lookup], events: false } },
+  });
   let sessions: SessionClient;
   const client = () => {
     sessions ??= keel.closeAfter(
@@ -77,7 +62,7 @@ describe('session events', () => {
       { kind: 'message', chunkDelayMs: 5, content: [{ type: 'text', text: longText }] },
     );
     const handle = await client().start({ profile: 'test', tools: ['lookup'], messages: [{ role: 'user', content: 'What is a dinghy?' }] });
-    const events = await collect(handle.events());
+    const events = await collectEvents(handle.events());
     assertNoRepeats(events);
     const transcript = await handle.fullTranscript();
     const replies = transcript.filter((entry) => entry.kind === 'message' && entry.role === 'assistant');
@@ -116,20 +101,20 @@ describe('session events', () => {
   test('events(): a late subscriber gets the turn so far then the rest, a resumed one continues after its last id; both end with the full text, no delta twice', async () => {
     keel.model.push({ kind: 'message', chunkDelayMs: 40, content: [{ type: 'text', text: longText }] });
     const handle: SessionHandle = await client().start({ profile: 'test', messages: [{ role: 'user', content: 'Count slowly.' }] });
-    const first = collect(handle.events());
+    const first = collectEvents(handle.events());
     // The resumed subscriber leaves after three deltas.
-    const cut = await collect(handle.events(), (seen) => seen.filter((event) => event.event === 'text_delta').length === 3);
+    const cut = await collectEvents(handle.events(), (seen) => seen.filter((event) => event.event === 'text_delta').length === 3);
     const lastId = cut.at(-1)!.id;
     // The late one comes once the text is well under way.
     const late = new TurnText();
     const lateEvents: SessionEventEnvelope[] = [];
-    const underWay = collect(handle.events(), (seen) => {
+    const underWay = collectEvents(handle.events(), (seen) => {
       late.add(seen.at(-1)!);
       return late.text(1).length > 40;
     });
     await underWay;
-    const lateRest = collect(handle.events());
-    const resumed = await collect(handle.events({ lastEventId: lastId }));
+    const lateRest = collectEvents(handle.events());
+    const resumed = await collectEvents(handle.events({ lastEventId: lastId }));
     lateEvents.push(...(await lateRest));
     const whole = await first;
 
@@ -150,20 +135,55 @@ describe('session events', () => {
     const handle = await client().start({ profile: 'test', messages: [{ role: 'user', content: 'Be brief.' }] });
     await handle.result();
     // From the hub, which still holds the last call's stream.
-    const events = await collect(handle.events());
+    const events = await collectEvents(handle.events());
     assert.equal(textOfTurn(events, 1), 'Short and done.');
     assert.deepEqual(events.filter((event) => event.event !== 'text_delta').map((event) => event.event), ['turn_end', 'status', 'session_end']);
     // Without a transport, from the transcript alone: the reply whole.
     const feed = new SessionEventFeed({ client: keel.environment.client });
-    const fromTranscript = await collect(feed.subscribe(handle.workflowId));
+    const fromTranscript = await collectEvents(feed.subscribe(handle.workflowId));
     await feed.close();
     assert.deepEqual(fromTranscript.map((event) => event.event), ['text_delta', 'turn_end', 'status', 'session_end']);
     assert.deepEqual(fromTranscript.map((event) => event.id), events.filter((event) => event.event !== 'text_delta').map((event) => event.id).reduce((ids, id) => [...ids, id], ['1.2.1.0']));
     assert.equal(textOfTurn(fromTranscript, 1), 'Short and done.');
-    await assert.rejects(async () => collect(handle.events({ lastEventId: 'not an id' })), /lastEventId/);
+    await assert.rejects(async () => collectEvents(handle.events({ lastEventId: 'not an id' })), /lastEventId/);
+  });
+
+  test('streaming adds nothing to history: a streamed session has the same events as the same session unstreamed', async () => {
+    const historyOf = async (sessions: SessionClient) => {
+      keel.model.push(
+        { kind: 'message', content: [{ type: 'text', text: 'Looking.' }, { type: 'tool_use', id: 'toolu_same', name: 'lookup', input: { word: 'skiff', language: 'English' } }] },
+        { kind: 'message', content: [{ type: 'text', text: longText }] },
+      );
+      const handle = await sessions.start({ profile: 'test', tools: ['lookup'], messages: [{ role: 'user', content: 'What is a skiff?' }] });
+      await handle.result();
+      const history = await handle.workflow.fetchHistory();
+      return (history.events ?? []).map((event) => event.eventType);
+    };
+    const streamed = await historyOf(client());
+    const unstreamed = await historyOf(new SessionClient({ client: keel.environment.client, taskQueue: keel.namedWorker('unstreamed').taskQueue }));
+    assert.deepEqual(streamed, unstreamed);
+  });
+
+  test('keel watch: prints the reply token by token while the model writes it, and once', async () => {
+    const text = Array.from({ length: 20 }, (_, index) => `piece${index} `).join('') + 'end';
+    keel.model.push({ kind: 'message', chunkDelayMs: 150, content: [{ type: 'text', text }] });
+    const handle = await client().start({ profile: 'test', messages: [{ role: 'user', content: 'Slowly.' }] });
+    const watch = startKeel(['watch', handle.workflowId], { address: keel.environment.address, env: { KEEL_EVENTS_URL: directory } });
+    try {
+      await watch.waitForOutput(`assistant  ${text.slice(0, 24)}`);
+      // Shown while the model call still runs: the transcript has no reply yet.
+      const transcript = await handle.transcript();
+      assert.ok(!transcript.entries.some((entry) => entry.kind === 'message' && entry.role === 'assistant'), 'the reply is not in the transcript yet');
+      assert.equal(await watch.exited, 0, watch.stderr());
+      // The reply's lines (a line printed between its tokens continues it under a new label) make its text once.
+      const replyLines = watch.stdout().split('\n').filter((line) => line.startsWith('assistant  '));
+      assert.equal(replyLines.map((line) => line.slice('assistant  '.length)).join(''), text, watch.stdout());
+    } finally {
+      watch.kill();
+    }
   });
 
   test('events(): an unknown session fails the subscription', async () => {
-    await assert.rejects(async () => collect(client().getHandle('session-that-does-not-exist').events()), /not found/i);
+    await assert.rejects(async () => collectEvents(client().getHandle('session-that-does-not-exist').events()), /not found/i);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * `keel chat <id>`: talk to a session. Each line typed is sent with the sendMessage update; while the turn runs,
- * its model calls, tool calls, results and approvals show as they happen, then the reply. Slash commands steer
+ * its model calls, tool calls, results and approvals show as they happen, and the reply token by token. Slash commands steer
  * the session; Ctrl-C interrupts a running turn; Ctrl-D (or the end of piped input) leaves, the session going on.
  */
 import type { Command } from 'commander';
@@ -14,6 +14,7 @@ import { defineAction, type ActionEnvironment } from '../define-action.js';
 import { formatUsage } from '../output/format.js';
 import { renderState } from '../output/render-state.js';
 import { renderTranscriptEntry } from '../output/render-transcript.js';
+import { LiveReply } from '../output/live-reply.js';
 import { renderWatchEvent } from '../output/render-watch-event.js';
 
 const HELP = [
@@ -89,10 +90,15 @@ export function registerChat(program: Command, io: ActionEnvironment): void {
           if (event.kind === 'end') ended = true;
           for (const wake of caughtUp.splice(0)) wake();
         };
+        // Replies print token by token as the model writes them; the transcript adds the rest of each.
+        const liveReply = new LiveReply(context);
+        const following = context.options.json ? Promise.resolve() : liveReply.follow(handle, { signal: abort.signal });
         const watching = (async () => {
           for await (const event of watchSession(client, workflowId, { fromStart: flags.history === true, signal: abort.signal })) {
-            if (event.kind !== 'progress' && !(event.kind === 'state' && event.previous === undefined)) {
-              print(renderWatchEvent(workflowId, event, style, { hideUserText: interactive, quietStatus: true }));
+            const entry = event.kind === 'entry' ? (context.options.json ? event.entry : liveReply.remaining(event.entry)) : undefined;
+            const shown = event.kind === 'entry' && entry ? { ...event, entry } : event;
+            if (event.kind !== 'progress' && !(event.kind === 'state' && event.previous === undefined) && !(event.kind === 'entry' && !entry)) {
+              print(renderWatchEvent(workflowId, shown, style, { hideUserText: interactive, quietStatus: true }));
             }
             noteRendered(event);
           }
@@ -155,6 +161,7 @@ export function registerChat(program: Command, io: ActionEnvironment): void {
           lines.close();
           abort.abort();
           await watching.catch(() => undefined);
+          await following;
         }
       }),
     );

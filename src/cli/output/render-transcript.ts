@@ -14,9 +14,11 @@ export interface RenderOptions {
   showThinking?: boolean;
 }
 
-const LABEL_WIDTH = 11;
+/** Width of the speaker column. */
+export const LABEL_WIDTH = 11;
 
-function label(text: string, color: (value: string) => string): string {
+/** A speaker label, padded to the column. */
+export function label(text: string, color: (value: string) => string): string {
   return color(text.padEnd(LABEL_WIDTH));
 }
 

@@ -1,0 +1,48 @@
+/** The session event log on its own: ids in order, the live stream against the transcript, kept once. */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { compareEventIds, parseEventId } from '../../src/events/event-id.js';
+import { SessionEventLog } from '../../src/events/session-event-log.js';
+import type { StreamRecord } from '../../src/events/stream-record.js';
+import { TurnText } from '../../src/events/turn-text.js';
+
+const session = 'session-log';
+const delta = (turn: number, attempt: number, seq: number, text: string): StreamRecord => ({
+  session,
+  envelope: { id: `${turn}.1.5.${attempt}.${seq}`, event: 'text_delta', data: { turn, index: 0, text, attempt } },
+});
+const reply = (turn: number, text: string) => ({ kind: 'message' as const, role: 'assistant' as const, content: [{ type: 'text' as const, text }], turn, epoch: 0 });
+
+describe('session event log', () => {
+  test('SessionEventLog: a turn whose live stream was cut off gets a retry marker, then its reply whole from the transcript', () => {
+    const log = new SessionEventLog(() => undefined);
+    log.addRecord(delta(1, 1, 1, 'Hel'));
+    log.addRecord(delta(1, 1, 2, 'lo, w'));
+    log.addEntry(reply(1, 'Hello, world'));
+    assert.deepEqual(log.events.map((event) => event.envelope.event), ['text_delta', 'text_delta', 'retry', 'text_delta']);
+    const text = new TurnText();
+    for (const event of log.events) text.add(event.envelope);
+    assert.equal(text.text(1), 'Hello, world');
+  });
+
+  test('SessionEventLog: a turn streamed whole is not repeated from the transcript; records learned twice are kept once', () => {
+    const log = new SessionEventLog(() => undefined);
+    log.addRecord(delta(1, 1, 1, 'Hello, '));
+    log.addRecord(delta(1, 1, 1, 'Hello, '));
+    log.addRecord(delta(1, 1, 2, 'world'));
+    log.addRecord({ session, callEnd: { id: '1.1.5.1.3', turn: 1, attempt: 1 } });
+    log.addEntry(reply(1, 'Hello, world'));
+    log.addEntry(reply(1, 'Hello, world'));
+    assert.deepEqual(log.events.map((event) => event.envelope.id), ['1.1.5.1.1', '1.1.5.1.2']);
+    // Live records of a turn already read from the transcript are past news.
+    log.addEntry(reply(2, 'Second.'));
+    log.addRecord(delta(2, 1, 1, 'Sec'));
+    assert.deepEqual(log.events.map((event) => event.envelope.id), ['1.1.5.1.1', '1.1.5.1.2', '2.2.1.0']);
+  });
+
+  test('event ids: compare as tuples, a prefix first; anything else is not an id', () => {
+    const order = ['1', '1.1.5.1.2', '1.1.5.1.10', '1.2.0', '1.3.1', '2.0.1'].map((id) => parseEventId(id)!);
+    for (let index = 1; index < order.length; index += 1) assert.ok(compareEventIds(order[index - 1]!, order[index]!) < 0);
+    for (const bad of ['', 'a', '1..2', '1.2.3.4.5.6.7', '-1']) assert.equal(parseEventId(bad), undefined, bad);
+  });
+});
