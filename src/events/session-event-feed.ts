@@ -46,6 +46,8 @@ interface FollowedSession {
   wakers: Set<() => void>;
   subscribers: number;
   stop(): void;
+  /** Settles once the feed's calls for this session (its watch, its queries, its transcript reads) have ended. */
+  settled: Promise<unknown>;
 }
 
 export class SessionEventFeed {
@@ -53,6 +55,8 @@ export class SessionEventFeed {
   readonly #source: EventSource | undefined;
   readonly #store: ContentStore | undefined;
   readonly #sessions = new Map<string, FollowedSession>();
+  /** Sessions whose last subscriber left, until their calls have ended (`close()` waits for them too). */
+  readonly #stopping = new Set<FollowedSession>();
 
   constructor(options: SessionEventFeedOptions) {
     this.#client = options.client;
@@ -74,10 +78,16 @@ export class SessionEventFeed {
     return { [Symbol.asyncIterator]: () => this.#iterate(sessionId, resumeFrom, options.signal) };
   }
 
-  /** Stops following every session; subscribers end. */
+  /**
+   * Stops following every session; subscribers end. Resolves once no call of the feed is still in flight, so that
+   * the caller may close the Temporal connection next (a call still retrying on a closed connection would throw
+   * from a timer, where nothing can catch it).
+   */
   async close(): Promise<void> {
-    for (const session of this.#sessions.values()) session.stop();
+    const sessions = [...this.#sessions.values(), ...this.#stopping];
+    for (const session of sessions) session.stop();
     this.#sessions.clear();
+    await Promise.allSettled(sessions.map((session) => session.settled));
   }
 
   async *#iterate(sessionId: string, resumeFrom: EventId | undefined, signal: AbortSignal | undefined): AsyncGenerator<SessionEventEnvelope> {
@@ -131,6 +141,8 @@ export class SessionEventFeed {
       if (session.subscribers === 0) {
         session.stop();
         if (this.#sessions.get(sessionId) === session) this.#sessions.delete(sessionId);
+        this.#stopping.add(session);
+        void session.settled.finally(() => this.#stopping.delete(session));
       }
     }
   }
@@ -211,6 +223,7 @@ export class SessionEventFeed {
         unsubscribe?.();
         wakeAll();
       },
+      settled: Promise.resolve(),
     };
     this.#sessions.set(sessionId, session);
 
@@ -266,7 +279,9 @@ export class SessionEventFeed {
         }
       }
     };
-    void run().then(
+    const running = run();
+    session.settled = Promise.allSettled([running, session.initialState]).then(() => pipeline).catch(() => undefined);
+    void running.then(
       () => {
         markTransportReady();
         markReady();

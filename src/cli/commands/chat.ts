@@ -14,7 +14,6 @@ import { defineAction, type ActionEnvironment } from '../define-action.js';
 import { formatUsage } from '../output/format.js';
 import { renderState } from '../output/render-state.js';
 import { renderTranscriptEntry } from '../output/render-transcript.js';
-import { LiveReply } from '../output/live-reply.js';
 import { renderWatchEvent } from '../output/render-watch-event.js';
 
 const HELP = [
@@ -90,15 +89,13 @@ export function registerChat(program: Command, io: ActionEnvironment): void {
           if (event.kind === 'end') ended = true;
           for (const wake of caughtUp.splice(0)) wake();
         };
-        // Replies print token by token as the model writes them; the transcript adds the rest of each.
-        const liveReply = new LiveReply(context);
-        const following = context.options.json ? Promise.resolve() : liveReply.follow(handle, { signal: abort.signal });
+        // Replies show whole, in transcript order. Printing the tokens as they arrive (as `keel watch` does) put a
+        // turn's reply before the tool calls that led to it whenever the stream outran the transcript; streaming here
+        // needs the tool calls and results rendered from the event stream too.
         const watching = (async () => {
           for await (const event of watchSession(client, workflowId, { fromStart: flags.history === true, signal: abort.signal })) {
-            const entry = event.kind === 'entry' ? (context.options.json ? event.entry : liveReply.remaining(event.entry)) : undefined;
-            const shown = event.kind === 'entry' && entry ? { ...event, entry } : event;
-            if (event.kind !== 'progress' && !(event.kind === 'state' && event.previous === undefined) && !(event.kind === 'entry' && !entry)) {
-              print(renderWatchEvent(workflowId, shown, style, { hideUserText: interactive, quietStatus: true }));
+            if (event.kind !== 'progress' && !(event.kind === 'state' && event.previous === undefined)) {
+              print(renderWatchEvent(workflowId, event, style, { hideUserText: interactive, quietStatus: true }));
             }
             noteRendered(event);
           }
@@ -161,7 +158,6 @@ export function registerChat(program: Command, io: ActionEnvironment): void {
           lines.close();
           abort.abort();
           await watching.catch(() => undefined);
-          await following;
         }
       }),
     );
