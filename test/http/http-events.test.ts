@@ -42,9 +42,8 @@ describe('keel serve: the event stream', () => {
   after(async () => {
     await api?.close();
     await sessions?.eventFeed().close();
-    // SessionEventFeed.close() stops its watches without awaiting their last in-flight call (a describe polled
-    // every 500 ms): one still in flight when the server stops is retried by the Temporal client on a closed
-    // channel, an uncaught error. Let it finish against the live server first.
+    // The feed's close() waits for its own calls, but a request handler's session lookup (a describe) still in
+    // flight when the API closes is not awaited: the Temporal client would retry it on a closed channel.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     await fixture.close();
     rmSync(directory, { recursive: true, force: true });
