@@ -101,8 +101,8 @@ export const httpStreamScenario = defineScenario<HttpStreamResult>({
     context.defer(async () => {
       await api.close();
       await sessions.eventFeed().close();
-      // A request handler's lookup in flight when the API closes is not awaited, and the client would retry it on a
-      // closed channel once the run closes its connection: let it finish first.
+      // A Temporal call can still be in flight after the API closed (see test/http/http-events.test.ts), and the
+      // client would retry it on a closed channel once the run closes its connection: let it finish first.
       await new Promise((resolve) => setTimeout(resolve, 1_500));
     });
 

@@ -50,7 +50,7 @@ describe('keel serve: apps without Keel', () => {
   after(async () => {
     await api?.close();
     await sessions?.eventFeed().close();
-    // A request handler's lookup in flight when the API closes is not awaited (see http-events.test.ts).
+    // A Temporal call still in flight after the API closed (see http-events.test.ts).
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     await fixture.close();
     rmSync(directory, { recursive: true, force: true });

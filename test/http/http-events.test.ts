@@ -42,8 +42,8 @@ describe('keel serve: the event stream', () => {
   after(async () => {
     await api?.close();
     await sessions?.eventFeed().close();
-    // The feed's close() waits for its own calls, but a request handler's session lookup (a describe) still in
-    // flight when the API closes is not awaited: the Temporal client would retry it on a closed channel.
+    // The feed's close() waits for its own calls, yet without this wait a Temporal call still in flight (not yet
+    // traced: likely a request's session lookup, which api.close() does not await) is retried on a closed channel.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     await fixture.close();
     rmSync(directory, { recursive: true, force: true });
