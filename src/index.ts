@@ -15,9 +15,10 @@ export type { DefineToolOptions, ToolContext, ToolDefinition, ToolHandlerResult,
 export { SessionClient, SessionHandle, validateSessionInput } from './client/session-client.js';
 export type { ConnectOptions, SessionClientOptions, StartOptions } from './client/session-client.js';
 // Live events: `SessionHandle.events()`, or for a server with many subscribers `SessionClient.eventFeed().subscribe()`.
-export { SessionEventFeed } from './events/session-event-feed.js';
+export { SessionEventFeed } from './client/session-event-feed.js';
 export { TurnText } from './events/turn-text.js';
-export type { SessionEventFeedOptions, SubscribeOptions } from './events/session-event-feed.js';
+export type { SessionEventFeedOptions } from './client/session-event-feed.js';
+export type { SubscribeOptions } from './client/session-event-subscriber.js';
 export type { EventPublisher, EventSource, EventSubscriptionHandlers } from './events/event-transport.js';
 export { eventsSettingsFromEnvironment, openEventPublisher, openEventSource } from './events/events-settings.js';
 export type { EventsSettings } from './events/events-settings.js';

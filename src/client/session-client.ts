@@ -21,7 +21,7 @@ import { CONTINUED_AS_NEW } from '../shared/schemas/session-carry.js';
 import type { ContentStore } from '../stores/content-store.js';
 import type { EventSource } from '../events/event-transport.js';
 import { eventsSettingsFromEnvironment, openEventSource } from '../events/events-settings.js';
-import { SessionEventFeed } from '../events/session-event-feed.js';
+import { SessionEventFeed } from './session-event-feed.js';
 import type { AssistantTurn } from '../shared/schemas/session-messages.js';
 import { checkPayloadSize, SessionHandle, type SessionHandleOptions } from './session-handle.js';
 

@@ -13,7 +13,7 @@ import type { MessageContent } from '../shared/schemas/content.js';
 import { CONTINUED_AS_NEW } from '../shared/schemas/session-carry.js';
 import type { ContentStore } from '../stores/content-store.js';
 import { resolveContent } from '../stores/restore-content.js';
-import type { SessionEventFeed, SubscribeOptions } from '../events/session-event-feed.js';
+import type { SessionEventSubscriber, SubscribeOptions } from './session-event-subscriber.js';
 import type { SessionEventEnvelope } from '../shared/schemas/session-event.js';
 import type { AssistantTurn, DecideToolCallInput, RaiseBudgetInput, ResetContextInput, SessionResult, SessionStateView, TranscriptEntry, TranscriptPage } from '../shared/schemas/session-messages.js';
 
@@ -47,13 +47,13 @@ export interface SessionHandleOptions {
   store?: ContentStore;
   maxPayloadBytes?: number;
   /** The feed `events()` subscribes to: its SessionClient's, which all its handles share. */
-  feed?: () => SessionEventFeed;
+  feed?: () => SessionEventSubscriber;
 }
 
 export class SessionHandle {
   readonly #store: ContentStore | undefined;
   readonly #maxPayloadBytes: number;
-  readonly #feed: (() => SessionEventFeed) | undefined;
+  readonly #feed: (() => SessionEventSubscriber) | undefined;
 
   constructor(
     readonly workflow: WorkflowHandle,

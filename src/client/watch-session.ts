@@ -12,7 +12,7 @@ import { decodePayload } from './decode-payload.js';
 import type { temporal } from '@temporalio/proto';
 import type { SessionResult, SessionStateView, TranscriptEntry } from '../shared/schemas/session-messages.js';
 import { closingFailure, failureMessage, type HistoryEvent } from './history-events.js';
-import { SessionHandle } from './session-client.js';
+import { SessionHandle } from './session-handle.js';
 
 export type SessionEnd = 'completed' | 'failed' | 'cancelled' | 'terminated' | 'timed_out';
 

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { SessionClient, type SessionHandle } from '../../src/client/session-client.js';
 import { LocalEventHub } from '../../src/events/local/local-event-hub.js';
 import { LocalEventSource } from '../../src/events/local/local-event-source.js';
-import { SessionEventFeed } from '../../src/events/session-event-feed.js';
+import { SessionEventFeed } from '../../src/client/session-event-feed.js';
 import { TurnText } from '../../src/events/turn-text.js';
 import type { SessionEventEnvelope } from '../../src/shared/schemas/session-event.js';
 import { defineTool } from '../../src/tools/define-tool.js';

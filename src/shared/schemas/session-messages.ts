@@ -3,6 +3,7 @@
  * Bundle-safe.
  */
 import { z } from 'zod';
+import type { SessionStatus, Usage } from './session-status.js';
 import { type contentBlockSchema, messageContentSchema, type messageSchema } from './content.js';
 import type { FailoverEvent } from './failover-event.js';
 import { boundedCount, clientIdSchema, MAX_COST_USD, MAX_TOKENS, reasonSchema } from './input-bounds.js';
@@ -54,25 +55,7 @@ export const stateQueryInputSchema = z.strictObject({}).nullish();
 export const transcriptQueryInputSchema = z.strictObject({ fromIndex: z.number().int().nonnegative().optional() });
 export type TranscriptQueryInput = z.infer<typeof transcriptQueryInputSchema>;
 
-export const usageSchema = z.object({
-  inputTokens: z.number(),
-  outputTokens: z.number(),
-  cacheReadInputTokens: z.number(),
-  cacheCreationInputTokens: z.number(),
-  costUsd: z.number(),
-});
-export type Usage = z.infer<typeof usageSchema>;
-
-export const sessionStatusSchema = z.enum([
-  'running',
-  'waiting_for_input',
-  'waiting_for_approval',
-  'waiting_for_budget',
-  'completed',
-  'cancelled',
-  'limit_reached',
-]);
-export type SessionStatus = z.infer<typeof sessionStatusSchema>;
+export { sessionStatusSchema, usageSchema, type SessionStatus, type Usage } from './session-status.js';
 
 /** The reply to a `sendMessage` update: what the assistant said in the turn that answered it. */
 export interface AssistantTurn {

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { ToolSpec } from './model-call.js';
 import { toModelJsonSchema } from './model-json-schema.js';
-import { sessionStatusSchema, type Usage } from './session-messages.js';
+import { sessionStatusSchema, type Usage } from './session-status.js';
 import { nanoSpendSchema } from './spend.js';
 
 /** The tool's name, as models and the session's `tools` input see it. */

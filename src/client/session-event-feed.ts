@@ -6,24 +6,19 @@
  */
 import type { Client } from '@temporalio/client';
 import { ValidationError } from '../errors.js';
+import type { SessionEventSubscriber, SubscribeOptions } from './session-event-subscriber.js';
 import type { SessionEventEnvelope } from '../shared/schemas/session-event.js';
 import type { SessionStateView, TranscriptEntry } from '../shared/schemas/session-messages.js';
 import type { ContentStore } from '../stores/content-store.js';
 import { resolveContent } from '../stores/restore-content.js';
-import { watchSession } from '../client/watch-session.js';
+import { watchSession } from './watch-session.js';
 import { stateQuery, transcriptQuery } from '../shared/messages.js';
-import { recordTurn, type StreamRecord } from './stream-record.js';
-import { parseEventId, type EventId } from './event-id.js';
-import type { EventSource } from './event-transport.js';
-import { SessionEventLog } from './session-event-log.js';
-import { EventPhase } from './event-id.js';
+import { recordTurn, type StreamRecord } from '../events/stream-record.js';
+import { parseEventId, type EventId } from '../events/event-id.js';
+import type { EventSource } from '../events/event-transport.js';
+import { SessionEventLog } from '../events/session-event-log.js';
+import { EventPhase } from '../events/event-id.js';
 
-export interface SubscribeOptions {
-  /** Resume after this event (an SSE client's `Last-Event-ID`). @default the turn in progress, from its start */
-  lastEventId?: string;
-  /** Ends the subscription. */
-  signal?: AbortSignal;
-}
 
 export interface SessionEventFeedOptions {
   client: Client;
@@ -50,7 +45,7 @@ interface FollowedSession {
   settled: Promise<unknown>;
 }
 
-export class SessionEventFeed {
+export class SessionEventFeed implements SessionEventSubscriber {
   readonly #client: Client;
   readonly #source: EventSource | undefined;
   readonly #store: ContentStore | undefined;
