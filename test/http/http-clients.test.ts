@@ -4,22 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { z } from 'zod';
-import { SessionClient } from '../../src/client/session-client.js';
-import { LocalEventHub } from '../../src/events/local/local-event-hub.js';
-import { LocalEventSource } from '../../src/events/local/local-event-source.js';
-import { parseApiTokens } from '../../src/http/api-tokens.js';
-import { startHttpApi, type RunningHttpApi } from '../../src/http/start-http-api.js';
 import { defineTool } from '../../src/tools/index.js';
-import { createKeelFixture } from '../harness/use-keel.js';
+import { useStreamingApi } from './use-streaming-api.js';
 
-const directory = mkdtempSync(join(tmpdir(), 'keel-http-clients-test-'));
 const token = 'python-0123456789abcdef';
 const script = fileURLToPath(new URL('./clients/stream_and_approve.py', import.meta.url));
 const shellScript = fileURLToPath(new URL('./clients/stream_and_approve.sh', import.meta.url));
@@ -37,31 +28,14 @@ const note = defineTool({
 const answer = Array.from({ length: 30 }, (_, index) => `part${index} `).join('') + 'and that is the note.';
 
 describe('keel serve: apps without Keel', () => {
-  const fixture = createKeelFixture({ model: {}, worker: async () => ({ tools: [note], events: await LocalEventHub.shared(directory) }) });
-  const keel = fixture.keel;
-  let api: RunningHttpApi | undefined;
-  let sessions: SessionClient | undefined;
-
-  before(async () => {
-    await fixture.start();
-    sessions = new SessionClient({ client: keel.environment.client, taskQueue: keel.worker.taskQueue, events: new LocalEventSource({ directory }) });
-    api = await startHttpApi({ sessions, tokens: parseApiTokens(`acme:${token}`), port: 0 });
-  });
-  after(async () => {
-    await api?.close();
-    await sessions?.eventFeed().close();
-    // A Temporal call still in flight after the API closed (see http-events.test.ts).
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
-    await fixture.close();
-    rmSync(directory, { recursive: true, force: true });
-  });
+  const { keel, url } = useStreamingApi({ tokens: `acme:${token}`, tools: [note] });
 
   test('python client: urllib alone starts a session, reads its SSE stream by hand, approves the tool call; each turn\'s deltas concatenate to its text', async () => {
     keel.model.push(
       { kind: 'message', chunkDelayMs: 5, content: [{ type: 'text', text: 'Let me note that first.' }, { type: 'tool_use', id: 'toolu_py', name: 'note', input: { text: 'from python' } }] },
       { kind: 'message', chunkDelayMs: 5, content: [{ type: 'text', text: answer }] },
     );
-    const { stdout } = await promisify(execFile)('python3', [script, api!.url, token], { timeout: 120_000 });
+    const { stdout } = await promisify(execFile)('python3', [script, url(), token], { timeout: 120_000 });
     const output = JSON.parse(stdout) as {
       created: { status: number; id: string };
       approved: Array<{ status: number; toolUseId: string; tool: string }>;
@@ -91,7 +65,7 @@ describe('keel serve: apps without Keel', () => {
       { kind: 'message', chunkDelayMs: 5, content: [{ type: 'text', text: 'Noting it from the shell.' }, { type: 'tool_use', id: 'toolu_sh', name: 'note', input: { text: 'from curl' } }] },
       { kind: 'message', chunkDelayMs: 5, content: [{ type: 'text', text: answer }] },
     );
-    const { stdout } = await promisify(execFile)('bash', [shellScript, api!.url, token], { timeout: 120_000 });
+    const { stdout } = await promisify(execFile)('bash', [shellScript, url(), token], { timeout: 120_000 });
     const events = stdout
       .split('\n\n')
       .map((block) => Object.fromEntries(block.split('\n').filter((line) => /^(id|event|data):/.test(line)).map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1).trim()])))

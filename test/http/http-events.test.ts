@@ -3,21 +3,12 @@
  * scripted model server to its local hub, the API's session client reading it, and a client reading the SSE by hand.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { SessionClient } from '../../src/client/session-client.js';
-import { LocalEventHub } from '../../src/events/local/local-event-hub.js';
-import { LocalEventSource } from '../../src/events/local/local-event-source.js';
-import { parseApiTokens } from '../../src/http/api-tokens.js';
-import { startHttpApi, type RunningHttpApi } from '../../src/http/start-http-api.js';
-import { createKeelFixture } from '../harness/use-keel.js';
+import { describe, test } from 'node:test';
 import { waitFor } from '../harness/wait-for.js';
 import { apiClient } from './http-api-client.js';
 import { readEvents, type StreamedEvent } from './sse-client.js';
+import { useStreamingApi } from './use-streaming-api.js';
 
-const directory = mkdtempSync(join(tmpdir(), 'keel-http-events-test-'));
 const adminToken = 'admin-0123456789abcdef';
 const acmeToken = 'acme-0123456789abcdef';
 const longText = Array.from({ length: 40 }, (_, index) => `word${index} `).join('') + 'the end.';
@@ -26,28 +17,8 @@ const textOfTurn = (events: StreamedEvent[], turn: number): string =>
   events.filter((event) => event.event === 'text_delta' && event.data.turn === turn).map((event) => event.data.text).join('');
 
 describe('keel serve: the event stream', () => {
-  // The API and its event feed stop before the server does (the feed's watches use its connection).
-  const fixture = createKeelFixture({ model: {}, worker: async () => ({ events: await LocalEventHub.shared(directory) }) });
-  const keel = fixture.keel;
-  let api: RunningHttpApi | undefined;
-  let sessions: SessionClient | undefined;
-  const url = () => api!.url;
+  const { keel, url, openStreams } = useStreamingApi({ tokens: `${adminToken},acme:${acmeToken}`, maxStreamsPerToken: 3 });
   const request = apiClient(url);
-
-  before(async () => {
-    await fixture.start();
-    sessions = new SessionClient({ client: keel.environment.client, taskQueue: keel.worker.taskQueue, events: new LocalEventSource({ directory }) });
-    api = await startHttpApi({ sessions, tokens: parseApiTokens(`${adminToken},acme:${acmeToken}`), port: 0, maxStreamsPerToken: 3 });
-  });
-  after(async () => {
-    await api?.close();
-    await sessions?.eventFeed().close();
-    // The feed's close() waits for its own calls, yet without this wait a Temporal call still in flight (not yet
-    // traced: likely a request's session lookup, which api.close() does not await) is retried on a closed channel.
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
-    await fixture.close();
-    rmSync(directory, { recursive: true, force: true });
-  });
 
   test('events: each SSE has the id, name and data of its envelope; the text_delta texts of a turn concatenate to its text; the stream ends after session_end', async () => {
     keel.model.push({ kind: 'message', chunkDelayMs: 5, content: [{ type: 'text', text: longText }] });
@@ -69,13 +40,13 @@ describe('keel serve: the event stream', () => {
     await request('POST', '/v1/sessions', { token: adminToken, body: { profile: 'test', id: 'sse-2', messages: [{ role: 'user', content: 'Count slowly.' }] } });
     const cut = await readEvents(`${url()}/v1/sessions/sse-2/events`, { token: adminToken, stop: (seen) => seen.filter((event) => event.event === 'text_delta').length === 3 });
     // The disconnected stream is released (its subscription ended), not left to the end of the session.
-    await waitFor('the cut stream released', () => api!.openStreams() === 0, 10_000);
+    await waitFor('the cut stream released', () => openStreams() === 0, 10_000);
     const resumed = await readEvents(`${url()}/v1/sessions/sse-2/events`, { token: adminToken, lastEventId: cut.events.at(-1)!.id });
     const both = [...cut.events, ...resumed.events];
     assert.equal(new Set(both.map((event) => event.id)).size, both.length, 'no event twice');
     assert.equal(textOfTurn(both, 1), longText);
     assert.equal(resumed.events.at(-1)?.event, 'session_end');
-    assert.equal(api!.openStreams(), 0);
+    assert.equal(openStreams(), 0);
 
     const badId = await readEvents(`${url()}/v1/sessions/sse-2/events`, { token: adminToken, lastEventId: 'not-an-id' });
     assert.deepEqual([badId.status, badId.body.error.type], [400, 'invalid_request']);
@@ -104,7 +75,7 @@ describe('keel serve: the event stream', () => {
     const admin = await readEvents(`${url()}/v1/sessions/sse-acme/events`, { token: adminToken, stop: (seen) => seen.some((event) => event.event === 'turn_end') });
     assert.equal(admin.status, 200);
     for (const abort of held) abort.abort();
-    await waitFor('the held streams released', () => api!.openStreams() === 0, 10_000);
+    await waitFor('the held streams released', () => openStreams() === 0, 10_000);
     assert.equal((await request('POST', '/v1/sessions/sse-acme/cancel', { token: acmeToken })).status, 202);
   });
 });
