@@ -28,7 +28,8 @@ export interface McpServerConnectionOptions {
   /** Where `{"secret": ...}` values are looked up, in order. */
   secrets: SecretsProvider[];
   logger?: McpLogger;
-  /** Longest a connect (start and handshake) or a tool listing may take, ms. @default 10000 */
+  /** Longest a connect (start and handshake) or a tool listing may take, ms. A cold start of a server through npx or
+   * uvx on a busy machine takes well over 10 s, and a session that starts meanwhile goes on without its tools. @default 30000 */
   connectTimeoutMs?: number;
   /** First delay before a dead stdio server is started again, ms; it doubles while starts fail. @default 500 */
   restartDelayMs?: number;
@@ -86,7 +87,7 @@ export class McpServerConnection {
     this.#options = {
       secrets: options.secrets,
       logger: options.logger,
-      connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+      connectTimeoutMs: options.connectTimeoutMs ?? 30_000,
       restartDelayMs: options.restartDelayMs ?? 500,
       maxRestartDelayMs: options.maxRestartDelayMs ?? 30_000,
     };

@@ -41,7 +41,7 @@ describe('sessions with MCP tools', () => {
         },
       });
       const secrets = [new EnvironmentSecretsProvider({ KEEL_SECRET_GATE_TOKEN: 'Bearer gate-secret' })];
-      mcp = keel.closeAfter(new McpServers(config, { secrets, heartbeatTimeoutMs: 5_000, connectTimeoutMs: 5_000 }));
+      mcp = keel.closeAfter(new McpServers(config, { secrets, heartbeatTimeoutMs: 5_000 }));
       mcp.start();
       return { mcp };
     },
