@@ -4,12 +4,27 @@
  * children together, so they run at once.
  *
  * Spend: each child starts with a slice of what the parent has left (its share of the turn's children, and no more
- * than the model asked), so children together cannot overrun the parent; each reports its whole spend after every
- * model call (the `childReport` signal, awaited, so the last report is in the parent's history before the child
- * ends), the parent counts it at once against its own limits and in `state.spend`, and a parent that reaches a limit
- * or is interrupted cancels its running children. Cancelling or failing the parent cancels them too (the cancellation
- * scope, and `ParentClosePolicy.REQUEST_CANCEL`). A child that fails or stops short is a tool error for the model;
- * the parent goes on. Workflow code.
+ * than the model asked) as its own hard limit; each reports its whole spend after every model call (the
+ * `childReport` signal, awaited, so the last report is in the parent's history before the child ends), and a middle
+ * session forwards its children's reports upward at once, so the root counts a grandchild's call in `state.spend` as
+ * soon as it is made. A parent that reaches a limit or is interrupted cancels its running children.
+ *
+ * Budget leases keep the whole tree within one model call of the root's limit. Shares alone do not: every child
+ * may start one call below its share, so n children running at once overran by up to n calls; and a parent that
+ * cancels its children once the reported total reaches the limit still counts every call that ended before the
+ * cancellation reached it (a race per running child). So before each model call a sub-agent asks its parent for a
+ * lease (a `childReport` carrying `lease`), a middle session asks its own parent in turn, and the root decides from
+ * the whole tree's spend: no lease once a limit is reached (the child ends `limit_reached` naming it); one lease at
+ * a time when none is out; more at once only while all calls in flight, each as large as the largest call seen in
+ * the tree so far, still fit under the limits (`SessionSpend.roomFor`). A call that can cross the limit therefore
+ * runs alone, and the tree ends at most that one call past the limit; the one caveat is calls that grow past the
+ * largest seen, which can add their growth. A lease is held until the caller's next report (after its call).
+ *
+ * Cancelling the parent cancels its children (the cancellation scope, waiting for them to end). A parent that closes
+ * any other way (failed, timed out, terminated, reset) has them cancelled by the server (`ParentClosePolicy.
+ * REQUEST_CANCEL`): each ends `cancelled` and removes its sandbox. A parent whose workflow task fails is not closed
+ * (Temporal retries the task): its children go on, and their reports and lease requests wait for it. A child that
+ * fails or stops short is a tool error for the model; the parent goes on. Workflow code.
  */
 import {
   CancellationScope,
@@ -20,18 +35,21 @@ import {
   isCancellation,
   log,
   ParentClosePolicy,
+  uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import { childReportSignal } from '../shared/messages.js';
+import { budgetLeaseSignal, childReportSignal } from '../shared/messages.js';
 import { checkClientArgument } from '../shared/schemas/client-argument.js';
 import { describeIssues } from '../shared/schemas/describe-issues.js';
 import type { CarriedSubAgents } from '../shared/schemas/session-carry.js';
 import type { SessionInput } from '../shared/schemas/session-input.js';
 import type { SessionResult } from '../shared/schemas/session-messages.js';
 import {
+  budgetLeaseSchema,
   childReportSchema,
   SPAWN_AGENT_TOOL,
   spawnAgentInputSchema,
+  type BudgetLease,
   type ChildSession,
   type ChildSessionView,
   type SpawnAgentInput,
@@ -52,6 +70,18 @@ export interface SubAgentsDependencies {
   onChange(): void;
 }
 
+/** A child's request for a budget lease, waiting for this session to decide. */
+interface LeaseRequest {
+  /** The child that asked (and gets the answer). */
+  child: string;
+  /** The session whose model call it is: the child or one of its descendants. */
+  caller: string;
+  lease: string;
+}
+
+/** What the next model call of a sub-agent may do: go ahead, stop at a limit, or neither (it was interrupted). */
+export type LeaseOutcome = { granted: true } | { granted: false; limit: string } | { interrupted: true };
+
 /** What each child of the batch starting now may spend at most: the parent's remaining budget, shared. */
 interface BudgetShare {
   maxTokens?: number;
@@ -71,10 +101,21 @@ export class SubAgents {
   #started: number;
   readonly #children = new Map<string, ChildSession>();
   #share: BudgetShare = {};
+  /** The parent session this one reports to, when it is a sub-agent. */
+  readonly #parent: string | undefined;
+  /** Lease requests of this session's children, waiting for room, in arrival order. */
+  readonly #waiting: LeaseRequest[] = [];
+  /** Callers holding a lease this session granted (or asked its parent for), until their next report. */
+  readonly #leased = new Set<string>();
+  /** Leases this session asked its parent for, by lease id: where the answer goes. */
+  readonly #asked = new Map<string, (answer: BudgetLease) => void>();
 
   /** @param carried what the previous run's sub-agents left (continue-as-new). */
   constructor(dependencies: SubAgentsDependencies, carried?: CarriedSubAgents) {
     this.#dependencies = dependencies;
+    const parent = workflowInfo().parent;
+    // Only a session's own sub-agents report: an agentSession that another workflow started as its child does not.
+    this.#parent = parent && dependencies.sessionId.startsWith(`${parent.workflowId}/agent-`) ? parent.workflowId : undefined;
     this.#started = carried?.started ?? 0;
     for (const child of carried?.children ?? []) this.#children.set(child.id, { ...child });
   }
@@ -189,6 +230,11 @@ export class SubAgents {
   #finished(id: string, status: ChildSession['status'], turns: number): void {
     const child = this.#children.get(id);
     if (child) Object.assign(child, { status, turns });
+    // A child that ended holds no lease and waits for none, nor do its own sub-agents (they were closed with it).
+    const ofChild = (caller: string): boolean => caller === id || caller.startsWith(`${id}/`);
+    for (const caller of [...this.#leased]) if (ofChild(caller)) this.#leased.delete(caller);
+    for (let index = this.#waiting.length - 1; index >= 0; index -= 1) if (this.#waiting[index]!.child === id) this.#waiting.splice(index, 1);
+    this.#decideLeases();
     this.#dependencies.onChange();
   }
 
@@ -200,8 +246,10 @@ export class SubAgents {
   }
 
   /**
-   * The `childReport` signal: a running child's state and whole spend so far. One that is not from a running child
-   * of this session is dropped with a log line; reports are cumulative, so an older one never replaces a newer one.
+   * The `childReport` signal: a running child's state and whole spend so far, after a model call in its subtree, or
+   * with a lease request before one. One that is not from a running child of this session (or names a caller outside
+   * its subtree) is dropped with a log line; reports are cumulative, so an older one never replaces a newer one. A
+   * middle session passes the news up at once: the report, or the lease request once it has room for it.
    */
   report(raw: unknown): void {
     const checked = checkClientArgument(childReportSchema, raw, 'child report');
@@ -209,24 +257,123 @@ export class SubAgents {
     const report = checked.value;
     const child = this.#children.get(report.id);
     if (!child || finalStatuses.has(child.status)) return log.warn('childReport ignored: not from a running sub-agent of this session');
-    if (report.turns < child.turns) return;
-    Object.assign(child, { status: report.status, turns: report.turns });
-    this.#dependencies.state.spend.childSpent(report.id, report.spend);
+    const caller = report.caller ?? report.id;
+    if (caller !== report.id && !caller.startsWith(`${report.id}/agent-`)) return log.warn('childReport ignored: its caller is not of the reporting sub-agent');
+    if (report.turns >= child.turns) {
+      Object.assign(child, { status: report.status, turns: report.turns });
+      this.#dependencies.state.spend.childSpent(report.id, report.spend);
+    }
+    // The caller's call under its lease is done (a caller makes one call at a time; asking again means the same).
+    this.#leased.delete(caller);
+    if (report.lease !== undefined) this.#waiting.push({ child: report.id, caller, lease: report.lease });
+    else if (this.#parent) void this.#signalParent({ caller }).catch(() => false);
+    this.#decideLeases();
     this.#dependencies.onChange();
+  }
+
+  /** The `budgetLease` signal: the parent's answer to a lease this session asked for; any other is dropped. */
+  leaseAnswered(raw: unknown): void {
+    const checked = checkClientArgument(budgetLeaseSchema, raw, 'budget lease');
+    if (!checked.ok) return log.warn(`budgetLease ignored: ${checked.reason}`);
+    const deliver = this.#asked.get(checked.value.lease);
+    if (!deliver) return log.warn('budgetLease ignored: this session asked for no such lease');
+    this.#asked.delete(checked.value.lease);
+    deliver(checked.value);
+  }
+
+  /** Answers the waiting lease requests it can, in order: refused past a limit, granted (or asked upward) with room. */
+  #decideLeases(): void {
+    const { state } = this.#dependencies;
+    while (this.#waiting.length > 0) {
+      const request = this.#waiting[0]!;
+      const limit = state.spend.exceeded(state.limits);
+      if (!limit && this.#leased.size > 0 && !state.spend.roomFor(state.limits, this.#leased.size + 1)) return;
+      this.#waiting.shift();
+      if (limit) {
+        void this.#answer(request, { lease: request.lease, granted: false, limit });
+        continue;
+      }
+      this.#leased.add(request.caller);
+      if (!this.#parent) {
+        void this.#answer(request, { lease: request.lease, granted: true });
+        continue;
+      }
+      // A middle session's room is not enough: the root's (and every session's between) must have it too.
+      this.#askParent(request.caller, (answer) => {
+        if (!answer.granted) this.#leased.delete(request.caller);
+        void this.#answer(request, { ...answer, lease: request.lease });
+        this.#decideLeases();
+      });
+    }
+  }
+
+  async #answer(request: LeaseRequest, answer: BudgetLease): Promise<void> {
+    try {
+      await getExternalWorkflowHandle(request.child).signal(budgetLeaseSignal, answer);
+    } catch (error) {
+      // A child that ended meanwhile needs no answer.
+      if (!isCancellation(error)) log.warn('could not answer a sub-agent\'s lease request', { child: request.child, error: errorMessage(error) });
+    }
+  }
+
+  /** Asks the parent for a lease for `caller`'s next model call; `deliver` gets the answer. */
+  #askParent(caller: string, deliver: (answer: BudgetLease) => void): void {
+    const lease = uuid4();
+    this.#asked.set(lease, deliver);
+    void this.#signalParent({ caller, lease }).then(
+      (sent) => {
+        // A parent that cannot be told is closing (and has this session cancelled): no call goes ahead meanwhile.
+        if (!sent && this.#asked.delete(lease)) deliver({ lease, granted: false, limit: 'the parent session is gone' });
+      },
+      // Cancelled: so is the wait for the answer.
+      () => undefined,
+    );
+  }
+
+  /** Signals the parent this session's state and whole spend; true once sent. */
+  async #signalParent(about: { caller?: string; lease?: string }): Promise<boolean> {
+    const { state, sessionId } = this.#dependencies;
+    if (!this.#parent) return false;
+    try {
+      await getExternalWorkflowHandle(this.#parent).signal(childReportSignal, {
+        id: sessionId,
+        status: state.status,
+        turns: state.turn,
+        spend: state.spend.tree(),
+        ...(about.caller !== undefined && about.caller !== sessionId ? { caller: about.caller } : {}),
+        ...(about.lease !== undefined ? { lease: about.lease } : {}),
+      });
+      return true;
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      log.warn('could not report to the parent session', { parent: this.#parent, error: errorMessage(error) });
+      return false;
+    }
   }
 
   /** In a sub-agent: tells the parent its state and spend (after each model call). A parent that is gone is logged. */
   async reportToParent(): Promise<void> {
-    const parent = workflowInfo().parent;
-    const { state, sessionId } = this.#dependencies;
-    // Only a session's own sub-agents report: an agentSession that another workflow started as its child does not.
-    if (!parent || !sessionId.startsWith(`${parent.workflowId}/agent-`)) return;
-    try {
-      await getExternalWorkflowHandle(parent.workflowId).signal(childReportSignal, { id: sessionId, status: state.status, turns: state.turn, spend: state.spend.tree() });
-    } catch (error) {
-      if (isCancellation(error)) throw error;
-      log.warn('could not report to the parent session', { parent: parent.workflowId, error: errorMessage(error) });
+    if (this.#parent) await this.#signalParent({});
+  }
+
+  /**
+   * In a sub-agent, before each model call: waits for the tree's lease for it (a root session has nothing to ask).
+   * An interrupt stops the wait; the lease, if it comes, is held until the next report.
+   */
+  async lease(): Promise<LeaseOutcome> {
+    if (!this.#parent) return { granted: true };
+    const { state } = this.#dependencies;
+    let answer: BudgetLease | undefined;
+    this.#askParent(this.#dependencies.sessionId, (received) => {
+      answer = received;
+    });
+    await condition(() => answer !== undefined || state.interruptRequested !== undefined);
+    if (answer === undefined) {
+      // Gives the lease back (a report settles it), so that the other sub-agents need not wait for this one's call.
+      await this.#signalParent({});
+      return { interrupted: true };
     }
+    return answer.granted ? { granted: true } : { granted: false, limit: answer.limit ?? 'a limit of the parent session' };
   }
 
   /** `state.children`. */
