@@ -9,16 +9,8 @@
  * session forwards its children's reports upward at once, so the root counts a grandchild's call in `state.spend` as
  * soon as it is made. A parent that reaches a limit or is interrupted cancels its running children.
  *
- * Budget leases keep the whole tree within one model call of the root's limit. Shares alone do not: every child
- * may start one call below its share, so n children running at once overran by up to n calls; and a parent that
- * cancels its children once the reported total reaches the limit still counts every call that ended before the
- * cancellation reached it (a race per running child). So before each model call a sub-agent asks its parent for a
- * lease (a `childReport` carrying `lease`), a middle session asks its own parent in turn, and the root decides from
- * the whole tree's spend: no lease once a limit is reached (the child ends `limit_reached` naming it); one lease at
- * a time when none is out; more at once only while all calls in flight, each as large as the largest call seen in
- * the tree so far, still fit under the limits (`SessionSpend.roomFor`). A call that can cross the limit therefore
- * runs alone, and the tree ends at most that one call past the limit; the one caveat is calls that grow past the
- * largest seen, which can add their growth. A lease is held until the caller's next report (after its call).
+ * Before each model call a sub-agent waits for a budget lease from the root (budget-leases.ts), which keeps the
+ * whole tree within one model call of the root's limit.
  *
  * Cancelling the parent cancels its children (the cancellation scope, waiting for them to end). A parent that closes
  * any other way (failed, timed out, terminated, reset) has them cancelled by the server (`ParentClosePolicy.
@@ -35,26 +27,24 @@ import {
   isCancellation,
   log,
   ParentClosePolicy,
-  uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import { budgetLeaseSignal, childReportSignal } from '../shared/messages.js';
+import { childReportSignal } from '../shared/messages.js';
 import { checkClientArgument } from '../shared/schemas/client-argument.js';
 import { describeIssues } from '../shared/schemas/describe-issues.js';
 import type { CarriedSubAgents } from '../shared/schemas/session-carry.js';
 import type { SessionInput } from '../shared/schemas/session-input.js';
 import type { SessionResult } from '../shared/schemas/session-messages.js';
 import {
-  budgetLeaseSchema,
   childReportSchema,
   SPAWN_AGENT_TOOL,
   spawnAgentInputSchema,
-  type BudgetLease,
   type ChildSession,
   type ChildSessionView,
   type SpawnAgentInput,
 } from '../shared/schemas/sub-agents.js';
 import type { ToolCallOutput } from '../shared/schemas/tools.js';
+import { BudgetLeases, type LeaseOutcome } from './budget-leases.js';
 import type { SessionState } from './session-state.js';
 
 /** The workflow type children run (the contract's), named rather than imported: this module is part of it. */
@@ -69,18 +59,6 @@ export interface SubAgentsDependencies {
   /** Called when a child's state or spend changes. */
   onChange(): void;
 }
-
-/** A child's request for a budget lease, waiting for this session to decide. */
-interface LeaseRequest {
-  /** The child that asked (and gets the answer). */
-  child: string;
-  /** The session whose model call it is: the child or one of its descendants. */
-  caller: string;
-  lease: string;
-}
-
-/** What the next model call of a sub-agent may do: go ahead, stop at a limit, or neither (it was interrupted). */
-export type LeaseOutcome = { granted: true } | { granted: false; limit: string } | { interrupted: true };
 
 /** What each child of the batch starting now may spend at most: the parent's remaining budget, shared. */
 interface BudgetShare {
@@ -103,12 +81,7 @@ export class SubAgents {
   #share: BudgetShare = {};
   /** The parent session this one reports to, when it is a sub-agent. */
   readonly #parent: string | undefined;
-  /** Lease requests of this session's children, waiting for room, in arrival order. */
-  readonly #waiting: LeaseRequest[] = [];
-  /** Callers holding a lease this session granted (or asked its parent for), until their next report. */
-  readonly #leased = new Set<string>();
-  /** Leases this session asked its parent for, by lease id: where the answer goes. */
-  readonly #asked = new Map<string, (answer: BudgetLease) => void>();
+  readonly #leases: BudgetLeases;
 
   /** @param carried what the previous run's sub-agents left (continue-as-new). */
   constructor(dependencies: SubAgentsDependencies, carried?: CarriedSubAgents) {
@@ -116,6 +89,12 @@ export class SubAgents {
     const parent = workflowInfo().parent;
     // Only a session's own sub-agents report: an agentSession that another workflow started as its child does not.
     this.#parent = parent && dependencies.sessionId.startsWith(`${parent.workflowId}/agent-`) ? parent.workflowId : undefined;
+    this.#leases = new BudgetLeases({
+      state: dependencies.state,
+      sessionId: dependencies.sessionId,
+      parent: this.#parent,
+      signalParent: (about) => this.#signalParent(about),
+    });
     this.#started = carried?.started ?? 0;
     for (const child of carried?.children ?? []) this.#children.set(child.id, { ...child });
   }
@@ -230,11 +209,7 @@ export class SubAgents {
   #finished(id: string, status: ChildSession['status'], turns: number): void {
     const child = this.#children.get(id);
     if (child) Object.assign(child, { status, turns });
-    // A child that ended holds no lease and waits for none, nor do its own sub-agents (they were closed with it).
-    const ofChild = (caller: string): boolean => caller === id || caller.startsWith(`${id}/`);
-    for (const caller of [...this.#leased]) if (ofChild(caller)) this.#leased.delete(caller);
-    for (let index = this.#waiting.length - 1; index >= 0; index -= 1) if (this.#waiting[index]!.child === id) this.#waiting.splice(index, 1);
-    this.#decideLeases();
+    this.#leases.childEnded(id);
     this.#dependencies.onChange();
   }
 
@@ -263,71 +238,19 @@ export class SubAgents {
       Object.assign(child, { status: report.status, turns: report.turns });
       this.#dependencies.state.spend.childSpent(report.id, report.spend);
     }
-    // The caller's call under its lease is done (a caller makes one call at a time; asking again means the same).
-    this.#leased.delete(caller);
-    if (report.lease !== undefined) this.#waiting.push({ child: report.id, caller, lease: report.lease });
-    else if (this.#parent) void this.#signalParent({ caller }).catch(() => false);
-    this.#decideLeases();
+    if (report.lease === undefined && this.#parent) void this.#signalParent({ caller }).catch(() => false);
+    this.#leases.reported(report.id, caller, report.lease);
     this.#dependencies.onChange();
   }
 
-  /** The `budgetLease` signal: the parent's answer to a lease this session asked for; any other is dropped. */
+  /** The `budgetLease` signal (budget-leases.ts). */
   leaseAnswered(raw: unknown): void {
-    const checked = checkClientArgument(budgetLeaseSchema, raw, 'budget lease');
-    if (!checked.ok) return log.warn(`budgetLease ignored: ${checked.reason}`);
-    const deliver = this.#asked.get(checked.value.lease);
-    if (!deliver) return log.warn('budgetLease ignored: this session asked for no such lease');
-    this.#asked.delete(checked.value.lease);
-    deliver(checked.value);
+    this.#leases.answered(raw);
   }
 
-  /** Answers the waiting lease requests it can, in order: refused past a limit, granted (or asked upward) with room. */
-  #decideLeases(): void {
-    const { state } = this.#dependencies;
-    while (this.#waiting.length > 0) {
-      const request = this.#waiting[0]!;
-      const limit = state.spend.exceeded(state.limits);
-      if (!limit && this.#leased.size > 0 && !state.spend.roomFor(state.limits, this.#leased.size + 1)) return;
-      this.#waiting.shift();
-      if (limit) {
-        void this.#answer(request, { lease: request.lease, granted: false, limit });
-        continue;
-      }
-      this.#leased.add(request.caller);
-      if (!this.#parent) {
-        void this.#answer(request, { lease: request.lease, granted: true });
-        continue;
-      }
-      // A middle session's room is not enough: the root's (and every session's between) must have it too.
-      this.#askParent(request.caller, (answer) => {
-        if (!answer.granted) this.#leased.delete(request.caller);
-        void this.#answer(request, { ...answer, lease: request.lease });
-        this.#decideLeases();
-      });
-    }
-  }
-
-  async #answer(request: LeaseRequest, answer: BudgetLease): Promise<void> {
-    try {
-      await getExternalWorkflowHandle(request.child).signal(budgetLeaseSignal, answer);
-    } catch (error) {
-      // A child that ended meanwhile needs no answer.
-      if (!isCancellation(error)) log.warn('could not answer a sub-agent\'s lease request', { child: request.child, error: errorMessage(error) });
-    }
-  }
-
-  /** Asks the parent for a lease for `caller`'s next model call; `deliver` gets the answer. */
-  #askParent(caller: string, deliver: (answer: BudgetLease) => void): void {
-    const lease = uuid4();
-    this.#asked.set(lease, deliver);
-    void this.#signalParent({ caller, lease }).then(
-      (sent) => {
-        // A parent that cannot be told is closing (and has this session cancelled): no call goes ahead meanwhile.
-        if (!sent && this.#asked.delete(lease)) deliver({ lease, granted: false, limit: 'the parent session is gone' });
-      },
-      // Cancelled: so is the wait for the answer.
-      () => undefined,
-    );
+  /** In a sub-agent, before each model call: the tree's lease for it (budget-leases.ts). */
+  lease(): Promise<LeaseOutcome> {
+    return this.#leases.forOwnCall();
   }
 
   /** Signals the parent this session's state and whole spend; true once sent. */
@@ -354,26 +277,6 @@ export class SubAgents {
   /** In a sub-agent: tells the parent its state and spend (after each model call). A parent that is gone is logged. */
   async reportToParent(): Promise<void> {
     if (this.#parent) await this.#signalParent({});
-  }
-
-  /**
-   * In a sub-agent, before each model call: waits for the tree's lease for it (a root session has nothing to ask).
-   * An interrupt stops the wait; the lease, if it comes, is held until the next report.
-   */
-  async lease(): Promise<LeaseOutcome> {
-    if (!this.#parent) return { granted: true };
-    const { state } = this.#dependencies;
-    let answer: BudgetLease | undefined;
-    this.#askParent(this.#dependencies.sessionId, (received) => {
-      answer = received;
-    });
-    await condition(() => answer !== undefined || state.interruptRequested !== undefined);
-    if (answer === undefined) {
-      // Gives the lease back (a report settles it), so that the other sub-agents need not wait for this one's call.
-      await this.#signalParent({});
-      return { interrupted: true };
-    }
-    return answer.granted ? { granted: true } : { granted: false, limit: answer.limit ?? 'a limit of the parent session' };
   }
 
   /** `state.children`. */
