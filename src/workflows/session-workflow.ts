@@ -128,7 +128,7 @@ export async function agentSessionWorkflow(rawInput: unknown, rawCarry?: unknown
       }
       // A safe point: the conversation ends with what the model must answer next.
       if (continuation.ready()) await continuation.tryContinueAsNew();
-      // A sub-agent's call waits for the tree's budget lease (sub-agents.ts): the whole tree stops within one call.
+      // A sub-agent's call waits for the tree's budget lease (budget-leases.ts): the whole tree stops within one call.
       const lease = await subAgents.lease();
       if ('interrupted' in lease) continue;
       if (!lease.granted) {
