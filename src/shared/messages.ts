@@ -15,7 +15,7 @@ import type {
   TranscriptQueryInput,
   UserMessageInput,
 } from './schemas/session-messages.js';
-import type { ChildReport } from './schemas/sub-agents.js';
+import type { BudgetLease, ChildReport } from './schemas/sub-agents.js';
 
 export const sendMessageUpdate = defineUpdate<AssistantTurn, [UserMessageInput]>('sendMessage');
 export const userMessageSignal = defineSignal<[UserMessageInput]>('userMessage');
@@ -27,6 +27,8 @@ export const raiseBudgetUpdate = defineUpdate<{ maxTokens?: number; maxCostUsd?:
 export const interruptSignal = defineSignal<[InterruptInput?]>('interrupt');
 /** Sent by a sub-agent to its parent after each of its model calls (Keel's own; a parent drops one from a stranger). */
 export const childReportSignal = defineSignal<[ChildReport]>('childReport');
+/** Sent by a parent to a sub-agent that asked for a budget lease (Keel's own; a lease nobody asked for is dropped). */
+export const budgetLeaseSignal = defineSignal<[BudgetLease]>('budgetLease');
 
 export const stateQuery = defineQuery<SessionStateView>('state');
 export const transcriptQuery = defineQuery<TranscriptPage, [TranscriptQueryInput?]>('transcript');

@@ -6,6 +6,7 @@
  */
 import { CancellationScope, condition, log, setHandler, uuid4 } from '@temporalio/workflow';
 import {
+  budgetLeaseSignal,
   childReportSignal,
   decideToolCallUpdate,
   interruptSignal,
@@ -140,6 +141,7 @@ export function registerSessionHandlers({ state, transcript, tools, subAgents, p
   );
 
   setHandler(childReportSignal, (report) => subAgents.report(report));
+  setHandler(budgetLeaseSignal, (answer) => subAgents.leaseAnswered(answer));
 
   setHandler(decideToolCallUpdate, (decision) => tools.approvals.decide(decision), {
     validator: (decision) => {

@@ -16,6 +16,16 @@ import { SpendLedger, sumSpend, toView, type NanoSpend } from './spend-ledger.js
 /** The spend's share of the carried state (`SessionState.toCarry`). */
 export type CarriedSpend = Pick<CarriedSessionState, 'usage' | 'spend' | 'budget' | 'budgetPause' | 'childSpend'>;
 
+/** One model call's size (or the most that one report added): what a budget lease reserves for a call in flight. */
+interface CallSize {
+  tokens: number;
+  costNanoUsd: number;
+}
+
+function tokensOf(totals: NanoSpend['total']): number {
+  return totals.inputTokens + totals.outputTokens + totals.cacheReadInputTokens + totals.cacheCreationInputTokens;
+}
+
 function usageOf(spend: NanoSpend): Usage {
   const { inputTokens, outputTokens, cacheReadInputTokens, cacheCreationInputTokens, costUsd } = toView(spend.total);
   return { inputTokens, outputTokens, cacheReadInputTokens, cacheCreationInputTokens, costUsd };
@@ -31,6 +41,8 @@ export class SessionSpend {
   readonly guard: BudgetGuard;
   /** The soft limit the session waits on in `waiting_for_budget`. */
   pause: SoftLimitHit | undefined;
+  /** The largest call seen in this session's tree (see {@link roomFor}); not carried: no sub-agent runs across runs. */
+  readonly #largestCall: CallSize = { tokens: 0, costNanoUsd: 0 };
 
   /** A new session's spend, or the spend a continued run carries on from. */
   constructor(carried?: CarriedSpend) {
@@ -38,7 +50,16 @@ export class SessionSpend {
     this.guard = new BudgetGuard(carried?.budget);
     for (const [id, spend] of Object.entries(carried?.childSpend ?? {})) this.#children.set(id, spend);
     this.pause = carried?.budgetPause;
+    for (const entry of this.ledger.view().recent) {
+      const { inputTokens, outputTokens, cacheReadInputTokens, cacheCreationInputTokens, costUsd } = entry;
+      this.#noteCall({ tokens: inputTokens + outputTokens + cacheReadInputTokens + cacheCreationInputTokens, costNanoUsd: Math.round(costUsd * 1e9) });
+    }
     this.#sync();
+  }
+
+  #noteCall(size: CallSize): void {
+    this.#largestCall.tokens = Math.max(this.#largestCall.tokens, size.tokens);
+    this.#largestCall.costNanoUsd = Math.max(this.#largestCall.costNanoUsd, size.costNanoUsd);
   }
 
   /** `usage` as the sum of this session's calls and its sub-agents'. */
@@ -48,12 +69,24 @@ export class SessionSpend {
 
   /** Adds a model call to the ledger, priced by `profile`; `usage` follows the ledger's totals. */
   record(call: { turn: number; kind: SpendKind; profile: ResolvedProfile; usage: ModelUsage }): void {
-    this.ledger.record(call);
+    const entry = this.ledger.record(call);
+    const { inputTokens, outputTokens, cacheReadInputTokens, cacheCreationInputTokens } = call.usage;
+    this.#noteCall({ tokens: inputTokens + outputTokens + cacheReadInputTokens + cacheCreationInputTokens, costNanoUsd: Math.round(entry.costUsd * 1e9) });
     this.#sync();
   }
 
-  /** Takes a sub-agent's spend so far (its reports are cumulative: the latest replaces the one before). */
+  /**
+   * Takes a sub-agent's spend so far. Reports are cumulative: the latest replaces the one before, and one that
+   * counts fewer calls than the one before (delivered late) is dropped. What a report adds is taken as one call's
+   * size (it may be several calls of the sub-agent's own sub-agents: too large a size only costs concurrency).
+   */
   childSpent(id: string, spend: NanoSpend): void {
+    const before = this.#children.get(id);
+    if (before && spend.total.calls < before.total.calls) return;
+    this.#noteCall({
+      tokens: tokensOf(spend.total) - (before ? tokensOf(before.total) : 0),
+      costNanoUsd: spend.total.costNanoUsd - (before?.total.costNanoUsd ?? 0),
+    });
     this.#children.set(id, spend);
     this.#sync();
   }
@@ -93,6 +126,16 @@ export class SessionSpend {
     if (limits.maxTokens !== undefined && this.totalTokens() >= limits.maxTokens) return 'maxTokens';
     if (limits.maxCostUsd !== undefined && this.usage.costUsd >= limits.maxCostUsd) return 'maxCostUsd';
     return undefined;
+  }
+
+  /**
+   * Whether `calls` more model calls, each as large as the largest one seen in this tree so far, fit under the
+   * spend limits: a budget lease lets calls run at the same time only while they do (sub-agents.ts).
+   */
+  roomFor(limits: SessionLimits, calls: number): boolean {
+    if (limits.maxTokens !== undefined && this.totalTokens() + calls * this.#largestCall.tokens >= limits.maxTokens) return false;
+    if (limits.maxCostUsd !== undefined && this.usage.costUsd + (calls * this.#largestCall.costNanoUsd) / 1e9 >= limits.maxCostUsd) return false;
+    return true;
   }
 
   toCarry(): CarriedSpend {

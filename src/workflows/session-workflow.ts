@@ -128,6 +128,13 @@ export async function agentSessionWorkflow(rawInput: unknown, rawCarry?: unknown
       }
       // A safe point: the conversation ends with what the model must answer next.
       if (continuation.ready()) await continuation.tryContinueAsNew();
+      // A sub-agent's call waits for the tree's budget lease (budget-leases.ts): the whole tree stops within one call.
+      const lease = await subAgents.lease();
+      if ('interrupted' in lease) continue;
+      if (!lease.granted) {
+        state.limitReached = lease.limit;
+        return 'limit';
+      }
       const specs = tools.specs();
       await resetContextIfDue({ state, model, sessionId: workflowId, system: input.system, tools: specs, task });
       const system = state.systemInContext ? input.system : undefined;

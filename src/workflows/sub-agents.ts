@@ -4,12 +4,19 @@
  * children together, so they run at once.
  *
  * Spend: each child starts with a slice of what the parent has left (its share of the turn's children, and no more
- * than the model asked), so children together cannot overrun the parent; each reports its whole spend after every
- * model call (the `childReport` signal, awaited, so the last report is in the parent's history before the child
- * ends), the parent counts it at once against its own limits and in `state.spend`, and a parent that reaches a limit
- * or is interrupted cancels its running children. Cancelling or failing the parent cancels them too (the cancellation
- * scope, and `ParentClosePolicy.REQUEST_CANCEL`). A child that fails or stops short is a tool error for the model;
- * the parent goes on. Workflow code.
+ * than the model asked) as its own hard limit; each reports its whole spend after every model call (the
+ * `childReport` signal, awaited, so the last report is in the parent's history before the child ends), and a middle
+ * session forwards its children's reports upward at once, so the root counts a grandchild's call in `state.spend` as
+ * soon as it is made. A parent that reaches a limit or is interrupted cancels its running children.
+ *
+ * Before each model call a sub-agent waits for a budget lease from the root (budget-leases.ts), which keeps the
+ * whole tree within one model call of the root's limit.
+ *
+ * Cancelling the parent cancels its children (the cancellation scope, waiting for them to end). A parent that closes
+ * any other way (failed, timed out, terminated, reset) has them cancelled by the server (`ParentClosePolicy.
+ * REQUEST_CANCEL`): each ends `cancelled` and removes its sandbox. A parent whose workflow task fails is not closed
+ * (Temporal retries the task): its children go on, and their reports and lease requests wait for it. A child that
+ * fails or stops short is a tool error for the model; the parent goes on. Workflow code.
  */
 import {
   CancellationScope,
@@ -37,6 +44,7 @@ import {
   type SpawnAgentInput,
 } from '../shared/schemas/sub-agents.js';
 import type { ToolCallOutput } from '../shared/schemas/tools.js';
+import { BudgetLeases, type LeaseOutcome } from './budget-leases.js';
 import type { SessionState } from './session-state.js';
 
 /** The workflow type children run (the contract's), named rather than imported: this module is part of it. */
@@ -71,10 +79,22 @@ export class SubAgents {
   #started: number;
   readonly #children = new Map<string, ChildSession>();
   #share: BudgetShare = {};
+  /** The parent session this one reports to, when it is a sub-agent. */
+  readonly #parent: string | undefined;
+  readonly #leases: BudgetLeases;
 
   /** @param carried what the previous run's sub-agents left (continue-as-new). */
   constructor(dependencies: SubAgentsDependencies, carried?: CarriedSubAgents) {
     this.#dependencies = dependencies;
+    const parent = workflowInfo().parent;
+    // Only a session's own sub-agents report: an agentSession that another workflow started as its child does not.
+    this.#parent = parent && dependencies.sessionId.startsWith(`${parent.workflowId}/agent-`) ? parent.workflowId : undefined;
+    this.#leases = new BudgetLeases({
+      state: dependencies.state,
+      sessionId: dependencies.sessionId,
+      parent: this.#parent,
+      signalParent: (about) => this.#signalParent(about),
+    });
     this.#started = carried?.started ?? 0;
     for (const child of carried?.children ?? []) this.#children.set(child.id, { ...child });
   }
@@ -189,6 +209,7 @@ export class SubAgents {
   #finished(id: string, status: ChildSession['status'], turns: number): void {
     const child = this.#children.get(id);
     if (child) Object.assign(child, { status, turns });
+    this.#leases.childEnded(id);
     this.#dependencies.onChange();
   }
 
@@ -200,8 +221,10 @@ export class SubAgents {
   }
 
   /**
-   * The `childReport` signal: a running child's state and whole spend so far. One that is not from a running child
-   * of this session is dropped with a log line; reports are cumulative, so an older one never replaces a newer one.
+   * The `childReport` signal: a running child's state and whole spend so far, after a model call in its subtree, or
+   * with a lease request before one. One that is not from a running child of this session (or names a caller outside
+   * its subtree) is dropped with a log line; reports are cumulative, so an older one never replaces a newer one. A
+   * middle session passes the news up at once: the report, or the lease request once it has room for it.
    */
   report(raw: unknown): void {
     const checked = checkClientArgument(childReportSchema, raw, 'child report');
@@ -209,24 +232,51 @@ export class SubAgents {
     const report = checked.value;
     const child = this.#children.get(report.id);
     if (!child || finalStatuses.has(child.status)) return log.warn('childReport ignored: not from a running sub-agent of this session');
-    if (report.turns < child.turns) return;
-    Object.assign(child, { status: report.status, turns: report.turns });
-    this.#dependencies.state.spend.childSpent(report.id, report.spend);
+    const caller = report.caller ?? report.id;
+    if (caller !== report.id && !caller.startsWith(`${report.id}/agent-`)) return log.warn('childReport ignored: its caller is not of the reporting sub-agent');
+    if (report.turns >= child.turns) {
+      Object.assign(child, { status: report.status, turns: report.turns });
+      this.#dependencies.state.spend.childSpent(report.id, report.spend);
+    }
+    if (report.lease === undefined && this.#parent) void this.#signalParent({ caller }).catch(() => false);
+    this.#leases.reported(report.id, caller, report.lease);
     this.#dependencies.onChange();
+  }
+
+  /** The `budgetLease` signal (budget-leases.ts). */
+  leaseAnswered(raw: unknown): void {
+    this.#leases.answered(raw);
+  }
+
+  /** In a sub-agent, before each model call: the tree's lease for it (budget-leases.ts). */
+  lease(): Promise<LeaseOutcome> {
+    return this.#leases.forOwnCall();
+  }
+
+  /** Signals the parent this session's state and whole spend; true once sent. */
+  async #signalParent(about: { caller?: string; lease?: string }): Promise<boolean> {
+    const { state, sessionId } = this.#dependencies;
+    if (!this.#parent) return false;
+    try {
+      await getExternalWorkflowHandle(this.#parent).signal(childReportSignal, {
+        id: sessionId,
+        status: state.status,
+        turns: state.turn,
+        spend: state.spend.tree(),
+        ...(about.caller !== undefined && about.caller !== sessionId ? { caller: about.caller } : {}),
+        ...(about.lease !== undefined ? { lease: about.lease } : {}),
+      });
+      return true;
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      log.warn('could not report to the parent session', { parent: this.#parent, error: errorMessage(error) });
+      return false;
+    }
   }
 
   /** In a sub-agent: tells the parent its state and spend (after each model call). A parent that is gone is logged. */
   async reportToParent(): Promise<void> {
-    const parent = workflowInfo().parent;
-    const { state, sessionId } = this.#dependencies;
-    // Only a session's own sub-agents report: an agentSession that another workflow started as its child does not.
-    if (!parent || !sessionId.startsWith(`${parent.workflowId}/agent-`)) return;
-    try {
-      await getExternalWorkflowHandle(parent.workflowId).signal(childReportSignal, { id: sessionId, status: state.status, turns: state.turn, spend: state.spend.tree() });
-    } catch (error) {
-      if (isCancellation(error)) throw error;
-      log.warn('could not report to the parent session', { parent: parent.workflowId, error: errorMessage(error) });
-    }
+    if (this.#parent) await this.#signalParent({});
   }
 
   /** `state.children`. */

@@ -324,7 +324,7 @@ export const historyScenarios: HistoryScenario[] = [
   },
   {
     name: 'sub-agents',
-    covers: 'spawn_agent: two child sessions started together with shares of the budget, their spend reports, their results as tool results',
+    covers: 'spawn_agent: two child sessions started together with shares of the budget, their budget leases and spend reports, their results as tool results',
     ends: 'completed',
     async run({ startWorker }, workflowId) {
       const task = 'Ask two sub-agents.';

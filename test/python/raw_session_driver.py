@@ -26,7 +26,7 @@ from temporalio.client import Client, WorkflowFailureError, WorkflowUpdateFailed
 from temporalio.exceptions import ApplicationError, FailureError
 from temporalio.service import RPCError
 
-SIGNALS = ["userMessage", "interrupt", "resetContext", "childReport"]
+SIGNALS = ["userMessage", "interrupt", "resetContext", "childReport", "budgetLease"]
 UPDATES = ["sendMessage", "decideToolCall", "raiseBudget"]
 QUERIES = ["state", "transcript"]
 
@@ -85,7 +85,8 @@ def malformed_argument(rng: random.Random, name: str):
         "sendMessage": lambda: {"content": rng.choice([bad(), [{"type": "tool_result", "tool_use_id": "toolu_x", "content": "orphan"}], [{"type": "image"}], [{"type": "text", "text": ""}], [{"type": "thinking", "thinking": "x"}]]), "extra": bad()},
         "interrupt": lambda: {"reason": bad()},
         "resetContext": lambda: {"strategy": rng.choice([bad(), "compact", "clear", "wipe"]), "reason": bad()},
-        "childReport": lambda: {"id": rng.choice([bad(), "session-x/agent-1"]), "status": rng.choice([bad(), "running"]), "turns": bad(), "spend": rng.choice([bad(), {"total": {"calls": 1}, "byModel": {}, "byProfile": {}}])},
+        "childReport": lambda: {"id": rng.choice([bad(), "session-x/agent-1"]), "status": rng.choice([bad(), "running"]), "turns": bad(), "spend": rng.choice([bad(), {"total": {"calls": 1}, "byModel": {}, "byProfile": {}}]), "caller": rng.choice([bad(), "session-x/agent-1/agent-1"]), "lease": bad()},
+        "budgetLease": lambda: {"lease": rng.choice([bad(), "x" * 65, "00000000-0000-4000-8000-000000000000"]), "granted": rng.choice([bad(), True, False]), "limit": bad()},
         "decideToolCall": lambda: {"toolUseId": bad(), "approve": rng.choice([bad(), True, False]), "input": bad(), "result": bad(), "reason": bad()},
         "raiseBudget": lambda: {"maxTokens": bad(), "maxCostUsd": rng.choice([bad(), 1e306, -1, 0])},
         "state": lambda: {"anything": bad()},

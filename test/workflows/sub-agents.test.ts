@@ -4,8 +4,13 @@
  * mid-tree loses nothing and repeats no turn. Real dev server, real workers, the scripted model over the real SDK.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { TimeoutFailure, WorkflowFailedError } from '@temporalio/client';
 import { z } from 'zod';
+import { sessionKey } from '../../src/sandboxes/local/local-sandbox-provider.js';
 import { SessionClient } from '../../src/client/session-client.js';
 import type { RecordedRequest, ScriptedReply } from '../../src/dev/scripted-model/index.js';
 import type { SessionResult, Usage } from '../../src/shared/schemas/session-messages.js';
@@ -122,7 +127,7 @@ describe('sub-agents', () => {
     assert.deepEqual(state.children.map((child) => child.status), ['failed']);
   });
 
-  test('sub-agents: a budget two children would overrun together stops the session within one model call per child of its limit, naming it', async () => {
+  test('sub-agents: a budget two children would overrun together stops the session within one model call of its limit, naming it', async () => {
     const parentTask = 'Spend it all, in two.';
     const perCall = { input_tokens: 1500, output_tokens: 500 };
     const loop = (): ScriptedReply => ({ kind: 'message', content: [{ type: 'tool_use', name: 'note', input: { text: 'more' } }], usage: perCall });
@@ -141,12 +146,49 @@ describe('sub-agents', () => {
     assert.equal(result.limit, 'maxTokens');
     const state = await handle.state();
     const total = state.spend.total.totalTokens;
-    // Each child started with half of what was left (4,940 tokens); children stop before a call past their share,
-    // so the tree ends at most one call per child past the limit, never at twice the budget.
+    // Each child's share (half of what was left, 4,940 tokens) would let each start a third call; the root's leases
+    // let a call that can cross the limit run alone, so the tree ends at most one call (2,000 tokens) past it.
     assert.ok(total >= limit, `the tree spent ${total}, below the limit`);
-    assert.ok(total <= limit + 2 * 2000, `the tree spent ${total}: more than one call per child past ${limit}`);
+    assert.ok(total <= limit + 2000, `the tree spent ${total}: more than one call past ${limit}`);
+    // Every call the model server answered is in the tree's spend: none ran unaccounted.
+    const childCalls = requestsOf(keel.model.requests, 'Work on part 1.').length + requestsOf(keel.model.requests, 'Work on part 2.').length;
+    assert.ok(childCalls >= 4, `the children made ${childCalls} calls: they ran at once`);
     assert.equal(requestsOf(keel.model.requests, parentTask).length, 1, 'the parent made no model call past its limit');
     for (const child of state.children) assert.ok(['limit_reached', 'cancelled'].includes(child.status), `${child.id} ended ${child.status}`);
+    const limited = (await Promise.all(state.children.map((child) => keel.environment.client.workflow.getHandle(child.id).result() as Promise<SessionResult>))).filter(
+      (child) => child.status === 'limit_reached',
+    );
+    for (const child of limited) assert.equal(child.limit, 'maxTokens');
+  });
+
+  test('sub-agents: a grandchild\'s model call reaches the root\'s spend at once, while the middle session waits on it', async () => {
+    const rootTask = 'Delegate through a middle agent.';
+    const middleTask = 'Delegate once more.';
+    const grandTask = 'Do the actual work.';
+    scripts[rootTask] = () => spawnReply([middleTask], { tools: ['spawn_agent', 'note'] });
+    scripts[middleTask] = () => spawnReply([grandTask]);
+    scripts[grandTask] = (request) =>
+      callsBefore(request) === 0
+        ? { kind: 'message', content: [{ type: 'tool_use', name: 'note', input: { text: 'half way' } }], usage: { input_tokens: 700, output_tokens: 70 } }
+        : text('too late', { input_tokens: 1, output_tokens: 1 }, 60_000);
+    const handle = await keel.worker.sessions.start({ profile: 'test', tools: ['spawn_agent', 'note'], messages: [{ role: 'user', content: rootTask }] });
+    await waitFor('the grandchild\'s second model call', () => requestsOf(keel.model.requests, grandTask).length === 2);
+    // The root's call and the middle's (100 input, 20 output tokens each), and the grandchild's first.
+    const state = await waitFor('the root to count the grandchild\'s call', async () => {
+      const current = await handle.state();
+      return current.spend.total.inputTokens === 900 ? current : undefined;
+    });
+    assert.equal(state.spend.total.outputTokens, 110);
+    assert.equal(state.spend.total.calls, 3);
+    const middleId = `${handle.workflowId}/agent-1`;
+    assert.deepEqual(state.children.map((child) => [child.id, child.status, child.turns, child.usage.inputTokens]), [[middleId, 'running', 1, 800]]);
+    const middle = await keel.worker.sessions.getHandle(middleId).state();
+    // The middle session made one call and waits on its child: its own next call, the old moment of its report, is not due.
+    assert.equal(middle.turn, 1);
+    assert.deepEqual(middle.children.map((child) => [child.status, child.turns]), [['running', 1]]);
+    await handle.cancel();
+    const grandchild = (await keel.environment.client.workflow.getHandle(`${middleId}/agent-1`).result()) as SessionResult;
+    assert.equal(grandchild.status, 'cancelled');
   });
 
   test('sub-agents: the children and their spend carry over when the parent continues as new', async () => {
@@ -191,6 +233,41 @@ describe('sub-agents', () => {
     await handle.workflow.terminate('gone');
     const child = (await keel.environment.client.workflow.getHandle(`${handle.workflowId}/agent-1`).result()) as SessionResult;
     assert.equal(child.status, 'cancelled');
+  });
+
+  test('sub-agents: a parent that closes without being cancelled (its run timed out) has its running child cancelled, and the child removes its sandbox', async () => {
+    // No failure of Keel's own can close a parent while a child runs (spawn_agent turns every child outcome into a
+    // tool result; the parent calls no model meanwhile): a run timeout set by the starting client is the failure
+    // that can, and like a failed workflow it is a close the parent does not handle, so the server applies the
+    // parent close policy. A workflow task failure does not close the parent at all.
+    const parentTask = 'Start a sub-agent with a sandbox, then time out.';
+    const childTask = 'Write a file, then think for a minute.';
+    scripts[parentTask] = () => spawnReply([childTask]);
+    scripts[childTask] = (request) =>
+      callsBefore(request) === 0
+        ? { kind: 'message', content: [{ type: 'tool_use', name: 'write_file', input: { path: 'a.txt', content: 'a' } }], usage: { input_tokens: 10, output_tokens: 5 } }
+        : text('too late', { input_tokens: 1, output_tokens: 1 }, 60_000);
+    const workflowId = `session-${randomUUID()}`;
+    const parent = await keel.environment.client.workflow.start('agentSession', {
+      taskQueue: keel.worker.sessions.taskQueue,
+      workflowId,
+      args: [{ profile: 'test', tools: ['spawn_agent', 'write_file'], messages: [{ role: 'user', content: parentTask }] }],
+      workflowRunTimeout: '30s',
+    });
+    const childId = `${workflowId}/agent-1`;
+    const sandbox = join(keel.environment.dataDir, 'sandboxes', sessionKey(childId));
+    await waitFor('the child to write its file', () => existsSync(join(sandbox, 'workspace', 'a.txt')), 30_000);
+    await waitFor('the child\'s second model call', () => requestsOf(keel.model.requests, childTask).length === 2, 30_000);
+    const closed = await parent.result().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    assert.ok(closed instanceof WorkflowFailedError && closed.cause instanceof TimeoutFailure, `the parent closed with ${String(closed)}`);
+    const child = (await keel.environment.client.workflow.getHandle(childId).result()) as SessionResult;
+    assert.equal(child.status, 'cancelled');
+    assert.equal(existsSync(sandbox), false, 'the child\'s sandbox is left behind');
+    const events = (await keel.environment.client.workflow.getHandle(childId).fetchHistory()).events!;
+    assert.ok(events.some((event) => event.workflowExecutionCancelRequestedEventAttributes), 'the server asked the child to cancel');
   });
 
   test('sub-agents: interrupting the parent cancels its running child, whose call comes back as a tool error', async () => {

@@ -50,6 +50,27 @@ export interface ChildSessionView extends ChildSession {
   usage: Usage;
 }
 
-/** What a sub-agent signals its parent after each of its model calls: its state and its whole spend so far. */
-export const childReportSchema = childSessionSchema.extend({ spend: nanoSpendSchema });
+/** A budget lease's id: a sub-agent asks for one before each model call, and the answer names it. */
+const leaseIdSchema = z.string().min(1).max(64);
+
+/**
+ * What a sub-agent signals its parent after each of its model calls (and a middle session forwards at once for its
+ * own sub-agents): its state and its whole spend so far. With `lease` it also asks for a budget lease for the next
+ * model call of `caller`.
+ */
+export const childReportSchema = childSessionSchema.extend({
+  spend: nanoSpendSchema,
+  /** The session whose model call this is about: the reporter itself (the default) or one of its descendants. */
+  caller: z.string().min(1).max(2048).optional(),
+  /** Asks for a budget lease for `caller`'s next model call; the parent answers with `budgetLease`. */
+  lease: leaseIdSchema.optional(),
+});
 export type ChildReport = z.infer<typeof childReportSchema>;
+
+/** A parent's answer to a lease request: the call may go ahead, or not, naming the limit that stops it. */
+export const budgetLeaseSchema = z.strictObject({
+  lease: leaseIdSchema,
+  granted: z.boolean(),
+  limit: z.string().min(1).max(256).optional(),
+});
+export type BudgetLease = z.infer<typeof budgetLeaseSchema>;
