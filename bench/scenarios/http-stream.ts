@@ -36,7 +36,17 @@ export interface HttpStreamResult {
   modelLatencyMs: number;
   replyCharacters: number;
   direct: Side;
-  bySubscribers: Array<{ subscribers: number; keelServe: Side; firstTokenRatio: number; throughputRatio: number }>;
+  bySubscribers: Array<{
+    subscribers: number;
+    keelServe: Side;
+    /** Against one direct stream (the issue's target). */
+    firstTokenRatio: number;
+    throughputRatio: number;
+    /** As many direct streams at once as there are clients. */
+    directAtCount: Side;
+    firstTokenRatioAtCount: number;
+    throughputRatioAtCount: number;
+  }>;
   /** The steps before the first token of one session with one client. */
   timeline: Timeline;
 }
@@ -111,13 +121,12 @@ export const httpStreamScenario = defineScenario<HttpStreamResult>({
     // The baseline: the SDK streaming straight from the model server, one call at a time, after one call unmeasured
     // (as the Keel side runs one session unmeasured first).
     const anthropic = new Anthropic({ baseURL: model.url, apiKey: 'bench', maxRetries: 0 });
-    const directFirst: number[] = [];
-    const directRate: number[] = [];
-    for (let run = -1; run < (mode.quick ? 3 : 10); run += 1) {
+    /** One direct call: when its first text delta came and its pace after it. */
+    const directCall = async (label: string): Promise<{ firstTokenMs: number; charactersPerSecond: number }> => {
       const startedAt = performance.now();
       let firstAt: number | undefined;
       let text = '';
-      const stream = anthropic.messages.stream({ model: benchModel, max_tokens: 1024, messages: [{ role: 'user', content: `direct ${run}` }] });
+      const stream = anthropic.messages.stream({ model: benchModel, max_tokens: 1024, messages: [{ role: 'user', content: label }] });
       for await (const event of stream) {
         if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') {
           firstAt ??= performance.now();
@@ -125,11 +134,17 @@ export const httpStreamScenario = defineScenario<HttpStreamResult>({
         }
       }
       const endedAt = performance.now();
-      if (run < 0) continue;
-      directFirst.push(firstAt! - startedAt);
-      directRate.push(text.length / ((endedAt - firstAt!) / 1000));
-    }
-    const direct: Side = { firstTokenMs: summarize(directFirst), charactersPerSecond: summarize(directRate) };
+      if (firstAt === undefined || text !== reply) throw new Error('a direct stream read another text than the reply');
+      return { firstTokenMs: firstAt - startedAt, charactersPerSecond: text.length / Math.max((endedAt - firstAt) / 1000, 1e-3) };
+    };
+    const sideOf = (reads: Array<{ firstTokenMs: number; charactersPerSecond: number }>): Side => ({
+      firstTokenMs: summarize(reads.map((read) => read.firstTokenMs)),
+      charactersPerSecond: summarize(reads.map((read) => read.charactersPerSecond)),
+    });
+    await directCall('direct warm-up');
+    const directReads: Array<{ firstTokenMs: number; charactersPerSecond: number }> = [];
+    for (let run = 0; run < (mode.quick ? 3 : 10); run += 1) directReads.push(await directCall(`direct ${run}`));
+    const direct = sideOf(directReads);
 
     const { taskQueue } = await context.startWorker({ modelUrl: model.url });
     const sessions = new SessionClient({ client: context.server.client, taskQueue });
@@ -188,6 +203,10 @@ export const httpStreamScenario = defineScenario<HttpStreamResult>({
     let timeline: Timeline = [];
     for (const subscribers of mode.quick ? [1, 10] : [1, 100, 1_000]) {
       context.log(`keel serve: ${subscribers} subscribers`);
+      // The same number of clients each streaming straight from the model server at once: what that many readers
+      // cost this machine without Keel (connections, parsing), beside the headline ratio to one direct stream.
+      const directAtCount =
+        subscribers === 1 ? direct : sideOf(await withTimeout(Promise.all(Array.from({ length: subscribers }, (_, index) => directCall(`direct ${subscribers}.${index}`))), 300_000, `${subscribers} direct streams`));
       // One client reads several sessions in turn, as the direct side makes several calls; more clients read one.
       const reads: Awaited<ReturnType<typeof streamSession>>['reads'] = [];
       for (let run = 0; run < (subscribers === 1 ? (mode.quick ? 2 : 5) : 1); run += 1) {
@@ -214,6 +233,9 @@ export const httpStreamScenario = defineScenario<HttpStreamResult>({
         keelServe,
         firstTokenRatio: keelServe.firstTokenMs.median / direct.firstTokenMs.median,
         throughputRatio: keelServe.charactersPerSecond.median / direct.charactersPerSecond.median,
+        directAtCount,
+        firstTokenRatioAtCount: keelServe.firstTokenMs.median / directAtCount.firstTokenMs.median,
+        throughputRatioAtCount: keelServe.charactersPerSecond.median / directAtCount.charactersPerSecond.median,
       });
     }
     return { modelLatencyMs: MODEL_LATENCY_MS, replyCharacters: reply.length, direct, bySubscribers, timeline };
@@ -221,14 +243,14 @@ export const httpStreamScenario = defineScenario<HttpStreamResult>({
   describe(result) {
     const rate = (summary: Summary) => `${Math.round(summary.median)} chars/s`;
     return [
-      `The model answers after ${result.modelLatencyMs} ms with ${result.replyCharacters} characters in small chunks. Direct: the Anthropic SDK's stream from the same server. keel serve: one session, N clients reading its SSE stream; time to first token from \`POST /v1/sessions\`.`,
+      `The model answers after ${result.modelLatencyMs} ms with ${result.replyCharacters} characters in small chunks. keel serve: one session started by \`POST /v1/sessions\`, then N clients reading its SSE stream at once; time to first token from the POST. Direct, 1: the Anthropic SDK streaming one call from the same server, timed from the call (the issue's baseline, and the ratio it sets its target on). Direct, N: N such calls at once, for what N readers cost this machine without Keel. Clients, API and model server share one process (bench/README.md).`,
       '',
-      '| clients | first token (median / p95) | ratio to direct | throughput per client (median) | ratio to direct |',
-      '| --- | --- | --- | --- | --- |',
-      `| direct, 1 | ${ms(result.direct.firstTokenMs.median)} / ${ms(result.direct.firstTokenMs.p95)} | 1 | ${rate(result.direct.charactersPerSecond)} | 1 |`,
+      '| clients | first token (median / p95) | ratio to direct, 1 | throughput per client (median) | ratio to direct, 1 | direct, N: first token (median) | ratio | direct, N: throughput (median) | ratio |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      `| direct, 1 | ${ms(result.direct.firstTokenMs.median)} / ${ms(result.direct.firstTokenMs.p95)} | 1 | ${rate(result.direct.charactersPerSecond)} | 1 | | | | |`,
       ...result.bySubscribers.map(
         (row) =>
-          `| keel serve, ${row.subscribers} | ${ms(row.keelServe.firstTokenMs.median)} / ${ms(row.keelServe.firstTokenMs.p95)} | ${row.firstTokenRatio.toFixed(2)}x | ${rate(row.keelServe.charactersPerSecond)} | ${row.throughputRatio.toFixed(2)}x |`,
+          `| keel serve, ${row.subscribers} | ${ms(row.keelServe.firstTokenMs.median)} / ${ms(row.keelServe.firstTokenMs.p95)} | ${row.firstTokenRatio.toFixed(2)}x | ${rate(row.keelServe.charactersPerSecond)} | ${row.throughputRatio.toFixed(2)}x | ${row.directAtCount ? `${ms(row.directAtCount.firstTokenMs.median)} | ${row.firstTokenRatioAtCount.toFixed(2)}x | ${rate(row.directAtCount.charactersPerSecond)} | ${row.throughputRatioAtCount.toFixed(2)}x` : '| | |'} |`,
       ),
       '',
       'Where the time goes, one client, its last session (ms after `POST /v1/sessions` was sent):',
