@@ -14,12 +14,18 @@ import { startHttpApi } from '../../src/http/start-http-api.js';
 import { benchModel } from '../lib/bench-profiles.js';
 import { defineScenario, ms, withTimeout } from '../lib/scenario.js';
 import { summarize, type Summary } from '../lib/stats.js';
+import type { Client } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import { eventsSettingsFromEnvironment, openEventSource } from '../../src/events/events-settings.js';
 
 /** The model's latency before its first byte, ms: a real model's time to first token is of this order. */
 const MODEL_LATENCY_MS = 500;
 /** Pause between the stream's events, ms. */
 const CHUNK_DELAY_MS = 2;
 const reply = Array.from({ length: 300 }, (_, index) => `token${index} `).join('');
+
+/** When each step before a client's first token happened, ms after `POST /v1/sessions` was sent. */
+export type Timeline = Array<{ step: string; atMs: number }>;
 
 interface Side {
   firstTokenMs: Summary;
@@ -30,13 +36,46 @@ export interface HttpStreamResult {
   modelLatencyMs: number;
   replyCharacters: number;
   direct: Side;
-  bySubscribers: Array<{ subscribers: number; keelServe: Side; firstTokenRatio: number; throughputRatio: number }>;
+  bySubscribers: Array<{
+    subscribers: number;
+    keelServe: Side;
+    /** Against one direct stream (the issue's target). */
+    firstTokenRatio: number;
+    throughputRatio: number;
+    /** As many direct streams at once as there are clients. */
+    directAtCount: Side;
+    firstTokenRatioAtCount: number;
+    throughputRatioAtCount: number;
+  }>;
+  /** The steps before the first token of one session with one client. */
+  timeline: Timeline;
+}
+
+const epochMs = (time: { seconds?: unknown; nanos?: number | null } | null | undefined): number =>
+  time ? Number(time.seconds) * 1000 + (time.nanos ?? 0) / 1e6 : Number.NaN;
+
+/** The session's own steps from its history (the dev server's clock is this machine's), ms after `postedAt` (epoch ms). */
+async function historySteps(client: Client, id: string, postedAt: number): Promise<Timeline> {
+  const history = await client.workflow.getHandle(id).fetchHistory();
+  const events = history.events ?? [];
+  const at = (event: (typeof events)[number] | undefined) => epochMs(event?.eventTime as { seconds?: unknown; nanos?: number }) - postedAt;
+  const scheduled = events.find((event) => event.activityTaskScheduledEventAttributes);
+  const started = events.find((event) => event.activityTaskStartedEventAttributes && Number(event.activityTaskStartedEventAttributes.scheduledEventId) === Number(scheduled?.eventId));
+  const activity = scheduled?.activityTaskScheduledEventAttributes?.activityType?.name ?? 'activity';
+  return [
+    { step: 'workflow started (history)', atMs: at(events[0]) },
+    { step: 'first workflow task started', atMs: at(events.find((event) => event.workflowTaskStartedEventAttributes)) },
+    { step: 'first workflow task completed', atMs: at(events.find((event) => event.workflowTaskCompletedEventAttributes)) },
+    { step: `${activity} scheduled`, atMs: at(scheduled) },
+    { step: `${activity} started`, atMs: at(started) },
+  ];
 }
 
 /** Reads one SSE stream: when its first text delta came and how much text until the turn ended. */
-async function subscribe(url: string, startedAt: number): Promise<{ firstTokenMs: number; charactersPerSecond: number; text: string }> {
+async function subscribe(url: string, startedAt: number): Promise<{ firstTokenMs: number; connectedMs: number; charactersPerSecond: number; text: string }> {
   const response = await fetch(url, { headers: { accept: 'text/event-stream' } });
   if (!response.ok || !response.body) throw new Error(`events: HTTP ${response.status}`);
+  const connectedMs = performance.now() - startedAt;
   const decoder = new TextDecoder();
   let buffer = '';
   let text = '';
@@ -56,7 +95,7 @@ async function subscribe(url: string, startedAt: number): Promise<{ firstTokenMs
         const endedAt = performance.now();
         await response.body.cancel().catch(() => undefined);
         if (firstAt === undefined) throw new Error('the turn ended without a text delta');
-        return { firstTokenMs: firstAt - startedAt, charactersPerSecond: text.length / Math.max((endedAt - firstAt) / 1000, 1e-3), text };
+        return { firstTokenMs: firstAt - startedAt, connectedMs, charactersPerSecond: text.length / Math.max((endedAt - firstAt) / 1000, 1e-3), text };
       }
     }
   }
@@ -68,21 +107,26 @@ export const httpStreamScenario = defineScenario<HttpStreamResult>({
   title: 'Live output through keel serve: time to first token and throughput per subscriber',
   inQuickRuns: false,
   async run(context, mode) {
+    // When each model request came in (epoch ms): the session's call is the one after its POST.
+    const modelRequests: number[] = [];
     const model = await startScriptedModelServer({
       latencyMs: MODEL_LATENCY_MS,
-      responder: () => ({ kind: 'message', chunkDelayMs: CHUNK_DELAY_MS, content: [{ type: 'text', text: reply }] }),
+      responder: () => {
+        modelRequests.push(Date.now());
+        return { kind: 'message', chunkDelayMs: CHUNK_DELAY_MS, content: [{ type: 'text', text: reply }] };
+      },
     });
     context.defer(() => model.close());
 
-    // The baseline: the SDK streaming straight from the model server, one call at a time.
+    // The baseline: the SDK streaming straight from the model server, one call at a time, after one call unmeasured
+    // (as the Keel side runs one session unmeasured first).
     const anthropic = new Anthropic({ baseURL: model.url, apiKey: 'bench', maxRetries: 0 });
-    const directFirst: number[] = [];
-    const directRate: number[] = [];
-    for (let run = 0; run < (mode.quick ? 3 : 10); run += 1) {
+    /** One direct call: when its first text delta came and its pace after it. */
+    const directCall = async (label: string): Promise<{ firstTokenMs: number; charactersPerSecond: number }> => {
       const startedAt = performance.now();
       let firstAt: number | undefined;
       let text = '';
-      const stream = anthropic.messages.stream({ model: benchModel, max_tokens: 1024, messages: [{ role: 'user', content: `direct ${run}` }] });
+      const stream = anthropic.messages.stream({ model: benchModel, max_tokens: 1024, messages: [{ role: 'user', content: label }] });
       for await (const event of stream) {
         if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') {
           firstAt ??= performance.now();
@@ -90,10 +134,17 @@ export const httpStreamScenario = defineScenario<HttpStreamResult>({
         }
       }
       const endedAt = performance.now();
-      directFirst.push(firstAt! - startedAt);
-      directRate.push(text.length / ((endedAt - firstAt!) / 1000));
-    }
-    const direct: Side = { firstTokenMs: summarize(directFirst), charactersPerSecond: summarize(directRate) };
+      if (firstAt === undefined || text !== reply) throw new Error('a direct stream read another text than the reply');
+      return { firstTokenMs: firstAt - startedAt, charactersPerSecond: text.length / Math.max((endedAt - firstAt) / 1000, 1e-3) };
+    };
+    const sideOf = (reads: Array<{ firstTokenMs: number; charactersPerSecond: number }>): Side => ({
+      firstTokenMs: summarize(reads.map((read) => read.firstTokenMs)),
+      charactersPerSecond: summarize(reads.map((read) => read.charactersPerSecond)),
+    });
+    await directCall('direct warm-up');
+    const directReads: Array<{ firstTokenMs: number; charactersPerSecond: number }> = [];
+    for (let run = 0; run < (mode.quick ? 3 : 10); run += 1) directReads.push(await directCall(`direct ${run}`));
+    const direct = sideOf(directReads);
 
     const { taskQueue } = await context.startWorker({ modelUrl: model.url });
     const sessions = new SessionClient({ client: context.server.client, taskQueue });
@@ -106,45 +157,107 @@ export const httpStreamScenario = defineScenario<HttpStreamResult>({
       await new Promise((resolve) => setTimeout(resolve, 1_500));
     });
 
-    const bySubscribers: HttpStreamResult['bySubscribers'] = [];
-    for (const subscribers of mode.quick ? [1, 10] : [1, 100, 1_000]) {
-      context.log(`keel serve: ${subscribers} subscribers`);
+    // A tap on the transport beside the API's feed (one more loopback connection to the worker's hub): when the
+    // first delta reached this process, before the feed and the HTTP stream handled it.
+    const tap = openEventSource(eventsSettingsFromEnvironment());
+    context.defer(() => tap.close());
+
+    /** One session started through the API, read by `subscribers` clients to its turn's end. */
+    const streamSession = async (subscribers: number) => {
+      const id = `session-${randomUUID()}`;
+      let tappedMs = Number.NaN;
       const startedAt = performance.now();
+      const untap = tap.subscribe(id, {
+        onRecord: (record) => {
+          if ('envelope' in record && record.envelope.event === 'text_delta' && Number.isNaN(tappedMs)) tappedMs = performance.now() - startedAt;
+        },
+        onCaughtUp: () => undefined,
+      });
+      const postedAt = Date.now();
       const created = await fetch(`${api.url}/v1/sessions`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ profile: 'bench', messages: [{ role: 'user', content: `stream to ${subscribers}` }] }),
+        body: JSON.stringify({ id, profile: 'bench', messages: [{ role: 'user', content: `stream to ${subscribers}` }] }),
       });
-      const { id } = (await created.json()) as { id: string };
+      const createdMs = performance.now() - startedAt;
+      if (created.status !== 201) throw new Error(`POST /v1/sessions: HTTP ${created.status}`);
       const reads = await withTimeout(
         Promise.all(Array.from({ length: subscribers }, () => subscribe(`${api.url}/v1/sessions/${id}/events`, startedAt))),
         300_000,
         `${subscribers} subscribers`,
       );
       if (reads.some((read) => read.text !== reply)) throw new Error('a subscriber read another text than the reply');
+      await sessions.getHandle(id).result();
+      untap();
+      const spread = (values: number[]) => `${Math.min(...values).toFixed(0)}/${summarize(values).median.toFixed(0)}/${Math.max(...values).toFixed(0)} ms`;
+      context.log(
+        `${subscribers} clients: first delta in this process ${tappedMs.toFixed(0)} ms; connected (min/median/max) ${spread(reads.map((read) => read.connectedMs))}; first token ${spread(reads.map((read) => read.firstTokenMs))}`,
+      );
+      return { id, postedAt, createdMs, tappedMs, reads };
+    };
+
+    // One session unmeasured: the worker's first workflow task loads its workflow code, the API its routes.
+    await streamSession(1);
+
+    const bySubscribers: HttpStreamResult['bySubscribers'] = [];
+    let timeline: Timeline = [];
+    for (const subscribers of mode.quick ? [1, 10] : [1, 100, 1_000]) {
+      context.log(`keel serve: ${subscribers} subscribers`);
+      // The same number of clients each streaming straight from the model server at once: what that many readers
+      // cost this machine without Keel (connections, parsing), beside the headline ratio to one direct stream.
+      const directAtCount =
+        subscribers === 1 ? direct : sideOf(await withTimeout(Promise.all(Array.from({ length: subscribers }, (_, index) => directCall(`direct ${subscribers}.${index}`))), 300_000, `${subscribers} direct streams`));
+      // One client reads several sessions in turn, as the direct side makes several calls; more clients read one.
+      const reads: Awaited<ReturnType<typeof streamSession>>['reads'] = [];
+      for (let run = 0; run < (subscribers === 1 ? (mode.quick ? 2 : 5) : 1); run += 1) {
+        const session = await streamSession(subscribers);
+        reads.push(...session.reads);
+        if (subscribers === 1) {
+          const read = session.reads[0]!;
+          const modelRequestAt = (modelRequests.find((at) => at >= session.postedAt) ?? Number.NaN) - session.postedAt;
+          timeline = [
+            { step: 'POST /v1/sessions answered (workflow start call returned)', atMs: session.createdMs },
+            ...(await historySteps(context.server.client, session.id, session.postedAt)),
+            { step: 'model request received by the model server', atMs: modelRequestAt },
+            { step: "model server's first byte (request + its latency)", atMs: modelRequestAt + MODEL_LATENCY_MS },
+            { step: 'client connected (SSE response headers read)', atMs: read.connectedMs },
+            { step: 'first delta reached the API process (the transport)', atMs: session.tappedMs },
+            { step: 'first text delta read by the client', atMs: read.firstTokenMs },
+          ].sort((a, b) => a.atMs - b.atMs);
+          context.log(`one client: ${timeline.map((row) => `${row.step} ${row.atMs.toFixed(0)} ms`).join('; ')}`);
+        }
+      }
       const keelServe: Side = { firstTokenMs: summarize(reads.map((read) => read.firstTokenMs)), charactersPerSecond: summarize(reads.map((read) => read.charactersPerSecond)) };
       bySubscribers.push({
         subscribers,
         keelServe,
         firstTokenRatio: keelServe.firstTokenMs.median / direct.firstTokenMs.median,
         throughputRatio: keelServe.charactersPerSecond.median / direct.charactersPerSecond.median,
+        directAtCount,
+        firstTokenRatioAtCount: keelServe.firstTokenMs.median / directAtCount.firstTokenMs.median,
+        throughputRatioAtCount: keelServe.charactersPerSecond.median / directAtCount.charactersPerSecond.median,
       });
-      await sessions.getHandle(id).result();
     }
-    return { modelLatencyMs: MODEL_LATENCY_MS, replyCharacters: reply.length, direct, bySubscribers };
+    return { modelLatencyMs: MODEL_LATENCY_MS, replyCharacters: reply.length, direct, bySubscribers, timeline };
   },
   describe(result) {
     const rate = (summary: Summary) => `${Math.round(summary.median)} chars/s`;
     return [
-      `The model answers after ${result.modelLatencyMs} ms with ${result.replyCharacters} characters in small chunks. Direct: the Anthropic SDK's stream from the same server. keel serve: one session, N clients reading its SSE stream; time to first token from \`POST /v1/sessions\`.`,
+      `The model answers after ${result.modelLatencyMs} ms with ${result.replyCharacters} characters in small chunks. keel serve: one session started by \`POST /v1/sessions\`, then N clients reading its SSE stream at once; time to first token from the POST. Direct, 1: the Anthropic SDK streaming one call from the same server, timed from the call (the issue's baseline, and the ratio it sets its target on). Direct, N: N such calls at once, for what N readers cost this machine without Keel. Clients, API and model server share one process (bench/README.md).`,
       '',
-      '| clients | first token (median / p95) | ratio to direct | throughput per client (median) | ratio to direct |',
-      '| --- | --- | --- | --- | --- |',
-      `| direct, 1 | ${ms(result.direct.firstTokenMs.median)} / ${ms(result.direct.firstTokenMs.p95)} | 1 | ${rate(result.direct.charactersPerSecond)} | 1 |`,
+      '| clients | first token (median / p95) | ratio to direct, 1 | throughput per client (median) | ratio to direct, 1 | direct, N: first token (median) | ratio | direct, N: throughput (median) | ratio |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      `| direct, 1 | ${ms(result.direct.firstTokenMs.median)} / ${ms(result.direct.firstTokenMs.p95)} | 1 | ${rate(result.direct.charactersPerSecond)} | 1 | | | | |`,
       ...result.bySubscribers.map(
         (row) =>
-          `| keel serve, ${row.subscribers} | ${ms(row.keelServe.firstTokenMs.median)} / ${ms(row.keelServe.firstTokenMs.p95)} | ${row.firstTokenRatio.toFixed(2)}x | ${rate(row.keelServe.charactersPerSecond)} | ${row.throughputRatio.toFixed(2)}x |`,
+          `| keel serve, ${row.subscribers} | ${ms(row.keelServe.firstTokenMs.median)} / ${ms(row.keelServe.firstTokenMs.p95)} | ${row.firstTokenRatio.toFixed(2)}x | ${rate(row.keelServe.charactersPerSecond)} | ${row.throughputRatio.toFixed(2)}x | ${row.directAtCount ? `${ms(row.directAtCount.firstTokenMs.median)} | ${row.firstTokenRatioAtCount.toFixed(2)}x | ${rate(row.directAtCount.charactersPerSecond)} | ${row.throughputRatioAtCount.toFixed(2)}x` : '| | |'} |`,
       ),
+      '',
+      'Where the time goes, one client, its last session (ms after `POST /v1/sessions` was sent):',
+      '',
+      '| step | at |',
+      '| --- | --- |',
+      ...(result.timeline ?? []).map((row) => `| ${row.step} | ${ms(row.atMs)} |`),
     ].join('\n');
   },
 });

@@ -9,6 +9,13 @@ import type { Server } from 'node:http';
 import { listenHttp } from '../internal/listen-http.js';
 import { createHttpApi, type HttpApiOptions } from './create-http-api.js';
 
+/**
+ * Connections the kernel may hold for the server before it accepts them. A burst of clients opening event streams
+ * at once (a thousand subscribers of one session) overflows Node's default of 511, and each connection beyond it
+ * waits for its SYN to be sent again (1 s, then 3 s...) or is reset.
+ */
+const LISTEN_BACKLOG = 4096;
+
 export interface StartHttpApiOptions extends HttpApiOptions {
   /** @default 8787 (`keel serve --port`); 0 takes a free port */
   port?: number;
@@ -41,7 +48,7 @@ export async function startHttpApi(options: StartHttpApiOptions): Promise<Runnin
   }) as Server;
   server.headersTimeout = options.headersTimeoutMs ?? 10_000;
   server.requestTimeout = options.requestTimeoutMs ?? 30_000;
-  const url = await listenHttp(server, options.host ?? '127.0.0.1', options.port ?? 8787);
+  const url = await listenHttp(server, options.host ?? '127.0.0.1', options.port ?? 8787, LISTEN_BACKLOG);
   return {
     url,
     server,

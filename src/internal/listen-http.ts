@@ -3,13 +3,14 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * Starts `server` listening and answers its base URL (`http://host:port`, an IPv6 host in brackets). Port 0 takes a
- * free one. @throws the listen error (the port in use, an address not on this machine) instead of leaving the
- * server half started.
+ * free one; `backlog` is the queue of connections not yet accepted (Node's default 511; the system caps it at
+ * `net.core.somaxconn`). @throws the listen error (the port in use, an address not on this machine) instead of
+ * leaving the server half started.
  */
-export async function listenHttp(server: Server, host: string, port: number): Promise<string> {
+export async function listenHttp(server: Server, host: string, port: number, backlog?: number): Promise<string> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    server.listen({ port, host, ...(backlog !== undefined ? { backlog } : {}) }, () => {
       server.off('error', reject);
       resolve();
     });

@@ -89,7 +89,8 @@ export async function startScriptedModelServer(options: ScriptedModelServerOptio
     });
   });
 
-  const url = await listenHttp(server, options.host ?? '127.0.0.1', options.port ?? 0);
+  // A thousand clients may connect at once (the bench's direct streams): Node's default queue of 511 resets some.
+  const url = await listenHttp(server, options.host ?? '127.0.0.1', options.port ?? 0, 4096);
 
   let closed: Promise<void> | undefined;
   return {

@@ -5,12 +5,12 @@
  * subscription; one token holds at most `maxStreamsPerToken` streams at once. Server-side.
  */
 import { createRoute } from '@hono/zod-openapi';
-import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { ValidationError } from '../../errors.js';
 import { sessionEventNames, sessionEventSchemas } from '../../shared/schemas/session-event.js';
 import { ApiError } from '../api-error.js';
 import { commonErrors, errorResponses, type ApiApp, type ApiServices } from '../api-environment.js';
+import { eventStreamBody, sseFrame } from '../event-stream-body.js';
 import { accessSession, SharedSessionLookups } from '../session-access.js';
 import { sessionIdParamsSchema } from './session-routes.js';
 
@@ -83,24 +83,32 @@ export function registerEventRoutes(app: ApiApp, services: ApiServices, openStre
         release();
       };
       c.req.raw.signal.addEventListener('abort', stop, { once: true });
-      return streamSSE(c, async (stream) => {
-        stream.onAbort(stop);
-        const keepalive = setInterval(() => void stream.write(': keepalive\n\n').catch(stop), KEEPALIVE_INTERVAL_MS);
+      const stream = eventStreamBody(stop);
+      const keepalive = setInterval(() => void stream.write(': keepalive\n\n'), KEEPALIVE_INTERVAL_MS);
+      void (async () => {
         try {
           for await (const event of events) {
-            if (stream.aborted) break;
-            await stream.writeSSE({ id: event.id, event: event.event, data: JSON.stringify(event.data) });
+            if (abort.signal.aborted) break;
+            await stream.write(sseFrame(event));
           }
         } catch (error) {
           // The headers are sent: the failure goes as an event of its own, without detail.
-          if (!stream.aborted) {
+          if (!abort.signal.aborted) {
             services.onInternalError(error, { method: 'GET', path: c.req.path });
-            await stream.writeSSE({ event: 'error', data: JSON.stringify({ error: { type: 'internal', message: 'the event stream failed; reconnect with Last-Event-ID' } }) }).catch(() => undefined);
+            await stream.write(`event: error\ndata: ${JSON.stringify({ error: { type: 'internal', message: 'the event stream failed; reconnect with Last-Event-ID' } })}\n\n`);
           }
         } finally {
           clearInterval(keepalive);
+          stream.close();
           stop();
         }
+      })();
+      // Chunked: the headers go at once, without waiting for the first event.
+      return c.newResponse(stream.body, 200, {
+        'Content-Type': 'text/event-stream',
+        'Cache-Control': 'no-cache',
+        Connection: 'keep-alive',
+        'Transfer-Encoding': 'chunked',
       });
     },
   );
