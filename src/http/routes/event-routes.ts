@@ -83,25 +83,30 @@ export function registerEventRoutes(app: ApiApp, services: ApiServices, openStre
         release();
       };
       c.req.raw.signal.addEventListener('abort', stop, { once: true });
-      return streamSSE(c, async (stream) => {
-        stream.onAbort(stop);
-        const keepalive = setInterval(() => void stream.write(': keepalive\n\n').catch(stop), KEEPALIVE_INTERVAL_MS);
-        try {
-          for await (const event of events) {
-            if (stream.aborted) break;
-            await stream.writeSSE({ id: event.id, event: event.event, data: JSON.stringify(event.data) });
+      services.inFlight.signal.addEventListener('abort', stop, { once: true });
+      // The stream outlives the handler: it runs as part of the request all the same, for the API's close().
+      return streamSSE(c, (stream) =>
+        services.inFlight.run(async () => {
+          stream.onAbort(stop);
+          const keepalive = setInterval(() => void stream.write(': keepalive\n\n').catch(stop), KEEPALIVE_INTERVAL_MS);
+          try {
+            for await (const event of events) {
+              if (stream.aborted) break;
+              await stream.writeSSE({ id: event.id, event: event.event, data: JSON.stringify(event.data) });
+            }
+          } catch (error) {
+            // The headers are sent: the failure goes as an event of its own, without detail.
+            if (!stream.aborted) {
+              services.onInternalError(error, { method: 'GET', path: c.req.path });
+              await stream.writeSSE({ event: 'error', data: JSON.stringify({ error: { type: 'internal', message: 'the event stream failed; reconnect with Last-Event-ID' } }) }).catch(() => undefined);
+            }
+          } finally {
+            clearInterval(keepalive);
+            services.inFlight.signal.removeEventListener('abort', stop);
+            stop();
           }
-        } catch (error) {
-          // The headers are sent: the failure goes as an event of its own, without detail.
-          if (!stream.aborted) {
-            services.onInternalError(error, { method: 'GET', path: c.req.path });
-            await stream.writeSSE({ event: 'error', data: JSON.stringify({ error: { type: 'internal', message: 'the event stream failed; reconnect with Last-Event-ID' } }) }).catch(() => undefined);
-          }
-        } finally {
-          clearInterval(keepalive);
-          stop();
-        }
-      });
+        }),
+      );
     },
   );
 }
