@@ -8,6 +8,7 @@
  */
 import { type Client, type WorkflowExecutionDescription } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
+import { callWithAbort } from './call-with-abort.js';
 import { decodePayload } from './decode-payload.js';
 import type { temporal } from '@temporalio/proto';
 import type { SessionResult, SessionStateView, TranscriptEntry } from '../shared/schemas/session-messages.js';
@@ -88,7 +89,7 @@ export async function* watchSession(client: Client, workflowId: string, options:
   const stopped = stop.signal;
   /** A call to Temporal that `stop` cancels, with a deadline. */
   const call = <T>(timeoutMs: number, send: () => Promise<T>): Promise<T> =>
-    client.connection.withAbortSignal(stopped, () => client.withDeadline(Date.now() + timeoutMs, send));
+    callWithAbort(client.connection, stopped, () => client.withDeadline(Date.now() + timeoutMs, send));
 
   const query = async <T>(read: (handle: SessionHandle) => Promise<T>): Promise<T | undefined> => {
     if (stopped.aborted) return undefined;

@@ -6,6 +6,7 @@
  * Server-side.
  */
 import type { Client } from '@temporalio/client';
+import { callWithAbort } from '../client/call-with-abort.js';
 
 export class InFlightRequests {
   readonly #pending = new Set<Promise<unknown>>();
@@ -20,7 +21,7 @@ export class InFlightRequests {
 
   /** Runs `work` as part of a request: its Temporal calls are cancelled by `close()`, which waits for it to end. */
   run<T>(work: () => Promise<T>): Promise<T> {
-    const running = this.client.connection.withAbortSignal(this.#closing.signal, work);
+    const running = callWithAbort(this.client.connection, this.#closing.signal, work);
     this.#pending.add(running);
     const forget = () => this.#pending.delete(running);
     running.then(forget, forget);
