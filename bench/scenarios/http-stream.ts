@@ -151,10 +151,8 @@ export const httpStreamScenario = defineScenario<HttpStreamResult>({
     const api = await startHttpApi({ sessions, port: 0, maxStreamsPerToken: 5_000 });
     context.defer(async () => {
       await api.close();
+      // Both wait for their Temporal calls: the run may close its connection next.
       await sessions.eventFeed().close();
-      // A Temporal call can still be in flight after the API closed (see test/http/http-events.test.ts), and the
-      // client would retry it on a closed channel once the run closes its connection: let it finish first.
-      await new Promise((resolve) => setTimeout(resolve, 1_500));
     });
 
     // A tap on the transport beside the API's feed (one more loopback connection to the worker's hub): when the

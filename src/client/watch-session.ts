@@ -8,6 +8,7 @@
  */
 import { type Client, type WorkflowExecutionDescription } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
+import { callWithAbort } from './call-with-abort.js';
 import { decodePayload } from './decode-payload.js';
 import type { temporal } from '@temporalio/proto';
 import type { SessionResult, SessionStateView, TranscriptEntry } from '../shared/schemas/session-messages.js';
@@ -82,15 +83,23 @@ export async function* watchSession(client: Client, workflowId: string, options:
   let queriesFailing = false;
   let runId: string | undefined;
   let closed = false;
+  // Stops the watch's own calls when the caller aborts or stops iterating: the generator's end waits for them, so
+  // that no call of the watch is still in flight (or retrying) once it has returned and the connection may close.
+  const stop = new AbortController();
+  const stopped = stop.signal;
+  /** A call to Temporal that `stop` cancels, with a deadline. */
+  const call = <T>(timeoutMs: number, send: () => Promise<T>): Promise<T> =>
+    callWithAbort(client.connection, stopped, () => client.withDeadline(Date.now() + timeoutMs, send));
 
   const query = async <T>(read: (handle: SessionHandle) => Promise<T>): Promise<T | undefined> => {
+    if (stopped.aborted) return undefined;
     const handle = new SessionHandle(client.workflow.getHandle(workflowId, runId));
     try {
-      const value = await client.withDeadline(Date.now() + queryTimeoutMs, () => read(handle));
+      const value = await call(queryTimeoutMs, () => read(handle));
       queriesFailing = false;
       return value;
     } catch (error) {
-      if (signal?.aborted) return undefined;
+      if (stopped.aborted) return undefined;
       if (!queriesFailing) {
         queriesFailing = true;
         queue.push({ kind: 'notice', message: `the session did not answer a query (${(error as Error).message}); is a worker polling its task queue?` });
@@ -102,7 +111,7 @@ export async function* watchSession(client: Client, workflowId: string, options:
   /** Reads the state and any new transcript entries, pushing what changed. */
   const refresh = async (): Promise<void> => {
     const next = await query((handle) => handle.state());
-    for (;;) {
+    while (!stopped.aborted) {
       const page = await query((handle) => handle.transcript(transcriptIndex));
       // A run that has just continued as new reads its earlier entries back first: ask again at the next step.
       if (!page || (page.loading && page.entries.length === 0)) break;
@@ -128,9 +137,9 @@ export async function* watchSession(client: Client, workflowId: string, options:
 
   /** Whether an activity is still running: the queries may already show its outcome when the watcher lags. */
   const stillPending = async (activityId: string | null | undefined): Promise<boolean> => {
-    if (!activityId) return true;
+    if (!activityId || stopped.aborted) return true;
     try {
-      const description = await client.withDeadline(Date.now() + 5_000, () => client.workflow.getHandle(workflowId, runId).describe());
+      const description = await call(5_000, () => client.workflow.getHandle(workflowId, runId).describe());
       return (description.raw.pendingActivities ?? []).some((activity) => activity.activityId === activityId);
     } catch {
       return true;
@@ -138,7 +147,7 @@ export async function* watchSession(client: Client, workflowId: string, options:
   };
 
   const followHistory = async (): Promise<void> => {
-    const description = await client.workflow.getHandle(workflowId).describe();
+    const description = await call(60_000, () => client.workflow.getHandle(workflowId).describe());
     runId = description.runId;
     // Activities scheduled before the watch began are already told by the transcript.
     let backlogEnd = description.historyLength;
@@ -146,22 +155,20 @@ export async function* watchSession(client: Client, workflowId: string, options:
     let lastEventId = 0;
     let nextPageToken: Uint8Array | undefined;
     await refresh();
-    for (;;) {
+    while (!stopped.aborted) {
       let response: temporal.api.workflowservice.v1.IGetWorkflowExecutionHistoryResponse;
       try {
-        response = await client.connection.withAbortSignal(signal ?? new AbortController().signal, () =>
-          client.withDeadline(Date.now() + 60_000, () =>
-            client.workflowService.getWorkflowExecutionHistory({
-              namespace: client.options.namespace,
-              execution: { workflowId, runId },
-              waitNewEvent: true,
-              maximumPageSize: 200,
-              ...(nextPageToken ? { nextPageToken } : {}),
-            }),
-          ),
+        response = await call(60_000, () =>
+          client.workflowService.getWorkflowExecutionHistory({
+            namespace: client.options.namespace,
+            execution: { workflowId, runId },
+            waitNewEvent: true,
+            maximumPageSize: 200,
+            ...(nextPageToken ? { nextPageToken } : {}),
+          }),
         );
       } catch (error) {
-        if (isAbort(error, signal)) return;
+        if (isAbort(error, stopped)) return;
         // A long poll that outlives its deadline is normal: poll again from the same token.
         if ((error as { code?: number }).code === 4) continue;
         throw error;
@@ -252,12 +259,15 @@ export async function* watchSession(client: Client, workflowId: string, options:
     const reported = new Map<string, number>();
     let lastProgress = '';
     const interval = options.activityPollMs ?? 500;
-    while (!closed && !signal?.aborted) {
-      await new Promise((resolve) => setTimeout(resolve, interval));
-      if (closed || signal?.aborted) return;
+    while (!closed && !stopped.aborted) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, interval);
+        stopped.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+      });
+      if (closed || stopped.aborted) return;
       let description: WorkflowExecutionDescription;
       try {
-        description = await client.withDeadline(Date.now() + 5_000, () => client.workflow.getHandle(workflowId, runId).describe());
+        description = await call(5_000, () => client.workflow.getHandle(workflowId, runId).describe());
       } catch {
         continue;
       }
@@ -282,12 +292,16 @@ export async function* watchSession(client: Client, workflowId: string, options:
     }
   };
 
-  void followHistory().then(
+  const following = followHistory().then(
     () => queue.push({ kind: 'done' }),
-    (error: unknown) => queue.push(isAbort(error, signal) ? { kind: 'done' } : { kind: 'error', error }),
+    (error: unknown) => queue.push(isAbort(error, stopped) ? { kind: 'done' } : { kind: 'error', error }),
   );
-  void followActivities().catch(() => undefined);
-  const onAbort = () => queue.push({ kind: 'done' });
+  const polling = followActivities().catch(() => undefined);
+  const onAbort = () => {
+    stop.abort();
+    queue.push({ kind: 'done' });
+  };
+  if (signal?.aborted) onAbort();
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     for (;;) {
@@ -299,5 +313,7 @@ export async function* watchSession(client: Client, workflowId: string, options:
   } finally {
     closed = true;
     signal?.removeEventListener('abort', onAbort);
+    stop.abort();
+    await Promise.allSettled([following, polling]);
   }
 }

@@ -6,6 +6,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { SessionClient } from '../client/session-client.js';
 import { apiErrorBodySchema, apiErrorStatus, type ApiErrorType } from './api-error.js';
 import type { ApiCaller } from './api-tokens.js';
+import type { InFlightRequests } from './in-flight-requests.js';
 
 export interface ApiEnvironment {
   Variables: { caller: ApiCaller };
@@ -19,6 +20,8 @@ export interface ApiServices {
   maxStreamsPerToken: number;
   /** Called with an error the API answered with 500/503 (never sent to the client). */
   onInternalError: (error: unknown, request: { method: string; path: string }) => void;
+  /** The requests being answered; work that outlives a request's handler (an event stream) runs in it too. */
+  inFlight: InFlightRequests;
 }
 
 /** The error responses of a route, for its OpenAPI entry. */

@@ -19,6 +19,7 @@ import { ApiError } from './api-error.js';
 import type { ApiApp, ApiEnvironment, ApiServices } from './api-environment.js';
 import type { ApiToken } from './api-tokens.js';
 import { authenticate } from './authenticate.js';
+import { InFlightRequests } from './in-flight-requests.js';
 import { OpenStreams, registerEventRoutes } from './routes/event-routes.js';
 import { registerMessageRoutes } from './routes/message-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
@@ -63,8 +64,10 @@ export function toApiError(error: unknown, report: () => void): ApiError {
 }
 
 /** Builds the app. @throws nothing: every failure of a request is answered as JSON. */
-export function createHttpApi(options: HttpApiOptions): ApiApp & { openStreams: OpenStreams } {
+export function createHttpApi(options: HttpApiOptions): ApiApp & { openStreams: OpenStreams; inFlight: InFlightRequests } {
+  const inFlight = new InFlightRequests(options.sessions.client);
   const services: ApiServices = {
+    inFlight,
     sessions: options.sessions,
     maxStreamsPerToken: options.maxStreamsPerToken ?? 256,
     onInternalError: options.onInternalError ?? (() => undefined),
@@ -87,6 +90,8 @@ export function createHttpApi(options: HttpApiOptions): ApiApp & { openStreams: 
   );
   app.notFound((c) => answer(c, new ApiError('not_found', `no route ${c.req.method} ${c.req.path}`)));
 
+  // Every request's work is known, so that closing the API cancels and awaits its Temporal calls.
+  app.use('*', (_c, next) => inFlight.run(next));
   app.use(
     '*',
     cors({
@@ -135,5 +140,5 @@ export function createHttpApi(options: HttpApiOptions): ApiApp & { openStreams: 
     },
     security: [{ bearer: [] }],
   });
-  return Object.assign(app, { openStreams });
+  return Object.assign(app, { openStreams, inFlight });
 }

@@ -35,7 +35,10 @@ export interface RunningHttpApi {
   readonly server: Server;
   /** Event streams open now (all tokens). */
   openStreams(): number;
-  /** Stops listening and closes every connection, event streams included. */
+  /**
+   * Stops listening, closes every connection (event streams included), cancels the Temporal calls of requests
+   * still in flight and resolves once they have ended: the Temporal connection may be closed next.
+   */
   close(): Promise<void>;
 }
 
@@ -53,10 +56,11 @@ export async function startHttpApi(options: StartHttpApiOptions): Promise<Runnin
     url,
     server,
     openStreams: () => app.openStreams.total,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: async () => {
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await app.inFlight.close();
+      await stopped;
+    },
   };
 }

@@ -2,8 +2,11 @@
  * `GET /v1/sessions/{id}/events` of `keel serve`: a real worker streaming through the real Anthropic SDK from the
  * scripted model server to its local hub, the API's session client reading it, and a client reading the SSE by hand.
  */
+import { Client, Connection } from '@temporalio/client';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { SessionClient } from '../../src/client/session-client.js';
+import { startHttpApi } from '../../src/http/start-http-api.js';
 import { waitFor } from '../harness/wait-for.js';
 import { apiClient } from './http-api-client.js';
 import { readEvents, type StreamedEvent } from './sse-client.js';
@@ -17,7 +20,7 @@ const textOfTurn = (events: StreamedEvent[], turn: number): string =>
   events.filter((event) => event.event === 'text_delta' && event.data.turn === turn).map((event) => event.data.text).join('');
 
 describe('keel serve: the event stream', () => {
-  const { keel, url, openStreams } = useStreamingApi({ tokens: `${adminToken},acme:${acmeToken}`, maxStreamsPerToken: 3 });
+  const { keel, url, openStreams, eventSource } = useStreamingApi({ tokens: `${adminToken},acme:${acmeToken}`, maxStreamsPerToken: 3 });
   const request = apiClient(url);
 
   test('events: each SSE has the id, name and data of its envelope; the text_delta texts of a turn concatenate to its text; the stream ends after session_end', async () => {
@@ -77,5 +80,38 @@ describe('keel serve: the event stream', () => {
     for (const abort of held) abort.abort();
     await waitFor('the held streams released', () => openStreams() === 0, 10_000);
     assert.equal((await request('POST', '/v1/sessions/sse-acme/cancel', { token: acmeToken })).status, 202);
+  });
+
+  test('close: resolves once the calls of its requests have ended, so that closing the Temporal connection next throws nothing anywhere', async () => {
+    // An API of its own, on a connection of its own that the test closes right after the API.
+    const connection = await Connection.connect({ address: keel.environment.address });
+    const sessions = new SessionClient({ client: new Client({ connection }), taskQueue: keel.worker.taskQueue, events: eventSource() });
+    const api = await startHttpApi({ sessions, tokens: [], port: 0 });
+    const thrown: string[] = [];
+    const note = (error: unknown) => thrown.push(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+    process.on('uncaughtException', note);
+    process.on('unhandledRejection', note);
+    try {
+      // At close: an event stream mid-turn (its feed watching the session), a message waiting for its turn, and
+      // lookups of the session.
+      const requestsBefore = keel.model.requests.length;
+      keel.model.push({ kind: 'message', content: [{ type: 'text', text: 'Ready.' }] }, { kind: 'message', chunkDelayMs: 200, content: [{ type: 'text', text: longText }] });
+      await request('POST', '/v1/sessions', { token: adminToken, body: { profile: 'test', mode: 'chat', id: 'sse-close', messages: [{ role: 'user', content: 'Hi' }] } });
+      const streaming = readEvents(`${api.url}/v1/sessions/sse-close/events`, {}).catch(() => undefined);
+      const waiting = fetch(`${api.url}/v1/sessions/sse-close/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ content: 'Count slowly.' }) }).catch(() => undefined);
+      await waitFor('the stream and the message in flight', () => api.openStreams() === 1 && keel.model.requests.length >= requestsBefore + 2, 20_000);
+      const lookups = Array.from({ length: 5 }, () => fetch(`${api.url}/v1/sessions/sse-close`).catch(() => undefined));
+      await api.close();
+      await sessions.eventFeed().close();
+      await connection.close();
+      await Promise.all([streaming, waiting, ...lookups]);
+      // A call left behind would be retried on the closed channel within a second or so, and throw from a timer.
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      assert.deepEqual(thrown, []);
+    } finally {
+      process.off('uncaughtException', note);
+      process.off('unhandledRejection', note);
+      await request('POST', '/v1/sessions/sse-close/cancel', { token: adminToken });
+    }
   });
 });

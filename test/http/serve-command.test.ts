@@ -1,14 +1,17 @@
 /**
  * `keel serve` as a process: it refuses to listen beyond loopback without tokens, and a burst of concurrent
- * connections and of malformed requests leaves it answering with its memory flat (read from /proc).
+ * connections and of malformed requests leaves it answering with its memory flat (resident memory read from /proc,
+ * the JavaScript heap after a full collection read through the inspector, as a person's profiler would).
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { connectDevtools, type DevtoolsClient } from '../harness/devtools-client.js';
 import { freePort } from '../harness/free-port.js';
 import { runKeel, startKeel, type LiveKeel } from '../harness/keel-cli.js';
 import { useKeel } from '../harness/use-keel.js';
+import { waitFor } from '../harness/wait-for.js';
 
 const token = 'serve-0123456789abcdef';
 
@@ -16,6 +19,14 @@ const token = 'serve-0123456789abcdef';
 function rssMiB(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((candidate) => candidate.startsWith('VmRSS:'))!;
   return Number(/(\d+)/.exec(line)![1]) / 1024;
+}
+
+/** The server's live JavaScript heap after a full collection (twice: the first frees what finalizers held), MiB. */
+async function heapAfterCollectionMiB(inspector: DevtoolsClient): Promise<number> {
+  await inspector.send('HeapProfiler.collectGarbage');
+  await inspector.send('HeapProfiler.collectGarbage');
+  const { usedSize } = await inspector.send<{ usedSize: number }>('Runtime.getHeapUsage');
+  return usedSize / 1024 / 1024;
 }
 
 /** Sends `bytes` on a connection of its own and reads until the server closes it or `timeoutMs` passes. */
@@ -73,13 +84,18 @@ describe('keel serve: the command', () => {
   const keel = useKeel();
   let serve: LiveKeel;
   let port: number;
+  let inspector: DevtoolsClient | undefined;
 
   before(async () => {
     port = await freePort();
-    serve = startKeel(['serve', '--port', String(port)], { address: keel.environment.address, env: { KEEL_API_TOKENS: token } });
+    // The inspector on a free port of loopback, to read the server's heap; it changes nothing else of the process.
+    serve = startKeel(['serve', '--port', String(port)], { address: keel.environment.address, env: { KEEL_API_TOKENS: token, NODE_OPTIONS: '--inspect=127.0.0.1:0' } });
     await serve.waitForOutput('keel serve: listening', 60_000);
+    await waitFor('the inspector of keel serve', () => /ws:\/\/127\.0\.0\.1:\d+\/\S+/.test(serve.stderr()), 10_000);
+    inspector = await connectDevtools(/ws:\/\/127\.0\.0\.1:\d+\/\S+/.exec(serve.stderr())![0]);
   });
   after(async () => {
+    inspector?.close();
     serve?.kill('SIGTERM');
     await serve?.exited;
   });
@@ -121,11 +137,20 @@ describe('keel serve: the command', () => {
     };
     await round();
     const warm = rssMiB(pid);
+    const warmHeap = await heapAfterCollectionMiB(inspector!);
     const refused = await round();
     await round();
     const end = rssMiB(pid);
+    const endHeap = await heapAfterCollectionMiB(inspector!);
     t.diagnostic(`keel serve rss: ${warm.toFixed(1)} MiB after the first round, ${end.toFixed(1)} MiB after two more (500 connections and 1,000 malformed requests each)`);
+    t.diagnostic(`keel serve heap after a full collection: ${warmHeap.toFixed(2)} MiB after the first round, ${endHeap.toFixed(2)} MiB after two more`);
     assert.ok(end - warm < 40, `rss grew from ${warm.toFixed(1)} to ${end.toFixed(1)} MiB`);
+    // The two rounds after the first make 3,000 requests: anything a request leaves behind, even 1 KiB (a
+    // socket's record, a session lookup kept, a listener), would add 3 MiB or more. What the heap may still grow
+    // by is what a full collection does not take back at once and does not grow with requests: compiled code and
+    // the inline caches of paths the first round took less often. Measured on this test: 0.35 MiB; with one abort
+    // listener left behind per Temporal call (Temporal's connection never removes them), 5.2 MiB.
+    assert.ok(endHeap - warmHeap < 2, `the heap grew from ${warmHeap.toFixed(2)} to ${endHeap.toFixed(2)} MiB after a full collection`);
     const statuses = refused.map((answer) => /^HTTP\/1\.1 (\d+)/.exec(answer)?.[1] ?? 'closed');
     const byStatus = Object.fromEntries([...new Set(statuses)].map((status) => [status, statuses.filter((other) => other === status).length]));
     t.diagnostic(`malformed requests answered: ${JSON.stringify(byStatus)}`);

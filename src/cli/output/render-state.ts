@@ -20,12 +20,17 @@ export function renderStatus(status: SessionStatus | string, style: Style): stri
   }
 }
 
+/** A tool call waiting for approval, and how to decide it (`decide`: the commands, one line). */
+export function renderApproval(approval: { toolUseId: string; tool: string; input: unknown; requestedAtTurn?: number }, decide: string, style: Style): string[] {
+  const where = approval.requestedAtTurn === undefined ? approval.toolUseId : `${approval.toolUseId}, turn ${approval.requestedAtTurn}`;
+  return [`${style.yellow('approval')}  ${style.bold(approval.tool)} ${compactJson(approval.input)} ${style.dim(`(${where})`)}`, style.dim(`           ${decide}`)];
+}
+
 /** Lines naming each pending approval with the commands that decide it. */
 export function renderPendingApprovals(workflowId: string, state: SessionStateView, style: Style): string[] {
-  return state.pendingApprovals.flatMap((approval) => [
-    `${style.yellow('approval')}  ${style.bold(approval.tool)} ${compactJson(approval.input)} ${style.dim(`(${approval.toolUseId}, turn ${approval.requestedAtTurn})`)}`,
-    style.dim(`           keel approve ${workflowId} ${approval.toolUseId}   |   keel deny ${workflowId} ${approval.toolUseId}`),
-  ]);
+  return state.pendingApprovals.flatMap((approval) =>
+    renderApproval(approval, `keel approve ${workflowId} ${approval.toolUseId}   |   keel deny ${workflowId} ${approval.toolUseId}`, style),
+  );
 }
 
 export function renderState(workflowId: string, state: SessionStateView, style: Style): string[] {

@@ -16,6 +16,8 @@ export interface WatchRenderOptions extends RenderOptions {
    * and usage change (chat prints each reply's usage itself). @default false
    */
   quietStatus?: boolean;
+  /** Leave out new pending approvals (chat shows them from the event stream). @default false */
+  hideApprovals?: boolean;
 }
 
 /** The lines to print for one watch event (none for events a person need not see). */
@@ -51,7 +53,7 @@ export function renderWatchEvent(workflowId: string, event: WatchEvent, style: S
       if (previous && previous.contextEpoch !== state.contextEpoch) lines.push(style.yellow(`context reset: now epoch ${state.contextEpoch}`));
       const before = new Set(previous?.pendingApprovals.map((approval) => approval.toolUseId) ?? []);
       const added = state.pendingApprovals.filter((approval) => !before.has(approval.toolUseId));
-      if (added.length > 0) lines.push(...renderPendingApprovals(workflowId, { ...state, pendingApprovals: added }, style));
+      if (added.length > 0 && !options.hideApprovals) lines.push(...renderPendingApprovals(workflowId, { ...state, pendingApprovals: added }, style));
       return lines;
     }
     case 'run':

@@ -84,8 +84,15 @@ export function registerEventRoutes(app: ApiApp, services: ApiServices, openStre
       };
       c.req.raw.signal.addEventListener('abort', stop, { once: true });
       const stream = eventStreamBody(stop);
+      // Closing the API ends the stream, also one whose client has stopped reading (its writes wait for room).
+      const closeOnShutdown = () => {
+        stop();
+        stream.close();
+      };
+      services.inFlight.signal.addEventListener('abort', closeOnShutdown, { once: true });
       const keepalive = setInterval(() => void stream.write(': keepalive\n\n'), KEEPALIVE_INTERVAL_MS);
-      void (async () => {
+      // The stream outlives the handler: it runs as part of the request all the same, for the API's close().
+      void services.inFlight.run(async () => {
         try {
           for await (const event of events) {
             if (abort.signal.aborted) break;
@@ -99,10 +106,11 @@ export function registerEventRoutes(app: ApiApp, services: ApiServices, openStre
           }
         } finally {
           clearInterval(keepalive);
+          services.inFlight.signal.removeEventListener('abort', closeOnShutdown);
           stream.close();
           stop();
         }
-      })();
+      });
       // Chunked: the headers go at once, without waiting for the first event.
       return c.newResponse(stream.body, 200, {
         'Content-Type': 'text/event-stream',
