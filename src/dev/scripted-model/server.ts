@@ -2,7 +2,9 @@
  * The scripted model server: an offline stand-in for the Anthropic Messages API.
  *
  * It listens on 127.0.0.1 (an ephemeral port by default) and answers `POST /v1/messages` the way the real API does,
- * in both JSON and server-sent-event form, so the real `@anthropic-ai/sdk` can be pointed at it with `baseURL`.
+ * in both JSON and server-sent-event form, so the real `@anthropic-ai/sdk` can be pointed at it with `baseURL`. It
+ * answers the same API on Amazon Bedrock's and Google Vertex AI's paths too (`cloud-routes.ts`), Bedrock's stream
+ * in AWS event-stream framing, so Anthropic's SDKs for those clouds can be pointed at it as well.
  * Replies come from a script (a queue, one reply per request; see `script.ts`) or a responder function, and can be
  * faults as well as messages: HTTP errors, an SSE `error` event mid-stream, a dropped connection, or a request that
  * never completes. Every request is recorded, and the server fails loudly (a non-retryable 400) when it has nothing
@@ -21,6 +23,7 @@ import { apiKeyFrom, checkRequest, parseJson, readBody } from './read-request.js
 import { parseScriptedReply } from './script.js';
 import type { RecordedRequest, ScriptedReply, ScriptedResponder } from './script.js';
 import { serveReply } from './serve-reply.js';
+import { routeOf, sigV4CredentialOf } from './cloud-routes.js';
 
 /** Options of `startScriptedModelServer`. */
 export interface ScriptedModelServerOptions {
@@ -132,13 +135,20 @@ async function handleRequest(state: ServerState, request: IncomingMessage, respo
 
   const { text, tooLarge } = await readBody(request);
   const body = parseJson(text);
+  const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+  const route = routeOf(path);
+  const bodyModel = body.ok && isRecord(body.value) && typeof body.value['model'] === 'string' ? body.value['model'] : undefined;
+  const sigV4 = sigV4CredentialOf(request.headers);
   const record: RecordedRequest = {
     id: state.requests.length + 1,
-    path: new URL(request.url ?? '/', 'http://localhost').pathname,
+    path,
+    platform: route?.platform,
+    model: route?.model ?? bodyModel,
     headers: { ...request.headers },
     body: body.ok ? body.value : text,
-    stream: body.ok && isRecord(body.value) && body.value['stream'] === true,
+    stream: route?.stream ?? (body.ok && isRecord(body.value) && body.value['stream'] === true),
     apiKey: apiKeyFrom(request.headers),
+    ...(sigV4 ? { sigV4 } : {}),
     receivedAt: Date.now(),
     reply: 'rejected',
   };
