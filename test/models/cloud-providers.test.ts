@@ -11,8 +11,9 @@ import { useKeel } from '../harness/use-keel.js';
 
 // The AWS default chain reads the environment first: a test key, and nothing that would take precedence over it.
 const accessKeyId = 'AKIAKEELTESTKEY00001';
+const secretAccessKey = 'keel-test-secret-access-key';
 process.env.AWS_ACCESS_KEY_ID = accessKeyId;
-process.env.AWS_SECRET_ACCESS_KEY = 'keel-test-secret-access-key';
+process.env.AWS_SECRET_ACCESS_KEY = secretAccessKey;
 for (const name of ['AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_BEARER_TOKEN_BEDROCK', 'ANTHROPIC_BEDROCK_BASE_URL', 'ANTHROPIC_VERTEX_BASE_URL']) delete process.env[name];
 
 // A Google OAuth client holding an unexpired access token, as a workload-identity or impersonated client would.
@@ -52,7 +53,10 @@ function bodyOf(request: RecordedRequest): Record<string, unknown> {
 describe('Claude on Amazon Bedrock and Google Vertex AI', () => {
   const sessions: SessionHandle[] = [];
   const keel = useKeel({
-    model: { validate: true },
+    // Bedrock requests must carry a SigV4 signature that the stand-in computes again with the same key.
+    model: { validate: true, awsCredentials: { accessKeyId, secretAccessKey } },
+    // One that checks a signature's form only, to reach the body checks with a made-up signature.
+    models: { formOnly: { validate: true } },
     worker: (started) => ({
       profiles: cloudProfiles(started.model.url),
       model: new AnthropicModelAdapter({ apiKey: 'test-key', baseURL: started.model.url, vertexAuthClient }),
@@ -79,6 +83,7 @@ describe('Claude on Amazon Bedrock and Google Vertex AI', () => {
       assert.equal(request.model, bedrockModel);
       assert.match(String(request.headers.authorization), /^AWS4-HMAC-SHA256 Credential=AKIAKEELTESTKEY00001\/\d{8}\/eu-central-1\/bedrock\/aws4_request, ?SignedHeaders=[^,]*host[^,]*, ?Signature=[0-9a-f]{64}$/);
       assert.equal(request.sigV4?.accessKeyId, accessKeyId);
+      assert.equal(request.sigV4?.valid, true, 'the signature covers the body and headers as sent');
       assert.match(String(request.headers['x-amz-date']), /^\d{8}T\d{6}Z$/);
       assert.equal(request.headers['x-api-key'], undefined, 'no Anthropic key goes to AWS');
       assert.equal(request.headers['anthropic-version'], undefined, 'the version travels in the body');
@@ -129,23 +134,24 @@ describe('Claude on Amazon Bedrock and Google Vertex AI', () => {
     assert.deepEqual(result.usage, { inputTokens: 2000, outputTokens: 1000, cacheReadInputTokens: 0, cacheCreationInputTokens: 0, costUsd: 0.012 });
   });
 
-  test('bedrock: the stand-in refuses a request that names the model in its body, as Bedrock does', async () => {
-    const response = await fetch(`${keel.model.url}/model/${bedrockModel}/invoke`, {
+  test('bedrock: the stand-in refuses a wrong signature, a missing one, and a body that names the model, as Bedrock does', async () => {
+    const madeUp = {
+      'content-type': 'application/json',
+      'x-amz-date': '20261207T000000Z',
+      authorization: `AWS4-HMAC-SHA256 Credential=${accessKeyId}/20261207/eu-central-1/bedrock/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=${'0'.repeat(64)}`,
+    };
+    const body = JSON.stringify({ anthropic_version: 'bedrock-2023-05-31', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] });
+    const wrong = await fetch(`${keel.model.url}/model/${bedrockModel}/invoke`, { method: 'POST', headers: madeUp, body });
+    assert.equal(wrong.status, 403);
+    assert.equal(keel.model.requests.at(-1)!.sigV4?.valid, false);
+    const response = await fetch(`${keel.namedModel('formOnly').url}/model/${bedrockModel}/invoke`, {
       method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-amz-date': '20261207T000000Z',
-        authorization: `AWS4-HMAC-SHA256 Credential=${accessKeyId}/20261207/eu-central-1/bedrock/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`,
-      },
+      headers: madeUp,
       body: JSON.stringify({ anthropic_version: 'bedrock-2023-05-31', model: bedrockModel, max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }),
     });
     assert.equal(response.status, 400);
     assert.match(((await response.json()) as { error: { message: string } }).error.message, /extraneous key \[model\]/);
-    const unsigned = await fetch(`${keel.model.url}/model/${bedrockModel}/invoke`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ anthropic_version: 'bedrock-2023-05-31', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }),
-    });
+    const unsigned = await fetch(`${keel.namedModel('formOnly').url}/model/${bedrockModel}/invoke`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     assert.equal(unsigned.status, 403);
   });
 

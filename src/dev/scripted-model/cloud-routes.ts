@@ -60,6 +60,8 @@ export interface SigV4Credential {
   service: string;
   signedHeaders: string[];
   signature: string;
+  /** Whether the signature is right, when the server knows the secret key to check it with. */
+  valid?: boolean;
 }
 
 const sigV4Header =

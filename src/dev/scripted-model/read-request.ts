@@ -48,6 +48,7 @@ export function apiKeyFrom(headers: IncomingHttpHeaders): string | undefined {
 export interface RequestCheckSettings {
   readonly apiKey: string | undefined;
   readonly validate: boolean;
+  readonly awsCredentials?: { accessKeyId: string } | undefined;
 }
 
 /** The checks the real API makes before a model sees the request, in its order: route, size, key, body. */
@@ -93,15 +94,16 @@ function checkKey(settings: RequestCheckSettings, record: RecordedRequest): Reje
 }
 
 /**
- * Bedrock: a SigV4 signature for the `bedrock` service, dated by `x-amz-date`, whose access key id is the server's
- * key when it was given one. The signature itself is not recomputed: the stand-in knows no secret key.
+ * Bedrock: a SigV4 signature for the `bedrock` service, dated by `x-amz-date`; when the server was given AWS
+ * credentials, by that access key id and right (`valid`: computed again with its secret key).
  */
 function checkSigV4(settings: RequestCheckSettings, record: RecordedRequest): Rejection | undefined {
   const credential = record.sigV4;
   if (credential === undefined || credential.service !== 'bedrock' || typeof record.headers['x-amz-date'] !== 'string') {
     return { status: 403, type: 'permission_error', message: 'Missing Authentication Token' };
   }
-  if (settings.apiKey !== undefined && credential.accessKeyId !== settings.apiKey) {
+  const expected = settings.awsCredentials;
+  if (expected !== undefined && (credential.accessKeyId !== expected.accessKeyId || credential.valid !== true)) {
     return { status: 403, type: 'permission_error', message: 'The security token included in the request is invalid.' };
   }
   return undefined;

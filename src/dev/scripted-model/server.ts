@@ -24,6 +24,7 @@ import { parseScriptedReply } from './script.js';
 import type { RecordedRequest, ScriptedReply, ScriptedResponder } from './script.js';
 import { serveReply } from './serve-reply.js';
 import { routeOf, sigV4CredentialOf } from './cloud-routes.js';
+import { verifySigV4 } from './verify-sigv4.js';
 
 /** Options of `startScriptedModelServer`. */
 export interface ScriptedModelServerOptions {
@@ -47,6 +48,11 @@ export interface ScriptedModelServerOptions {
   latencyMs?: number;
   /** Validate requests as the real API does, answering 400 `invalid_request_error` when they are not. @default true */
   validate?: boolean;
+  /**
+   * The AWS key Bedrock requests must be signed with: their SigV4 signature is computed again here and must match,
+   * else 403. @default none: a Bedrock request's signature is checked for its form only
+   */
+  awsCredentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
 /** A running scripted model server. */
@@ -78,6 +84,7 @@ export async function startScriptedModelServer(options: ScriptedModelServerOptio
     apiKey: options.apiKey,
     latencyMs: options.latencyMs ?? 0,
     validate: options.validate ?? true,
+    awsCredentials: options.awsCredentials,
     closing: new AbortController(),
   };
 
@@ -124,6 +131,7 @@ interface ServerState {
   readonly apiKey: string | undefined;
   readonly latencyMs: number;
   readonly validate: boolean;
+  readonly awsCredentials: { accessKeyId: string; secretAccessKey: string } | undefined;
   readonly closing: AbortController;
 }
 
@@ -138,7 +146,14 @@ async function handleRequest(state: ServerState, request: IncomingMessage, respo
   const path = new URL(request.url ?? '/', 'http://localhost').pathname;
   const route = routeOf(path);
   const bodyModel = body.ok && isRecord(body.value) && typeof body.value['model'] === 'string' ? body.value['model'] : undefined;
-  const sigV4 = sigV4CredentialOf(request.headers);
+  const credential = sigV4CredentialOf(request.headers);
+  const sigV4 =
+    credential && state.awsCredentials?.accessKeyId === credential.accessKeyId
+      ? {
+          ...credential,
+          valid: await verifySigV4(credential, { method: request.method ?? 'POST', rawUrl: request.url ?? '/', headers: request.headers, body: text }, state.awsCredentials.secretAccessKey),
+        }
+      : credential;
   const record: RecordedRequest = {
     id: state.requests.length + 1,
     path,
