@@ -6,7 +6,6 @@
  * environment and the clouds' standard chains, never from the profile. Worker-side.
  */
 import Anthropic from '@anthropic-ai/sdk';
-import type { AnthropicVertex } from '@anthropic-ai/vertex-sdk';
 import { ConfigError } from '../../errors.js';
 import type { ModelProvider } from '../../shared/schemas/model-provider.js';
 
@@ -15,8 +14,15 @@ export interface MessagesClient {
   readonly messages: Pick<Anthropic['messages'], 'stream'>;
 }
 
-/** A Google auth client as the Vertex SDK takes it (google-auth-library's `AuthClient`). */
-export type VertexAuthClient = NonNullable<NonNullable<ConstructorParameters<typeof AnthropicVertex>[0]>['authClient']>;
+/**
+ * A Google auth client as the Vertex SDK takes it: google-auth-library's `AuthClient` (an `OAuth2Client`, `Impersonated`,
+ * a workload-identity client). Declared by shape, so keel's types do not need that optional package installed.
+ */
+export interface VertexAuthClient {
+  getRequestHeaders(url?: string | URL): Promise<Headers>;
+  /** The project the credentials belong to; the profile's `projectId` wins. */
+  projectId?: string | null;
+}
 
 /** The worker's own settings, used where a profile's provider leaves them open. */
 export interface MessagesClientSettings {
@@ -85,7 +91,8 @@ export async function createMessagesClient(provider: ModelProvider, settings: Me
         region: provider.region,
         projectId: provider.projectId,
         ...(provider.baseUrl ? { baseURL: provider.baseUrl } : {}),
-        ...(settings.vertexAuthClient ? { authClient: settings.vertexAuthClient } : {}),
+        // The SDK types it as google-auth-library's AuthClient, of which it calls what VertexAuthClient declares.
+        ...(settings.vertexAuthClient ? { authClient: settings.vertexAuthClient as never } : {}),
       });
     }
   }
