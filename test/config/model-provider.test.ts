@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConfigError } from '../../src/errors.js';
+import { ConfigError, ModelError } from '../../src/errors.js';
+import { AnthropicModelAdapter } from '../../src/models/anthropic/anthropic-model-adapter.js';
+import { FailureTypes } from '../../src/shared/failure-types.js';
 import { loadCloudPackage } from '../../src/models/anthropic/create-messages-client.js';
 import { parseProfiles } from '../../src/config/profile-registry.js';
 import { isWorkerDefaultProvider } from '../../src/shared/schemas/model-provider.js';
@@ -41,7 +43,7 @@ test('profile provider: Bedrock and Vertex AI profiles carry their place into ea
 test('profile provider: credentials, unknown clouds and missing places are refused, naming the profile and field', () => {
   assert.throws(
     () => parseProfiles({ leaky: { model: 'm', provider: { type: 'bedrock', region: 'us-east-1', accessKeyId: 'AKIA0000000000000000' } } }, 'profiles.yaml'),
-    (error: unknown) => error instanceof ConfigError && /profiles\.yaml: profile "leaky": provider/.test(error.message) && /accessKeyId/.test(error.message),
+    (error: unknown) => ConfigError.isInstance(error) && /profiles\.yaml: profile "leaky": provider/.test(error.message) && /accessKeyId/.test(error.message),
   );
   assert.throws(() => parseProfiles({ nowhere: { model: 'm', provider: { type: 'vertex', region: 'us-east5' } } }, 'test'), /profile "nowhere": provider/);
   assert.throws(() => parseProfiles({ other: { model: 'm', provider: { type: 'azure' } } }, 'test'), /profile "other": provider/);
@@ -51,8 +53,23 @@ test('profile provider: credentials, unknown clouds and missing places are refus
 test('cloud package: a provider whose SDK package is not installed fails with a ConfigError naming the package', async () => {
   await assert.rejects(
     loadCloudPackage('bedrock', () => import('@anthropic-ai/keel-test-package-that-is-not-installed' as string)),
-    (error: unknown) => error instanceof ConfigError && error.retryable === false && /npm install @anthropic-ai\/bedrock-sdk/.test(error.message),
+    (error: unknown) => ConfigError.isInstance(error) && error.retryable === false && /npm install @anthropic-ai\/bedrock-sdk/.test(error.message),
   );
   const loaded = await loadCloudPackage('vertex', () => import('@anthropic-ai/vertex-sdk'));
   assert.equal(typeof loaded.AnthropicVertex, 'function');
+});
+
+test('profile provider: a gateway profile whose key variable is unset fails its call at once with Model.Auth naming the variable', async () => {
+  delete process.env.KEEL_TEST_UNSET_GATEWAY_KEY;
+  const adapter = new AnthropicModelAdapter({ apiKey: 'the-worker-key', baseURL: 'http://127.0.0.1:9' });
+  await assert.rejects(
+    adapter.call({
+      ...context,
+      model: 'gateway-model',
+      maxOutputTokens: 100,
+      provider: { type: 'anthropic', baseUrl: 'http://127.0.0.1:9', apiKeyEnv: 'KEEL_TEST_UNSET_GATEWAY_KEY' },
+    }),
+    (error: unknown) =>
+      ModelError.isInstance(error) && error.failureType === FailureTypes.ModelAuth && !error.retryable && /KEEL_TEST_UNSET_GATEWAY_KEY/.test(error.message),
+  );
 });
