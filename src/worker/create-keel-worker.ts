@@ -15,6 +15,7 @@ import { loadGrantKey } from '../codec/fork-grant.js';
 import { ConfigError } from '../errors.js';
 import { AnthropicModelAdapter } from '../models/anthropic/anthropic-model-adapter.js';
 import type { ModelAdapter } from '../models/model-adapter.js';
+import type { VertexAuthClient } from '../models/anthropic/create-messages-client.js';
 import { describeLocalSandbox, prepareLocalSandboxHost } from '../sandboxes/local/local-sandbox-host.js';
 import { localSandboxOptionsSchema, type LocalSandboxOptionsInput } from '../sandboxes/local/local-sandbox-options.js';
 import { LocalSandboxProvider } from '../sandboxes/local/local-sandbox-provider.js';
@@ -47,6 +48,11 @@ export interface KeelWorkerOptions {
   anthropicBaseUrl?: string;
   /** API key for the default adapter. @default env `ANTHROPIC_API_KEY` */
   anthropicApiKey?: string;
+  /**
+   * Google credentials for profiles on Vertex AI (an impersonated or workload-identity client from
+   * google-auth-library). @default Application Default Credentials
+   */
+  vertexAuthClient?: VertexAuthClient;
   profilesFile?: string;
   profiles?: Record<string, ProfileConfig>;
   /** A registry built already (the worker process validates profiles before it connects); else built from the two above. */
@@ -155,6 +161,7 @@ export async function createKeelWorker(options: KeelWorkerOptions): Promise<Work
     new AnthropicModelAdapter({
       ...(options.anthropicBaseUrl ? { baseURL: options.anthropicBaseUrl } : {}),
       ...(options.anthropicApiKey ? { apiKey: options.anthropicApiKey } : {}),
+      ...(options.vertexAuthClient ? { vertexAuthClient: options.vertexAuthClient } : {}),
     });
   const events = options.events === false ? undefined : (options.events ?? (await openEventPublisher({ kind: 'local', directory: defaultLocalEventsDirectory() })));
   return Worker.create({

@@ -4,6 +4,7 @@
  */
 import type { Message } from '../shared/schemas/content.js';
 import type { ModelCallRequest, ToolSpec } from '../shared/schemas/model-call.js';
+import { isWorkerDefaultProvider } from '../shared/schemas/model-provider.js';
 import type { ResolvedProfile, ThinkingConfig } from '../shared/schemas/profile.js';
 
 /** What a call is about, apart from the profile. */
@@ -44,6 +45,8 @@ export function buildModelRequest(profile: ResolvedProfile, context: ModelReques
     sessionId: context.sessionId,
     turn: context.turn,
     model: profile.model,
+    // Named only when it is not the worker's default, so a call on Anthropic's API reads as it always has.
+    ...(isWorkerDefaultProvider(profile.provider) ? {} : { provider: profile.provider }),
     maxOutputTokens: profile.maxOutputTokens,
     ...(context.system !== undefined ? { system: context.system } : {}),
     messages: context.messages,

@@ -17,7 +17,7 @@ describe('profile registry', () => {
     const profiles = parseProfiles(defaultProfiles, 'shipped');
     assert.ok(profiles.size >= 4);
     for (const [name, profile] of profiles) {
-      assert.equal(profile.provider, 'anthropic', name);
+      assert.deepEqual(profile.provider, { type: 'anthropic' }, name);
       assert.equal(profile.promptCaching.enabled, true, name);
       assert.equal(profile.contextPolicy.strategy, 'compact', name);
       assert.ok(profile.pricing.inputPerMillionUsd > 0, name);

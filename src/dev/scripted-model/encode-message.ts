@@ -19,7 +19,7 @@ export function buildMessage(reply: MessageReply, record: RecordedRequest): ApiM
     id: `msg_${randomBase62(24)}`,
     type: 'message',
     role: 'assistant',
-    model: typeof body['model'] === 'string' ? body['model'] : 'scripted-model',
+    model: record.model ?? 'scripted-model',
     content,
     stop_reason: stopReason,
     // The API reports which stop sequence matched; the first one requested is the honest guess.

@@ -1,13 +1,14 @@
 /**
  * Reading a request to the scripted model server: its body (capped at the real API's size limit, yet drained, so
  * a 413 can still be written), its JSON, and its API key, and the checks the real API makes before a model sees
- * it, in its order: route, size, key, body. Worker/dev side only: uses `node:http` types.
+ * it, in its order: route, size, key, body (for Bedrock and Vertex AI routes, as those clouds make them). Worker/dev side only: uses `node:http` types.
  */
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { defaultErrorMessage } from './error-replies.js';
 import type { Rejection } from './error-replies.js';
 import type { RecordedRequest } from './script.js';
 import { validateMessagesRequest } from './validate-request.js';
+import { canonicalBody, routeOf } from './cloud-routes.js';
 
 /** The real API's limit on a request body. */
 const maxBodyBytes = 32 * 1024 * 1024;
@@ -47,6 +48,7 @@ export function apiKeyFrom(headers: IncomingHttpHeaders): string | undefined {
 export interface RequestCheckSettings {
   readonly apiKey: string | undefined;
   readonly validate: boolean;
+  readonly awsCredentials?: { accessKeyId: string } | undefined;
 }
 
 /** The checks the real API makes before a model sees the request, in its order: route, size, key, body. */
@@ -57,7 +59,8 @@ export function checkRequest(
   body: ParsedJson,
   tooLarge: boolean,
 ): Rejection | undefined {
-  if (record.path !== '/v1/messages') {
+  const route = routeOf(record.path);
+  if (route === undefined) {
     return { status: 404, type: 'not_found_error', message: `scripted model server: no route for ${record.path}` };
   }
   if (method !== 'POST') {
@@ -65,10 +68,8 @@ export function checkRequest(
     return { status: 405, type: 'invalid_request_error', message };
   }
   if (tooLarge) return { status: 413, type: 'request_too_large', message: defaultErrorMessage('request_too_large') };
-  if (settings.apiKey !== undefined && record.apiKey !== settings.apiKey) {
-    const message = record.apiKey === undefined ? 'x-api-key header is required' : 'invalid x-api-key';
-    return { status: 401, type: 'authentication_error', message };
-  }
+  const refusal = route.platform === 'bedrock' ? checkSigV4(settings, record) : checkKey(settings, record);
+  if (refusal !== undefined) return refusal;
   if (!body.ok) {
     return {
       status: 400,
@@ -76,9 +77,34 @@ export function checkRequest(
       message: 'There was an error parsing the body of your request. Please make sure your request body is valid JSON.',
     };
   }
+  const canonical = canonicalBody(route, body.value);
+  if (!canonical.ok) return { status: 400, type: 'invalid_request_error', message: canonical.message };
   if (settings.validate) {
-    const validation = validateMessagesRequest(body.value);
+    const validation = validateMessagesRequest(canonical.value);
     if (!validation.ok) return { status: 400, type: 'invalid_request_error', message: validation.message };
+  }
+  return undefined;
+}
+
+/** Anthropic's API and Vertex AI: the key (or Google access token) the server was given, when it was given one. */
+function checkKey(settings: RequestCheckSettings, record: RecordedRequest): Rejection | undefined {
+  if (settings.apiKey === undefined || record.apiKey === settings.apiKey) return undefined;
+  const message = record.apiKey === undefined ? 'x-api-key header is required' : 'invalid x-api-key';
+  return { status: 401, type: 'authentication_error', message };
+}
+
+/**
+ * Bedrock: a SigV4 signature for the `bedrock` service, dated by `x-amz-date`; when the server was given AWS
+ * credentials, by that access key id and right (`valid`: computed again with its secret key).
+ */
+function checkSigV4(settings: RequestCheckSettings, record: RecordedRequest): Rejection | undefined {
+  const credential = record.sigV4;
+  if (credential === undefined || credential.service !== 'bedrock' || typeof record.headers['x-amz-date'] !== 'string') {
+    return { status: 403, type: 'permission_error', message: 'Missing Authentication Token' };
+  }
+  const expected = settings.awsCredentials;
+  if (expected !== undefined && (credential.accessKeyId !== expected.accessKeyId || credential.valid !== true)) {
+    return { status: 403, type: 'permission_error', message: 'The security token included in the request is invalid.' };
   }
   return undefined;
 }

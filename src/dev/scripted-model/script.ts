@@ -7,6 +7,7 @@
  * the bench): plain zod and types, no I/O.
  */
 import { z } from 'zod';
+import type { ApiPlatform, SigV4Credential } from './cloud-routes.js';
 
 const scriptedUsageSchema = z.object({
   input_tokens: z.number().int().nonnegative().optional(),
@@ -101,12 +102,18 @@ export interface RecordedRequest {
   /** URL path without the query string, e.g. `/v1/messages`. */
   path: string;
   headers: Record<string, string | string[] | undefined>;
-  /** The parsed JSON body, or the raw text if it was not JSON. */
+  /** Who the path addresses: Anthropic's API, Bedrock or Vertex AI; undefined for a path no platform serves. */
+  platform: ApiPlatform | undefined;
+  /** The model asked for: from the path on Bedrock and Vertex AI, else from the body. */
+  model: string | undefined;
+  /** The parsed JSON body as sent (on the clouds, without `model` and with `anthropic_version`), or the raw text. */
   body: any;
-  /** Whether the body asked for SSE (`stream: true`). */
+  /** Whether the request asked for a stream (`stream: true`, or the cloud's streaming path). */
   stream: boolean;
-  /** The key from `x-api-key`, else from `Authorization: Bearer`. */
+  /** The key from `x-api-key`, else from `Authorization: Bearer` (on Vertex AI, the Google access token). */
   apiKey: string | undefined;
+  /** The AWS SigV4 signature's credential, when the request carries one (Bedrock). */
+  sigV4?: SigV4Credential;
   /** `Date.now()` when the body had been read. */
   receivedAt: number;
   /**

@@ -1,5 +1,6 @@
 /**
- * Serving one scripted reply on the HTTP response: a message as JSON or as an event stream, an HTTP error, an error
+ * Serving one scripted reply on the HTTP response: a message as JSON or as an event stream (Bedrock's framing on
+ * its route), an HTTP error, an error
  * event mid-stream, a dropped connection or a request left hanging, each after its delay. Everything stops when the
  * server closes or the client leaves (`signal`). Worker/dev side only: uses `node:http` types.
  */
@@ -15,6 +16,7 @@ import {
 } from './error-replies.js';
 import { baseHeaders, pause, sendJson, startEventStream, writeEvents } from './http-response.js';
 import type { RecordedRequest, ScriptedReply } from './script.js';
+import { writeBedrockStream } from './bedrock-event-stream.js';
 
 /**
  * Answers `record` with `reply`, after `reply.delayMs` or else `latencyMs`. Resolves once the answer is written (a
@@ -43,6 +45,10 @@ export async function serveReply(
     case 'message': {
       const message = buildMessage(reply, record);
       if (!record.stream) return sendJson(response, 200, message);
+      if (record.platform === 'bedrock') {
+        await writeBedrockStream(response, message, buildStreamEvents(message), reply.chunkDelayMs ?? 0, signal);
+        return;
+      }
       startEventStream(response);
       await writeEvents(response, buildStreamEvents(message), reply.chunkDelayMs ?? 0, signal);
       response.end();

@@ -2,7 +2,9 @@
  * The scripted model server: an offline stand-in for the Anthropic Messages API.
  *
  * It listens on 127.0.0.1 (an ephemeral port by default) and answers `POST /v1/messages` the way the real API does,
- * in both JSON and server-sent-event form, so the real `@anthropic-ai/sdk` can be pointed at it with `baseURL`.
+ * in both JSON and server-sent-event form, so the real `@anthropic-ai/sdk` can be pointed at it with `baseURL`. It
+ * answers the same API on Amazon Bedrock's and Google Vertex AI's paths too (`cloud-routes.ts`), Bedrock's stream
+ * in AWS event-stream framing, so Anthropic's SDKs for those clouds can be pointed at it as well.
  * Replies come from a script (a queue, one reply per request; see `script.ts`) or a responder function, and can be
  * faults as well as messages: HTTP errors, an SSE `error` event mid-stream, a dropped connection, or a request that
  * never completes. Every request is recorded, and the server fails loudly (a non-retryable 400) when it has nothing
@@ -21,6 +23,8 @@ import { apiKeyFrom, checkRequest, parseJson, readBody } from './read-request.js
 import { parseScriptedReply } from './script.js';
 import type { RecordedRequest, ScriptedReply, ScriptedResponder } from './script.js';
 import { serveReply } from './serve-reply.js';
+import { routeOf, sigV4CredentialOf } from './cloud-routes.js';
+import { verifySigV4 } from './verify-sigv4.js';
 
 /** Options of `startScriptedModelServer`. */
 export interface ScriptedModelServerOptions {
@@ -44,6 +48,11 @@ export interface ScriptedModelServerOptions {
   latencyMs?: number;
   /** Validate requests as the real API does, answering 400 `invalid_request_error` when they are not. @default true */
   validate?: boolean;
+  /**
+   * The AWS key Bedrock requests must be signed with: their SigV4 signature is computed again here and must match,
+   * else 403. @default none: a Bedrock request's signature is checked for its form only
+   */
+  awsCredentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
 /** A running scripted model server. */
@@ -75,6 +84,7 @@ export async function startScriptedModelServer(options: ScriptedModelServerOptio
     apiKey: options.apiKey,
     latencyMs: options.latencyMs ?? 0,
     validate: options.validate ?? true,
+    awsCredentials: options.awsCredentials,
     closing: new AbortController(),
   };
 
@@ -122,6 +132,7 @@ interface ServerState {
   readonly apiKey: string | undefined;
   readonly latencyMs: number;
   readonly validate: boolean;
+  readonly awsCredentials: { accessKeyId: string; secretAccessKey: string } | undefined;
   readonly closing: AbortController;
 }
 
@@ -133,13 +144,27 @@ async function handleRequest(state: ServerState, request: IncomingMessage, respo
 
   const { text, tooLarge } = await readBody(request);
   const body = parseJson(text);
+  const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+  const route = routeOf(path);
+  const bodyModel = body.ok && isRecord(body.value) && typeof body.value['model'] === 'string' ? body.value['model'] : undefined;
+  const credential = sigV4CredentialOf(request.headers);
+  const sigV4 =
+    credential && state.awsCredentials?.accessKeyId === credential.accessKeyId
+      ? {
+          ...credential,
+          valid: await verifySigV4(credential, { method: request.method ?? 'POST', rawUrl: request.url ?? '/', headers: request.headers, body: text }, state.awsCredentials.secretAccessKey),
+        }
+      : credential;
   const record: RecordedRequest = {
     id: state.requests.length + 1,
-    path: new URL(request.url ?? '/', 'http://localhost').pathname,
+    path,
+    platform: route?.platform,
+    model: route?.model ?? bodyModel,
     headers: { ...request.headers },
     body: body.ok ? body.value : text,
-    stream: body.ok && isRecord(body.value) && body.value['stream'] === true,
+    stream: route?.stream ?? (body.ok && isRecord(body.value) && body.value['stream'] === true),
     apiKey: apiKeyFrom(request.headers),
+    ...(sigV4 ? { sigV4 } : {}),
     receivedAt: Date.now(),
     reply: 'rejected',
   };

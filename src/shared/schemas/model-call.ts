@@ -3,6 +3,7 @@
  * adapters convert to and from their SDK's types, so no SDK object ever enters workflow history. Bundle-safe.
  */
 import { z } from 'zod';
+import { modelProviderSchema } from './model-provider.js';
 import { contentBlockSchema, messageSchema } from './content.js';
 import { blobRefSchema, contextRefSchema } from './stored-block.js';
 
@@ -18,6 +19,8 @@ export const modelCallRequestSchema = z.object({
   sessionId: z.string(),
   turn: z.number().int().nonnegative(),
   model: z.string().min(1),
+  /** Where the model is served, from the profile; absent means Anthropic's API with the worker's own settings. */
+  provider: modelProviderSchema.optional(),
   maxOutputTokens: z.number().int().positive(),
   system: z.string().optional(),
   /** The system prompt as stored (the model activity returned it once); takes the place of `system`. */

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { FailureTypes } from '../failure-types.js';
+import { modelProviderSchema } from './model-provider.js';
 import { boundedCount, MAX_COST_USD, MAX_TOKENS, MAX_TURNS, MAX_WAIT_SECONDS } from './input-bounds.js';
 
 export const retrySchema = z.strictObject({
@@ -122,9 +123,9 @@ export const defaultFailoverOn = [
 ];
 
 const profileFields = {
-  /** The model provider; adapters for others (Bedrock, Vertex) plug in behind the same boundary. */
-  provider: z.literal('anthropic').default('anthropic'),
-  /** The provider's model id, e.g. `claude-sonnet-4-5`. */
+  /** Where the model is served: Anthropic's API, Amazon Bedrock or Google Vertex AI (see `model-provider.ts`). */
+  provider: modelProviderSchema.default({ type: 'anthropic' }),
+  /** The provider's model id, e.g. `claude-sonnet-4-5`, on Bedrock `anthropic.claude-…`, on Vertex `claude-…@<date>`. */
   model: z.string().min(1),
   maxOutputTokens: z.number().int().positive().default(8192),
   /** Context window, tokens. */
