@@ -1,0 +1,167 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { z } from 'zod';
+import type { ScriptedReply } from '../../src/dev/scripted-model/index.js';
+import type { EvalReport } from '../../src/eval/eval-report.js';
+import type { SessionHandle } from '../../src/client/session-handle.js';
+import { defineTool } from '../../src/tools/define-tool.js';
+import { runKeel } from '../harness/keel-cli.js';
+import { testProfiles } from '../harness/test-profiles.js';
+import { useKeel } from '../harness/use-keel.js';
+import { waitFor } from '../harness/wait-for.js';
+
+/**
+ * `keel eval` end to end: recorded sessions on the `test` profile, re-run on `candidate`, whose scripted model
+ * answers some jobs differently. Each job's first message says what kind it is; every reply follows from the request
+ * it answers, so a retried model call gets the same reply.
+ */
+type Kind = 'same' | 'text' | 'tools' | 'limit' | 'approve' | 'deny' | 'chat';
+const kinds: Kind[] = [
+  ...Array<Kind>(11).fill('same'),
+  ...Array<Kind>(3).fill('text'),
+  'tools',
+  'limit',
+  'approve',
+  'deny',
+  'chat',
+  'chat',
+];
+const CANDIDATE_MODEL = 'claude-candidate-1';
+/** Each call: 100 input and 10 output tokens, at the test prices $1 and $10 per million. */
+const usage = { input_tokens: 100, output_tokens: 10 };
+const COST_PER_CALL_USD = 0.0002;
+
+type Block = { type: string; text?: string; tool_use_id?: string; name?: string };
+const blocksOf = (content: unknown): Block[] => (typeof content === 'string' ? [{ type: 'text', text: content }] : (content as Block[]));
+
+function reply(request: { body: { model: string; messages: Array<{ role: string; content: unknown }> } }): ScriptedReply | undefined {
+  const { model, messages } = request.body;
+  const candidate = model === CANDIDATE_MODEL;
+  const allText = messages.flatMap((message) => blocksOf(message.content)).map((block) => block.text ?? '').join('\n');
+  const job = /job (\d+) (\w+)/.exec(allText);
+  if (!job) return undefined;
+  const [, number, kind] = job as unknown as [string, string, Kind];
+  const results = messages.flatMap((message) => blocksOf(message.content)).filter((block) => block.type === 'tool_result').length;
+  const text = (value: string): ScriptedReply => ({ kind: 'message', content: [{ type: 'text', text: value }], usage });
+  const effect = (input: Record<string, unknown>): ScriptedReply => ({
+    kind: 'message',
+    content: [{ type: 'tool_use', id: `toolu_${number}_${results}`, name: 'log_effect', input: { job: Number(number), ...input } }],
+    usage,
+  });
+  if (kind === 'chat') {
+    const last = blocksOf(messages.at(-1)!.content).map((block) => block.text ?? '').join('');
+    return text(last.startsWith('again') ? `again ${number}` : `hello ${number}`);
+  }
+  if (results === 0) return effect({});
+  if (candidate && (kind === 'tools' || kind === 'limit') && results === 1) return effect({ again: true });
+  if (candidate && kind === 'text') return text(`finished job ${number} another way`);
+  return text(`done job ${number}`);
+}
+
+describe('keel eval', () => {
+  const effectsDirectory = mkdtempSync(join(tmpdir(), 'keel-eval-effects-'));
+  const effectsFile = join(effectsDirectory, 'effects.log');
+  writeFileSync(effectsFile, '');
+  after(() => rmSync(effectsDirectory, { recursive: true, force: true }));
+  // A tool with an effect outside any sandbox: each run appends a line, so re-runs can be counted.
+  const logEffect = defineTool({
+    name: 'log_effect',
+    description: 'Records that a job ran.',
+    inputSchema: z.object({ job: z.number(), again: z.boolean().optional() }),
+    safeToRetry: false,
+    handler: ({ job }) => {
+      writeFileSync(effectsFile, `job ${job}\n`, { flag: 'a' });
+      return `logged job ${job}`;
+    },
+  });
+  const keel = useKeel({
+    model: { responder: reply },
+    worker: { profiles: { candidate: { ...testProfiles.test, model: CANDIDATE_MODEL } }, tools: [logEffect] },
+  });
+  const effects = () => readFileSync(effectsFile, 'utf8').split('\n').filter(Boolean).length;
+
+  async function record(kind: Kind, index: number): Promise<string> {
+    const workflowId = `recorded-${index}-${kind}`;
+    const sessions = keel.worker.sessions;
+    const opening = [{ role: 'user' as const, content: `job ${index} ${kind}` }];
+    if (kind === 'chat') {
+      const handle = await sessions.start({ profile: 'test', mode: 'chat', messages: opening }, { workflowId });
+      await waitFor('the first reply', async () => (await handle.state()).status === 'waiting_for_input');
+      await handle.resetContext({ strategy: 'clear', reason: 'start over' });
+      assert.equal((await handle.sendMessage(`again ${index}`)).text, `again ${index}`);
+      // A chat session stays open, waiting for its user, as most do.
+      return workflowId;
+    }
+    const approval = kind === 'approve' || kind === 'deny' ? { approval: { tools: ['log_effect'] } } : {};
+    const limits = kind === 'limit' ? { limits: { maxTurns: 2 } } : {};
+    const handle: SessionHandle = await sessions.start({ profile: 'test', tools: ['log_effect'], messages: opening, ...approval, ...limits }, { workflowId });
+    if (kind === 'approve' || kind === 'deny') {
+      await waitFor('the approval request', async () => (await handle.state()).pendingApprovals.length === 1);
+      const [pending] = (await handle.state()).pendingApprovals;
+      await handle.decideToolCall({ toolUseId: pending!.toolUseId, approve: kind === 'approve', ...(kind === 'deny' ? { reason: 'not today' } : {}) });
+    }
+    assert.equal((await handle.result()).status, 'completed');
+    return workflowId;
+  }
+
+  test('keel eval: twenty recorded sessions on another profile: the report names exactly those that changed, matched tool calls do not run again, and the spend is the sessions\' usage', async () => {
+    const ids = await Promise.all(kinds.map((kind, index) => record(kind, index + 1)));
+    // Every recorded log_effect ran once but the denied one.
+    const recordedEffects = effects();
+    assert.equal(recordedEffects, kinds.filter((kind) => kind !== 'chat' && kind !== 'deny').length);
+
+    const out = mkdtempSync(join(tmpdir(), 'keel-eval-report-'));
+    after(() => rmSync(out, { recursive: true, force: true }));
+    const run = await runKeel(['eval', ...ids, '--profile', 'candidate', '--concurrency', '4', '--id', 'twenty', '--out', out, '--json'], {
+      address: keel.environment.address,
+      taskQueue: keel.worker.taskQueue,
+      env: { KEEL_DATA_DIR: keel.environment.dataDir },
+    });
+    assert.equal(run.code, 0, run.stderr);
+    const report = JSON.parse(run.stdout) as EvalReport;
+    assert.deepEqual(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')), report);
+    assert.match(run.stderr, /\[20\/20\] /);
+
+    for (const session of report.sessions) assert.equal(session.error, undefined, `${session.source}: ${session.error}\n${run.stderr}`);
+    // Exactly the jobs the candidate answers differently.
+    const expectedChanged = ids.filter((_, index) => ['text', 'tools', 'limit'].includes(kinds[index]!));
+    assert.deepEqual([...report.changed].sort(), [...expectedChanged].sort(), run.stderr);
+    const row = (kind: Kind) => report.sessions[kinds.indexOf(kind)]!;
+    assert.deepEqual(row('text').comparison!.changed, { outcome: false, toolCalls: false, text: true });
+    assert.deepEqual(row('tools').comparison!.changed, { outcome: false, toolCalls: true, text: false });
+    assert.equal(row('tools').comparison!.toolCallsPartAt, 1);
+    assert.deepEqual(row('limit').comparison!.changed, { outcome: true, toolCalls: true, text: true });
+    assert.equal(row('limit').comparison!.candidate.outcome, 'limit_reached');
+    assert.equal(row('chat').comparison!.candidate.outcome, 'answered');
+    assert.equal(row('chat').comparison!.candidate.finalText, `again ${kinds.indexOf('chat') + 1}`);
+
+    // Matched calls were answered from the record: not one new effect, also for the approved and denied ones.
+    assert.equal(effects(), recordedEffects);
+    assert.deepEqual(row('same').comparison!.toolCallCounts, { replayed: 1, ran: 0, notRun: 0 });
+    assert.deepEqual(row('tools').comparison!.toolCallCounts, { replayed: 1, ran: 0, notRun: 1 });
+    assert.deepEqual(row('deny').comparison!.toolCallCounts, { replayed: 1, ran: 0, notRun: 0 });
+    const denied = await keel.worker.sessions.getHandle(row('deny').evalSession!).fullTranscript();
+    assert.ok(denied.some((entry) => entry.kind === 'marker' && entry.marker === 'tool-decision' && /recorded decision, replayed: denied: not today/.test(entry.detail ?? '')));
+
+    // The eval's spend is what its sessions used: each model call their histories record, at its price.
+    let candidateCalls = 0;
+    for (const session of report.sessions) {
+      const history = await keel.environment.client.workflow.getHandle(session.evalSession!).fetchHistory();
+      const modelCalls = new Set(
+        (history.events ?? []).filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'callModel').map((event) => Number(event.eventId)),
+      );
+      candidateCalls += (history.events ?? []).filter((event) => modelCalls.has(Number(event.activityTaskCompletedEventAttributes?.scheduledEventId))).length;
+    }
+    const sessionsCost = report.sessions.reduce((sum, session) => sum + session.comparison!.candidate.costUsd, 0);
+    assert.ok(Math.abs(report.spendUsd - sessionsCost) < 1e-9, `${report.spendUsd} vs ${sessionsCost}`);
+    assert.ok(Math.abs(report.spendUsd - candidateCalls * COST_PER_CALL_USD) < 1e-9, `${report.spendUsd} vs ${candidateCalls} calls`);
+
+    const markdown = readFileSync(join(out, 'report.md'), 'utf8');
+    assert.match(markdown, /20 sessions, 5 changed/);
+    assert.match(markdown, /\+ finished job \d+ another way/);
+    await Promise.all(ids.filter((_, index) => kinds[index] === 'chat').map((id) => keel.worker.sessions.getHandle(id).cancel()));
+  });
+});
