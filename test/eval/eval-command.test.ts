@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { z } from 'zod';
-import type { ScriptedReply } from '../../src/dev/scripted-model/index.js';
+import { payloadValue } from '../../src/client/history-events.js';
+import { loadGrantKey } from '../../src/codec/fork-grant.js';
+import { startScriptedModelServer, type ScriptedReply } from '../../src/dev/scripted-model/index.js';
+import { runEval } from '../../src/eval/run-eval.js';
 import type { EvalReport } from '../../src/eval/eval-report.js';
 import type { SessionHandle } from '../../src/client/session-handle.js';
 import { defineTool } from '../../src/tools/define-tool.js';
@@ -163,5 +166,43 @@ describe('keel eval', () => {
     assert.match(markdown, /20 sessions, 5 changed/);
     assert.match(markdown, /\+ finished job \d+ another way/);
     await Promise.all(ids.filter((_, index) => kinds[index] === 'chat').map((id) => keel.worker.sessions.getHandle(id).cancel()));
+  });
+
+  test('keel eval: a divergent sandbox call runs against the recorded snapshot of that turn, not an empty directory', async () => {
+    const toolUse = (id: string, name: string, input: Record<string, unknown>): ScriptedReply => ({ kind: 'message', content: [{ type: 'tool_use', id, name, input }], usage });
+    // Recorded: write a.txt, then read it. The candidate reads it by another path: a call that matches no record.
+    const filesModel = await startScriptedModelServer({
+      responder: (request) => {
+        const results = request.body.messages.flatMap((message: { content: unknown }) => blocksOf(message.content)).filter((block: Block) => block.type === 'tool_result') as Array<Block & { content?: unknown }>;
+        if (results.length === 0) return toolUse('toolu_write', 'write_file', { path: 'a.txt', content: 'one' });
+        if (results.length === 1) return toolUse('toolu_read', 'read_file', { path: request.body.model === CANDIDATE_MODEL ? './a.txt' : 'a.txt' });
+        return { kind: 'message', content: [{ type: 'text', text: `read: ${JSON.stringify(results.at(-1)!.content)}` }], usage };
+      },
+    });
+    keel.closeAfter(filesModel);
+    const worker = await keel.environment.startWorker({ modelUrl: filesModel.url, profiles: { candidate: { ...testProfiles.test, model: CANDIDATE_MODEL } } });
+    const recorded = await worker.sessions.start({ profile: 'test', tools: ['write_file', 'read_file'], messages: [{ role: 'user', content: 'write and read' }] }, { workflowId: 'recorded-files' });
+    assert.match((await recorded.result()).finalText, /one/);
+
+    const report = await runEval({
+      client: keel.environment.client,
+      sessions: worker.sessions,
+      sourceIds: ['recorded-files'],
+      profile: 'candidate',
+      grantKey: loadGrantKey(keel.environment.dataDir, { create: false }),
+      evalId: 'files',
+    });
+    const [row] = report.sessions;
+    assert.equal(row!.error, undefined);
+    // The write was answered from the record (nothing wrote a.txt in the new sandbox); the read ran, and found it.
+    assert.deepEqual(row!.comparison!.toolCallCounts, { replayed: 1, ran: 1, notRun: 0 });
+    assert.deepEqual(row!.comparison!.candidate.toolCalls[1], { name: 'read_file', input: { path: './a.txt' }, isError: false });
+    assert.match(row!.comparison!.candidate.finalText, /one/);
+    assert.equal(row!.comparison!.toolCallsPartAt, 1);
+    // Its sandbox was made from the snapshot taken after the recorded write's turn.
+    const history = await keel.environment.client.workflow.getHandle('eval-files-1').fetchHistory();
+    const created = (history.events ?? []).find((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'createSandbox');
+    const request = payloadValue(created?.activityTaskScheduledEventAttributes?.input?.payloads?.[0]) as { sandbox: { fromSnapshot?: string } };
+    assert.match(request.sandbox.fromSnapshot ?? '', /^recorded-files-[0-9a-f]{12}-turn-1$/);
   });
 });
