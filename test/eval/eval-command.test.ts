@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, describe, test } from 'node:test';
 import { z } from 'zod';
 import { payloadValue } from '../../src/client/history-events.js';
@@ -11,6 +12,7 @@ import { runEval } from '../../src/eval/run-eval.js';
 import type { EvalReport } from '../../src/eval/eval-report.js';
 import type { SessionHandle } from '../../src/client/session-handle.js';
 import { defineTool } from '../../src/tools/define-tool.js';
+import { artifactPath, launchChromium } from '../harness/chromium.js';
 import { runKeel } from '../harness/keel-cli.js';
 import { testProfiles } from '../harness/test-profiles.js';
 import { useKeel } from '../harness/use-keel.js';
@@ -85,6 +87,9 @@ describe('keel eval', () => {
     worker: { profiles: { candidate: { ...testProfiles.test, model: CANDIDATE_MODEL } }, tools: [logEffect] },
   });
   const effects = () => readFileSync(effectsFile, 'utf8').split('\n').filter(Boolean).length;
+  /** Where the first test's `keel eval` writes its report (the Chromium test opens it). */
+  const reportDirectory = mkdtempSync(join(tmpdir(), 'keel-eval-report-'));
+  after(() => rmSync(reportDirectory, { recursive: true, force: true }));
 
   async function record(kind: Kind, index: number): Promise<string> {
     const workflowId = `recorded-${index}-${kind}`;
@@ -116,8 +121,7 @@ describe('keel eval', () => {
     const recordedEffects = effects();
     assert.equal(recordedEffects, kinds.filter((kind) => kind !== 'chat' && kind !== 'deny').length);
 
-    const out = mkdtempSync(join(tmpdir(), 'keel-eval-report-'));
-    after(() => rmSync(out, { recursive: true, force: true }));
+    const out = reportDirectory;
     const run = await runKeel(['eval', ...ids, '--profile', 'candidate', '--concurrency', '4', '--id', 'twenty', '--out', out, '--json'], {
       address: keel.environment.address,
       taskQueue: keel.worker.taskQueue,
@@ -166,6 +170,44 @@ describe('keel eval', () => {
     assert.match(markdown, /20 sessions, 5 changed/);
     assert.match(markdown, /\+ finished job \d+ another way/);
     await Promise.all(ids.filter((_, index) => kinds[index] === 'chat').map((id) => keel.worker.sessions.getHandle(id).cancel()));
+  });
+
+  test('keel eval: the HTML report opens in headless Chromium and its three charts draw (screenshot kept in .keel/test-artifacts)', async () => {
+    assert.ok(existsSync(join(reportDirectory, 'report.html')), 'the twenty-session test wrote the report');
+    const browser = await launchChromium();
+    try {
+      const page = await browser.context.newPage();
+      const problems: string[] = [];
+      page.on('pageerror', (error) => problems.push(error.message));
+      // Nothing may come from the network: uPlot is inlined.
+      await page.route(/^(?!file:)/, (route) => {
+        problems.push(`request to ${route.request().url()}`);
+        return route.abort();
+      });
+      await page.goto(pathToFileURL(join(reportDirectory, 'report.html')).href);
+      await page.waitForSelector('#charts canvas');
+      const canvases = await page.$$eval('#charts canvas', (elements) =>
+        // The page's canvases, typed by the little this reads of them (the tests compile without the DOM library).
+        (elements as unknown as Array<{ width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } }>).map((canvas) => {
+          const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+          let painted = 0;
+          for (let index = 3; index < pixels.length; index += 4) if (pixels[index]! > 0) painted += 1;
+          return { width: canvas.width, height: canvas.height, painted };
+        }),
+      );
+      assert.equal(canvases.length, 3);
+      for (const canvas of canvases) {
+        assert.ok(canvas.width > 0 && canvas.height > 0, JSON.stringify(canvas));
+        assert.ok(canvas.painted > 1000, `a chart drew almost nothing: ${JSON.stringify(canvas)}`);
+      }
+      assert.deepEqual(problems, []);
+      const titles = await page.$$eval('.u-title', (elements) => elements.map((element) => element.textContent));
+      assert.deepEqual(titles, ['cost (USD)', 'turns', 'active time (s)']);
+      assert.equal(await page.locator('section.changed').count(), 5);
+      await page.screenshot({ path: artifactPath('eval-report.png'), fullPage: true });
+    } finally {
+      await browser.close();
+    }
   });
 
   test('keel eval: a divergent sandbox call runs against the recorded snapshot of that turn, not an empty directory', async () => {
