@@ -247,4 +247,32 @@ describe('keel eval', () => {
     const request = payloadValue(created?.activityTaskScheduledEventAttributes?.input?.payloads?.[0]) as { sandbox: { fromSnapshot?: string } };
     assert.match(request.sandbox.fromSnapshot ?? '', /^recorded-files-[0-9a-f]{12}-turn-1$/);
   });
+
+  test('an eval session\'s replay: without a grant for its source it fails before any step reads the record (a forged grant: Store.Forbidden; none: InvalidSessionInput)', async () => {
+    const recordedCall = { turn: 1, name: 'log_effect', input: { job: 1 }, content: 'logged job 1', isError: false };
+    const start = (workflowId: string, extra: object) =>
+      keel.environment.client.workflow.start('agentSession', {
+        taskQueue: keel.worker.taskQueue,
+        workflowId,
+        args: [{ profile: 'test', tools: ['log_effect'], messages: [{ role: 'user', content: 'job 1 same' }], replay: { from: 'recorded-1-same', toolCalls: [recordedCall] }, ...extra }],
+      });
+    const failureOf = async (workflowId: string) => {
+      const error = await keel.environment.client.workflow.getHandle(workflowId).result().then(
+        () => assert.fail('the session should have failed'),
+        (caught: { cause?: { type?: string; cause?: { type?: string }; message?: string } }) => caught.cause,
+      );
+      const history = await keel.environment.client.workflow.getHandle(workflowId).fetchHistory();
+      const activities = (history.events ?? []).flatMap((event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+      return { type: error?.cause?.type ?? error?.type, message: error?.message ?? '', activities };
+    };
+    await start('forged-replay', { fork: { from: 'recorded-1-same', grant: 'a'.repeat(64) } });
+    const forged = await failureOf('forged-replay');
+    assert.equal(forged.type, 'Store.Forbidden');
+    assert.deepEqual(forged.activities, ['claimFork'], 'nothing but the refused claim ran');
+    await start('replay-without-grant', {});
+    const bare = await failureOf('replay-without-grant');
+    assert.equal(bare.type, 'InvalidSessionInput');
+    assert.match(bare.message, /replay needs `fork` for the same source session/);
+    assert.deepEqual(bare.activities, []);
+  });
 });
