@@ -3,18 +3,13 @@
  * usage), and the sessions whose outcome, tool-call sequence or final text changed. Written as JSON, markdown and
  * an HTML page (render-markdown.ts, render-html.ts). Client-side.
  */
+import type { EvalGrade } from '../shared/schemas/grade.js';
 import type { SessionComparison } from './compare-sessions.js';
 
 /** Eval sessions are `eval-<evalId>-<n>`; a pick by query leaves them out. */
 export const EVAL_SESSION_PREFIX = 'eval-';
 
-/** A grade of one candidate session: a score in 0..1, or pass/fail, with the grader's words. */
-export interface EvalGrade {
-  grader: string;
-  score?: number;
-  pass?: boolean;
-  notes?: string;
-}
+export type { EvalGrade } from '../shared/schemas/grade.js';
 
 export interface EvalSessionResult {
   /** The recorded session's workflow id. */

@@ -10,7 +10,8 @@ import { readSandboxSnapshots, readSessionInput } from '../client/fork-session.j
 import type { SessionClient } from '../client/session-client.js';
 import type { SessionHandle } from '../client/session-handle.js';
 import { forkGrant } from '../codec/fork-grant.js';
-import { compareSessions, countToolCalls } from './compare-sessions.js';
+import type { EvalGrade } from '../shared/schemas/grade.js';
+import { compareSessions, countToolCalls, type SessionComparison } from './compare-sessions.js';
 import { changedSessions, describeChange, EVAL_SESSION_PREFIX, type EvalReport, type EvalSessionResult } from './eval-report.js';
 import { planEvalSession } from './plan-eval-session.js';
 import { readSessionHistory } from './session-history.js';
@@ -35,9 +36,14 @@ export interface EvalOptions {
   evalId?: string;
   /** How often running sessions' spend is read against the cap, milliseconds. @default 500 */
   pollIntervalMs?: number;
+  /** Graders on the workers (`defineGrader`) that grade each compared session, by name. @default none */
+  graders?: string[];
   /** Called with a line for each session that starts and ends. */
   onProgress?(line: string): void;
 }
+
+/** The workflow that runs a grader (src/workflows/grade-workflow.ts). */
+const GRADE_WORKFLOW_TYPE = 'gradeEvalSession';
 
 const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
 const finalStatuses = new Set(['completed', 'cancelled', 'limit_reached']);
@@ -117,6 +123,7 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
       const candidate = summarizeSession(evalSession, outcome.state, outcome.transcript, candidateHistory.activeMs, outcome.ending);
       const counts = countToolCalls(planned.replay!, candidate, transcriptToolCalls(outcome.transcript));
       row.comparison = compareSessions(recorded, candidate, counts);
+      if (options.graders && options.graders.length > 0) row.grades = await gradeSession(options, evalSession, row.comparison);
       done += 1;
       progress(
         `[${done}/${results.length}] ${row.source}: ${describeChange(row.comparison)} (${recorded.outcome} -> ${candidate.outcome}, ` +
@@ -161,6 +168,26 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
     sessions: results,
     changed: changedSessions(results),
   };
+}
+
+/**
+ * Grades one compared session with each named grader: a `gradeEvalSession` workflow per grader (the grader runs as
+ * its activity on the workers). A grader that fails gives a grade with its error as notes, never a lost row.
+ */
+async function gradeSession(options: EvalOptions, evalSession: string, comparison: SessionComparison): Promise<EvalGrade[]> {
+  return Promise.all(
+    (options.graders ?? []).map(async (grader): Promise<EvalGrade> => {
+      try {
+        return await options.client.workflow.execute(GRADE_WORKFLOW_TYPE, {
+          taskQueue: options.sessions.taskQueue,
+          workflowId: `${evalSession}/grade-${grader}`,
+          args: [{ grader, comparison: comparison as unknown as Record<string, unknown> }],
+        });
+      } catch (error) {
+        return { grader, notes: `the grader failed: ${describeError(error)}`.slice(0, 4_000) };
+      }
+    }),
+  );
 }
 
 /** An error's message with its causes (a failed query says why only in its cause). */

@@ -11,6 +11,7 @@ import { startScriptedModelServer, type ScriptedReply } from '../../src/dev/scri
 import { runEval } from '../../src/eval/run-eval.js';
 import type { EvalReport } from '../../src/eval/eval-report.js';
 import type { SessionHandle } from '../../src/client/session-handle.js';
+import { defineGrader } from '../../src/eval/define-grader.js';
 import { defineTool } from '../../src/tools/define-tool.js';
 import { artifactPath, launchChromium } from '../harness/chromium.js';
 import { runKeel } from '../harness/keel-cli.js';
@@ -82,9 +83,14 @@ describe('keel eval', () => {
       return `logged job ${job}`;
     },
   });
+  // A team's grader: passes a re-run whose final text is the recorded one.
+  const sameText = defineGrader({
+    name: 'same-text',
+    grade: (comparison) => ({ pass: comparison.recorded.finalText === comparison.candidate.finalText, notes: `${comparison.textDiff.length} diff lines` }),
+  });
   const keel = useKeel({
     model: { responder: reply },
-    worker: { profiles: { candidate: { ...testProfiles.test, model: CANDIDATE_MODEL } }, tools: [logEffect] },
+    worker: { profiles: { candidate: { ...testProfiles.test, model: CANDIDATE_MODEL } }, tools: [logEffect], graders: [sameText] },
   });
   const effects = () => readFileSync(effectsFile, 'utf8').split('\n').filter(Boolean).length;
   /** Where the first test's `keel eval` writes its report (the Chromium test opens it). */
@@ -115,14 +121,14 @@ describe('keel eval', () => {
     return workflowId;
   }
 
-  test('keel eval: twenty recorded sessions on another profile: the report names exactly those that changed, matched tool calls do not run again, and the spend is the sessions\' usage', async () => {
+  test('keel eval: twenty recorded sessions on another profile: the report names exactly those that changed, matched tool calls do not run again, the spend is the sessions\' usage, and a team\'s grader grades each on the workers', async () => {
     const ids = await Promise.all(kinds.map((kind, index) => record(kind, index + 1)));
     // Every recorded log_effect ran once but the denied one.
     const recordedEffects = effects();
     assert.equal(recordedEffects, kinds.filter((kind) => kind !== 'chat' && kind !== 'deny').length);
 
     const out = reportDirectory;
-    const run = await runKeel(['eval', ...ids, '--profile', 'candidate', '--concurrency', '4', '--id', 'twenty', '--out', out, '--json'], {
+    const run = await runKeel(['eval', ...ids, '--profile', 'candidate', '--concurrency', '4', '--id', 'twenty', '--out', out, '--grader', 'same-text', '--json'], {
       address: keel.environment.address,
       taskQueue: keel.worker.taskQueue,
       env: { KEEL_DATA_DIR: keel.environment.dataDir },
@@ -165,6 +171,14 @@ describe('keel eval', () => {
     const sessionsCost = report.sessions.reduce((sum, session) => sum + session.comparison!.candidate.costUsd, 0);
     assert.ok(Math.abs(report.spendUsd - sessionsCost) < 1e-9, `${report.spendUsd} vs ${sessionsCost}`);
     assert.ok(Math.abs(report.spendUsd - candidateCalls * COST_PER_CALL_USD) < 1e-9, `${report.spendUsd} vs ${candidateCalls} calls`);
+
+    // The grader ran on the workers, as an activity, for every compared session.
+    for (const [index, session] of report.sessions.entries()) {
+      const expected = !['text', 'limit'].includes(kinds[index]!);
+      assert.deepEqual(session.grades?.map(({ grader, pass }) => ({ grader, pass })), [{ grader: 'same-text', pass: expected }], session.source);
+    }
+    const gradeHistory = await keel.environment.client.workflow.getHandle('eval-twenty-1/grade-same-text').fetchHistory();
+    assert.ok(gradeHistory.events?.some((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'gradeSession'));
 
     const markdown = readFileSync(join(out, 'report.md'), 'utf8');
     assert.match(markdown, /20 sessions, 5 changed/);

@@ -26,6 +26,7 @@ interface EvalFlags {
   maxCostUsd?: string;
   out?: string;
   id?: string;
+  grader?: string[];
 }
 
 function positiveNumber(text: string, flag: string, whole: boolean): number {
@@ -47,6 +48,7 @@ export function registerEval(program: Command, io: ActionEnvironment): void {
     .option('--max-cost-usd <usd>', 'spend cap for the whole eval: then no session starts and running ones are cancelled')
     .option('--out <dir>', 'where the report goes (report.json, report.md, report.html)', undefined)
     .option('--id <evalId>', 'the eval\'s id (its sessions are eval-<id>-<n>)')
+    .option('--grader <name>', 'grade each compared session with this grader of the workers (defineGrader); repeatable', (value: string, previous: string[] = []) => [...previous, value])
     .addHelpText('after', '\nExamples:\n  keel eval --since 24h --profile claude-sonnet-4-5 --max-cost-usd 5\n  keel eval session-0d5c... session-9a1e... --profile candidate --out eval-report')
     .action(
       defineAction<EvalFlags>(io, async (context, ids, flags) => {
@@ -84,6 +86,7 @@ export function registerEval(program: Command, io: ActionEnvironment): void {
           concurrency,
           ...(maxCostUsd !== undefined ? { maxCostUsd } : {}),
           ...(flags.id ? { evalId: flags.id } : {}),
+          ...(flags.grader ? { graders: flags.grader } : {}),
           onProgress: (line) => context.note(line),
         });
         const out = resolve(flags.out ?? `keel-eval-${report.evalId}`);
