@@ -93,6 +93,8 @@ describe('keel eval', () => {
     worker: { profiles: { candidate: { ...testProfiles.test, model: CANDIDATE_MODEL } }, tools: [logEffect], graders: [sameText] },
   });
   const effects = () => readFileSync(effectsFile, 'utf8').split('\n').filter(Boolean).length;
+  /** The first test's recorded sessions, for the spend cap's test. */
+  const recordedIds: string[] = [];
   /** Where the first test's `keel eval` writes its report (the Chromium test opens it). */
   const reportDirectory = mkdtempSync(join(tmpdir(), 'keel-eval-report-'));
   after(() => rmSync(reportDirectory, { recursive: true, force: true }));
@@ -123,6 +125,7 @@ describe('keel eval', () => {
 
   test('keel eval: twenty recorded sessions on another profile: the report names exactly those that changed, matched tool calls do not run again, the spend is the sessions\' usage, and a team\'s grader grades each on the workers', async () => {
     const ids = await Promise.all(kinds.map((kind, index) => record(kind, index + 1)));
+    recordedIds.push(...ids);
     // Every recorded log_effect ran once but the denied one.
     const recordedEffects = effects();
     assert.equal(recordedEffects, kinds.filter((kind) => kind !== 'chat' && kind !== 'deny').length);
@@ -288,5 +291,31 @@ describe('keel eval', () => {
     assert.equal(bare.type, 'InvalidSessionInput');
     assert.match(bare.message, /replay needs `fork` for the same source session/);
     assert.deepEqual(bare.activities, []);
+  });
+
+  test('keel eval --max-cost-usd: once the re-runs have used the cap no further session starts, and the spend is what the started ones used', async () => {
+    assert.equal(recordedIds.length, 20, 'the twenty-session test recorded them');
+    // Each re-run makes two model calls ($0.0004): one at a time, the cap is reached in the third.
+    const report = await runEval({
+      client: keel.environment.client,
+      sessions: keel.worker.sessions,
+      sourceIds: recordedIds.filter((_, index) => kinds[index] === 'same'),
+      profile: 'candidate',
+      grantKey: loadGrantKey(keel.environment.dataDir, { create: false }),
+      evalId: 'capped',
+      concurrency: 1,
+      maxCostUsd: 0.001,
+      pollIntervalMs: 50,
+    });
+    assert.equal(report.stoppedBySpendCap, true);
+    const started = report.sessions.filter((session) => session.evalSession);
+    assert.ok(started.length <= 3, `${started.length} sessions started`);
+    const notStarted = report.sessions.filter((session) => !session.evalSession);
+    assert.equal(notStarted.length, report.sessions.length - started.length);
+    for (const session of notStarted) assert.match(session.error ?? '', /not started: the eval reached its spend cap/);
+    let used = 0;
+    for (const session of started) used += (await keel.worker.sessions.getHandle(session.evalSession!).state()).usage.costUsd;
+    assert.ok(Math.abs(report.spendUsd - used) < 1e-9, `${report.spendUsd} vs ${used}`);
+    assert.ok(report.spendUsd >= 0.001 - 1e-9 && report.spendUsd <= 0.0012 + 1e-9, String(report.spendUsd));
   });
 });
