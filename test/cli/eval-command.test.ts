@@ -318,4 +318,24 @@ describe('keel eval', () => {
     assert.ok(Math.abs(report.spendUsd - used) < 1e-9, `${report.spendUsd} vs ${used}`);
     assert.ok(report.spendUsd >= 0.001 - 1e-9 && report.spendUsd <= 0.0012 + 1e-9, String(report.spendUsd));
   });
+
+  test('keel eval --inputs: each input first runs on its own profile as the recording, then on the candidate; its tool calls run once, in the recording', async () => {
+    const inputsFile = join(reportDirectory, 'inputs.jsonl');
+    const input = (job: number, kind: Kind) => JSON.stringify({ profile: 'test', tools: ['log_effect'], messages: [{ role: 'user', content: `job ${job} ${kind}` }] });
+    writeFileSync(inputsFile, `${input(101, 'same')}\n${input(102, 'text')}\n`);
+    const before = effects();
+    const run = await runKeel(['eval', '--inputs', inputsFile, '--profile', 'candidate', '--id', 'fromfile', '--out', join(reportDirectory, 'fromfile'), '--json'], {
+      address: keel.environment.address,
+      taskQueue: keel.worker.taskQueue,
+      env: { KEEL_DATA_DIR: keel.environment.dataDir },
+    });
+    assert.equal(run.code, 0, run.stderr);
+    const report = JSON.parse(run.stdout) as EvalReport;
+    assert.deepEqual(report.sessions.map((session) => [session.source, session.comparison?.recorded.profile, session.comparison?.candidate.profile]), [
+      ['eval-fromfile-recorded-1', 'test', 'candidate'],
+      ['eval-fromfile-recorded-2', 'test', 'candidate'],
+    ]);
+    assert.deepEqual(report.changed, ['eval-fromfile-recorded-2']);
+    assert.equal(effects(), before + 2);
+  });
 });

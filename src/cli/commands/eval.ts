@@ -4,6 +4,7 @@
  * report (JSON, markdown, HTML with charts) that puts each recorded session beside its re-run.
  */
 import type { Command } from 'commander';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { sessionListQuery } from '../../client/session-list-query.js';
@@ -11,7 +12,9 @@ import { ValidationError } from '../../errors.js';
 import { EVAL_SESSION_PREFIX } from '../../eval/eval-report.js';
 import { renderHtml } from '../../eval/render-html.js';
 import { renderMarkdown } from '../../eval/render-markdown.js';
+import { recordInputs, readSessionInputs } from '../../eval/record-inputs.js';
 import { runEval } from '../../eval/run-eval.js';
+import type { SessionInput } from '../../shared/schemas/session-input.js';
 import { CliError } from '../cli-context.js';
 import { cliGrantKey } from '../cli-grant-key.js';
 import { defineAction, type ActionEnvironment } from '../define-action.js';
@@ -27,6 +30,7 @@ interface EvalFlags {
   out?: string;
   id?: string;
   grader?: string[];
+  inputs?: string;
 }
 
 function positiveNumber(text: string, flag: string, whole: boolean): number {
@@ -43,6 +47,7 @@ export function registerEval(program: Command, io: ActionEnvironment): void {
     .requiredOption('-p, --profile <name>', 'the candidate profile (a name the workers know)')
     .option('--query <visibility query>', 'pick the recorded sessions with a visibility clause')
     .option('--since <duration>', 'pick the sessions started within this long, e.g. 24h')
+    .option('--inputs <file>', 'session inputs (a JSON array, or one per line): each first runs on its own profile as the recording')
     .option('--limit <n>', 'at most this many picked sessions', '50')
     .option('--concurrency <n>', 'sessions re-run at once', '4')
     .option('--max-cost-usd <usd>', 'spend cap for the whole eval: then no session starts and running ones are cancelled')
@@ -55,7 +60,15 @@ export function registerEval(program: Command, io: ActionEnvironment): void {
         const concurrency = positiveNumber(flags.concurrency, '--concurrency', true);
         const limit = positiveNumber(flags.limit, '--limit', true);
         const maxCostUsd = flags.maxCostUsd === undefined ? undefined : positiveNumber(flags.maxCostUsd, '--max-cost-usd', false);
-        if (ids.length === 0 && !flags.query && !flags.since) throw new CliError('name recorded sessions by id, or pick them with --query or --since', 2);
+        if (ids.length === 0 && !flags.query && !flags.since && !flags.inputs) throw new CliError('name recorded sessions by id, pick them with --query or --since, or give --inputs', 2);
+        let inputs: SessionInput[] = [];
+        try {
+          if (flags.inputs) inputs = readSessionInputs(flags.inputs);
+        } catch (error) {
+          if (ValidationError.isInstance(error)) throw new CliError(error.message, 2);
+          throw error;
+        }
+        const evalId = flags.id ?? randomUUID().slice(0, 8);
         const grantKey = cliGrantKey(io.environment);
         const client = await context.client();
         const sourceIds = [...ids];
@@ -76,6 +89,7 @@ export function registerEval(program: Command, io: ActionEnvironment): void {
             if (sourceIds.length >= limit) break;
           }
         }
+        if (inputs.length > 0) sourceIds.push(...(await recordInputs(await context.sessions(), inputs, { evalId, concurrency, onProgress: (line) => context.note(line) })));
         if (sourceIds.length === 0) throw new CliError('no recorded sessions match', 1);
         const report = await runEval({
           client,
@@ -85,7 +99,7 @@ export function registerEval(program: Command, io: ActionEnvironment): void {
           grantKey,
           concurrency,
           ...(maxCostUsd !== undefined ? { maxCostUsd } : {}),
-          ...(flags.id ? { evalId: flags.id } : {}),
+          evalId,
           ...(flags.grader ? { graders: flags.grader } : {}),
           onProgress: (line) => context.note(line),
         });
