@@ -15,6 +15,8 @@ import { createClaimFork } from './claim-fork.js';
 import { createContentStoreActivities } from './content-store-activities.js';
 import { createResolveProfile } from './resolve-profile.js';
 import { createResolveTools } from './resolve-tools.js';
+import { createGradeSession } from './grade-session.js';
+import type { GraderDefinition } from '../eval/define-grader.js';
 import { createRunTool } from './run-tool.js';
 import { createSandboxLifecycle } from './sandbox-lifecycle.js';
 import { createSnapshotSandbox } from './snapshot-sandbox.js';
@@ -32,6 +34,8 @@ export interface ActivityDependencies {
   mcp?: McpServers | undefined;
   /** Where model calls publish their live stream. @default none: no live stream */
   events?: EventPublisher;
+  /** Graders of `keel eval` (`defineGrader`), run by the `gradeSession` activity. @default none */
+  graders?: GraderDefinition[];
 }
 
 export function createActivities(dependencies: ActivityDependencies) {
@@ -44,5 +48,6 @@ export function createActivities(dependencies: ActivityDependencies) {
     ...createContentStoreActivities(dependencies.store),
     snapshotSandbox: createSnapshotSandbox(dependencies),
     claimFork: createClaimFork(dependencies),
+    gradeSession: createGradeSession(dependencies.graders ?? []),
   };
 }

@@ -10,6 +10,7 @@ import { registerCancel } from './commands/cancel.js';
 import { registerChat } from './commands/chat.js';
 import { registerDeny } from './commands/deny.js';
 import { registerDiff } from './commands/diff.js';
+import { registerEval } from './commands/eval.js';
 import { registerFork } from './commands/fork.js';
 import { registerInterrupt } from './commands/interrupt.js';
 import { registerList } from './commands/list.js';
@@ -61,6 +62,7 @@ export function buildProgram(io: ActionEnvironment): Command {
   registerReplay(program, io);
   registerFork(program, io);
   registerDiff(program, io);
+  registerEval(program, io);
   registerPurge(program, io);
   registerSchedule(program, io);
   registerMcp(program, io);

@@ -26,6 +26,7 @@ import type { WorkerTracing } from '../tracing/worker-tracing.js';
 import type { ProfileConfig } from '../shared/schemas/profile.js';
 import { createBuiltInTools, defaultBuiltInToolOptions, type BuiltInToolOptions } from '../tools/built-in/index.js';
 import type { ToolDefinition } from '../tools/define-tool.js';
+import type { GraderDefinition } from '../eval/define-grader.js';
 import { createReadOutputTool } from '../tools/built-in/read-output-tool.js';
 import { ToolRegistry } from '../tools/tool-registry.js';
 import type { ContentStore } from '../stores/content-store.js';
@@ -81,6 +82,8 @@ export interface KeelWorkerOptions {
   workerOptions?: Partial<WorkerOptions>;
   /** Custom tools (see `defineTool`), offered beside the built-ins; a session enables them by name. */
   tools?: ToolDefinition[];
+  /** Graders for `keel eval --grader <name>` (see `defineGrader`), run as the `gradeSession` activity. @default none */
+  graders?: GraderDefinition[];
   /**
    * MCP tool sources: `new McpServers(loadMcpConfig(file), { secrets })`; a session enables their tools as
    * `mcp__<server>__<tool>` or a whole server as `mcp__<server>`. The caller owns them (`start()` to start the stdio
@@ -178,6 +181,7 @@ export async function createKeelWorker(options: KeelWorkerOptions): Promise<Work
       grantKey,
       mcp: options.mcp,
       ...(events ? { events } : {}),
+      ...(options.graders ? { graders: options.graders } : {}),
     }),
     shutdownGraceTime: options.shutdownGraceTimeMs ?? 30_000,
     // The guard decodes last (codecs decode in reverse order), so it sees what other codecs (encryption) opened.

@@ -20,7 +20,9 @@ import type { SandboxOptions, SessionInput } from '../shared/schemas/session-inp
 import type { SessionStateView } from '../shared/schemas/session-messages.js';
 import { SPAWN_AGENT_TOOL, spawnAgentToolSpec } from '../shared/schemas/sub-agents.js';
 import type { ResolvedTool, SandboxReference, ToolCallOutput } from '../shared/schemas/tools.js';
+import { NOT_RUN_IN_EVAL, type RecordedToolCall } from '../shared/schemas/recorded-tool-calls.js';
 import { isPatched } from './patches.js';
+import { RecordedToolCalls } from './recorded-tool-calls.js';
 import { sandboxActivities, toolActivities } from './session-activities.js';
 import type { SessionConfig } from './session-config.js';
 import type { SessionState } from './session-state.js';
@@ -77,6 +79,8 @@ export class SessionTools {
   #sandboxOptions: SandboxOptions;
   #sandbox: SandboxReference | undefined;
   #creatingSandbox: Promise<SandboxReference> | undefined;
+  /** In an eval session (`replay`): the recorded calls, answered from the record when matched. */
+  readonly #recorded: RecordedToolCalls | undefined;
 
   /** @param carried what the previous run's tools left (continue-as-new): the session goes on with its sandbox. */
   constructor(
@@ -85,6 +89,7 @@ export class SessionTools {
   ) {
     this.#sandboxOptions = dependencies.input.sandbox ?? { provider: 'none' };
     this.#sandbox = carried?.sandbox;
+    this.#recorded = dependencies.input.replay ? new RecordedToolCalls(dependencies.input.replay, carried?.replayed) : undefined;
   }
 
   /**
@@ -136,6 +141,12 @@ export class SessionTools {
   }
 
   async #handle(planned: PlannedToolCall): Promise<ToolCallOutput> {
+    // Matched synchronously, in the model's order, before anything awaits: which call takes which record is
+    // the same on replay.
+    if (this.#recorded && planned.action !== 'refuse') {
+      const recorded = this.#recorded.take(planned.call.name, planned.call.input);
+      return recorded ? this.#answerFromRecord(planned.call, recorded) : this.#runDivergent(planned);
+    }
     switch (planned.action) {
       case 'refuse':
         return planned.output;
@@ -144,6 +155,33 @@ export class SessionTools {
       case 'await-approval':
         return this.#awaitApproval(planned.tool, planned.call);
     }
+  }
+
+  /** A matched call: the recorded result, with the recorded human decision applied (no activity, no effect). */
+  #answerFromRecord(call: ToolUseBlock, recorded: RecordedToolCall): ToolCallOutput {
+    if (recorded.decision !== undefined) this.dependencies.state.addMarker('tool-decision', `${call.name} ${call.id}: the recorded decision, replayed: ${recorded.decision}`);
+    return { content: recorded.content, isError: recorded.isError, ...(recorded.storedRef ? { storedRef: recorded.storedRef } : {}) };
+  }
+
+  /**
+   * A call that matches no recorded one. Only a sandbox tool runs, in a sandbox whose files are the recorded
+   * session's at that point; a call that would act outside the sandbox, or wait for a decision nobody recorded, is
+   * answered as not run (and so reported divergent).
+   */
+  async #runDivergent(planned: Exclude<PlannedToolCall, { action: 'refuse' }>): Promise<ToolCallOutput> {
+    const notRun = (why: string): ToolCallOutput => ({ content: `${NOT_RUN_IN_EVAL} ${why}`, isError: true });
+    const { tool, call } = planned;
+    if (planned.action === 'await-approval') return notRun('the call differs from the recorded ones and needs an approval the recorded session never gave');
+    if (tool === spawnAgentTool || !tool.usesSandbox) return notRun('the call differs from the recorded ones and its tool acts outside the sandbox');
+    if (!this.#sandbox && !this.#creatingSandbox) {
+      const base = this.#recorded!.divergenceBase();
+      if (base.kind === 'missing') return notRun(`the call differs from the recorded ones and the recorded sandbox of turn ${base.turn} has no snapshot (${base.why})`);
+      if (base.kind === 'snapshot') {
+        if (this.#sandboxOptions.provider !== 'local') return notRun(`the call differs from the recorded ones and snapshots restore into local sandboxes only`);
+        this.#sandboxOptions = { ...this.#sandboxOptions, fromSnapshot: base.snapshotId };
+      }
+    }
+    return this.#execute(tool, call, call.input);
   }
 
   async #awaitApproval(tool: ResolvedTool, call: ToolUseBlock): Promise<ToolCallOutput> {
@@ -222,7 +260,7 @@ export class SessionTools {
 
   /** What the session's next run needs when it continues as new: the sandbox's reference (its files live on). */
   toCarry(): CarriedTools {
-    return this.#sandbox ? { sandbox: this.#sandbox } : {};
+    return { ...(this.#sandbox ? { sandbox: this.#sandbox } : {}), ...(this.#recorded ? { replayed: this.#recorded.toCarry() } : {}) };
   }
 
   /**

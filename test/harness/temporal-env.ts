@@ -47,6 +47,8 @@ export interface WorkerSetup {
   dataDir?: string;
   /** Custom tools. */
   tools?: KeelWorkerOptions['tools'];
+  /** Graders of `keel eval`. */
+  graders?: KeelWorkerOptions['graders'];
   /** MCP tool sources (the test closes them). */
   mcp?: KeelWorkerOptions['mcp'];
   localSandbox?: KeelWorkerOptions['localSandbox'];
@@ -154,6 +156,7 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
         ...(setup.encryptionKeys ? { encryptionKeys: setup.encryptionKeys } : {}),
         dataDir: setup.dataDir ?? dataDir,
         ...(setup.tools ? { tools: setup.tools } : {}),
+        ...(setup.graders ? { graders: setup.graders } : {}),
         ...(setup.mcp ? { mcp: setup.mcp } : {}),
         ...(setup.localSandbox ? { localSandbox: setup.localSandbox } : {}),
         ...(setup.builtInTools ? { builtInTools: setup.builtInTools } : {}),

@@ -5,10 +5,11 @@
 import type { Command } from 'commander';
 import { randomUUID } from 'node:crypto';
 import { planFork, readSandboxSnapshots, readSessionInput } from '../../client/fork-session.js';
-import { forkGrant, loadGrantKey } from '../../codec/fork-grant.js';
+import { forkGrant } from '../../codec/fork-grant.js';
 import { SESSION_ID_PREFIX } from '../../shared/constants.js';
 import { ValidationError } from '../../errors.js';
 import { CliError } from '../cli-context.js';
+import { cliGrantKey } from '../cli-grant-key.js';
 import { defineAction, type ActionEnvironment } from '../define-action.js';
 
 interface ForkFlags {
@@ -35,12 +36,7 @@ export function registerFork(program: Command, io: ActionEnvironment): void {
         if (flags.mode !== undefined && flags.mode !== 'task' && flags.mode !== 'chat') throw new CliError(`--mode ${flags.mode}: expected task or chat`, 2);
         // The grant names the fork's id, so the id is chosen here; the key is the workers' (see src/codec/fork-grant.ts).
         const forkId = flags.id ?? `${SESSION_ID_PREFIX}${randomUUID()}`;
-        let grantKey: Buffer;
-        try {
-          grantKey = loadGrantKey(io.environment.KEEL_DATA_DIR ?? '.keel/data', { create: false }, io.environment);
-        } catch (error) {
-          throw new CliError((error as Error).message, 2);
-        }
+        const grantKey = cliGrantKey(io.environment);
         const client = await context.client();
         const sessions = await context.sessions();
         const [source, transcript, snapshots] = await Promise.all([

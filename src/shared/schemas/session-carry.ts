@@ -77,9 +77,13 @@ const transcriptEntrySchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
-/** The state the tools part carries (`SessionTools.toCarry`): the sandbox's reference. */
+/**
+ * The state the tools part carries (`SessionTools.toCarry`): the sandbox's reference, and in an eval session
+ * (`replay`) which recorded calls were already answered, by their index.
+ */
 export const carriedToolsSchema = z.strictObject({
   sandbox: z.strictObject({ provider: z.enum(['local', 'e2b']), id: z.string().min(1), sessionId: z.string().min(1) }).optional(),
+  replayed: z.array(count).optional(),
 });
 export type CarriedTools = z.infer<typeof carriedToolsSchema>;
 

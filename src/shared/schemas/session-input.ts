@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { messageSchema } from './content.js';
 import { boundedCount, MAX_COST_USD, MAX_SANDBOX_SECONDS, MAX_TOKENS, MAX_TURNS, MAX_WAIT_SECONDS } from './input-bounds.js';
 import { conversationProblem } from './message-rules.js';
+import { sessionReplaySchema } from './recorded-tool-calls.js';
 
 export const sandboxSchema = z.strictObject({
   provider: z.enum(['local', 'e2b', 'none']),
@@ -50,7 +51,13 @@ export const sessionInputSchema = z.strictObject({
   metadata: z.record(z.string(), z.string()).default({}),
   /** Set by `keel fork`: read access to the source session's content, checked before the first step. */
   fork: forkGrantSchema.optional(),
+  /** Set by `keel eval`: the recorded session's tool calls, answered from the record when matched (recorded-tool-calls.ts). */
+  replay: sessionReplaySchema.optional(),
 }).superRefine((input, context) => {
+  // The recorded results may name the source's stored blocks and snapshots: only its grant holder may replay it.
+  if (input.replay && input.fork?.from !== input.replay.from) {
+    context.addIssue({ code: 'custom', path: ['replay', 'from'], message: 'replay needs `fork` for the same source session (its grant, made by `keel eval`)' });
+  }
   // What the Messages API would refuse fails here, naming the field, instead of at the first model call.
   const problem = conversationProblem(input.messages);
   if (problem) context.addIssue({ code: 'custom', path: ['messages', ...problem.path], message: problem.message });
