@@ -15,11 +15,12 @@ import { buildModelRequest } from './model-request.js';
 import { isPatched } from './patches.js';
 import { snapshotAtTurnEnd } from './sandbox-snapshots.js';
 import { parseCarry, parseInput } from './session-arguments.js';
-import { resolveSessionProfile, sessionConfig } from './session-config.js';
+import { sessionConfig } from './session-config.js';
 import { SessionContext } from './session-context.js';
 import { SessionContinuation } from './session-continuation.js';
 import { registerSessionHandlers } from './session-handlers.js';
 import { SessionModel } from './session-model.js';
+import { profileForRun } from './session-profile.js';
 import { SessionState } from './session-state.js';
 import { SessionTools } from './session-tools.js';
 import { SessionVisibility } from './session-visibility.js';
@@ -50,6 +51,7 @@ export async function agentSessionWorkflow(rawInput: unknown, rawCarry?: unknown
   // Decided once, synchronously, before anything awaits (see patches.ts).
   const lean = isPatched('leanSteps');
   const config = sessionConfig(lean);
+  const followProfile = carry !== undefined && isPatched('followProfile');
 
   // A continued run's state is back before the handlers are set: messages that reached it first must find it.
   const state = new SessionState(input, carry?.state);
@@ -78,12 +80,11 @@ export async function agentSessionWorkflow(rawInput: unknown, rawCarry?: unknown
   const continuation = new SessionContinuation({ state, transcript, context, tools, subAgents }, input, carry);
   registerSessionHandlers({ state, transcript, tools, subAgents, publish });
 
-  // A run that continued as new reads its transcript back and keeps its profile; a first run resolves it.
+  // A run that continued as new reads its transcript back and its profile again; a first run resolves it.
   await transcript.restore();
   context.fromCarry(carry?.context, input.system);
   await claimForkSource(input, carry === undefined);
-  const profile = state.profile ?? (await resolveSessionProfile(config, input.profile));
-  if (!carry) state.attachProfile(profile);
+  const profile = await profileForRun({ config, state, inputProfile: input.profile, continued: carry !== undefined, follow: followProfile });
   // The tools are resolved again in each run (their definitions go into its history); the sandbox carries over.
   await tools.resolve();
   const model = new SessionModel(profile, {
