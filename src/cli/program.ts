@@ -14,6 +14,7 @@ import { registerFork } from './commands/fork.js';
 import { registerInterrupt } from './commands/interrupt.js';
 import { registerList } from './commands/list.js';
 import { registerMcp } from './commands/mcp.js';
+import { registerProfile } from './commands/profile.js';
 import { registerPurge } from './commands/purge.js';
 import { registerReplay } from './commands/replay.js';
 import { registerResetContext } from './commands/reset-context.js';
@@ -56,6 +57,7 @@ export function buildProgram(io: ActionEnvironment): Command {
   registerDeny(program, io);
   registerResetContext(program, io);
   registerInterrupt(program, io);
+  registerProfile(program, io);
   registerCancel(program, io);
   registerList(program, io);
   registerReplay(program, io);

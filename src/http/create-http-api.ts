@@ -21,6 +21,7 @@ import type { ApiToken } from './api-tokens.js';
 import { authenticate } from './authenticate.js';
 import { OpenStreams, registerEventRoutes } from './routes/event-routes.js';
 import { registerMessageRoutes } from './routes/message-routes.js';
+import { registerProfileRoutes } from './routes/profile-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
 
 export interface HttpApiOptions {
@@ -122,6 +123,7 @@ export function createHttpApi(options: HttpApiOptions): ApiApp & { openStreams: 
 
   registerSessionRoutes(app, services);
   registerMessageRoutes(app, services);
+  registerProfileRoutes(app, services);
   const openStreams = new OpenStreams();
   registerEventRoutes(app, services, openStreams);
 

@@ -2,11 +2,15 @@
  * Which profile a session's run works with. A first run resolves the profile its input names; a run that continued
  * as new resolves the profile it was on again, so that an edit to the profiles file reaches a running session at its
  * next continue-as-new (docs/profiles.md), recorded in the run's history by the resolveProfile activity.
- * Workflow code: deterministic.
+ * `switchProfile` moves one session to another profile before its next model call. Workflow code: deterministic.
  */
-import { isCancellation, log } from '@temporalio/workflow';
+import { ApplicationFailure, isCancellation, log, setHandler } from '@temporalio/workflow';
+import { switchProfileUpdate } from '../shared/messages.js';
+import { checkClientArgument } from '../shared/schemas/client-argument.js';
 import type { ResolvedProfile } from '../shared/schemas/profile.js';
+import { switchProfileInputSchema } from '../shared/schemas/session-messages.js';
 import { resolveSessionProfile, type SessionConfig } from './session-config.js';
+import type { SessionModel } from './session-model.js';
 import type { SessionState } from './session-state.js';
 
 export interface RunProfileOptions {
@@ -49,4 +53,45 @@ export async function profileForRun({ config, state, inputProfile, continued, fo
   else if (resolved.model !== carried.model) state.switchProfile(resolved, 'the profile was edited; read again at continue-as-new');
   else state.profile = resolved;
   return resolved;
+}
+
+/**
+ * Sets the `switchProfile` update's handler. Its validator refuses a malformed argument, an ended session and a move
+ * to the profile in use (nothing enters history); the handler resolves the profile (an activity, so an unknown name
+ * comes back to the caller as the update's failure, and the session goes on), and leaves the move for the next model
+ * call: a call in flight finishes, and is priced, on the profile it began with.
+ */
+export function registerProfileSwitch({ state, config }: { state: SessionState; config: SessionConfig }): void {
+  setHandler(
+    switchProfileUpdate,
+    async (request) => {
+      const fromProfile = state.profile?.name ?? state.input.profile;
+      // An unknown name is an ApplicationFailure (`Config.UnknownProfile`), which fails this update only.
+      const profile = await resolveSessionProfile(config, request.profile);
+      if (state.isFinal) throw ApplicationFailure.create({ message: `the session has ended (${state.status}); it runs on no profile any more`, nonRetryable: true });
+      state.pendingProfileSwitch = { name: profile.name, ...(request.reason ? { reason: request.reason } : {}), profile };
+      return { profile: profile.name, model: profile.model, fromProfile };
+    },
+    {
+      validator: (request) => {
+        const checked = checkClientArgument(switchProfileInputSchema, request, 'profile switch');
+        if (!checked.ok) throw new Error(checked.reason);
+        if (state.isFinal) throw new Error(`the session has ended (${state.status}); its profile can no longer change`);
+        const target = state.pendingProfileSwitch?.name ?? state.profile?.name;
+        if (checked.value.profile === target) throw new Error(`the session is already on profile "${target}"`);
+      },
+    },
+  );
+}
+
+/**
+ * Makes a pending `switchProfile` move: called at a safe point before a model call. Returns true when the session
+ * moved (the caller publishes the change).
+ */
+export function applyProfileSwitch(state: SessionState, model: SessionModel): boolean {
+  const pending = state.pendingProfileSwitch;
+  if (!pending?.profile) return false;
+  state.switchProfile(pending.profile, pending.reason ? `switchProfile: ${pending.reason}` : 'switchProfile');
+  model.useProfile(pending.profile);
+  return true;
 }

@@ -20,7 +20,7 @@ import { SessionContext } from './session-context.js';
 import { SessionContinuation } from './session-continuation.js';
 import { registerSessionHandlers } from './session-handlers.js';
 import { SessionModel } from './session-model.js';
-import { profileForRun } from './session-profile.js';
+import { applyProfileSwitch, profileForRun, registerProfileSwitch } from './session-profile.js';
 import { SessionState } from './session-state.js';
 import { SessionTools } from './session-tools.js';
 import { SessionVisibility } from './session-visibility.js';
@@ -79,6 +79,7 @@ export async function agentSessionWorkflow(rawInput: unknown, rawCarry?: unknown
   );
   const continuation = new SessionContinuation({ state, transcript, context, tools, subAgents }, input, carry);
   registerSessionHandlers({ state, transcript, tools, subAgents, publish });
+  registerProfileSwitch({ state, config });
 
   // A run that continued as new reads its transcript back and its profile again; a first run resolves it.
   await transcript.restore();
@@ -128,6 +129,7 @@ export async function agentSessionWorkflow(rawInput: unknown, rawCarry?: unknown
         continue;
       }
       // A safe point: the conversation ends with what the model must answer next.
+      if (applyProfileSwitch(state, model)) publish();
       if (continuation.ready()) await continuation.tryContinueAsNew();
       const specs = tools.specs();
       await resetContextIfDue({ state, model, sessionId: workflowId, system: input.system, tools: specs, task });

@@ -4,6 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Worker } from '@temporalio/worker';
+import { parseApiTokens } from '../../src/http/api-tokens.js';
+import { startHttpApi } from '../../src/http/start-http-api.js';
+import { switchProfileUpdate } from '../../src/shared/messages.js';
+import { keelProfileKey } from '../../src/shared/search-attributes.js';
+import { apiClient } from '../http/http-api-client.js';
+import { runKeel } from '../harness/keel-cli.js';
 import type { SessionHandle } from '../../src/client/session-client.js';
 import type { ScriptedReply } from '../../src/dev/scripted-model/index.js';
 import type { ProfileConfig } from '../../src/shared/schemas/profile.js';
@@ -18,7 +24,10 @@ const reply = (text: string): ScriptedReply => ({ kind: 'message', content: [{ t
 const fleet = (model: string): Record<string, ProfileConfig> => ({
   fleet: { ...testProfiles.test, model, continueAsNewAfterTurns: 2 },
   other: { ...testProfiles.test, model: 'claude-other' },
+  moved: { ...testProfiles.test, model: 'claude-moved' },
 });
+const tenant = 'acme';
+const tenantToken = 'acme-0123456789abcdef';
 
 describe('running sessions move to another profile', () => {
   let profilesFile: string;
@@ -84,5 +93,61 @@ describe('running sessions move to another profile', () => {
 
     await handle.cancel();
     assert.ok((await assertEveryRunReplays(handle)) >= 3, 'at least three runs replayed');
+  });
+
+  test('switchProfile: moves a session at its next model call, as keel profile and POST /v1/sessions/{id}/profile do; bad input is refused and the session goes on; every run replays', async () => {
+    keel.model.push(reply('one'));
+    const handle = await keel.worker.sessions.start({ profile: 'other', mode: 'chat', metadata: { tenant }, messages: [{ role: 'user', content: 'the task' }] });
+    await waitForStatus(handle, 'waiting_for_input', 'the first turn to end');
+    assert.equal(keel.model.requests.at(-1)!.body.model, 'claude-other');
+
+    // Refused, each with a reason that says why; none fails the session.
+    await assert.rejects(handle.switchProfile({ profile: 'nope' }), (error: Error) => error.name === 'MessageRejectedError' && /cannot resolve profile "nope": unknown profile "nope"; known: .*moved/.test(error.message));
+    await assert.rejects(handle.switchProfile({ profile: 'other' }), /already on profile "other"/);
+    await assert.rejects(handle.switchProfile({ profile: '' }), /invalid profile switch: profile/);
+    // Straight to the workflow, past Keel's client: the validator refuses it.
+    await assert.rejects(handle.workflow.executeUpdate(switchProfileUpdate, { args: [{ profile: 7, extra: true } as never] }), (error: Error) =>
+      /invalid profile switch: profile/.test(String((error.cause as Error | undefined)?.message)),
+    );
+    assert.equal(await turn(handle, 'still here'), 'claude-other');
+
+    // The move waits for the next model call: the state names it as pending until then.
+    const switched = await handle.switchProfile({ profile: 'moved', reason: 'canary looked good' });
+    assert.deepEqual(switched, { profile: 'moved', model: 'claude-moved', fromProfile: 'other' });
+    let state = await handle.state();
+    assert.deepEqual([state.profile, state.pendingProfile], ['other', 'moved']);
+    assert.equal(await turn(handle, 'next'), 'claude-moved');
+    state = await handle.state();
+    assert.deepEqual([state.profile, state.model, state.pendingProfile, state.primaryProfile], ['moved', 'claude-moved', undefined, 'other']);
+    const markers = (await handle.fullTranscript()).filter((entry) => entry.kind === 'marker');
+    assert.deepEqual(markers.map((entry) => entry.kind === 'marker' && [entry.marker, entry.detail]), [
+      ['profile-switch', 'other (claude-other) -> moved (claude-moved): switchProfile: canary looked good'],
+    ]);
+    await waitFor('KeelProfile to follow', async () => (await handle.workflow.describe()).typedSearchAttributes.get(keelProfileKey) === 'moved');
+
+    // The CLI verb moves it back.
+    const cli = await runKeel(['profile', handle.workflowId, 'other', '--json'], { address: keel.environment.address, taskQueue: keel.worker.taskQueue });
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.deepEqual(JSON.parse(cli.stdout), { workflowId: handle.workflowId, profile: 'other', model: 'claude-other', fromProfile: 'moved' });
+    assert.equal(await turn(handle, 'back'), 'claude-other');
+    const unknown = await runKeel(['profile', handle.workflowId, 'nope'], { address: keel.environment.address, taskQueue: keel.worker.taskQueue });
+    assert.notEqual(unknown.code, 0);
+    assert.match(unknown.stderr, /unknown profile "nope"/);
+
+    // So does the HTTP API, for the session's tenant; a refusal is a 409.
+    const api = keel.closeAfter(await startHttpApi({ sessions: keel.worker.sessions, tokens: parseApiTokens(`${tenant}:${tenantToken},globex:globex-0123456789abcdef`), port: 0 }));
+    const request = apiClient(() => api.url);
+    const path = `/v1/sessions/${handle.workflowId}/profile`;
+    assert.equal((await request('POST', path, { token: 'globex-0123456789abcdef', body: { profile: 'moved' } })).status, 404);
+    const badBody = await request('POST', path, { token: tenantToken, body: { profile: 3 } });
+    assert.equal(badBody.status, 400);
+    const refused = await request('POST', path, { token: tenantToken, body: { profile: 'nope' } });
+    assert.deepEqual([refused.status, refused.body.error.type], [409, 'rejected']);
+    const moved = await request('POST', path, { token: tenantToken, body: { profile: 'moved', reason: 'over HTTP' } });
+    assert.deepEqual([moved.status, moved.body], [200, { profile: 'moved', model: 'claude-moved', fromProfile: 'other' }]);
+    assert.equal(await turn(handle, 'last'), 'claude-moved');
+
+    await handle.cancel();
+    assert.equal(await assertEveryRunReplays(handle), 1);
   });
 });
