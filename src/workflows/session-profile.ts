@@ -2,13 +2,15 @@
  * Which profile a session's run works with. A first run resolves the profile its input names; a run that continued
  * as new resolves the profile it was on again, so that an edit to the profiles file reaches a running session at its
  * next continue-as-new (docs/profiles.md), recorded in the run's history by the resolveProfile activity.
- * `switchProfile` moves one session to another profile before its next model call. Workflow code: deterministic.
+ * A new session on a profile with a canary takes the canary at its share. `switchProfile` moves one session to
+ * another profile before its next model call. Workflow code: deterministic.
  */
 import { ApplicationFailure, isCancellation, log, setHandler } from '@temporalio/workflow';
 import { switchProfileUpdate } from '../shared/messages.js';
 import { checkClientArgument } from '../shared/schemas/client-argument.js';
 import type { ResolvedProfile } from '../shared/schemas/profile.js';
 import { switchProfileInputSchema } from '../shared/schemas/session-messages.js';
+import { localConfigActivities } from './session-activities.js';
 import { resolveSessionProfile, type SessionConfig } from './session-config.js';
 import type { SessionModel } from './session-model.js';
 import type { SessionState } from './session-state.js';
@@ -32,7 +34,7 @@ export interface RunProfileOptions {
  */
 export async function profileForRun({ config, state, inputProfile, continued, follow }: RunProfileOptions): Promise<ResolvedProfile> {
   if (!continued) {
-    const profile = await resolveSessionProfile(config, inputProfile);
+    const profile = await withCanary(config, await resolveSessionProfile(config, inputProfile));
     state.attachProfile(profile);
     return profile;
   }
@@ -53,6 +55,24 @@ export async function profileForRun({ config, state, inputProfile, continued, fo
   else if (resolved.model !== carried.model) state.switchProfile(resolved, 'the profile was edited; read again at continue-as-new');
   else state.profile = resolved;
   return resolved;
+}
+
+/**
+ * A new session's profile once its canary is drawn: the canary at its share, else `primary`. The draw is a local
+ * activity (recorded in history); a share of 0 or 1 needs none. A canary that no longer resolves leaves the
+ * session on `primary`.
+ */
+async function withCanary(config: SessionConfig, primary: ResolvedProfile): Promise<ResolvedProfile> {
+  const canary = primary.canary;
+  if (!canary || canary.share <= 0) return primary;
+  if (canary.share < 1 && (await localConfigActivities.drawCanary()) >= canary.share) return primary;
+  try {
+    return await config.resolveProfile(canary.profile);
+  } catch (error) {
+    if (isCancellation(error)) throw error;
+    log.warn('the canary profile does not resolve: the session takes the profile it asked for', { profile: primary.name, canary: canary.profile });
+    return primary;
+  }
 }
 
 /**

@@ -14,6 +14,7 @@ import type { SessionHandle } from '../../src/client/session-client.js';
 import type { ScriptedReply } from '../../src/dev/scripted-model/index.js';
 import type { ProfileConfig } from '../../src/shared/schemas/profile.js';
 import { runHistories } from '../harness/history-size.js';
+import { assertHistoriesReplay } from '../harness/replay.js';
 import { writeProfilesFile } from '../harness/profiles-file.js';
 import { testProfiles } from '../harness/test-profiles.js';
 import { useKeel } from '../harness/use-keel.js';
@@ -25,6 +26,7 @@ const fleet = (model: string): Record<string, ProfileConfig> => ({
   fleet: { ...testProfiles.test, model, continueAsNewAfterTurns: 2 },
   other: { ...testProfiles.test, model: 'claude-other' },
   moved: { ...testProfiles.test, model: 'claude-moved' },
+  ramped: { ...testProfiles.test, model: 'claude-other', canary: { profile: 'moved', share: 0.25 } },
 });
 const tenant = 'acme';
 const tenantToken = 'acme-0123456789abcdef';
@@ -32,7 +34,8 @@ const tenantToken = 'acme-0123456789abcdef';
 describe('running sessions move to another profile', () => {
   let profilesFile: string;
   const keel = useKeel({
-    model: {},
+    // Scripted replies first; past them (the canary's many sessions, a call retried on a busy machine) `done`.
+    model: { responder: () => reply('done') },
     worker: () => {
       profilesFile = join(mkdtempSync(join(tmpdir(), 'keel-follow-')), 'profiles.json');
       writeProfilesFile(profilesFile, fleet('claude-old'));
@@ -149,5 +152,49 @@ describe('running sessions move to another profile', () => {
 
     await handle.cancel();
     assert.equal(await assertEveryRunReplays(handle), 1);
+  });
+
+  test('canary: 200 new sessions on a profile with a canary at share 0.25 land within the binomial 99% interval, and replay takes the branch each drew', async () => {
+    const sessions = 200;
+    const share = 0.25;
+    // The binomial's 99% interval for the number of canary sessions: mean ± 2.576 standard deviations.
+    const mean = sessions * share;
+    const spread = 2.576 * Math.sqrt(sessions * share * (1 - share));
+    const [low, high] = [Math.ceil(mean - spread), Math.floor(mean + spread)];
+    assert.deepEqual([low, high], [35, 65]);
+
+    const firstRequest = keel.model.requests.length;
+    // Each ends at once: one model call (the responder's `done`) answers its task.
+    const handles = await Promise.all(
+      Array.from({ length: sessions }, (_, index) =>
+        keel.worker.sessions.start({ profile: 'ramped', messages: [{ role: 'user', content: `task ${index}` }] }),
+      ),
+    );
+    const results = await Promise.all(handles.map((handle) => handle.result()));
+    assert.ok(results.every((result) => result.status === 'completed' && result.finalText === 'done'));
+
+    const profiles = await Promise.all(handles.map(async (handle) => (await handle.workflow.describe()).typedSearchAttributes.get(keelProfileKey)));
+    const canaries = profiles.filter((profile) => profile === 'moved').length;
+    assert.equal(canaries + profiles.filter((profile) => profile === 'ramped').length, sessions, 'every session is on the profile or its canary');
+    assert.ok(canaries >= low && canaries <= high, `${canaries} canary sessions of ${sessions}, expected ${low}..${high}`);
+    // The model server saw the canary's model for those sessions (a call retried on a busy machine counts twice).
+    const models = keel.model.requests.slice(firstRequest).map((request) => request.body.model);
+    assert.ok(models.filter((model) => model === 'claude-moved').length >= canaries);
+    assert.ok(models.filter((model) => model === 'claude-other').length >= sessions - canaries);
+    assert.equal(models.filter((model) => model !== 'claude-moved' && model !== 'claude-other').length, 0);
+
+    // State says so too, and the draw is in the history, so replay takes the same branch.
+    const canary = handles[profiles.indexOf('moved')];
+    const primary = handles[profiles.indexOf('ramped')];
+    const [canaryState, primaryState] = await Promise.all([canary.state(), primary.state()]);
+    assert.deepEqual([canaryState.profile, canaryState.model, canaryState.primaryProfile], ['moved', 'claude-moved', 'ramped']);
+    assert.deepEqual([primaryState.profile, primaryState.model], ['ramped', 'claude-other']);
+    const history = await canary.workflow.fetchHistory();
+    const markerPayloads = (history.events ?? []).flatMap((event) =>
+      Object.values(event.markerRecordedEventAttributes?.details ?? {}).flatMap((payloads) => (payloads.payloads ?? []).map((payload) => Buffer.from(payload.data ?? []).toString())),
+    );
+    assert.ok(markerPayloads.some((text) => text.includes('drawCanary')), 'the draw is recorded as a local activity marker');
+    const sample = [...handles.filter((_, index) => profiles[index] === 'moved').slice(0, 5), ...handles.filter((_, index) => profiles[index] === 'ramped').slice(0, 5)];
+    await assertHistoriesReplay(keel.environment.bundle, sample);
   });
 });
