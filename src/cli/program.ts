@@ -23,6 +23,7 @@ import { registerSend } from './commands/send.js';
 import { registerServe } from './commands/serve.js';
 import { registerStart } from './commands/start.js';
 import { registerState } from './commands/state.js';
+import { registerStats } from './commands/stats.js';
 import { registerTranscript } from './commands/transcript.js';
 import { registerWatch } from './commands/watch.js';
 
@@ -60,6 +61,7 @@ export function buildProgram(io: ActionEnvironment): Command {
   registerProfile(program, io);
   registerCancel(program, io);
   registerList(program, io);
+  registerStats(program, io);
   registerReplay(program, io);
   registerFork(program, io);
   registerDiff(program, io);
