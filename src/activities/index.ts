@@ -13,6 +13,7 @@ import type { EventPublisher } from '../events/event-transport.js';
 import { RestoredContexts } from '../stores/restored-contexts.js';
 import { createClaimFork } from './claim-fork.js';
 import { createContentStoreActivities } from './content-store-activities.js';
+import { createDrawCanary } from './draw-canary.js';
 import { createResolveProfile } from './resolve-profile.js';
 import { createResolveTools } from './resolve-tools.js';
 import { createGradeSession } from './grade-session.js';
@@ -42,6 +43,7 @@ export function createActivities(dependencies: ActivityDependencies) {
   return {
     callModel: createCallModel(dependencies.model, dependencies.store, new RestoredContexts(), dependencies.events),
     resolveProfile: createResolveProfile(dependencies.profiles),
+    drawCanary: createDrawCanary(),
     resolveTools: createResolveTools(dependencies),
     runTool: createRunTool(dependencies),
     ...createSandboxLifecycle(dependencies),

@@ -15,6 +15,7 @@ import { registerFork } from './commands/fork.js';
 import { registerInterrupt } from './commands/interrupt.js';
 import { registerList } from './commands/list.js';
 import { registerMcp } from './commands/mcp.js';
+import { registerProfile } from './commands/profile.js';
 import { registerPurge } from './commands/purge.js';
 import { registerReplay } from './commands/replay.js';
 import { registerResetContext } from './commands/reset-context.js';
@@ -23,6 +24,7 @@ import { registerSend } from './commands/send.js';
 import { registerServe } from './commands/serve.js';
 import { registerStart } from './commands/start.js';
 import { registerState } from './commands/state.js';
+import { registerStats } from './commands/stats.js';
 import { registerTranscript } from './commands/transcript.js';
 import { registerWatch } from './commands/watch.js';
 
@@ -57,8 +59,10 @@ export function buildProgram(io: ActionEnvironment): Command {
   registerDeny(program, io);
   registerResetContext(program, io);
   registerInterrupt(program, io);
+  registerProfile(program, io);
   registerCancel(program, io);
   registerList(program, io);
+  registerStats(program, io);
   registerReplay(program, io);
   registerFork(program, io);
   registerDiff(program, io);

@@ -8,14 +8,25 @@ import { randomUUID } from 'node:crypto';
 import { executeUpdateResendingLost } from './resend-lost-update.js';
 import { MessageRejectedError, ValidationError } from '../errors.js';
 import { MAX_KEEL_PAYLOAD_BYTES, oversizedMessageReason } from '../shared/payload-limits.js';
-import { decideToolCallUpdate, interruptSignal, raiseBudgetUpdate, resetContextSignal, sendMessageUpdate, stateQuery, transcriptQuery, userMessageSignal } from '../shared/messages.js';
+import { decideToolCallUpdate, interruptSignal, raiseBudgetUpdate, resetContextSignal, sendMessageUpdate, stateQuery, switchProfileUpdate, transcriptQuery, userMessageSignal } from '../shared/messages.js';
 import type { MessageContent } from '../shared/schemas/content.js';
 import { CONTINUED_AS_NEW } from '../shared/schemas/session-carry.js';
 import type { ContentStore } from '../stores/content-store.js';
 import { resolveContent } from '../stores/restore-content.js';
 import type { SessionEventSubscriber, SubscribeOptions } from './session-event-subscriber.js';
 import type { SessionEventEnvelope } from '../shared/schemas/session-event.js';
-import type { AssistantTurn, DecideToolCallInput, RaiseBudgetInput, ResetContextInput, SessionResult, SessionStateView, TranscriptEntry, TranscriptPage } from '../shared/schemas/session-messages.js';
+import type {
+  AssistantTurn,
+  DecideToolCallInput,
+  RaiseBudgetInput,
+  ResetContextInput,
+  SessionResult,
+  SessionStateView,
+  SwitchProfileInput,
+  SwitchProfileResult,
+  TranscriptEntry,
+  TranscriptPage,
+} from '../shared/schemas/session-messages.js';
 
 /**
  * Refuses what Temporal would refuse, before sending it, with an error that names the limit.
@@ -117,6 +128,14 @@ export class SessionHandle {
 
   raiseBudget(request: RaiseBudgetInput): Promise<UpdateResult<typeof raiseBudgetUpdate>> {
     return unwrapRejection(executeUpdateResendingLost(this.workflow, raiseBudgetUpdate, [request], randomUUID()));
+  }
+
+  /**
+   * Moves the session to another profile before its next model call (the `switchProfile` update).
+   * @throws MessageRejectedError for an unknown profile, the profile in use, or an ended session.
+   */
+  switchProfile(request: SwitchProfileInput): Promise<SwitchProfileResult> {
+    return unwrapRejection(executeUpdateResendingLost(this.workflow, switchProfileUpdate, [request], randomUUID()));
   }
 
   state(): Promise<SessionStateView> {

@@ -54,15 +54,18 @@ export function readProfilesFile(path: string): Map<string, Profile> {
 }
 
 /**
- * Every fallback a profile names must be another known profile. @throws ConfigError naming the source, the profile
- * and the field, e.g. `profiles.yaml: profile "fast": fallbacks.0: unknown profile "slow"`.
+ * Every fallback and canary a profile names must be another known profile. @throws ConfigError naming the source,
+ * the profile and the field, e.g. `profiles.yaml: profile "fast": fallbacks.0: unknown profile "slow"`.
  */
 export function checkFallbacks(profiles: Map<string, Profile>, known: ReadonlySet<string>, source: string): void {
+  const problemOf = (name: string, other: string, itself: string) => (other === name ? itself : known.has(other) ? undefined : `unknown profile "${other}"`);
   for (const [name, profile] of profiles) {
     for (const [index, fallback] of profile.fallbacks.entries()) {
-      const problem = fallback === name ? 'a profile cannot fall back to itself' : known.has(fallback) ? undefined : `unknown profile "${fallback}"`;
+      const problem = problemOf(name, fallback, 'a profile cannot fall back to itself');
       if (problem) throw new ConfigError(`${source}: profile "${name}": fallbacks.${index}: ${problem}`);
     }
+    const canary = profile.canary && problemOf(name, profile.canary.profile, 'a profile cannot be its own canary');
+    if (canary) throw new ConfigError(`${source}: profile "${name}": canary.profile: ${canary}`);
   }
 }
 

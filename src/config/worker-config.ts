@@ -88,6 +88,13 @@ const workerEnvironmentSchema = z.object({
   KEEL_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
   /** Serve `GET /healthz` (200 while polling, 503 otherwise) for container health checks. @default off (env `KEEL_HEALTH_PORT`) */
   KEEL_HEALTH_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /**
+   * Worker Versioning: the worker deployment this worker belongs to, and its build (set both, or neither). Sessions
+   * stay on the build they started on and move at their next continue-as-new. @default unversioned (env
+   * `KEEL_DEPLOYMENT_NAME`, `KEEL_BUILD_ID`)
+   */
+  KEEL_DEPLOYMENT_NAME: z.string().min(1).max(255).optional(),
+  KEEL_BUILD_ID: z.string().min(1).max(255).optional(),
   /** Interface for the health endpoint. @default `0.0.0.0` (env `KEEL_HEALTH_HOST`) */
   KEEL_HEALTH_HOST: z.string().min(1).default('0.0.0.0'),
 });
@@ -141,6 +148,8 @@ export interface WorkerConfig {
   /** `host:port` of the Prometheus endpoint, when on. */
   metricsAddress?: string;
   health?: { host: string; port: number };
+  /** Worker Versioning's deployment name and build id, when set. */
+  deployment?: { name: string; buildId: string };
   localSandbox: LocalSandboxOptionsInput;
   builtInTools: BuiltInToolOptions;
   toolHeartbeatTimeoutMs: number;
@@ -155,6 +164,9 @@ export function loadWorkerConfig(environment: NodeJS.ProcessEnv = process.env): 
   );
   if (!parsed.success) throw new ConfigError(`worker environment: ${describeIssues(parsed.error)}`);
   const env = parsed.data;
+  if ((env.KEEL_DEPLOYMENT_NAME === undefined) !== (env.KEEL_BUILD_ID === undefined)) {
+    throw new ConfigError('worker environment: KEEL_DEPLOYMENT_NAME and KEEL_BUILD_ID go together (Worker Versioning): set both, or neither');
+  }
   return {
     taskQueue: env.KEEL_TASK_QUEUE,
     ...(env.KEEL_PROFILES ? { profilesFile: env.KEEL_PROFILES } : {}),
@@ -173,6 +185,7 @@ export function loadWorkerConfig(environment: NodeJS.ProcessEnv = process.env): 
     ...(env.KEEL_TASK_QUEUE_ACTIVITIES_PER_SECOND !== undefined ? { taskQueueActivitiesPerSecond: env.KEEL_TASK_QUEUE_ACTIVITIES_PER_SECOND } : {}),
     ...(env.KEEL_METRICS_PORT !== undefined ? { metricsAddress: `${env.KEEL_METRICS_HOST}:${env.KEEL_METRICS_PORT}` } : {}),
     ...(env.KEEL_HEALTH_PORT !== undefined ? { health: { host: env.KEEL_HEALTH_HOST, port: env.KEEL_HEALTH_PORT } } : {}),
+    ...(env.KEEL_DEPLOYMENT_NAME && env.KEEL_BUILD_ID ? { deployment: { name: env.KEEL_DEPLOYMENT_NAME, buildId: env.KEEL_BUILD_ID } } : {}),
     localSandbox: {
       ...(env.KEEL_SANDBOX_MEMORY_MB ? { memoryMb: env.KEEL_SANDBOX_MEMORY_MB } : {}),
       ...(env.KEEL_SANDBOX_MAX_PROCESSES ? { maxProcesses: env.KEEL_SANDBOX_MAX_PROCESSES } : {}),

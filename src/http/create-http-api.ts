@@ -22,6 +22,7 @@ import { authenticate } from './authenticate.js';
 import { InFlightRequests } from './in-flight-requests.js';
 import { OpenStreams, registerEventRoutes } from './routes/event-routes.js';
 import { registerMessageRoutes } from './routes/message-routes.js';
+import { registerProfileRoutes } from './routes/profile-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
 
 export interface HttpApiOptions {
@@ -127,6 +128,7 @@ export function createHttpApi(options: HttpApiOptions): ApiApp & { openStreams: 
 
   registerSessionRoutes(app, services);
   registerMessageRoutes(app, services);
+  registerProfileRoutes(app, services);
   const openStreams = new OpenStreams();
   registerEventRoutes(app, services, openStreams);
 

@@ -88,7 +88,7 @@ const transcriptEntrySchema = z.union([
   z.looseObject({ kind: z.literal('message'), role: z.enum(['user', 'assistant']), content: messageContentSchema, turn: z.number(), epoch: z.number() }),
   z.looseObject({
     kind: z.literal('marker'),
-    marker: z.enum(['context-reset', 'interrupted', 'limit-reached', 'failover', 'tool-decision']),
+    marker: z.enum(['context-reset', 'interrupted', 'limit-reached', 'failover', 'tool-decision', 'profile-switch']),
     turn: z.number(),
     epoch: z.number(),
     detail: z.string().optional(),

@@ -11,6 +11,8 @@ import type {
   RaiseBudgetInput,
   ResetContextInput,
   SessionStateView,
+  SwitchProfileInput,
+  SwitchProfileResult,
   TranscriptPage,
   TranscriptQueryInput,
   UserMessageInput,
@@ -24,6 +26,8 @@ export const decideToolCallUpdate = defineUpdate<PendingApproval & { decision: D
   'decideToolCall',
 );
 export const raiseBudgetUpdate = defineUpdate<{ maxTokens?: number; maxCostUsd?: number }, [RaiseBudgetInput]>('raiseBudget');
+/** Moves the session to another profile before its next model call (a `profile-switch` marker records it). */
+export const switchProfileUpdate = defineUpdate<SwitchProfileResult, [SwitchProfileInput]>('switchProfile');
 export const interruptSignal = defineSignal<[InterruptInput?]>('interrupt');
 /** Sent by a sub-agent to its parent after each of its model calls (Keel's own; a parent drops one from a stranger). */
 export const childReportSignal = defineSignal<[ChildReport]>('childReport');

@@ -113,6 +113,13 @@ export interface KeelWorkerOptions {
    * @default the local hub of this process, in the per-user folder clients on this machine look in (src/worker/main.ts: env `KEEL_EVENTS`)
    */
   events?: EventPublisher | false;
+  /**
+   * Worker Versioning: the worker deployment and build this worker belongs to (env `KEEL_DEPLOYMENT_NAME`,
+   * `KEEL_BUILD_ID`). Sessions are pinned to the build they started on and move to the deployment's current build
+   * at their next continue-as-new. A build takes new sessions once it is made the deployment's current version.
+   * @default none: the worker takes any session of its task queue
+   */
+  deployment?: { name: string; buildId: string };
   /** Receives the start report (which sandbox limits are in force). @default none: silent */
   logger?: { info(message: string): void; warn(message: string): void };
 }
@@ -187,6 +194,16 @@ export async function createKeelWorker(options: KeelWorkerOptions): Promise<Work
     // The guard decodes last (codecs decode in reverse order), so it sees what other codecs (encryption) opened.
     dataConverter: { ...options.dataConverter, payloadCodecs: [new JsonPayloadGuard(), ...(options.dataConverter?.payloadCodecs ?? [])] },
     ...(options.tracing ? { interceptors: options.tracing.interceptors, sinks: options.tracing.sinks } : {}),
+    ...(options.deployment
+      ? {
+          workerDeploymentOptions: {
+            useWorkerVersioning: true,
+            version: { deploymentName: options.deployment.name, buildId: options.deployment.buildId },
+            // A running session's workflow tasks stay on its build; continue-as-new moves it (session-continuation.ts).
+            defaultVersioningBehavior: 'PINNED' as const,
+          },
+        }
+      : {}),
     ...options.workerOptions,
   });
 }

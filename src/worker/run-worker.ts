@@ -138,6 +138,7 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
       localSandbox: config.localSandbox,
       builtInTools: config.builtInTools,
       toolHeartbeatTimeoutMs: config.toolHeartbeatTimeoutMs,
+      ...(config.deployment ? { deployment: config.deployment } : {}),
       logger: { info: (message) => logger.info(message), warn: (message) => logger.warn(message) },
       ...overrides,
       workerOptions: {
@@ -197,6 +198,7 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
         encryption: dataConverter ? 'on' : 'off',
         metrics: config.metricsAddress ?? 'off',
         health: health?.url ?? 'off',
+        workerVersioning: config.deployment ? `${config.deployment.name}, build ${config.deployment.buildId}` : 'off',
         workflowBundle: workflowBundlePath ?? 'bundled at start',
         maxConcurrentActivities: config.maxConcurrentActivities,
         maxConcurrentWorkflowTasks: config.maxConcurrentWorkflowTasks,

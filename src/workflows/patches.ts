@@ -46,6 +46,16 @@ export const sessionPatches = {
     since: 'Unreleased — what durability costs, measured and cut',
     changes: 'resolveProfile and resolveTools as local activities; search attributes upserted on status or profile change',
   },
+  /**
+   * A run that continued as new reads its profile again (the resolveProfile activity, recorded in its history)
+   * instead of keeping the one it carried, so that an edited profile reaches running sessions at their next
+   * continue-as-new. Asked for only in continued runs, at their start.
+   */
+  followProfile: {
+    id: 'keel-follow-profile',
+    since: 'Unreleased — moving a live fleet',
+    changes: 'each continued run resolves the session\'s profile again (resolveProfile) instead of keeping the carried one',
+  },
 } as const satisfies Record<string, SessionPatch>;
 
 export type SessionPatchName = keyof typeof sessionPatches;

@@ -3,7 +3,7 @@
  * turns, at a safe point, carrying one object made of each part's own state (`toCarry()`), with the transcript by
  * reference, so that a session's history stays bounded however long it runs. Workflow code: deterministic.
  */
-import { allHandlersFinished, condition, continueAsNew, log, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, log, makeContinueAsNewFunc, workflowInfo } from '@temporalio/workflow';
 import { MAX_KEEL_PAYLOAD_BYTES } from '../shared/payload-limits.js';
 import { CARRY_VERSION, CONTINUED_AS_NEW, type CarriedSubAgents, type CarriedTools, type SessionCarry } from '../shared/schemas/session-carry.js';
 import type { SessionInput } from '../shared/schemas/session-input.js';
@@ -138,7 +138,8 @@ export class SessionContinuation {
       return;
     }
     log.info('continuing as new', { runs: carry.runs, turn: state.turn, transcript: carry.transcript.total });
-    await continueAsNew<(input: SessionInput, carry: SessionCarry) => Promise<unknown>>(nextInput, carry);
+    // On versioned workers a session is pinned to its build; its next run starts on the deployment's current build.
+    await makeContinueAsNewFunc<(input: SessionInput, carry: SessionCarry) => Promise<unknown>>({ initialVersioningBehavior: 'AUTO_UPGRADE' })(nextInput, carry);
   }
 
   /** True when the switch needs activities first: no archive yet this run, too much to carry inline, or content to store. */

@@ -70,6 +70,17 @@ export class SessionModel {
     }
   }
 
+  /**
+   * Moves calls to `profile` from the next one on (a profile switch), with its own fallbacks: a switch starts
+   * failover afresh.
+   */
+  useProfile(profile: ResolvedProfile): void {
+    this.#tried.clear();
+    this.#tried.add(profile.name);
+    this.#fallbacks.length = 0;
+    this.#switchTo(profile);
+  }
+
   /** A summarising call on the active profile, with its own retries and no failover (a failed summary falls back to a plain reset). */
   summarize(turn: number, request: ModelCallRequest): Promise<ModelCallResponse> {
     return this.#activities.callModel.executeWithOptions(

@@ -52,6 +52,11 @@ export class SessionState {
   /** Tokens and cost so far, and the soft-limit pause. */
   readonly spend: SessionSpend;
   readonly failovers: FailoverEvent[] = [];
+  /**
+   * A move to another profile asked for by `switchProfile` and not made yet: made before the next model call, never
+   * during one. `profile` is the resolved profile; a continued run gets only the name and resolves it again.
+   */
+  pendingProfileSwitch: { name: string; reason?: string; profile?: ResolvedProfile } | undefined;
   /** Real input tokens of the last turn's call in this context epoch; undefined until one is made after a reset. */
   lastContextTokens: number | undefined;
   /** A reset asked for by `resetContext`, made before the next model call. */
@@ -87,6 +92,7 @@ export class SessionState {
     this.answering = [...carried.answering];
     for (const reply of carried.recentReplies) this.replies.set(reply.messageId, reply);
     this.failovers.push(...carried.failovers);
+    if (carried.pendingProfileSwitch) this.pendingProfileSwitch = { name: carried.pendingProfileSwitch.profile, reason: carried.pendingProfileSwitch.reason };
   }
 
   /**
@@ -110,6 +116,7 @@ export class SessionState {
       recentReplies: [...this.replies.values()].filter((reply) => reply.endedBy !== CONTINUED_AS_NEW).slice(-CARRIED_REPLIES),
       ...this.spend.toCarry(),
       failovers: this.failovers.map((event) => ({ ...event })),
+      pendingProfileSwitch: this.pendingProfileSwitch && { profile: this.pendingProfileSwitch.name, reason: this.pendingProfileSwitch.reason },
       lastContextTokens: this.lastContextTokens,
       pendingContextReset: this.pendingContextReset && { ...this.pendingContextReset },
       systemInContext: this.systemInContext,
@@ -232,6 +239,18 @@ export class SessionState {
       'failover',
       `${event.fromProfile} (${event.fromModel}) -> ${event.toProfile} (${event.toModel}) after ${event.reason} outlasted its retries: ${event.message}`,
     );
+  }
+
+  /**
+   * Moves the session to `profile` (a `switchProfile`, or its profile read again after an edit): calls and their
+   * prices go to it from now on. The limits stay the session's own. A `profile-switch` marker says what changed.
+   */
+  switchProfile(profile: ResolvedProfile, why: string): void {
+    const from = this.profile;
+    this.profile = profile;
+    this.pendingProfileSwitch = undefined;
+    const what = from ? `${from.name} (${from.model}) -> ${profile.name} (${profile.model})` : `${profile.name} (${profile.model})`;
+    this.addMarker('profile-switch', `${what}: ${why}`);
   }
 
   /**

@@ -39,6 +39,7 @@ export function sessionStateView(
     ...(state.limitReached ? { limitReached: state.limitReached } : {}),
     primaryProfile: state.input.profile,
     failovers: state.failovers.map((event) => ({ ...event })),
+    ...(state.pendingProfileSwitch ? { pendingProfile: state.pendingProfileSwitch.name } : {}),
     limits: { ...state.limits },
     ...(pause ? { budgetPause: { ...pause } } : {}),
     spend: state.spend.view(),

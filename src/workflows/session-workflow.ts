@@ -15,11 +15,12 @@ import { buildModelRequest } from './model-request.js';
 import { isPatched } from './patches.js';
 import { snapshotAtTurnEnd } from './sandbox-snapshots.js';
 import { parseCarry, parseInput } from './session-arguments.js';
-import { resolveSessionProfile, sessionConfig } from './session-config.js';
+import { sessionConfig } from './session-config.js';
 import { SessionContext } from './session-context.js';
 import { SessionContinuation } from './session-continuation.js';
 import { registerSessionHandlers } from './session-handlers.js';
 import { SessionModel } from './session-model.js';
+import { applyProfileSwitch, profileForRun, registerProfileSwitch } from './session-profile.js';
 import { SessionState } from './session-state.js';
 import { SessionTools } from './session-tools.js';
 import { SessionVisibility } from './session-visibility.js';
@@ -50,6 +51,7 @@ export async function agentSessionWorkflow(rawInput: unknown, rawCarry?: unknown
   // Decided once, synchronously, before anything awaits (see patches.ts).
   const lean = isPatched('leanSteps');
   const config = sessionConfig(lean);
+  const followProfile = carry !== undefined && isPatched('followProfile');
 
   // A continued run's state is back before the handlers are set: messages that reached it first must find it.
   const state = new SessionState(input, carry?.state);
@@ -77,13 +79,13 @@ export async function agentSessionWorkflow(rawInput: unknown, rawCarry?: unknown
   );
   const continuation = new SessionContinuation({ state, transcript, context, tools, subAgents }, input, carry);
   registerSessionHandlers({ state, transcript, tools, subAgents, publish });
+  registerProfileSwitch({ state, config });
 
-  // A run that continued as new reads its transcript back and keeps its profile; a first run resolves it.
+  // A run that continued as new reads its transcript back and its profile again; a first run resolves it.
   await transcript.restore();
   context.fromCarry(carry?.context, input.system);
   await claimForkSource(input, carry === undefined);
-  const profile = state.profile ?? (await resolveSessionProfile(config, input.profile));
-  if (!carry) state.attachProfile(profile);
+  const profile = await profileForRun({ config, state, inputProfile: input.profile, continued: carry !== undefined, follow: followProfile });
   // The tools are resolved again in each run (their definitions go into its history); the sandbox carries over.
   await tools.resolve();
   const model = new SessionModel(profile, {
@@ -127,6 +129,7 @@ export async function agentSessionWorkflow(rawInput: unknown, rawCarry?: unknown
         continue;
       }
       // A safe point: the conversation ends with what the model must answer next.
+      if (applyProfileSwitch(state, model)) publish();
       if (continuation.ready()) await continuation.tryContinueAsNew();
       // A sub-agent's call waits for the tree's budget lease (budget-leases.ts): the whole tree stops within one call.
       const lease = await subAgents.lease();

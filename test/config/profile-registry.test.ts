@@ -106,6 +106,15 @@ describe('profile registry', () => {
     assert.deepEqual(registry.resolve('main').fallbacks, ['claude-haiku-4-5']);
   });
 
+  test('ProfileRegistry: a canary must name another known profile, at a share from 0 to 1', () => {
+    const path = tempFile('profiles.json', JSON.stringify({ profiles: { main: { model: 'a', canary: { profile: 'missing', share: 0.1 } } } }));
+    assert.throws(() => new ProfileRegistry({ file: path }), /profiles\.json: profile "main": canary\.profile: unknown profile "missing"/);
+    assert.throws(() => new ProfileRegistry({ profiles: { self: { model: 'a', canary: { profile: 'self', share: 0.5 } } } }), /profile "self": canary\.profile: a profile cannot be its own canary/);
+    assert.throws(() => new ProfileRegistry({ profiles: { main: { model: 'a', canary: { profile: 'default', share: 1.5 } } } }), /profile "main": canary\.share: Too big/);
+    const registry = new ProfileRegistry({ profiles: { main: { model: 'a', canary: { profile: 'claude-haiku-4-5', share: 0.25 } } } });
+    assert.deepEqual(registry.resolve('main').canary, { profile: 'claude-haiku-4-5', share: 0.25 });
+  });
+
   test('ProfileRegistry: an edited file reaches the next resolve without a restart', () => {
     const path = tempFile('profiles.json', JSON.stringify({ profiles: { live: { model: 'first' } } }));
     const registry = new ProfileRegistry({ file: path });

@@ -17,4 +17,12 @@ describe('worker config', () => {
       );
     }
   });
+
+  test('loadWorkerConfig: KEEL_DEPLOYMENT_NAME and KEEL_BUILD_ID turn Worker Versioning on together; one alone is refused', () => {
+    assert.deepEqual(loadWorkerConfig({ KEEL_DEPLOYMENT_NAME: 'keel', KEEL_BUILD_ID: '2026-12-07.1' }).deployment, { name: 'keel', buildId: '2026-12-07.1' });
+    assert.equal('deployment' in loadWorkerConfig({}), false);
+    for (const environment of [{ KEEL_DEPLOYMENT_NAME: 'keel' }, { KEEL_BUILD_ID: 'b1' }]) {
+      assert.throws(() => loadWorkerConfig(environment), (error: unknown) => ConfigError.isInstance(error) && /KEEL_DEPLOYMENT_NAME and KEEL_BUILD_ID go together/.test(error.message));
+    }
+  });
 });

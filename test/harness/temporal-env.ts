@@ -64,6 +64,8 @@ export interface WorkerSetup {
   tracing?: KeelWorkerOptions['tracing'];
   /** Where the worker's model calls publish their live stream. @default the process's local hub in the per-user folder */
   events?: KeelWorkerOptions['events'];
+  /** Worker Versioning: the deployment and build of the worker. @default unversioned */
+  deployment?: KeelWorkerOptions['deployment'];
   /** A bundle of the worker's own. @default the file's shared bundle */
   workflowBundle?: WorkflowBundleWithSourceMap;
 }
@@ -163,6 +165,7 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
         ...(setup.toolHeartbeatTimeoutMs ? { toolHeartbeatTimeoutMs: setup.toolHeartbeatTimeoutMs } : {}),
         ...(setup.sandboxProviders ? { sandboxProviders: setup.sandboxProviders } : {}),
         ...(setup.events !== undefined ? { events: setup.events } : {}),
+        ...(setup.deployment ? { deployment: setup.deployment } : {}),
         store: setup.store ?? store,
       });
       const running = worker.run();

@@ -27,7 +27,7 @@ from temporalio.exceptions import ApplicationError, FailureError
 from temporalio.service import RPCError
 
 SIGNALS = ["userMessage", "interrupt", "resetContext", "childReport", "budgetLease"]
-UPDATES = ["sendMessage", "decideToolCall", "raiseBudget"]
+UPDATES = ["sendMessage", "decideToolCall", "raiseBudget", "switchProfile"]
 QUERIES = ["state", "transcript"]
 
 
@@ -89,6 +89,7 @@ def malformed_argument(rng: random.Random, name: str):
         "budgetLease": lambda: {"lease": rng.choice([bad(), "x" * 65, "00000000-0000-4000-8000-000000000000"]), "granted": rng.choice([bad(), True, False]), "limit": bad()},
         "decideToolCall": lambda: {"toolUseId": bad(), "approve": rng.choice([bad(), True, False]), "input": bad(), "result": bad(), "reason": bad()},
         "raiseBudget": lambda: {"maxTokens": bad(), "maxCostUsd": rng.choice([bad(), 1e306, -1, 0])},
+        "switchProfile": lambda: {"profile": rng.choice([bad(), "", "no-such-profile", "test", "x" * 300]), "reason": bad()},
         "state": lambda: {"anything": bad()},
         "transcript": lambda: {"fromIndex": rng.choice([bad(), -1, 1e306, 2**53 + 1, 0.5])},
     }

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { SessionHandle } from '../../src/client/session-client.js';
 import type { ScriptedReply } from '../../src/dev/scripted-model/index.js';
 import type { ProfileConfig } from '../../src/shared/schemas/profile.js';
+import { writeProfilesFile } from '../harness/profiles-file.js';
 import { assertHistoriesReplay } from '../harness/replay.js';
 import { useKeel } from '../harness/use-keel.js';
 import { testProfiles } from '../harness/test-profiles.js';
@@ -17,12 +18,7 @@ const reply = (text: string, inputTokens: number): ScriptedReply => ({
   usage: { input_tokens: inputTokens, output_tokens: 10 },
 });
 
-function writeProfiles(path: string, editable: ProfileConfig): void {
-  writeFileSync(path, JSON.stringify({ profiles: { editable } }, null, 2));
-  // A later modification time, whatever the file system's timestamp resolution.
-  const later = new Date(Date.now() + Math.round(Math.random() * 1000) + 1000);
-  utimesSync(path, later, later);
-}
+const writeProfiles = (path: string, editable: ProfileConfig): void => writeProfilesFile(path, { editable });
 
 describe('profiles file edited while a worker runs', () => {
   let profilesFile: string;

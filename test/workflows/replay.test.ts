@@ -83,6 +83,15 @@ describe('replay of recorded histories', () => {
     assert.ok(activityTypes(beforeLocal).includes('resolveProfile') && activityTypes(beforeLocal).includes('resolveTools'));
     const current = sources.find((source) => source.workflowId === 'tools-local-sandbox')!;
     assert.ok(!activityTypes(current).includes('resolveProfile') && !activityTypes(current).includes('resolveTools'));
+    // A continued run used to keep the profile it carried; since the patch, it resolves it again (a local activity).
+    const markerTexts = (source: HistorySource) =>
+      (source.history.events ?? []).flatMap((event) =>
+        Object.values(event.markerRecordedEventAttributes?.details ?? {}).flatMap((payloads) => (payloads.payloads ?? []).map((payload) => Buffer.from(payload.data ?? []).toString())),
+      );
+    const keptProfile = markerTexts(legacy.find((source) => source.workflowId === 'continue-as-new-before-follow-profile')!);
+    const followedProfile = markerTexts(sources.find((source) => source.workflowId === 'continue-as-new')!);
+    assert.ok(!keptProfile.some((text) => text.includes('keel-follow-profile') || text.includes('resolveProfile')));
+    assert.ok(followedProfile.some((text) => text.includes('keel-follow-profile')) && followedProfile.some((text) => text.includes('resolveProfile')));
   });
 
   test('replay: turning tracing on changes no command: every history replays with the tracing interceptors bundled', async () => {

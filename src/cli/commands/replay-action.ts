@@ -28,6 +28,8 @@ export interface ReplayFlags {
   runId?: string;
   since?: string;
   query?: string;
+  /** Every open session: the gate before a new worker build takes traffic. */
+  open?: boolean;
   limit: string;
   workflows?: string;
   save?: string;
@@ -126,8 +128,9 @@ function openInspector(option: boolean | string, context: CliContext): void {
 
 /** Runs `keel replay`; returns the exit code (1 when a history is not deterministic or fails to replay). */
 export async function replayAction(context: CliContext, workflowId: string | undefined, flags: ReplayFlags): Promise<number> {
-  const modes = [workflowId !== undefined, (flags.file ?? []).length > 0, flags.since !== undefined || flags.query !== undefined].filter(Boolean).length;
-  if (modes !== 1) throw new CliError('say what to replay: a workflow id, --file, or --since / --query', 2);
+  const fromServer = flags.since !== undefined || flags.query !== undefined || flags.open === true;
+  const modes = [workflowId !== undefined, (flags.file ?? []).length > 0, fromServer].filter(Boolean).length;
+  if (modes !== 1) throw new CliError('say what to replay: a workflow id, --file, or --since / --query / --open', 2);
   const limit = Number(flags.limit);
   if (!Number.isInteger(limit) || limit <= 0) throw new CliError(`--limit ${flags.limit}: expected a whole number > 0`, 2);
   installQuietRuntime();
@@ -152,9 +155,11 @@ export async function replayAction(context: CliContext, workflowId: string | und
       yield { workflowId, history, origin: 'server' };
     })(), flags.save, true, context);
   } else {
+    // Open sessions are the ones a new build will run: their histories so far must replay on it.
+    const clauses = [flags.open ? `ExecutionStatus = 'Running'` : undefined, flags.query].filter((clause): clause is string => clause !== undefined && clause.trim() !== '');
     const query = sessionListQuery({
       ...(flags.since ? { startedAfter: new Date(Date.now() - parseDuration(flags.since, '--since')) } : {}),
-      ...(flags.query ? { query: flags.query } : {}),
+      ...(clauses.length > 0 ? { query: clauses.join(' AND ') } : {}),
     });
     context.note(context.style.dim(`replaying sessions matching: ${query}`));
     sources = saving(serverHistories(await context.client(), query, limit), flags.save, false, context);

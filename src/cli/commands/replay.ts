@@ -19,7 +19,8 @@ export function registerReplay(program: Command, io: ActionEnvironment): void {
     .option('-f, --file <path>', 'a history JSON file, or a directory of them (repeatable)', collect)
     .option('--since <duration>', 'replay every session started within this long, e.g. 24h (the pre-deploy gate)')
     .option('--query <visibility query>', 'replay every session matching this visibility query')
-    .option('--limit <n>', 'with --since / --query: at most this many sessions', '1000')
+    .option('--open', 'replay every open session of the namespace (the gate before a new build takes traffic)')
+    .option('--limit <n>', 'with --since / --query / --open: at most this many sessions', '1000')
     .option('--workflows <path>', 'the workflows module to replay with (default: this build\'s src/workflows/index.ts)')
     .option('--save <path>', 'save the histories fetched from the server (a file for one, a directory for several)')
     .option('--inspect [host:port]', 'open the Node inspector (default 127.0.0.1:9229), wait for a debugger, and stop as each workflow starts')
@@ -32,6 +33,7 @@ Examples:
   keel replay session-0d5c...                      # one session, from the server
   keel replay --file failing-session.json --inspect # step through a recorded failure in a debugger
   keel replay --since 24h                           # every session of the last day, before deploying
+  keel replay --open --workflows ../next/src/workflows/index.ts   # a new build against every open session
   keel replay --query "KeelProfile = 'default'"`,
     )
     .action(

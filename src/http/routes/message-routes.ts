@@ -23,7 +23,7 @@ import { sessionIdParamsSchema } from './session-routes.js';
 const sessionErrors = errorResponses(...commonErrors, 'not_found', 'session_ended', 'rejected');
 
 /** The session refused it in its update validator (an unknown or decided call, a session that ended meanwhile). */
-async function unlessRejected<T>(update: Promise<T>): Promise<T> {
+export async function unlessRejected<T>(update: Promise<T>): Promise<T> {
   try {
     return await update;
   } catch (error) {

@@ -152,6 +152,12 @@ const profileFields = {
   continueAsNewAfterTurns: z.number().int().positive().optional(),
   /** Defaults for the session's `limits` when the input does not set them. */
   limits: profileLimitsSchema.default({}),
+  /**
+   * Ramping a new profile: a new session asking for this profile takes `profile` instead at `share` (0 to 1) of
+   * sessions, drawn once at its start by a local activity (recorded in its history, so replay takes the same branch).
+   * The session then stays on the one drawn; running sessions are not moved.
+   */
+  canary: z.strictObject({ profile: z.string().min(1), share: z.number().min(0).max(1) }).optional(),
 };
 
 /** Extended thinking's budget must stay below the output limit, as the API requires. */

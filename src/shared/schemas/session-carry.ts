@@ -70,7 +70,7 @@ const transcriptEntrySchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('message'), role: z.enum(['user', 'assistant']), content: messageContentSchema, turn: count, epoch: count }),
   z.strictObject({
     kind: z.literal('marker'),
-    marker: z.enum(['context-reset', 'interrupted', 'limit-reached', 'failover', 'tool-decision']),
+    marker: z.enum(['context-reset', 'interrupted', 'limit-reached', 'failover', 'tool-decision', 'profile-switch']),
     turn: count,
     epoch: count,
     detail: z.string().optional(),
@@ -89,7 +89,10 @@ export type CarriedTools = z.infer<typeof carriedToolsSchema>;
 
 /** The session state's part (`SessionState.toCarry`): everything it holds but the transcript. */
 export const carriedSessionStateSchema = z.strictObject({
-  /** The profile calls go to (the session's own, or the fallback it failed over to): kept for the session's life. */
+  /**
+   * The profile calls go to (the session's own, a canary, one `switchProfile` named, or the fallback it failed over
+   * to). A continued run resolves its name again, so that an edit to it reaches the session.
+   */
   profile: resolvedProfileSchema,
   status: sessionStatusSchema,
   turn: count,
@@ -119,6 +122,8 @@ export const carriedSessionStateSchema = z.strictObject({
     .strictObject({ limit: budgetLimitSchema, softLimit: z.number(), used: z.number(), hardLimit: z.number() })
     .optional(),
   failovers: z.array(failoverEventSchema),
+  /** A `switchProfile` not applied yet: the next run resolves this name and applies it before its first model call. */
+  pendingProfileSwitch: z.strictObject({ profile: z.string().min(1), reason: z.string().optional() }).optional(),
   lastContextTokens: count.optional(),
   pendingContextReset: resetContextInputSchema.optional(),
   systemInContext: z.boolean(),

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { SessionStatus, Usage } from './session-status.js';
 import { type contentBlockSchema, messageContentSchema, type messageSchema } from './content.js';
 import type { FailoverEvent } from './failover-event.js';
-import { boundedCount, clientIdSchema, MAX_COST_USD, MAX_TOKENS, reasonSchema } from './input-bounds.js';
+import { boundedCount, clientIdSchema, MAX_COST_USD, MAX_ID_CHARACTERS, MAX_TOKENS, reasonSchema } from './input-bounds.js';
 import { userContentProblem } from './message-rules.js';
 import type { SessionLimits } from './session-input.js';
 import type { SoftLimitHit, SpendLedgerView } from './spend.js';
@@ -42,6 +42,21 @@ export const decideToolCallInputSchema = z.strictObject({
   reason: reasonSchema.optional(),
 });
 export type DecideToolCallInput = z.infer<typeof decideToolCallInputSchema>;
+
+/** `switchProfile`: the profile the session moves to at its next model call, and why. */
+export const switchProfileInputSchema = z.strictObject({
+  profile: z.string().min(1).max(MAX_ID_CHARACTERS),
+  reason: reasonSchema.optional(),
+});
+export type SwitchProfileInput = z.infer<typeof switchProfileInputSchema>;
+
+/** The answer to `switchProfile`: the profile resolved, which the session moves to before its next model call. */
+export interface SwitchProfileResult {
+  profile: string;
+  model: string;
+  /** The profile in use when the switch was asked for. */
+  fromProfile: string;
+}
 
 export const raiseBudgetInputSchema = z.strictObject({
   maxTokens: boundedCount(MAX_TOKENS).optional(),
@@ -80,9 +95,10 @@ export type TranscriptEntry =
 
 /**
  * Markers in the transcript (never sent to the model). `tool-decision` records a reviewer's decision on a tool
- * call waiting for approval (or its timeout); `detail` names the call and the decision.
+ * call waiting for approval (or its timeout); `detail` names the call and the decision. `profile-switch` records a
+ * move to another profile (`switchProfile`, or an edited profile read again at continue-as-new).
  */
-export type TranscriptMarker = 'context-reset' | 'interrupted' | 'limit-reached' | 'failover' | 'tool-decision';
+export type TranscriptMarker = 'context-reset' | 'interrupted' | 'limit-reached' | 'failover' | 'tool-decision' | 'profile-switch';
 
 export interface TranscriptPage {
   fromIndex: number;
@@ -122,6 +138,8 @@ export interface SessionStateView {
   primaryProfile: string;
   /** Switches to fallback profiles, oldest first. */
   failovers: FailoverEvent[];
+  /** The profile a `switchProfile` named, until the session moves to it before its next model call. */
+  pendingProfile?: string;
   /** The session's limits now (input over profile defaults, raised by `raiseBudget`). */
   limits: SessionLimits;
   /** The soft limit the session waits on, while `status` is `waiting_for_budget`. */
