@@ -21,7 +21,7 @@ describe('keel session commands', () => {
   test('keel --help: every verb has help naming its arguments and options', async () => {
     const program = buildProgram({ streams: { stdout: process.stdout, stderr: process.stderr }, environment: {} });
     const verbs = program.commands.map((command) => command.name());
-    assert.deepEqual(verbs, ['start', 'chat', 'send', 'watch', 'state', 'transcript', 'approve', 'deny', 'reset-context', 'interrupt', 'profile', 'cancel', 'list', 'stats', 'replay', 'fork', 'diff', 'purge', 'schedule', 'mcp', 'serve']);
+    assert.deepEqual(verbs, ['start', 'chat', 'send', 'watch', 'state', 'transcript', 'approve', 'deny', 'reset-context', 'interrupt', 'profile', 'cancel', 'list', 'stats', 'replay', 'fork', 'diff', 'eval', 'purge', 'schedule', 'mcp', 'serve']);
     for (const command of program.commands) {
       const help = command.helpInformation();
       assert.match(help, new RegExp(`^Usage: keel ${command.name()} `), command.name());

@@ -167,7 +167,8 @@ describe('running sessions move to another profile', () => {
     // Each ends at once: one model call (the responder's `done`) answers its task.
     const handles = await Promise.all(
       Array.from({ length: sessions }, (_, index) =>
-        keel.worker.sessions.start({ profile: 'ramped', messages: [{ role: 'user', content: `task ${index}` }] }),
+        // Fixed ids: the draw is a hash of the session's id, so the split is the same every run.
+        keel.worker.sessions.start({ profile: 'ramped', messages: [{ role: 'user', content: `task ${index}` }] }, { workflowId: `canary-share-${index}` }),
       ),
     );
     const results = await Promise.all(handles.map((handle) => handle.result()));
