@@ -19,9 +19,12 @@ import { ApiError } from './api-error.js';
 import type { ApiApp, ApiEnvironment, ApiServices } from './api-environment.js';
 import type { ApiToken } from './api-tokens.js';
 import { authenticate } from './authenticate.js';
+import { defaultConsoleDirectory } from './console/console-files.js';
+import { registerConsoleRoutes } from './console/console-routes.js';
 import { OpenStreams, registerEventRoutes } from './routes/event-routes.js';
 import { registerMessageRoutes } from './routes/message-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
+import { registerSpendRoutes } from './routes/spend-routes.js';
 
 export interface HttpApiOptions {
   sessions: SessionClient;
@@ -33,6 +36,8 @@ export interface HttpApiOptions {
   maxBodyBytes?: number;
   /** Event streams one token may hold open at once. @default 256 (env `KEEL_API_MAX_STREAMS_PER_TOKEN`) */
   maxStreamsPerToken?: number;
+  /** The web console at `/console/`: its built files and the Temporal UI it links to; `false` serves none. @default served from dist/console */
+  console?: { directory?: string; temporalUiUrl?: string } | false;
   /** Called with an error answered as 500 or 503, for the log (the client sees no detail). */
   onInternalError?: ApiServices['onInternalError'];
 }
@@ -120,8 +125,16 @@ export function createHttpApi(options: HttpApiOptions): ApiApp & { openStreams: 
     return next();
   });
 
+  if (options.console !== false) {
+    registerConsoleRoutes(app, {
+      directory: options.console?.directory ?? defaultConsoleDirectory(),
+      namespace: options.sessions.client.options.namespace,
+      ...(options.console?.temporalUiUrl ? { temporalUiUrl: options.console.temporalUiUrl } : {}),
+    });
+  }
   registerSessionRoutes(app, services);
   registerMessageRoutes(app, services);
+  registerSpendRoutes(app, services);
   const openStreams = new OpenStreams();
   registerEventRoutes(app, services, openStreams);
 
