@@ -1,0 +1,165 @@
+/**
+ * The console end to end: Debian's Chromium drives the page `keel serve` serves, which talks to the real HTTP API,
+ * a real worker and the scripted model over the real Anthropic SDK. A session is started from the page, its text
+ * arrives in pieces while the turn runs, its tool call is approved from the page, and its cost shows once it has
+ * completed; a tenant's token does not see it. Every view passes axe's serious and critical rules and is kept as
+ * screenshots at laptop and phone sizes.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { z } from 'zod';
+import { defineTool } from '../../src/tools/index.js';
+import { launchChromium } from '../harness/chromium.js';
+import { ensureConsoleBuilt } from '../harness/console-build.js';
+import { textReply } from '../harness/scripted-replies.js';
+import { waitFor } from '../harness/wait-for.js';
+import { apiClient } from '../http/http-api-client.js';
+import { useStreamingApi } from '../http/use-streaming-api.js';
+import { screenshotBothSizes, seriousViolations, viewports } from './page-checks.js';
+
+const adminToken = 'admin-console-0123456789';
+const acmeToken = 'acme-console-0123456789';
+const note = defineTool({ name: 'note', description: 'Takes a note.', inputSchema: z.object({ text: z.string() }), safeToRetry: true, handler: ({ text }) => `noted ${text}` });
+const streamedText = Array.from({ length: 60 }, (_, index) => `piece${index}`).join(' ') + '. Now I take the note.';
+
+describe('keel serve: the console in Chromium', () => {
+  const { keel, url } = useStreamingApi({ tokens: `${adminToken},acme:${acmeToken}`, tools: [note] });
+  const request = apiClient(url);
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+
+  before(async () => {
+    await ensureConsoleBuilt();
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: viewports.laptop });
+    page = await context.newPage();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  async function useToken(token: string): Promise<void> {
+    await page.getByRole('textbox', { name: 'API token' }).fill(token);
+    await page.getByRole('textbox', { name: 'API token' }).press('Enter');
+  }
+
+  async function expectAccessible(view: string): Promise<void> {
+    const violations = await seriousViolations(page);
+    assert.deepEqual(violations, [], `${view}: axe finds no serious or critical violation`);
+  }
+
+  test('console: a session started from the page streams its text live, waits for a tool call approved from the page, and shows its cost when completed', async () => {
+    keel.model.push(
+      {
+        kind: 'message',
+        chunkDelayMs: 80,
+        content: [
+          { type: 'text', text: streamedText },
+          { type: 'tool_use', id: 'toolu_console_1', name: 'note', input: { text: 'from the console' } },
+        ],
+        usage: { input_tokens: 1000, output_tokens: 200 },
+      },
+      textReply('The note is taken.', { input_tokens: 2000, output_tokens: 100 }),
+    );
+    await page.goto(`${url()}/`);
+    assert.match(page.url(), /\/console\/$/, '/ leads to the console');
+    await useToken(adminToken);
+    await page.getByRole('link', { name: 'New session' }).first().click();
+    await page.getByLabel('Profile', { exact: true }).fill('test');
+    await page.getByLabel('Task', { exact: true }).fill('Take a note from the console.\nSecond line.');
+    await page.getByLabel('Tools (comma-separated', { exact: false }).fill('note');
+    await page.getByLabel('Tools that wait for approval', { exact: false }).fill('note');
+    await page.getByLabel('Session id', { exact: false }).fill('console-1');
+    await expectAccessible('the start form');
+    await screenshotBothSizes(page, 'start-form');
+    await page.getByRole('button', { name: 'Start session' }).click();
+    await page.waitForURL(/#\/sessions\/console-1$/);
+
+    // The text arrives in pieces: the live block is seen holding part of the text before it holds all of it.
+    const seen = new Set<number>();
+    await waitFor(
+      'the whole text, live',
+      async () => {
+        const text = (await page.locator('.live-text').first().textContent({ timeout: 100 }).catch(() => null)) ?? '';
+        if (text) seen.add(text.length);
+        return text === streamedText || (await page.locator('.approval').count()) > 0;
+      },
+      60_000,
+      25,
+    );
+    const partial = [...seen].filter((length) => length > 0 && length < streamedText.length);
+    assert.ok(partial.length >= 2, `several partial texts were shown live (lengths seen: ${[...seen].sort((a, b) => a - b).join(', ')})`);
+
+    const approval = page.locator('.approval[data-tool-use-id="toolu_console_1"]');
+    await approval.waitFor({ timeout: 30_000 });
+    assert.match((await approval.textContent()) ?? '', /from the console/);
+    await expectAccessible('the session page with an approval');
+    await screenshotBothSizes(page, 'session-approval');
+    await approval.getByRole('button', { name: 'Approve', exact: true }).click();
+
+    await page.getByTestId('session-status').filter({ hasText: 'completed' }).waitFor({ timeout: 60_000 });
+    // Two calls at $1 / $10 per million tokens: 1000 in + 200 out, then 2000 in + 100 out.
+    await page.getByTestId('session-cost').filter({ hasText: '$0.0060' }).waitFor({ timeout: 10_000 });
+    const conversation = (await page.locator('.transcript').textContent()) ?? '';
+    assert.ok(conversation.includes(streamedText), 'the transcript holds the streamed text');
+    assert.ok(conversation.includes('noted from the console'), 'the tool result is shown with its call');
+    assert.ok(conversation.includes('The note is taken.'));
+    const state = await request('GET', '/v1/sessions/console-1', { token: adminToken });
+    assert.equal(state.body.usage.costUsd.toFixed(4), '0.0060');
+    await expectAccessible('the completed session page');
+    await screenshotBothSizes(page, 'session-completed');
+
+    await page.getByRole('link', { name: 'Sessions', exact: true }).click();
+    const row = page.locator('tr[data-session-id="console-1"]');
+    await row.waitFor({ timeout: 30_000 });
+    await waitFor('the listing shows the completed session', async () => /completed/.test((await row.textContent()) ?? ''), 30_000);
+    assert.match((await row.textContent()) ?? '', /Take a note from the console\./);
+    await expectAccessible('the session list');
+    await screenshotBothSizes(page, 'session-list');
+
+    await page.getByRole('link', { name: 'Cost' }).click();
+    await page.locator('.chart .uplot').waitFor({ timeout: 30_000 });
+    await waitFor('the cost table', async () => ((await page.locator('table').last().textContent()) ?? '').includes('test'), 30_000);
+    await expectAccessible('the cost view');
+    await screenshotBothSizes(page, 'cost');
+  });
+
+  test("console: with a tenant's token, another tenant's session is neither listed nor readable", async () => {
+    keel.model.push(textReply('Hello, acme.'));
+    const created = await request('POST', '/v1/sessions', { token: acmeToken, body: { profile: 'test', id: 'console-acme', messages: [{ role: 'user', content: 'Acme task' }] } });
+    assert.equal(created.status, 201);
+    await page.goto(`${url()}/console/#/`);
+    await useToken(acmeToken);
+    await page.locator('tr[data-session-id="console-acme"]').waitFor({ timeout: 30_000 });
+    assert.equal(await page.locator('tr[data-session-id="console-1"]').count(), 0, "the admin's session is not listed");
+    await page.goto(`${url()}/console/#/sessions/console-1`);
+    const alert = page.getByRole('alert');
+    await alert.waitFor({ timeout: 10_000 });
+    assert.match((await alert.textContent()) ?? '', /no session "console-1"/);
+    assert.equal(await page.locator('.transcript li').count(), 0);
+  });
+
+  test('console: files are served with their types, gzip, and long caching for hashed assets only; API calls still need the token', async () => {
+    const pageAnswer = await fetch(`${url()}/console/`, { headers: { 'accept-encoding': 'gzip' } });
+    assert.equal(pageAnswer.status, 200);
+    assert.equal(pageAnswer.headers.get('content-type'), 'text/html; charset=utf-8');
+    assert.equal(pageAnswer.headers.get('cache-control'), 'no-cache');
+    assert.match(pageAnswer.headers.get('content-security-policy') ?? '', /connect-src 'self'/);
+    const html = await pageAnswer.text();
+    const script = /<script[^>]+src="([^"]+)"/.exec(html)?.[1];
+    assert.ok(script?.startsWith('/console/assets/'), 'the page loads its script from the server');
+    const asset = await fetch(`${url()}${script}`, { headers: { 'accept-encoding': 'gzip' } });
+    assert.equal(asset.headers.get('content-type'), 'text/javascript; charset=utf-8');
+    assert.equal(asset.headers.get('content-encoding'), 'gzip');
+    assert.equal(asset.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+    const again = await fetch(`${url()}${script}`, { headers: { 'if-none-match': asset.headers.get('etag')! } });
+    assert.equal(again.status, 304);
+    assert.equal((await fetch(`${url()}/console/assets/missing.js`)).status, 404);
+    assert.equal((await fetch(`${url()}/console/..%2f..%2fpackage.json`)).status, 404);
+    assert.equal((await fetch(`${url()}/v1/sessions`)).status, 401);
+    const settings = (await (await fetch(`${url()}/console/settings.json`)).json()) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(settings).sort(), ['namespace', 'temporalUiUrl']);
+  });
+});
