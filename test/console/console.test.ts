@@ -141,6 +141,25 @@ describe('keel serve: the console in Chromium', () => {
     assert.equal(await page.locator('.transcript li').count(), 0);
   });
 
+  test("GET /v1/spend: the cost view's figures, per profile and day, summed from the sessions a token may see", async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const spendOf = async (token: string) => {
+      const answer = await request('GET', '/v1/spend?days=1', { token });
+      assert.equal(answer.status, 200);
+      return answer.body as { from: string; to: string; rows: { day: string; profile: string; costUsd: number; sessions: number }[]; truncated: boolean };
+    };
+    // The visibility store is a moment behind: wait until it counts both sessions of this file.
+    const all = await waitFor('both sessions counted', async () => {
+      const spend = await spendOf(adminToken);
+      return spend.rows[0]?.sessions === 2 ? spend : undefined;
+    }, 30_000, 250);
+    assert.deepEqual([all.from, all.to, all.truncated], [today, today, false]);
+    assert.deepEqual(all.rows.map((row) => [row.day, row.profile, row.sessions, row.costUsd.toFixed(4)]), [[today, 'test', 2, '0.0060']]);
+    const acme = await spendOf(acmeToken);
+    assert.deepEqual(acme.rows.map((row) => [row.profile, row.sessions]), [['test', 1]], "a tenant's token sums its own sessions only");
+    assert.equal((await request('GET', '/v1/spend?days=0', { token: adminToken })).status, 400);
+  });
+
   test('console: files are served with their types, gzip, and long caching for hashed assets only; API calls still need the token', async () => {
     const pageAnswer = await fetch(`${url()}/console/`, { headers: { 'accept-encoding': 'gzip' } });
     assert.equal(pageAnswer.status, 200);
