@@ -24,7 +24,8 @@ const note = defineTool({ name: 'note', description: 'Takes a note.', inputSchem
 const streamedText = Array.from({ length: 60 }, (_, index) => `piece${index}`).join(' ') + '. Now I take the note.';
 
 describe('keel serve: the console in Chromium', () => {
-  const { keel, url } = useStreamingApi({ tokens: `${adminToken},acme:${acmeToken}`, tools: [note] });
+  const temporalUiUrl = 'http://temporal-ui.example:8233';
+  const { keel, url } = useStreamingApi({ tokens: `${adminToken},acme:${acmeToken}`, tools: [note], console: { temporalUiUrl } });
   const request = apiClient(url);
   let browser: Browser;
   let context: BrowserContext;
@@ -106,6 +107,8 @@ describe('keel serve: the console in Chromium', () => {
     assert.ok(conversation.includes(streamedText), 'the transcript holds the streamed text');
     assert.ok(conversation.includes('noted from the console'), 'the tool result is shown with its call');
     assert.ok(conversation.includes('The note is taken.'));
+    const temporalLink = page.getByRole('link', { name: 'Open in the Temporal UI' });
+    assert.equal(await temporalLink.getAttribute('href'), `${temporalUiUrl}/namespaces/default/workflows/console-1`);
     const state = await request('GET', '/v1/sessions/console-1', { token: adminToken });
     assert.equal(state.body.usage.costUsd.toFixed(4), '0.0060');
     await expectAccessible('the completed session page');
@@ -124,6 +127,47 @@ describe('keel serve: the console in Chromium', () => {
     await waitFor('the cost table', async () => ((await page.locator('table').last().textContent()) ?? '').includes('test'), 30_000);
     await expectAccessible('the cost view');
     await screenshotBothSizes(page, 'cost');
+  });
+
+  test('console: a chat session takes a substituted tool result, a message and a cancellation from the page', async () => {
+    keel.model.push(
+      { kind: 'message', content: [{ type: 'tool_use', id: 'toolu_console_2', name: 'note', input: { text: 'do not run' } }] },
+      textReply('I used the substitute.'),
+      textReply('Second answer.'),
+    );
+    await page.goto(`${url()}/console/#/new`);
+    await useToken(adminToken);
+    await page.getByLabel('Profile', { exact: true }).fill('test');
+    await page.getByLabel('Task', { exact: true }).fill('Chat with me.');
+    await page.getByRole('radio', { name: /chat/ }).check();
+    await page.getByLabel('Tools (comma-separated', { exact: false }).fill('note');
+    await page.getByLabel('Tools that wait for approval', { exact: false }).fill('note');
+    await page.getByLabel('Session id', { exact: false }).fill('console-chat');
+    await page.getByRole('button', { name: 'Start session' }).click();
+    await page.waitForURL(/#\/sessions\/console-chat$/);
+
+    const approval = page.locator('.approval[data-tool-use-id="toolu_console_2"]');
+    await approval.waitFor({ timeout: 30_000 });
+    await approval.getByRole('button', { name: 'Substitute result' }).click();
+    await approval.getByLabel('Result the model sees').fill('substituted by a person');
+    await expectAccessible('an approval with its substitute form open');
+    await approval.getByRole('button', { name: 'Deny and substitute' }).click();
+    await page.getByTestId('session-status').filter({ hasText: 'waiting for input' }).waitFor({ timeout: 30_000 });
+    const transcript = page.locator('.transcript');
+    await waitFor('the reply after the substitute', async () => ((await transcript.textContent()) ?? '').includes('I used the substitute.'), 10_000);
+    assert.ok(((await transcript.textContent()) ?? '').includes('substituted by a person'), 'the substituted result is shown with its call');
+    const toolResults = keel.model.requests.at(-1)!.body.messages.flatMap((message: { content: unknown }) => (Array.isArray(message.content) ? message.content : []));
+    assert.ok(toolResults.some((block: { type: string; content?: unknown }) => block.type === 'tool_result' && JSON.stringify(block.content).includes('substituted by a person')), 'the model got the substitute');
+
+    await page.getByLabel('Message', { exact: true }).fill('And again?');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await waitFor('the second answer', async () => ((await transcript.textContent()) ?? '').includes('Second answer.'), 30_000);
+    await page.getByTestId('session-status').filter({ hasText: 'waiting for input' }).waitFor({ timeout: 30_000 });
+
+    await page.getByRole('button', { name: 'Cancel session' }).click();
+    await page.getByRole('button', { name: 'Yes, cancel the session' }).click();
+    await page.getByTestId('session-status').filter({ hasText: 'cancelled' }).waitFor({ timeout: 30_000 });
+    assert.equal(await page.getByRole('button', { name: 'Cancel session' }).count(), 0, 'an ended session offers no actions');
   });
 
   test("console: with a tenant's token, another tenant's session is neither listed nor readable", async () => {
@@ -148,15 +192,19 @@ describe('keel serve: the console in Chromium', () => {
       assert.equal(answer.status, 200);
       return answer.body as { from: string; to: string; rows: { day: string; profile: string; costUsd: number; sessions: number }[]; truncated: boolean };
     };
-    // The visibility store is a moment behind: wait until it counts both sessions of this file.
-    const all = await waitFor('both sessions counted', async () => {
+    const costOf = async (id: string) => ((await request('GET', `/v1/sessions/${id}`, { token: adminToken })).body.usage.costUsd as number);
+    const sessions = ['console-1', 'console-chat', 'console-acme'];
+    const expectedCost = (await Promise.all(sessions.map(costOf))).reduce((sum, cost) => sum + cost, 0);
+    // The visibility store is a moment behind: wait until it counts every session of this file, cost included.
+    const all = await waitFor('every session counted', async () => {
       const spend = await spendOf(adminToken);
-      return spend.rows[0]?.sessions === 2 ? spend : undefined;
+      return spend.rows[0]?.sessions === sessions.length && spend.rows[0].costUsd.toFixed(6) === expectedCost.toFixed(6) ? spend : undefined;
     }, 30_000, 250);
     assert.deepEqual([all.from, all.to, all.truncated], [today, today, false]);
-    assert.deepEqual(all.rows.map((row) => [row.day, row.profile, row.sessions, row.costUsd.toFixed(4)]), [[today, 'test', 2, '0.0060']]);
+    assert.deepEqual(all.rows.map((row) => [row.day, row.profile, row.sessions]), [[today, 'test', 3]]);
+    assert.ok(expectedCost >= 0.006, 'the cost of console-1 is in the sum');
     const acme = await spendOf(acmeToken);
-    assert.deepEqual(acme.rows.map((row) => [row.profile, row.sessions]), [['test', 1]], "a tenant's token sums its own sessions only");
+    assert.deepEqual(acme.rows.map((row) => [row.profile, row.sessions, row.costUsd.toFixed(6)]), [['test', 1, (await costOf('console-acme')).toFixed(6)]], "a tenant's token sums its own sessions only");
     assert.equal((await request('GET', '/v1/spend?days=0', { token: adminToken })).status, 400);
   });
 

@@ -12,7 +12,7 @@ import { SessionClient } from '../../src/client/session-client.js';
 import { LocalEventHub } from '../../src/events/local/local-event-hub.js';
 import { LocalEventSource } from '../../src/events/local/local-event-source.js';
 import { parseApiTokens } from '../../src/http/api-tokens.js';
-import { startHttpApi, type RunningHttpApi } from '../../src/http/start-http-api.js';
+import { startHttpApi, type RunningHttpApi, type StartHttpApiOptions } from '../../src/http/start-http-api.js';
 import type { KeelWorkerOptions } from '../../src/worker/create-keel-worker.js';
 import { createKeelFixture, type Keel } from '../harness/use-keel.js';
 
@@ -22,6 +22,8 @@ export interface StreamingApiOptions {
   /** Custom tools of the worker. */
   tools?: KeelWorkerOptions['tools'];
   maxStreamsPerToken?: number;
+  /** The console's settings (`keel serve` serves it by default). */
+  console?: StartHttpApiOptions['console'];
 }
 
 export interface StreamingApi {
@@ -45,6 +47,7 @@ export function useStreamingApi(options: StreamingApiOptions): StreamingApi {
       tokens: parseApiTokens(options.tokens),
       port: 0,
       ...(options.maxStreamsPerToken !== undefined ? { maxStreamsPerToken: options.maxStreamsPerToken } : {}),
+      ...(options.console !== undefined ? { console: options.console } : {}),
     });
   });
   after(async () => {
