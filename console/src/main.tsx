@@ -62,7 +62,7 @@ function App() {
         {route.view === 'list' && <SessionList />}
         {route.view === 'new' && <StartForm />}
         {route.view === 'cost' && <CostView />}
-        {route.view === 'session' && <SessionPage id={route.id} />}
+        {route.view === 'session' && <SessionPage key={route.id} id={route.id} />}
       </main>
     </>
   );

@@ -8,6 +8,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, followEvents, sessionPath } from './api';
 import { ApprovalsPanel } from './approvals-panel';
 import { ErrorNote } from './error-note';
+import { ForkForm } from './fork-form';
 import { formatCount, formatUsd, statusLabel } from './format';
 import { applyLiveEvent, LiveTurn, type LiveTurnState } from './live-turn';
 import { SessionActions } from './session-actions';
@@ -149,6 +150,7 @@ export function SessionPage({ id }: { id: string }) {
       </section>
       {state && <SpendPanel state={state} />}
       {state && !ended && <SessionActions sessionId={id} state={state} onDone={refresh} />}
+      {state && <ForkForm sessionId={id} lastTurn={state.turn} />}
     </article>
   );
 }

@@ -17,6 +17,8 @@ export interface ApiServices {
   sessions: SessionClient;
   /** Event streams one token may hold open at once. */
   maxStreamsPerToken: number;
+  /** The workers' fork grant key, to sign a fork's grant over its source; none refuses forks. */
+  grantKey?: Buffer;
   /** Called with an error the API answered with 500/503 (never sent to the client). */
   onInternalError: (error: unknown, request: { method: string; path: string }) => void;
 }

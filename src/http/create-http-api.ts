@@ -23,6 +23,7 @@ import { defaultConsoleDirectory } from './console/console-files.js';
 import { registerConsoleRoutes } from './console/console-routes.js';
 import { OpenStreams, registerEventRoutes } from './routes/event-routes.js';
 import { registerMessageRoutes } from './routes/message-routes.js';
+import { registerForkRoutes } from './routes/fork-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
 import { registerSpendRoutes } from './routes/spend-routes.js';
 
@@ -38,6 +39,8 @@ export interface HttpApiOptions {
   maxStreamsPerToken?: number;
   /** The web console at `/console/`: its built files and the Temporal UI it links to; `false` serves none. @default served from dist/console */
   console?: { directory?: string; temporalUiUrl?: string } | false;
+  /** The workers' fork grant key, for `POST /v1/sessions/{id}/fork`. @default none: forks are refused (env `KEEL_GRANT_KEY`, or the key file under `KEEL_DATA_DIR`) */
+  grantKey?: Buffer;
   /** Called with an error answered as 500 or 503, for the log (the client sees no detail). */
   onInternalError?: ApiServices['onInternalError'];
 }
@@ -73,6 +76,7 @@ export function createHttpApi(options: HttpApiOptions): ApiApp & { openStreams: 
     sessions: options.sessions,
     maxStreamsPerToken: options.maxStreamsPerToken ?? 256,
     onInternalError: options.onInternalError ?? (() => undefined),
+    ...(options.grantKey ? { grantKey: options.grantKey } : {}),
   };
   const allowedOrigins = new Set(options.corsOrigins ?? []);
   const maxBodyBytes = options.maxBodyBytes ?? 2 * 1024 * 1024;
@@ -135,6 +139,7 @@ export function createHttpApi(options: HttpApiOptions): ApiApp & { openStreams: 
   registerSessionRoutes(app, services);
   registerMessageRoutes(app, services);
   registerSpendRoutes(app, services);
+  registerForkRoutes(app, services);
   const openStreams = new OpenStreams();
   registerEventRoutes(app, services, openStreams);
 

@@ -229,4 +229,29 @@ describe('keel serve: the console in Chromium', () => {
     const settings = (await (await fetch(`${url()}/console/settings.json`)).json()) as Record<string, unknown>;
     assert.deepEqual(Object.keys(settings).sort(), ['namespace', 'temporalUiUrl']);
   });
+
+  test('console: a session is forked at a turn from its page; the fork starts from the transcript through that turn', async () => {
+    keel.model.push(textReply('Forked answer.'));
+    await page.goto(`${url()}/console/#/sessions/console-1`);
+    await useToken(adminToken);
+    const fork = page.getByRole('region', { name: 'Fork' });
+    await fork.getByLabel('At turn').fill('0');
+    await fork.getByRole('button', { name: 'Fork at this turn' }).click();
+    await page.waitForURL((address) => /#\/sessions\/session-/.test(address.hash));
+    const forkId = decodeURIComponent(new URL(page.url()).hash.slice('#/sessions/'.length));
+    await page.getByRole('heading', { name: forkId }).waitFor();
+    await page.getByTestId('session-status').filter({ hasText: 'completed' }).waitFor({ timeout: 60_000 });
+    await waitFor('the fork\'s answer', async () => ((await page.locator('.transcript').textContent()) ?? '').includes('Forked answer.'), 10_000);
+    const conversation = (await page.locator('.transcript').textContent()) ?? '';
+    assert.ok(conversation.includes('Take a note from the console.'), 'the opening message is kept');
+    assert.ok(!conversation.includes('piece0'), 'turn 1 of the source is not in the fork');
+    const state = await request('GET', `/v1/sessions/${encodeURIComponent(forkId)}`, { token: adminToken });
+    assert.equal(state.status, 200);
+
+    const tooFar = await request('POST', '/v1/sessions/console-1/fork', { token: adminToken, body: { atTurn: 9 } });
+    assert.deepEqual([tooFar.status, tooFar.body.error.type], [400, 'invalid_request']);
+    assert.match(tooFar.body.error.message, /atTurn: the session has turns 0 to 2/);
+    const foreign = await request('POST', '/v1/sessions/console-1/fork', { token: acmeToken, body: { atTurn: 0 } });
+    assert.equal(foreign.status, 404, "a tenant cannot fork another tenant's session");
+  });
 });

@@ -242,6 +242,7 @@ describe('keel serve: the HTTP API', () => {
       '/v1/sessions/{id}/budget',
       '/v1/sessions/{id}/cancel',
       '/v1/sessions/{id}/events',
+      '/v1/sessions/{id}/fork',
       '/v1/sessions/{id}/interrupt',
       '/v1/sessions/{id}/messages',
       '/v1/sessions/{id}/reset-context',

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { SessionClient } from '../../src/client/session-client.js';
+import { loadGrantKey } from '../../src/codec/fork-grant.js';
 import { LocalEventHub } from '../../src/events/local/local-event-hub.js';
 import { LocalEventSource } from '../../src/events/local/local-event-source.js';
 import { parseApiTokens } from '../../src/http/api-tokens.js';
@@ -44,6 +45,8 @@ export function useStreamingApi(options: StreamingApiOptions): StreamingApi {
     sessions = new SessionClient({ client: fixture.keel.environment.client, taskQueue: fixture.keel.worker.taskQueue, events: new LocalEventSource({ directory }) });
     api = await startHttpApi({
       sessions,
+      // The workers' key, from their data folder (as `keel serve` beside them reads it), for forks.
+      grantKey: loadGrantKey(fixture.keel.environment.dataDir, { create: false }, {}),
       tokens: parseApiTokens(options.tokens),
       port: 0,
       ...(options.maxStreamsPerToken !== undefined ? { maxStreamsPerToken: options.maxStreamsPerToken } : {}),

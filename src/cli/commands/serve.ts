@@ -3,6 +3,7 @@
  * Thin: settings from the flags and the environment (http-api-config.ts), the connection from the CLI's context.
  */
 import type { Command } from 'commander';
+import { loadGrantKey } from '../../codec/fork-grant.js';
 import { ConfigError } from '../../errors.js';
 import { DEFAULT_API_HOST, DEFAULT_API_PORT, loadHttpApiSettings } from '../../http/http-api-config.js';
 import { createLogger } from '../../logging/logger.js';
@@ -20,7 +21,7 @@ export function registerServe(program: Command, io: ActionEnvironment): void {
     .description('serve the HTTP API and live event stream (see the README, "HTTP API")')
     .option('--port <port>', 'port to listen on', String(DEFAULT_API_PORT))
     .option('--host <host>', 'address to listen on; anything but loopback requires KEEL_API_TOKENS', DEFAULT_API_HOST)
-    .addHelpText('after', '\nEnvironment: KEEL_API_TOKENS (`<token>` or `<tenant>:<token>`, comma-separated), KEEL_API_CORS_ORIGINS, KEEL_API_MAX_STREAMS_PER_TOKEN, KEEL_API_MAX_BODY_BYTES.')
+    .addHelpText('after', '\nEnvironment: KEEL_API_TOKENS (`<token>` or `<tenant>:<token>`, comma-separated), KEEL_API_CORS_ORIGINS, KEEL_API_MAX_STREAMS_PER_TOKEN, KEEL_API_MAX_BODY_BYTES, KEEL_CONSOLE_TEMPORAL_UI_URL; KEEL_GRANT_KEY or KEEL_DATA_DIR for forks.')
     .action(
       defineAction<ServeFlags>(io, async (context, _positionals, flags) => {
         const port = Number(flags.port);
@@ -33,11 +34,21 @@ export function registerServe(program: Command, io: ActionEnvironment): void {
           throw error;
         }
         const logger = createLogger(io.environment.KEEL_LOG_LEVEL ?? 'info');
+        // The workers' key signs forks' grants; a server away from the workers without KEEL_GRANT_KEY refuses forks.
+        // A key that is set but wrong is an error at start, not a silent refusal later.
+        const keyGiven = io.environment.KEEL_GRANT_KEY !== undefined || io.environment.KEEL_GRANT_KEY_FILE !== undefined;
+        let grantKey: Buffer | undefined;
+        try {
+          grantKey = loadGrantKey(io.environment.KEEL_DATA_DIR ?? '.keel/data', { create: false }, io.environment);
+        } catch (error) {
+          if (keyGiven) throw new CliError((error as Error).message, 2);
+        }
         // Loaded here, not at the top: the HTTP stack is not something `keel list` should pay for at start.
         const { startHttpApi } = await import('../../http/start-http-api.js');
         const api = await startHttpApi({
           ...settings,
           sessions: await context.sessions(),
+          ...(grantKey ? { grantKey } : {}),
           host: flags.host,
           port,
           onInternalError: (error, request) => logger.error({ ...request, error: error instanceof Error ? error.message : String(error) }, 'keel serve: request failed'),
