@@ -145,7 +145,7 @@ export function SessionPage({ id }: { id: string }) {
       )}
       <section aria-labelledby="conversation-title">
         <h2 id="conversation-title">Conversation</h2>
-        <TranscriptView entries={entries} />
+        <TranscriptView sessionId={id} entries={entries} />
         <LiveTurn state={live} />
       </section>
       {state && <SpendPanel state={state} />}

@@ -1,9 +1,16 @@
 /**
  * A transcript as a conversation: user and assistant messages, thinking folded, tool calls with their input and
  * result side by side, markers for resets, interruptions, limits, failovers and decisions. A block Keel stored
- * by reference shows its preview and says so.
+ * by reference shows its preview, and its full content on demand.
  */
+import { createContext } from 'preact';
+import { useContext, useState } from 'preact/hooks';
+import { api, sessionPath } from './api';
+import { ErrorNote } from './error-note';
 import type { ContentBlock, TranscriptEntry } from './types';
+
+/** The session whose transcript is drawn, for reading its stored blocks. */
+const SessionIdContext = createContext('');
 
 const markerLabels: Record<string, string> = {
   'context-reset': 'Context reset',
@@ -19,12 +26,51 @@ function resultText(block: Extract<ContentBlock, { type: 'tool_result' }>): stri
   return (block.content ?? []).map((part) => part.text ?? `[${part.type}]`).join('\n');
 }
 
-const isStored = (block: unknown): boolean => typeof block === 'object' && block !== null && 'keel_ref' in block;
+const storedRef = (block: unknown): { hash: string; bytes?: number } | undefined =>
+  typeof block === 'object' && block !== null && 'keel_ref' in block ? (block as { keel_ref: { hash: string; bytes?: number } }).keel_ref : undefined;
 
+/** The text of a block as the store gives it back: a text block's text, a tool result's content, else JSON. */
+function fullText(content: unknown): string {
+  const block = content as ContentBlock;
+  if (block && block.type === 'text') return block.text;
+  if (block && block.type === 'tool_result') return resultText(block);
+  return JSON.stringify(content, null, 2);
+}
+
+/** A stored block's note: its size, and a button that reads the full content (`GET .../stored/{hash}`) on demand. */
 function StoredNote({ block }: { block: unknown }) {
-  if (!isStored(block)) return null;
-  const ref = (block as { keel_ref: { bytes?: number } }).keel_ref;
-  return <p class="muted small">Stored by reference ({ref.bytes ?? '?'} bytes); the preview is shown.</p>;
+  const sessionId = useContext(SessionIdContext);
+  const [full, setFull] = useState<string | undefined>(undefined);
+  const [error, setError] = useState<Error | undefined>(undefined);
+  const ref = storedRef(block);
+  if (!ref) return null;
+  if (full !== undefined) {
+    return (
+      <div class="stored-full">
+        <div class="small muted">Full content ({ref.bytes ?? '?'} bytes)</div>
+        <pre>{full}</pre>
+      </div>
+    );
+  }
+  return (
+    <div class="small">
+      <span class="muted">Stored by reference ({ref.bytes ?? '?'} bytes); the preview is shown. </span>
+      <button
+        type="button"
+        class="secondary"
+        onClick={async () => {
+          try {
+            setFull(fullText((await api<{ content: unknown }>('GET', `${sessionPath(sessionId)}/stored/${ref.hash}`)).content));
+          } catch (caught) {
+            setError(caught as Error);
+          }
+        }}
+      >
+        Load the full content
+      </button>
+      <ErrorNote error={error} />
+    </div>
+  );
 }
 
 function Block({ block, results }: { block: ContentBlock; results: Map<string, Extract<ContentBlock, { type: 'tool_result' }>> }) {
@@ -77,7 +123,7 @@ function Block({ block, results }: { block: ContentBlock; results: Map<string, E
   }
 }
 
-export function TranscriptView({ entries }: { entries: TranscriptEntry[] }) {
+export function TranscriptView({ sessionId, entries }: { sessionId: string; entries: TranscriptEntry[] }) {
   // Results are drawn beside their calls, which come a message earlier.
   const results = new Map<string, Extract<ContentBlock, { type: 'tool_result' }>>();
   const calls = new Set<string>();
@@ -90,6 +136,7 @@ export function TranscriptView({ entries }: { entries: TranscriptEntry[] }) {
   }
   for (const id of [...results.keys()]) if (!calls.has(id)) results.delete(id);
   return (
+    <SessionIdContext.Provider value={sessionId}>
     <ol class="transcript" aria-label="Transcript">
       {entries.map((entry, index) => {
         if (entry.kind === 'marker') {
@@ -117,5 +164,6 @@ export function TranscriptView({ entries }: { entries: TranscriptEntry[] }) {
         );
       })}
     </ol>
+    </SessionIdContext.Provider>
   );
 }

@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { z } from 'zod';
 import { defineTool } from '../../src/tools/index.js';
+import { bigOutputTool } from '../harness/big-output-tool.js';
 import { launchChromium } from '../harness/chromium.js';
 import { ensureConsoleBuilt } from '../harness/console-build.js';
 import { textReply } from '../harness/scripted-replies.js';
@@ -25,7 +26,7 @@ const streamedText = Array.from({ length: 60 }, (_, index) => `piece${index}`).j
 
 describe('keel serve: the console in Chromium', () => {
   const temporalUiUrl = 'http://temporal-ui.example:8233';
-  const { keel, url } = useStreamingApi({ tokens: `${adminToken},acme:${acmeToken}`, tools: [note], console: { temporalUiUrl } });
+  const { keel, url } = useStreamingApi({ tokens: `${adminToken},acme:${acmeToken}`, tools: [note, bigOutputTool('FIRST LINE OF THE REPORT')], console: { temporalUiUrl } });
   const request = apiClient(url);
   let browser: Browser;
   let context: BrowserContext;
@@ -196,10 +197,13 @@ describe('keel serve: the console in Chromium', () => {
     const sessions = ['console-1', 'console-chat', 'console-acme'];
     const expectedCost = (await Promise.all(sessions.map(costOf))).reduce((sum, cost) => sum + cost, 0);
     // The visibility store is a moment behind: wait until it counts every session of this file, cost included.
-    const all = await waitFor('every session counted', async () => {
-      const spend = await spendOf(adminToken);
-      return spend.rows[0]?.sessions === sessions.length && spend.rows[0].costUsd.toFixed(6) === expectedCost.toFixed(6) ? spend : undefined;
-    }, 30_000, 250);
+    let all = await spendOf(adminToken);
+    const counted = (spend: typeof all) => spend.rows.map((row) => [row.profile, row.sessions, row.costUsd.toFixed(6)]);
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline; all = await spendOf(adminToken)) {
+      if (JSON.stringify(counted(all)) === JSON.stringify([['test', sessions.length, expectedCost.toFixed(6)]])) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    assert.deepEqual(counted(all), [['test', sessions.length, expectedCost.toFixed(6)]], 'every session counted, cost included');
     assert.deepEqual([all.from, all.to, all.truncated], [today, today, false]);
     assert.deepEqual(all.rows.map((row) => [row.day, row.profile, row.sessions]), [[today, 'test', 3]]);
     assert.ok(expectedCost >= 0.006, 'the cost of console-1 is in the sum');
@@ -253,5 +257,34 @@ describe('keel serve: the console in Chromium', () => {
     assert.match(tooFar.body.error.message, /atTurn: the session has turns 0 to 2/);
     const foreign = await request('POST', '/v1/sessions/console-1/fork', { token: acmeToken, body: { atTurn: 0 } });
     assert.equal(foreign.status, 404, "a tenant cannot fork another tenant's session");
+  });
+
+  test("console: a stored tool result shows its preview, and its full content on demand from the session's own store", async () => {
+    keel.model.push({ kind: 'message', content: [{ type: 'tool_use', id: 'toolu_console_big', name: 'big_output', input: {} }] }, textReply('Read it.'));
+    const created = await request('POST', '/v1/sessions', { token: adminToken, body: { profile: 'test', id: 'console-big', tools: ['big_output'], messages: [{ role: 'user', content: 'Print the report.' }] } });
+    assert.equal(created.status, 201);
+    await page.goto(`${url()}/console/#/sessions/console-big`);
+    await useToken(adminToken);
+    await page.getByTestId('session-status').filter({ hasText: 'completed' }).waitFor({ timeout: 60_000 });
+    const call = page.locator('.tool-call[data-tool-use-id="toolu_console_big"]');
+    const load = call.getByRole('button', { name: 'Load the full content' });
+    await load.waitFor({ timeout: 10_000 });
+    const preview = (await call.textContent()) ?? '';
+    assert.ok(preview.includes('FIRST LINE OF THE REPORT'), 'the preview is shown');
+    assert.ok(preview.split('report line').length < 200, 'only a preview at first');
+    await load.click();
+    const full = call.locator('.stored-full pre');
+    await full.waitFor({ timeout: 10_000 });
+    assert.equal(((await full.textContent()) ?? '').split('report line').length - 1, 2000, 'the whole report');
+
+    const transcript = await request('GET', '/v1/sessions/console-big/transcript', { token: adminToken });
+    const hash = JSON.stringify(transcript.body).match(/"hash":"([0-9a-f]{64})"/)?.[1];
+    assert.ok(hash, 'the transcript names the stored block');
+    assert.equal((await request('GET', `/v1/sessions/console-big/stored/${hash}`, { token: adminToken })).status, 200);
+    // Another session may not read it through its own id, nor another tenant through this one's.
+    const elsewhere = await request('GET', `/v1/sessions/console-1/stored/${hash}`, { token: adminToken });
+    assert.deepEqual([elsewhere.status, elsewhere.body.error.type], [404, 'not_found']);
+    assert.equal((await request('GET', `/v1/sessions/console-big/stored/${hash}`, { token: acmeToken })).status, 404);
+    assert.equal((await request('GET', '/v1/sessions/console-big/stored/not-a-hash', { token: adminToken })).status, 400);
   });
 });

@@ -246,6 +246,7 @@ describe('keel serve: the HTTP API', () => {
       '/v1/sessions/{id}/interrupt',
       '/v1/sessions/{id}/messages',
       '/v1/sessions/{id}/reset-context',
+      '/v1/sessions/{id}/stored/{hash}',
       '/v1/sessions/{id}/tool-decisions',
       '/v1/sessions/{id}/transcript',
       '/v1/spend',

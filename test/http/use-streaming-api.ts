@@ -45,7 +45,8 @@ export function useStreamingApi(options: StreamingApiOptions): StreamingApi {
     sessions = new SessionClient({ client: fixture.keel.environment.client, taskQueue: fixture.keel.worker.taskQueue, events: new LocalEventSource({ directory }) });
     api = await startHttpApi({
       sessions,
-      // The workers' key, from their data folder (as `keel serve` beside them reads it), for forks.
+      // The workers' store and key (from their data folder, as `keel serve` beside them reads it): stored content, forks.
+      store: fixture.keel.environment.store,
       grantKey: loadGrantKey(fixture.keel.environment.dataDir, { create: false }, {}),
       tokens: parseApiTokens(options.tokens),
       port: 0,
