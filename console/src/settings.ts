@@ -1,11 +1,13 @@
-/** The server's console settings (`/console/settings.json`), read once per page load. */
+/** The server's console settings (`/console/settings.json`, with the token), read once per page load and token. */
+import { api, storedToken } from './api';
 import type { ConsoleSettings } from './types';
 
-let pending: Promise<ConsoleSettings> | undefined;
+const none: ConsoleSettings = { temporalUiUrl: null, namespace: 'default' };
+let pending: { token: string; settings: Promise<ConsoleSettings> } | undefined;
 
 export function consoleSettings(): Promise<ConsoleSettings> {
-  pending ??= fetch('/console/settings.json')
-    .then((response) => (response.ok ? (response.json() as Promise<ConsoleSettings>) : { temporalUiUrl: null, namespace: 'default' }))
-    .catch(() => ({ temporalUiUrl: null, namespace: 'default' }));
-  return pending;
+  if (pending?.token !== storedToken()) {
+    pending = { token: storedToken(), settings: api<ConsoleSettings>('GET', '/console/settings.json').catch(() => none) };
+  }
+  return pending.settings;
 }

@@ -230,8 +230,10 @@ describe('keel serve: the console in Chromium', () => {
     assert.equal((await fetch(`${url()}/console/assets/missing.js`)).status, 404);
     assert.equal((await fetch(`${url()}/console/..%2f..%2fpackage.json`)).status, 404);
     assert.equal((await fetch(`${url()}/v1/sessions`)).status, 401);
-    const settings = (await (await fetch(`${url()}/console/settings.json`)).json()) as Record<string, unknown>;
-    assert.deepEqual(Object.keys(settings).sort(), ['namespace', 'temporalUiUrl']);
+    // The settings name the namespace: they need the token, as the API does.
+    assert.equal((await fetch(`${url()}/console/settings.json`)).status, 401);
+    const settings = await request('GET', '/console/settings.json', { token: acmeToken });
+    assert.deepEqual(settings.body, { temporalUiUrl: 'http://temporal-ui.example:8233', namespace: 'default' });
   });
 
   test('console: a session is forked at a turn from its page; the fork starts from the transcript through that turn', async () => {

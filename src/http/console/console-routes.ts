@@ -3,8 +3,9 @@
  * the built files with their content type, gzip when the client takes it, and caching by kind: hashed assets are
  * immutable for a year, the page itself is revalidated every time (it names the current assets). A path with no
  * file is the app's own route and gets the page. `/console/settings.json` tells the app the settings it cannot
- * read from the API (the Temporal UI's address). These paths need no token: they hold no session data, and the app
- * asks for the token itself; every call it makes goes to the API with it. Server-side.
+ * read from the API (the Temporal UI's address, the namespace), with the token like the API. The files need no
+ * token: they hold no session data, and the app asks for the token itself; every call it makes goes to the API
+ * with it. Server-side.
  */
 import type { Context } from 'hono';
 import type { ApiApp } from '../api-environment.js';
@@ -19,9 +20,12 @@ export interface ConsoleOptions {
   namespace: string;
 }
 
-/** The console's own paths, which the bearer check lets through. */
+/** Where the console reads its settings: behind the token like the API, since it names the namespace. */
+const SETTINGS_PATH = '/console/settings.json';
+
+/** The console's own files, which the bearer check lets through (its settings are not among them). */
 export function isConsolePath(path: string): boolean {
-  return path === '/' || path === '/console' || path.startsWith('/console/');
+  return path === '/' || path === '/console' || (path.startsWith('/console/') && path !== SETTINGS_PATH);
 }
 
 /** The page may load only its own files and talk only to this server. */
@@ -55,7 +59,7 @@ export function registerConsoleRoutes(app: ApiApp, options: ConsoleOptions): voi
 
   app.get('/', (c) => c.redirect('/console/', 302));
   app.get('/console', (c) => c.redirect('/console/', 301));
-  app.get('/console/settings.json', (c) => c.body(settings, 200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-cache' }));
+  app.get(SETTINGS_PATH, (c) => c.body(settings, 200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-cache' }));
   app.get('/console/*', (c) => {
     const relative = decodeURIComponent(c.req.path.slice('/console/'.length));
     const asset = relative === '' ? undefined : files.read(relative);
