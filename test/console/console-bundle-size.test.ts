@@ -22,6 +22,7 @@ test('console build: the first load is under 300 KB of gzip-compressed JavaScrip
   const scripts = [...html.matchAll(/<script[^>]*\ssrc="([^"]+)"/g), ...html.matchAll(/<link[^>]*rel="modulepreload"[^>]*href="([^"]+)"/g)].map((match) => match[1]!);
   assert.ok(scripts.length > 0, 'the page loads a script');
   assert.ok(scripts.every((src) => src.startsWith('/console/assets/')), `every script is one of the console's own files: ${scripts.join(', ')}`);
+  assert.doesNotMatch(html, /(src|href)="(https?:)?\/\//, 'the page loads nothing from another host');
   const gzipBytes = scripts.reduce((sum, src) => sum + gzipSync(readFileSync(join(directory, src.slice('/console/'.length))), { level: 9 }).length, 0);
   assert.ok(gzipBytes > 1000, 'the script was measured');
   assert.ok(gzipBytes < FIRST_LOAD_LIMIT_BYTES, `first load ${gzipBytes} bytes of gzip JavaScript, under ${FIRST_LOAD_LIMIT_BYTES}`);
