@@ -4,6 +4,7 @@
  */
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { SessionClient } from '../client/session-client.js';
+import type { ContentStore } from '../stores/content-store.js';
 import { apiErrorBodySchema, apiErrorStatus, type ApiErrorType } from './api-error.js';
 import type { ApiCaller } from './api-tokens.js';
 import type { InFlightRequests } from './in-flight-requests.js';
@@ -18,6 +19,10 @@ export interface ApiServices {
   sessions: SessionClient;
   /** Event streams one token may hold open at once. */
   maxStreamsPerToken: number;
+  /** The workers' content store, for stored blocks' full content; none answers 503. */
+  store?: ContentStore;
+  /** The workers' fork grant key, to sign a fork's grant over its source; none refuses forks. */
+  grantKey?: Buffer;
   /** Called with an error the API answered with 500/503 (never sent to the client). */
   onInternalError: (error: unknown, request: { method: string; path: string }) => void;
   /** The requests being answered; work that outlives a request's handler (an event stream) runs in it too. */

@@ -7,14 +7,15 @@ import type { MiddlewareHandler } from 'hono';
 import { ApiError } from './api-error.js';
 import type { ApiEnvironment } from './api-environment.js';
 import { createTokenVerifier, type ApiToken } from './api-tokens.js';
+import { isConsolePath } from './console/console-routes.js';
 
-/** Paths served without a token: they describe the API, never a session. */
+/** Paths served without a token: they describe the API, never a session (the console's files are such too). */
 const publicPaths = new Set(['/v1/openapi.json', '/healthz']);
 
 export function authenticate(tokens: readonly ApiToken[]): MiddlewareHandler<ApiEnvironment> {
   const verify = createTokenVerifier(tokens);
   return async (c, next) => {
-    if (tokens.length === 0 || publicPaths.has(c.req.path)) {
+    if (tokens.length === 0 || publicPaths.has(c.req.path) || isConsolePath(c.req.path)) {
       c.set('caller', { tokenIndex: -1 });
       return next();
     }

@@ -12,6 +12,7 @@ import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
 import type { SessionClient } from '../client/session-client.js';
+import type { ContentStore } from '../stores/content-store.js';
 import { ValidationError } from '../errors.js';
 import { describeIssues } from '../shared/schemas/describe-issues.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../shared/schemas/input-bounds.js';
@@ -19,11 +20,16 @@ import { ApiError } from './api-error.js';
 import type { ApiApp, ApiEnvironment, ApiServices } from './api-environment.js';
 import type { ApiToken } from './api-tokens.js';
 import { authenticate } from './authenticate.js';
+import { defaultConsoleDirectory } from './console/console-files.js';
+import { registerConsoleRoutes } from './console/console-routes.js';
 import { InFlightRequests } from './in-flight-requests.js';
 import { OpenStreams, registerEventRoutes } from './routes/event-routes.js';
+import { registerForkRoutes } from './routes/fork-routes.js';
 import { registerMessageRoutes } from './routes/message-routes.js';
 import { registerProfileRoutes } from './routes/profile-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
+import { registerSpendRoutes } from './routes/spend-routes.js';
+import { registerStoredContentRoutes } from './routes/stored-content-routes.js';
 
 export interface HttpApiOptions {
   sessions: SessionClient;
@@ -35,6 +41,12 @@ export interface HttpApiOptions {
   maxBodyBytes?: number;
   /** Event streams one token may hold open at once. @default 256 (env `KEEL_API_MAX_STREAMS_PER_TOKEN`) */
   maxStreamsPerToken?: number;
+  /** The web console at `/console/`: its built files and the Temporal UI it links to; `false` serves none. @default served from dist/console */
+  console?: { directory?: string; temporalUiUrl?: string } | false;
+  /** The workers' content store, for `GET /v1/sessions/{id}/stored/{hash}`. @default none: answered 503 (`keel serve` opens the store of `KEEL_STORE`, `KEEL_STORE_URL`, `KEEL_DATA_DIR`) */
+  store?: ContentStore;
+  /** The workers' fork grant key, for `POST /v1/sessions/{id}/fork`. @default none: forks are refused (env `KEEL_GRANT_KEY`, or the key file under `KEEL_DATA_DIR`) */
+  grantKey?: Buffer;
   /** Called with an error answered as 500 or 503, for the log (the client sees no detail). */
   onInternalError?: ApiServices['onInternalError'];
 }
@@ -72,6 +84,8 @@ export function createHttpApi(options: HttpApiOptions): ApiApp & { openStreams: 
     sessions: options.sessions,
     maxStreamsPerToken: options.maxStreamsPerToken ?? 256,
     onInternalError: options.onInternalError ?? (() => undefined),
+    ...(options.grantKey ? { grantKey: options.grantKey } : {}),
+    ...(options.store ? { store: options.store } : {}),
   };
   const allowedOrigins = new Set(options.corsOrigins ?? []);
   const maxBodyBytes = options.maxBodyBytes ?? 2 * 1024 * 1024;
@@ -126,9 +140,19 @@ export function createHttpApi(options: HttpApiOptions): ApiApp & { openStreams: 
     return next();
   });
 
+  if (options.console !== false) {
+    registerConsoleRoutes(app, {
+      directory: options.console?.directory ?? defaultConsoleDirectory(),
+      namespace: options.sessions.client.options.namespace,
+      ...(options.console?.temporalUiUrl ? { temporalUiUrl: options.console.temporalUiUrl } : {}),
+    });
+  }
   registerSessionRoutes(app, services);
   registerMessageRoutes(app, services);
   registerProfileRoutes(app, services);
+  registerSpendRoutes(app, services);
+  registerForkRoutes(app, services);
+  registerStoredContentRoutes(app, services);
   const openStreams = new OpenStreams();
   registerEventRoutes(app, services, openStreams);
 

@@ -19,6 +19,8 @@ const apiEnvironmentSchema = z.object({
   KEEL_API_MAX_STREAMS_PER_TOKEN: z.coerce.number().int().positive().max(1_000_000).default(256),
   /** Largest request body, bytes. @default 2097152 (2 MiB: a session takes at most 1.5 MiB in one message) */
   KEEL_API_MAX_BODY_BYTES: z.coerce.number().int().positive().max(64 * 1024 * 1024).default(2 * 1024 * 1024),
+  /** The Temporal UI's base URL, e.g. `http://localhost:8233`: the console links each session to its workflow there. @default no link */
+  KEEL_CONSOLE_TEMPORAL_UI_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 /** Every variable `keel serve` reads besides Temporal's own, for the README's settings table and its check. */
@@ -29,6 +31,7 @@ export interface HttpApiSettings {
   corsOrigins: string[];
   maxStreamsPerToken: number;
   maxBodyBytes: number;
+  console: { temporalUiUrl?: string };
 }
 
 /** True for an address only this machine reaches. `0.0.0.0` and `::` are every interface, not loopback. */
@@ -55,5 +58,6 @@ export function loadHttpApiSettings(host: string, environment: NodeJS.ProcessEnv
     corsOrigins: parsed.data.KEEL_API_CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter((origin) => origin.length > 0),
     maxStreamsPerToken: parsed.data.KEEL_API_MAX_STREAMS_PER_TOKEN,
     maxBodyBytes: parsed.data.KEEL_API_MAX_BODY_BYTES,
+    console: parsed.data.KEEL_CONSOLE_TEMPORAL_UI_URL ? { temporalUiUrl: parsed.data.KEEL_CONSOLE_TEMPORAL_UI_URL.replace(/\/+$/, '') } : {},
   };
 }

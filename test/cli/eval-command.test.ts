@@ -189,11 +189,11 @@ describe('keel eval', () => {
     await Promise.all(ids.filter((_, index) => kinds[index] === 'chat').map((id) => keel.worker.sessions.getHandle(id).cancel()));
   });
 
-  test('keel eval: the HTML report opens in headless Chromium and its three charts draw (screenshot kept in .keel/test-artifacts)', async () => {
+  test('keel eval: the HTML report opens in headless Chromium and its three charts draw (screenshot kept in test-artifacts/)', async () => {
     assert.ok(existsSync(join(reportDirectory, 'report.html')), 'the twenty-session test wrote the report');
     const browser = await launchChromium();
     try {
-      const page = await browser.context.newPage();
+      const page = await browser.newPage();
       const problems: string[] = [];
       page.on('pageerror', (error) => problems.push(error.message));
       // Nothing may come from the network: uPlot is inlined.

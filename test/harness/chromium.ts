@@ -1,43 +1,36 @@
 /**
- * Headless Chromium for tests that open a page: Debian's `chromium` (installed with apt-get when missing, as the
- * other Debian packages the tests use), driven by `playwright-core` with a fresh profile folder that is removed on
- * close. Also where tests keep what they want a person to look at afterwards (screenshots): {@link artifactPath}.
+ * Headless Chromium for browser tests: Debian's `chromium` (installed with apt-get when missing, as the dev
+ * servers' packages are), driven through playwright-core. Each launch gets a fresh profile (playwright's `launch`
+ * makes a temporary user data dir and removes it on close), no GPU, no sandbox (tests run as root in a
+ * container), and none of the browser's own network traffic (updates, sync, QUIC), so a test's requests are the
+ * page's only. Generic: any test that needs a page uses it. What a test keeps for a person to look at afterwards
+ * (screenshots) goes under the git-ignored `test-artifacts/`: {@link artifactPath}.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
 import { installDebianPackage } from '../../src/dev/debian-service.js';
+import { projectRoot } from '../../src/dev/project-root.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
-/** Flags for a quiet, self-contained browser in a container: no sandbox, GPU, QUIC, first-run or background traffic. */
-const chromiumFlags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+/** Flags besides `--headless` (which playwright adds itself for a headless launch). */
+const chromiumFlags = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-export interface RunningChromium {
-  context: BrowserContext;
-  /** Closes the browser and removes its profile folder. */
-  close(): Promise<void>;
-}
-
-export async function launchChromium(): Promise<RunningChromium> {
+/** Installs Debian's Chromium when it is missing. @throws Error when it cannot be installed here (not root, no apt). */
+export function ensureChromium(): string {
   if (!existsSync(CHROMIUM_PATH)) installDebianPackage('chromium', 'Chromium');
-  const userDataDir = mkdtempSync(join(tmpdir(), 'keel-chromium-'));
-  // The profile folder is Playwright's --user-data-dir: a persistent context is how it takes one.
-  const context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM_PATH, headless: true, args: chromiumFlags });
-  return {
-    context,
-    async close() {
-      await context.close().catch(() => undefined);
-      rmSync(userDataDir, { recursive: true, force: true });
-    },
-  };
+  return CHROMIUM_PATH;
 }
 
-/** A path under the git-ignored `.keel/test-artifacts/` folder of the repository, its folder made. */
+/** A headless browser; the caller closes it (`browser.close()`). */
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: ensureChromium(), headless: true, args: chromiumFlags });
+}
+
+/** A path under the git-ignored `test-artifacts/` folder of the repository (`name` may hold folders), its folder made. */
 export function artifactPath(name: string): string {
-  const directory = fileURLToPath(new URL('../../.keel/test-artifacts/', import.meta.url));
-  mkdirSync(directory, { recursive: true });
-  return join(directory, name);
+  const path = join(projectRoot(), 'test-artifacts', name);
+  mkdirSync(dirname(path), { recursive: true });
+  return path;
 }

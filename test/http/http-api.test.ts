@@ -242,12 +242,15 @@ describe('keel serve: the HTTP API', () => {
       '/v1/sessions/{id}/budget',
       '/v1/sessions/{id}/cancel',
       '/v1/sessions/{id}/events',
+      '/v1/sessions/{id}/fork',
       '/v1/sessions/{id}/interrupt',
       '/v1/sessions/{id}/messages',
       '/v1/sessions/{id}/profile',
       '/v1/sessions/{id}/reset-context',
+      '/v1/sessions/{id}/stored/{hash}',
       '/v1/sessions/{id}/tool-decisions',
       '/v1/sessions/{id}/transcript',
+      '/v1/spend',
     ]);
     assert.deepEqual(spec.components.securitySchemes.bearer, { type: 'http', scheme: 'bearer' });
     for (const [path, operations] of Object.entries<Record<string, { responses: Record<string, unknown> }>>(spec.paths)) {
@@ -262,6 +265,7 @@ describe('keel serve: the HTTP API', () => {
     check(answerSchema('/v1/sessions/{id}', 'get', 200), (await request('GET', '/v1/sessions/http-task-1', { token: adminToken })).body, 'state');
     check(answerSchema('/v1/sessions/{id}/transcript', 'get', 200), (await request('GET', '/v1/sessions/http-task-1/transcript', { token: adminToken })).body, 'transcript');
     check(answerSchema('/v1/sessions', 'get', 200), (await request('GET', '/v1/sessions?limit=5', { token: adminToken })).body, 'list');
+    check(answerSchema('/v1/spend', 'get', 200), (await request('GET', '/v1/spend?days=7', { token: adminToken })).body, 'spend');
     check(answerSchema('/v1/sessions', 'post', 400), (await request('POST', '/v1/sessions', { token: adminToken, body: {} })).body, 'an error');
     // The request schema is the session's own: a valid SessionInput passes it, a bad one does not.
     const body = spec.paths['/v1/sessions'].post.requestBody.content['application/json'].schema;

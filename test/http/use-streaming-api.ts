@@ -9,10 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { SessionClient } from '../../src/client/session-client.js';
+import { loadGrantKey } from '../../src/codec/fork-grant.js';
 import { LocalEventHub } from '../../src/events/local/local-event-hub.js';
 import { LocalEventSource } from '../../src/events/local/local-event-source.js';
 import { parseApiTokens } from '../../src/http/api-tokens.js';
-import { startHttpApi, type RunningHttpApi } from '../../src/http/start-http-api.js';
+import { startHttpApi, type RunningHttpApi, type StartHttpApiOptions } from '../../src/http/start-http-api.js';
 import type { KeelWorkerOptions } from '../../src/worker/create-keel-worker.js';
 import { createKeelFixture, type Keel } from '../harness/use-keel.js';
 
@@ -22,6 +23,8 @@ export interface StreamingApiOptions {
   /** Custom tools of the worker. */
   tools?: KeelWorkerOptions['tools'];
   maxStreamsPerToken?: number;
+  /** The console's settings (`keel serve` serves it by default). */
+  console?: StartHttpApiOptions['console'];
 }
 
 export interface StreamingApi {
@@ -44,9 +47,13 @@ export function useStreamingApi(options: StreamingApiOptions): StreamingApi {
     sessions = new SessionClient({ client: fixture.keel.environment.client, taskQueue: fixture.keel.worker.taskQueue, events: new LocalEventSource({ directory }) });
     api = await startHttpApi({
       sessions,
+      // The workers' store and key (from their data folder, as `keel serve` beside them reads it): stored content, forks.
+      store: fixture.keel.environment.store,
+      grantKey: loadGrantKey(fixture.keel.environment.dataDir, { create: false }, {}),
       tokens: parseApiTokens(options.tokens),
       port: 0,
       ...(options.maxStreamsPerToken !== undefined ? { maxStreamsPerToken: options.maxStreamsPerToken } : {}),
+      ...(options.console !== undefined ? { console: options.console } : {}),
     });
   });
   after(async () => {
