@@ -63,13 +63,23 @@ describe('resetContext then sendMessage', () => {
   test('resetContext and sendMessage in one workflow task while waiting for input, idle timeout: a new worker replays it', async () => {
     const taskQueue = uniqueTaskQueue('reset-together');
     const worker = await startWorker(taskQueue);
-    const handle = await worker.sessions.start({ profile: 'test', mode: 'chat', limits: { idleTimeoutSeconds: 2 }, messages: [{ role: 'user', content: 'Remember 7.' }] });
+    const handle = await worker.sessions.start({ profile: 'test', mode: 'chat', limits: { idleTimeoutSeconds: 5 }, messages: [{ role: 'user', content: 'Remember 7.' }] });
     sessions.push(handle);
     await waitForStatus(handle, 'waiting_for_input', 'the first turn to end');
-    const [, reply] = await Promise.all([handle.resetContext(), handle.sendMessage('What number?')]);
-    assert.equal(reply.turn, 2);
+    // Both messages arrive while no worker polls, so that one workflow task takes them.
+    await worker.stop();
+    await handle.resetContext();
+    const sent = handle.sendMessage('What number?');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const second = await startWorker(taskQueue);
+    assert.equal((await sent).turn, 2);
     assert.equal((await handle.result()).status, 'limit_reached');
-    const { state, entries } = await readOnNewWorker(taskQueue, worker, handle);
+    const events = (await handle.workflow.fetchHistory()).events ?? [];
+    const signalled = events.findIndex((event) => event.workflowExecutionSignaledEventAttributes?.signalName === 'resetContext');
+    const taskAfterSignal = events.findIndex((event, index) => index > signalled && event.workflowTaskScheduledEventAttributes);
+    const accepted = events.find((event) => event.workflowExecutionUpdateAcceptedEventAttributes)?.workflowExecutionUpdateAcceptedEventAttributes;
+    assert.equal(String(accepted?.acceptedRequestSequencingEventId), String(events[taskAfterSignal]?.eventId), 'one workflow task took the signal and the update');
+    const { state, entries } = await readOnNewWorker(taskQueue, second, handle);
     assert.equal(state.limitReached, 'idleTimeoutSeconds');
     assert.deepEqual(markers(entries), ['context-reset']);
   });
