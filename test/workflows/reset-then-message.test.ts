@@ -126,8 +126,32 @@ describe('resetContext then sendMessage', () => {
     assert.ok(markers(entries).includes('context-reset'));
   });
 
+  test('resetContext then sendMessage, the session read by a new worker while the update waits for its turn: the replay takes the accepted update and the session goes on', async () => {
+    const taskQueue = uniqueTaskQueue('reset-open-replay');
+    const first = await startWorker(taskQueue);
+    const handle = await first.sessions.start({ profile: 'test', mode: 'chat', messages: [{ role: 'user', content: 'Remember 7.' }] });
+    sessions.push(handle);
+    await waitForStatus(handle, 'waiting_for_input', 'the first turn to end');
+    await handle.resetContext();
+    keel.model.push({ ...answer, chunkDelayMs: 700 });
+    const sent = handle.sendMessage('What number?', { id: 'waiting' });
+    await waitForStatus(handle, 'running', 'the update to start a turn');
+    // The first worker's cache goes with it: the new one replays the open session, the update accepted and unanswered.
+    await first.stop();
+    const second = await startWorker(taskQueue);
+    assert.equal((await handle.state()).contextEpoch, 1);
+    assert.equal((await sent).messageId, 'waiting');
+    await handle.resetContext({ strategy: 'clear' });
+    assert.equal((await handle.sendMessage('And now?')).turn, 3);
+    await handle.cancel();
+    await handle.result();
+    const { state, entries } = await readOnNewWorker(taskQueue, second, handle);
+    assert.equal(state.status, 'cancelled');
+    assert.deepEqual(markers(entries), ['context-reset', 'context-reset']);
+  });
+
   test('replay: every session of this file replays from its history with the current workflow code', async () => {
-    assert.equal(sessions.length, 4);
+    assert.equal(sessions.length, 5);
     await assertHistoriesReplay(keel.environment.bundle, sessions);
   });
 });
