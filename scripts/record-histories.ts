@@ -30,7 +30,7 @@ async function main(): Promise<void> {
 
   const environment = await startTestEnvironment();
   const models: ScriptedModelServer[] = [];
-  const startWorker = async (options: ScriptedModelServerOptions = {}, profiles?: Record<string, ProfileConfig>, setup: Pick<WorkerSetup, 'mcp'> = {}) => {
+  const startWorker = async (options: ScriptedModelServerOptions = {}, profiles?: Record<string, ProfileConfig>, setup: Pick<WorkerSetup, 'mcp' | 'taskQueue'> = {}) => {
     const model = await startScriptedModelServer(options);
     models.push(model);
     return { model, worker: await environment.startWorker({ modelUrl: model.url, ...(profiles ? { profiles } : {}), ...setup }) };

@@ -28,7 +28,7 @@ export interface ScenarioContext {
   startWorker(
     options?: ScriptedModelServerOptions,
     profiles?: Record<string, ProfileConfig>,
-    setup?: Pick<WorkerSetup, 'mcp'>,
+    setup?: Pick<WorkerSetup, 'mcp' | 'taskQueue'>,
   ): Promise<{ worker: RunningWorker; model: ScriptedModelServer }>;
   /** The workers' fork grant key, for sessions started as forks. */
   grantKey: Buffer;
@@ -249,6 +249,49 @@ export const historyScenarios: HistoryScenario[] = [
       model.push(text('After the reset.'));
       await handle.sendMessage('What number?', { id: 'after-reset' });
       await handle.cancel();
+      await handle.result();
+      return handle;
+    },
+  },
+  {
+    name: 'context-reset-first-task',
+    covers:
+      "resetContext and a sendMessage update in the session's first workflow task (accepted after the patch marker and its search attribute upsert), then cancelled",
+    ends: 'completed',
+    async run({ startWorker }, workflowId) {
+      // No worker polls while the session starts and takes both messages, so that they reach its first task.
+      const { worker: idleWorker } = await startWorker();
+      await idleWorker.stop();
+      const handle = await idleWorker.sessions.start({ profile: 'test', mode: 'chat', messages: [{ role: 'user', content: 'Remember the number 7.' }] }, { workflowId });
+      await handle.resetContext({ strategy: 'clear', reason: 'start over' });
+      const sent = handle.sendMessage('What number?', { id: 'first-task' });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await startWorker({ responder: () => text('No number yet.') }, undefined, { taskQueue: idleWorker.taskQueue });
+      await sent;
+      await handle.cancel();
+      await handle.result();
+      return handle;
+    },
+  },
+  {
+    name: 'context-reset-same-task-idle',
+    covers: 'resetContext and a sendMessage update in one workflow task while waiting for input, then the idle timeout ends the session',
+    ends: 'completed',
+    async run({ startWorker }, workflowId) {
+      const responder = () => text('Noted.');
+      const { worker } = await startWorker({ responder });
+      const handle = await worker.sessions.start(
+        { profile: 'test', mode: 'chat', limits: { idleTimeoutSeconds: 5 }, messages: [{ role: 'user', content: 'Remember the number 7.' }] },
+        { workflowId },
+      );
+      await idle(handle);
+      // Both messages arrive while no worker polls, so that one workflow task takes them.
+      await worker.stop();
+      await handle.resetContext({ strategy: 'clear' });
+      const sent = handle.sendMessage('What number?', { id: 'same-task' });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await startWorker({ responder }, undefined, { taskQueue: worker.taskQueue });
+      await sent;
       await handle.result();
       return handle;
     },
