@@ -5,7 +5,7 @@
  */
 import { NOT_RUN_IN_EVAL, type RecordedToolCall, type SessionReplay } from '../shared/schemas/recorded-tool-calls.js';
 import { sameJson } from '../shared/same-json.js';
-import { RecordedToolCalls } from '../workflows/recorded-tool-calls.js';
+import { RecordedToolCalls } from '../shared/recorded-tool-calls.js';
 import type { SessionSummary } from './session-summary.js';
 import { diffLines, type DiffLine } from './text-diff.js';
 

@@ -22,7 +22,7 @@ import { SPAWN_AGENT_TOOL, spawnAgentToolSpec } from '../shared/schemas/sub-agen
 import type { ResolvedTool, SandboxReference, ToolCallOutput } from '../shared/schemas/tools.js';
 import { NOT_RUN_IN_EVAL, type RecordedToolCall } from '../shared/schemas/recorded-tool-calls.js';
 import { isPatched } from './patches.js';
-import { RecordedToolCalls } from './recorded-tool-calls.js';
+import { RecordedToolCalls } from '../shared/recorded-tool-calls.js';
 import { sandboxActivities, toolActivities } from './session-activities.js';
 import type { SessionConfig } from './session-config.js';
 import type { SessionState } from './session-state.js';

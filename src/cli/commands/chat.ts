@@ -137,7 +137,10 @@ export function registerChat(program: Command, io: ActionEnvironment): void {
               becomeLive();
             }
             const fromStream = isLive && event.kind === 'entry' && event.entry.kind === 'message';
-            if (!fromStream && event.kind !== 'progress' && !(event.kind === 'state' && event.previous === undefined)) {
+            // A model call seen late by the watch (it polls) while its reply is being written: the tokens already
+            // show it, and the line would cut the reply in two.
+            const behindStream = event.kind === 'activity' && context.lineOpen();
+            if (!fromStream && !behindStream && event.kind !== 'progress' && !(event.kind === 'state' && event.previous === undefined)) {
               print(renderWatchEvent(workflowId, event, style, { hideUserText: true, quietStatus: true, hideApprovals: true }));
             }
             if (event.kind === 'end') ended = true;

@@ -3,8 +3,8 @@
  * recorded call a new call matches (same tool, same input, taken in recorded order, each at most once), and which
  * recorded snapshot a call that differs should find its files in. Pure rules, no Temporal API. Bundle-safe.
  */
-import type { RecordedToolCall, SessionReplay } from '../shared/schemas/recorded-tool-calls.js';
-import { canonicalJson } from '../shared/same-json.js';
+import type { RecordedToolCall, SessionReplay } from './schemas/recorded-tool-calls.js';
+import { canonicalJson } from './same-json.js';
 
 /** Where a divergent sandbox call's files come from. */
 export type DivergenceBase =
