@@ -8,8 +8,11 @@ export function installDebianPackage(name: string, what: string): void {
   const hasApt = spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0;
   if (!isRoot || !hasApt) throw new Error(`${what} is not installed and cannot be installed here (needs root and apt-get): apt-get install ${name}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  execFileSync('apt-get', ['update', '-qq'], { stdio: 'ignore', env });
-  execFileSync('apt-get', ['install', '-y', '-qq', name], { stdio: 'ignore', env });
+  // Test files run side by side and several may need a package at once (Chromium for the console and the eval
+  // report): a second apt-get would fail on dpkg's lock. One install at a time, through a lock file; whoever comes
+  // second finds the package installed and apt-get does nothing. The lock timeout covers an apt run of another kind.
+  const apt = `apt-get -o DPkg::Lock::Timeout=600 update -qq && apt-get -o DPkg::Lock::Timeout=600 install -y -qq "$0"`;
+  execFileSync('flock', ['-w', '900', '/tmp/keel-apt.lock', 'sh', '-c', apt, name], { stdio: 'ignore', env });
 }
 
 /** A TCP port free on 127.0.0.1 right now, for a server process to bind. */
