@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -22,6 +23,7 @@ import { testProfiles } from '../harness/test-profiles.js';
 import { waitFor } from '../harness/wait-for.js';
 import { countRepeats, repeatedToolCalls, storedHashes } from './session-audit.js';
 import { startSideEffectCounter, type SideEffectCounter } from './side-effect-counter.js';
+import { describeStuckSession } from './stuck-sessions.js';
 import { sessionScript, turnReply } from './session-script.js';
 
 const run = promisify(execFile);
@@ -202,8 +204,11 @@ describe('production topology', () => {
     // Chat sessions keep talking until the faults are over; task sessions start one every two seconds across them.
     const sent = new Map<number, string[]>();
     const handles = new Map<number, SessionHandle>();
+    // What each driver is waiting for, so that one still waiting long after the faults can be named and described.
+    const waitingFor = new Map<number, string>();
     const drive = async (index: number): Promise<void> => {
       const tag = `s${index}`;
+      waitingFor.set(index, 'its start');
       const chat = index % 2 === 0;
       if (!chat) await sleep(index * 1000);
       const workflowId = `session-${tag}-${taskQueue}`;
@@ -217,15 +222,18 @@ describe('production topology', () => {
       );
       handles.set(index, handle);
       sent.set(index, [`[${tag}] start`]);
-      if (!chat) return;
+      if (!chat) return void waitingFor.delete(index);
+      waitingFor.set(index, 'its first turn');
       await waitFor(`${tag}'s first turn`, () => handle.state().then((state) => state.status === 'waiting_for_input', () => false), 10 * 60_000, 500);
       for (let message = 2; !faultsDone || message <= 3; message++) {
         const content = `[${tag}] message ${message}`;
         sent.get(index)!.push(content);
+        waitingFor.set(index, `the reply to message ${message}`);
         // The same id on every try: a message that reached the session before a fault is not queued again.
         const reply = await retrying(`${tag} message ${message}`, () => handle.sendMessage(content, { id: `${tag}-m${message}` }));
         assert.equal(reply.text, turnReply(tag, message));
       }
+      waitingFor.delete(index);
     };
     const driving = Array.from({ length: sessionCount }, (_, index) => drive(index));
 
@@ -250,60 +258,83 @@ describe('production topology', () => {
       await sleep(10_000);
     });
     faultsDone = true;
-    const outcomes = await Promise.allSettled(driving);
-    const driverFailures = outcomes.filter((outcome) => outcome.status === 'rejected').map((outcome) => String((outcome as PromiseRejectedResult).reason));
+    const audit = async (): Promise<void> => {
+      const outcomes = await Promise.allSettled(driving);
+      const driverFailures = outcomes.filter((outcome) => outcome.status === 'rejected').map((outcome) => String((outcome as PromiseRejectedResult).reason));
 
-    let lost = 0;
-    let duplicatedTurns = 0;
-    let missingTurns = 0;
-    const hashes = new Set<string>();
-    for (let index = 0; index < sessionCount; index++) {
-      const handle = handles.get(index);
-      if (!handle) {
-        lost++;
-        continue;
+      let lost = 0;
+      let duplicatedTurns = 0;
+      let missingTurns = 0;
+      const hashes = new Set<string>();
+      for (let index = 0; index < sessionCount; index++) {
+        const handle = handles.get(index);
+        if (!handle) {
+          lost++;
+          continue;
+        }
+        const tag = `s${index}`;
+        const chat = index % 2 === 0;
+        waitingFor.set(index, chat ? 'its state after the faults' : 'its result');
+        const status = chat
+          ? await retrying(`${tag} state`, async () => (await handle.state()).status)
+          : await retrying(`${tag} result`, async () => (await handle.result()).status);
+        if (status !== (chat ? 'waiting_for_input' : 'completed')) lost++;
+        const transcript = await retrying(`${tag} transcript`, () => handle.fullTranscript());
+        const messages = sent.get(index) ?? [];
+        const repeats = countRepeats(transcript, [...messages, ...messages.map((_, turn) => turnReply(tag, turn + 1))]);
+        duplicatedTurns += repeats.repeated + repeatedToolCalls(transcript);
+        missingTurns += repeats.missing.length;
+        storedHashes(transcript, hashes);
+        if (chat) await handle.cancel().catch(() => undefined);
+        waitingFor.delete(index);
       }
-      const tag = `s${index}`;
-      const chat = index % 2 === 0;
-      const status = chat
-        ? await retrying(`${tag} state`, async () => (await handle.state()).status)
-        : await retrying(`${tag} result`, async () => (await handle.result()).status);
-      if (status !== (chat ? 'waiting_for_input' : 'completed')) lost++;
-      const transcript = await retrying(`${tag} transcript`, () => handle.fullTranscript());
-      const messages = sent.get(index) ?? [];
-      const audit = countRepeats(transcript, [...messages, ...messages.map((_, turn) => turnReply(tag, turn + 1))]);
-      duplicatedTurns += audit.repeated + repeatedToolCalls(transcript);
-      missingTurns += audit.missing.length;
-      storedHashes(transcript, hashes);
-      if (chat) await handle.cancel().catch(() => undefined);
-    }
-    const sideEffects = counter.counts;
-    const ranTwice = [...sideEffects.values()].filter((count) => count > 1).length;
-    let blobsMissing = 0;
-    for (const hash of hashes) if ((await environment.store.blobs.get(hash)) === undefined) blobsMissing++;
+      const sideEffects = counter.counts;
+      const ranTwice = [...sideEffects.values()].filter((count) => count > 1).length;
+      let blobsMissing = 0;
+      for (const hash of hashes) if ((await environment.store.blobs.get(hash)) === undefined) blobsMissing++;
 
-    const counts = {
-      sessions: sessionCount,
-      faultsInjected: faults.length,
-      sessionsLost: lost,
-      turnsDuplicated: duplicatedTurns,
-      turnsMissing: missingTurns,
-      toolCallsRunTwice: ranTwice,
-      toolCallsRun: sideEffects.size,
-      blobsNamed: hashes.size,
-      blobsMissing,
-      seconds: Math.round((Date.now() - started) / 1000),
+      const counts = {
+        sessions: sessionCount,
+        faultsInjected: faults.length,
+        sessionsLost: lost,
+        turnsDuplicated: duplicatedTurns,
+        turnsMissing: missingTurns,
+        toolCallsRunTwice: ranTwice,
+        toolCallsRun: sideEffects.size,
+        blobsNamed: hashes.size,
+        blobsMissing,
+        seconds: Math.round((Date.now() - started) / 1000),
+      };
+      process.stderr.write(`[faults] ${JSON.stringify(counts)}\n`);
+      assert.deepEqual(driverFailures, []);
+      assert.equal(counts.faultsInjected, 6);
+      assert.equal(counts.sessionsLost, 0);
+      assert.equal(counts.turnsDuplicated, 0);
+      assert.equal(counts.turnsMissing, 0);
+      assert.equal(counts.toolCallsRunTwice, 0);
+      assert.ok(counts.toolCallsRun >= sessionCount * 2, `bash calls ran (${counts.toolCallsRun})`);
+      assert.ok(counts.blobsNamed >= sessionCount, `transcripts name stored blocks (${counts.blobsNamed})`);
+      assert.equal(counts.blobsMissing, 0);
     };
-    process.stderr.write(`[faults] ${JSON.stringify(counts)}\n`);
-    assert.deepEqual(driverFailures, []);
-    assert.equal(counts.faultsInjected, 6);
-    assert.equal(counts.sessionsLost, 0);
-    assert.equal(counts.turnsDuplicated, 0);
-    assert.equal(counts.turnsMissing, 0);
-    assert.equal(counts.toolCallsRunTwice, 0);
-    assert.ok(counts.toolCallsRun >= sessionCount * 2, `bash calls ran (${counts.toolCallsRun})`);
-    assert.ok(counts.blobsNamed >= sessionCount, `transcripts name stored blocks (${counts.blobsNamed})`);
-    assert.equal(counts.blobsMissing, 0);
+    // Every session answers within seconds once the faults are over: one still waiting fifteen minutes later is stuck,
+    // and the test says which and what its workflow is doing, rather than sitting until its own timeout.
+    const watchdog = new AbortController();
+    const stuck = delay(15 * 60_000, undefined, { signal: watchdog.signal }).then(async () => {
+      const reports = await Promise.all(
+        [...waitingFor].map(async ([index, what]) => ({ tag: `s${index}`, what, ...(await describeStuckSession(environment.client, `session-s${index}-${taskQueue}`)) })),
+      );
+      // Errors only (warnings are the 529s of the overload fault), cut short: the reports come first.
+      const errorsOf = (output: string) => output.split('\n').filter((line) => !line.startsWith('{"level":40') && !line.startsWith('{"level":30'));
+      const workerLines = workers.map((worker, index) => `worker ${index}, last errors:\n${errorsOf(worker.output()).slice(-10).map((line) => line.slice(0, 600)).join('\n')}`);
+      process.stderr.write(`[faults] stuck fifteen minutes after the faults:\n${reports.map((report) => report.detail).join('\n')}\n${workerLines.join('\n')}\n`);
+      throw new Error(`still waiting fifteen minutes after the faults: ${reports.map((report) => `${report.tag} for ${report.what} [${report.summary}]`).join('; ')}`);
+    });
+    stuck.catch(() => undefined);
+    try {
+      await Promise.race([audit(), stuck]);
+    } finally {
+      watchdog.abort();
+    }
     await Promise.allSettled(workers.map((worker) => worker.kill('SIGTERM')));
   });
 });
