@@ -18,6 +18,7 @@ import { startScriptedModelServer, type ScriptedModelServer } from '../../src/de
 import { ensureTemporalCli } from '../../src/dev/temporal-cli.js';
 import type { ProfileConfig } from '../../src/shared/schemas/profile.js';
 import { runKeel } from '../harness/keel-cli.js';
+import { assertHistoriesReplay } from '../harness/replay.js';
 import { startClusterEnvironment, type ClusterEnvironment } from '../harness/temporal-cluster.js';
 import { testProfiles } from '../harness/test-profiles.js';
 import { waitFor } from '../harness/wait-for.js';
@@ -315,6 +316,8 @@ describe('production topology', () => {
       assert.ok(counts.toolCallsRun >= sessionCount * 2, `bash calls ran (${counts.toolCallsRun})`);
       assert.ok(counts.blobsNamed >= sessionCount, `transcripts name stored blocks (${counts.blobsNamed})`);
       assert.equal(counts.blobsMissing, 0);
+      // Each worker kill, eviction and restart made some worker replay some session: every history must replay.
+      await assertHistoriesReplay(environment.bundle, [...handles.values()]);
     };
     // Every session answers within seconds once the faults are over: one still waiting fifteen minutes later is stuck,
     // and the test says which and what its workflow is doing, rather than sitting until its own timeout.

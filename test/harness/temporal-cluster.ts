@@ -5,7 +5,7 @@
  * the test, as many as it wants, each a separate `src/worker/main.ts` process.
  */
 import { Client } from '@temporalio/client';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,8 @@ export interface ClusterEnvironment {
   cluster: TemporalCluster;
   client: Client;
   store: ContentStore;
+  /** The workflow bundle the worker processes run (to replay their histories with). */
+  bundle: WorkflowBundleWithSourceMap;
   /** The Keel workers' shared data folder (session directories). */
   dataDir: string;
   sessions(taskQueue: string): SessionClient;
@@ -66,6 +68,7 @@ export async function startClusterEnvironment(options: ClusterEnvironmentOptions
       cluster,
       client,
       store: openStore,
+      bundle,
       dataDir,
       sessions: (taskQueue) => new SessionClient({ client, taskQueue, store: openStore }),
       async startWorker({ taskQueue, modelUrl, env }) {
