@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { contentBlockSchema, messageContentSchema } from '../shared/schemas/content.js';
-import { decideToolCallInputSchema, sessionStatusSchema, usageSchema } from '../shared/schemas/session-messages.js';
+import { decideToolCallInputSchema, sessionStatusSchema, transcriptMarkerSchema, usageSchema } from '../shared/schemas/session-messages.js';
 import type { AssistantTurn, PendingApproval, SessionStateView, TranscriptPage } from '../shared/schemas/session-messages.js';
 import type { ListedSession } from '../client/listed-session.js';
 import { limitsSchema } from '../shared/schemas/session-input.js';
@@ -88,7 +88,7 @@ const transcriptEntrySchema = z.union([
   z.looseObject({ kind: z.literal('message'), role: z.enum(['user', 'assistant']), content: messageContentSchema, turn: z.number(), epoch: z.number() }),
   z.looseObject({
     kind: z.literal('marker'),
-    marker: z.enum(['context-reset', 'interrupted', 'limit-reached', 'failover', 'tool-decision', 'profile-switch']),
+    marker: transcriptMarkerSchema,
     turn: z.number(),
     epoch: z.number(),
     detail: z.string().optional(),
