@@ -23,17 +23,16 @@ function describeEntry(entry: TranscriptEntry): string {
 
 const profiles = { ...testProfiles, every1: { ...testProfiles.test, continueAsNewAfterTurns: 1 } };
 
-/** Called once as a transcript segment is archived (a switch being prepared); set by a test. */
-let duringArchive: (() => void) | undefined;
+/** Awaited once as a transcript segment is archived (a switch being prepared), before it is stored; set by a test. */
+let duringArchive: (() => Promise<void>) | undefined;
 
-/** The workers' store, holding the archive of a transcript a moment after calling {@link duringArchive}. */
+/** The workers' store, holding the archive of a transcript until {@link duringArchive} is done. */
 class ArchiveWatchingStore extends ContentStore {
   override async putJson(value: unknown, owner?: string) {
     const watcher = duringArchive;
     if ((value as { kind?: string }).kind === 'keel.transcript' && watcher) {
       duringArchive = undefined;
-      watcher();
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await watcher();
     }
     return super.putJson(value, owner);
   }
@@ -112,10 +111,11 @@ describe('continue-as-new marker', () => {
     keel.model.push(textReply('one'), textReply('two'));
     let handle: SessionHandle | undefined;
     let during: Promise<AssistantTurn> | undefined;
-    // The first switch's archive is held while a message arrives: its handler runs, so this try returns, the
+    // The first switch's archive is held until a message has arrived: its handler runs, so this try returns, the
     // message is answered, and the session switches at its next safe point, carrying the rest inline.
-    duringArchive = () => {
+    duringArchive = async () => {
       during = handle!.sendMessage('during');
+      await waitFor('the message queued in the switching run', async () => (await handle!.state()).queuedMessages === 1);
     };
     handle = await sessions.start({ profile: 'every1', mode: 'chat', messages: [{ role: 'user', content: 'first' }] });
     const runs = await waitFor('the switch', () => runsAfterSwitches(keel, handle!, 1), 30_000);
