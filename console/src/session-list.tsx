@@ -1,14 +1,15 @@
 /**
  * The session list: status, profile, turns, tokens, cost and age of each, newest first, read again every few
  * seconds. Status and profile filter through the API (the contract's search attributes); the search box matches
- * the first line of the task among the listed sessions. The counts per status are of the listed sessions.
+ * the first line of the task among the listed sessions. The counts per status are the server's
+ * (`GET /v1/sessions/counts`), of every session the filters match, however many the list shows.
  */
 import { useState } from 'preact/hooks';
 import { api } from './api';
 import { DataTable } from './data-table';
 import { ErrorNote } from './error-note';
 import { firstLine, formatAge, formatCount, formatUsd, statusLabel } from './format';
-import { statuses, type ListedSession } from './types';
+import { statuses, type ListedSession, type SessionCounts } from './types';
 import { usePolling } from './use-polling';
 
 const REFRESH_MS = 3000;
@@ -18,19 +19,24 @@ export function SessionList() {
   const [profile, setProfile] = useState('');
   const [search, setSearch] = useState('');
   const [limit, setLimit] = useState(100);
+  const filters = (): URLSearchParams => {
+    const query = new URLSearchParams();
+    if (status) query.set('status', status);
+    if (profile.trim()) query.set('profile', profile.trim());
+    return query;
+  };
   const { data, error } = usePolling(
     () => {
-      const query = new URLSearchParams({ limit: String(limit) });
-      if (status) query.set('status', status);
-      if (profile.trim()) query.set('profile', profile.trim());
+      const query = filters();
+      query.set('limit', String(limit));
       return api<{ sessions: ListedSession[] }>('GET', `/v1/sessions?${query}`);
     },
     REFRESH_MS,
     [status, profile, limit],
   );
+  const counted = usePolling(() => api<SessionCounts>('GET', `/v1/sessions/counts?${filters()}`), REFRESH_MS, [status, profile]);
   const sessions = (data?.sessions ?? []).filter((session) => firstLine(session.task).toLowerCase().includes(search.trim().toLowerCase()));
-  const counts = new Map<string, number>();
-  for (const session of data?.sessions ?? []) counts.set(session.status, (counts.get(session.status) ?? 0) + 1);
+  const counts = Object.entries(counted.data?.counts ?? {}).filter(([, count]) => count > 0);
 
   return (
     <section aria-labelledby="sessions-title">
@@ -68,13 +74,18 @@ export function SessionList() {
         </label>
       </form>
       <ul class="counts" aria-label="Sessions per status" aria-live="polite">
-        {[...counts].map(([name, count]) => (
-          <li class={`badge status-${name}`}>
+        {counted.data && (
+          <li class="badge" data-status="all">
+            All: <strong>{counted.data.total}</strong>
+          </li>
+        )}
+        {counts.map(([name, count]) => (
+          <li class={`badge status-${name}`} data-status={name}>
             {statusLabel(name)}: <strong>{count}</strong>
           </li>
         ))}
       </ul>
-      <ErrorNote error={error} />
+      <ErrorNote error={error ?? counted.error} />
       {data && sessions.length === 0 && <p>No sessions{status || profile || search ? ' match these filters' : ' yet'}.</p>}
       {sessions.length > 0 && (
         <DataTable

@@ -1,7 +1,8 @@
 /**
  * A transcript as a conversation: user and assistant messages, thinking folded, tool calls with their input and
- * result side by side, markers for resets, interruptions, limits, failovers and decisions. A block Keel stored
- * by reference shows its preview, and its full content on demand.
+ * result side by side, markers for resets, interruptions, limits, failovers, decisions, profile switches and
+ * continue-as-new (where the session went on in a new run). A block Keel stored by reference shows its preview,
+ * and its full content on demand.
  */
 import { createContext } from 'preact';
 import { useContext, useState } from 'preact/hooks';
@@ -18,6 +19,7 @@ const markerLabels: Record<string, string> = {
   'limit-reached': 'Limit reached',
   failover: 'Failover',
   'tool-decision': 'Tool decision',
+  'profile-switch': 'Profile switch',
   'continued-as-new': 'Continued as new',
 };
 

@@ -19,6 +19,12 @@ export interface ListedSession {
   task?: string;
 }
 
+/** `GET /v1/sessions/counts`: sessions per status, of all that the filters match (not only the listed page). */
+export interface SessionCounts {
+  counts: Record<string, number>;
+  total: number;
+}
+
 export interface PendingApproval {
   toolUseId: string;
   tool: string;

@@ -23,6 +23,11 @@ export interface SessionListFilter {
   tenant?: string;
   /** A raw visibility clause ANDed with the rest. */
   query?: string;
+  /**
+   * Only each session's latest run. Visibility keeps a row per run of a session that continued as new; the earlier
+   * rows (`ContinuedAsNew`) hold the figures of their time, so a listing or a sum over them shows a session twice.
+   */
+  latestRunOnly?: boolean;
 }
 
 const finalStatuses: ReadonlySet<string> = new Set(['completed', 'cancelled', 'limit_reached']);
@@ -65,6 +70,7 @@ export function sessionListQuery(filter: SessionListFilter = {}): string {
   }
   if (filter.tenant !== undefined) clauses.push(`${keelTenantKey.name} = ${quoted(filter.tenant, 'tenant')}`);
   if (filter.startedAfter) clauses.push(`StartTime > '${filter.startedAfter.toISOString()}'`);
+  if (filter.latestRunOnly) clauses.push(`ExecutionStatus != 'ContinuedAsNew'`);
   if (filter.query && filter.query.trim() !== '') clauses.push(`(${filter.query})`);
   return clauses.join(' AND ');
 }

@@ -1,13 +1,16 @@
 /**
  * Where two transcripts part: the length of their common prefix and what each holds after it. Entries compare by
  * what the model saw (role and content, or the marker), not by turn numbers or context epochs, which restart in a
- * fork. Pure; client-side.
+ * fork. `continued-as-new` markers are left out: they tell how one session's runs went, which a fork does not
+ * share, not what was said. Pure; client-side.
  */
 import type { TranscriptEntry } from '../shared/schemas/session-messages.js';
 
 export interface TranscriptDiff {
-  /** How many leading entries the two transcripts share. */
+  /** How many leading entries the two transcripts share (`continued-as-new` markers left out). */
   common: number;
+  /** Those shared entries, as the first transcript has them. */
+  shared: TranscriptEntry[];
   /** Entries of the first transcript after the common prefix. */
   aRest: TranscriptEntry[];
   /** Entries of the second transcript after the common prefix. */
@@ -26,8 +29,12 @@ export function sameEntry(a: TranscriptEntry, b: TranscriptEntry): boolean {
   return comparable(a) === comparable(b);
 }
 
+const conversationOf = (entries: TranscriptEntry[]): TranscriptEntry[] => entries.filter((entry) => !(entry.kind === 'marker' && entry.marker === 'continued-as-new'));
+
 export function diffTranscripts(a: TranscriptEntry[], b: TranscriptEntry[]): TranscriptDiff {
+  const left = conversationOf(a);
+  const right = conversationOf(b);
   let common = 0;
-  while (common < a.length && common < b.length && sameEntry(a[common], b[common])) common += 1;
-  return { common, aRest: a.slice(common), bRest: b.slice(common) };
+  while (common < left.length && common < right.length && sameEntry(left[common], right[common])) common += 1;
+  return { common, shared: left.slice(0, common), aRest: left.slice(common), bRest: right.slice(common) };
 }

@@ -7,9 +7,10 @@
  */
 import { z } from 'zod';
 import { contentBlockSchema, messageContentSchema } from '../shared/schemas/content.js';
-import { decideToolCallInputSchema, sessionStatusSchema, usageSchema } from '../shared/schemas/session-messages.js';
+import { decideToolCallInputSchema, sessionStatusSchema, transcriptMarkerSchema, usageSchema } from '../shared/schemas/session-messages.js';
 import type { AssistantTurn, PendingApproval, SessionStateView, TranscriptPage } from '../shared/schemas/session-messages.js';
 import type { ListedSession } from '../client/listed-session.js';
+import { listedStatuses, type ListedStatus, type SessionCounts } from '../client/session-counts.js';
 import { limitsSchema } from '../shared/schemas/session-input.js';
 
 /** A type without the index signatures of loose objects, at every depth (the interfaces have none). */
@@ -44,6 +45,13 @@ export const listedSessionSchema = z.object({
 });
 export const sessionListSchema = z.object({ sessions: z.array(listedSessionSchema) });
 export type _ListedSessionFits = Fits<ListedSession, z.infer<typeof listedSessionSchema>>;
+
+/** `GET /v1/sessions/counts`: sessions per status (each status asked for, zeros included) and in all. */
+export const sessionCountsSchema = z.object({
+  counts: z.object(Object.fromEntries(listedStatuses.map((status) => [status, z.number().int().nonnegative().optional()])) as Record<ListedStatus, z.ZodOptional<z.ZodNumber>>),
+  total: z.number().int().nonnegative(),
+});
+export type _SessionCountsFits = Fits<SessionCounts, z.infer<typeof sessionCountsSchema>>;
 
 const pendingApprovalSchema = z.looseObject({ toolUseId: z.string(), tool: z.string(), input: z.unknown(), requestedAtTurn: z.number() });
 export type _PendingApprovalFits = Fits<PendingApproval, z.infer<typeof pendingApprovalSchema>>;
@@ -88,7 +96,7 @@ const transcriptEntrySchema = z.union([
   z.looseObject({ kind: z.literal('message'), role: z.enum(['user', 'assistant']), content: messageContentSchema, turn: z.number(), epoch: z.number() }),
   z.looseObject({
     kind: z.literal('marker'),
-    marker: z.enum(['context-reset', 'interrupted', 'limit-reached', 'failover', 'tool-decision', 'profile-switch']),
+    marker: transcriptMarkerSchema,
     turn: z.number(),
     epoch: z.number(),
     detail: z.string().optional(),

@@ -7,6 +7,7 @@ import { allHandlersFinished, condition, log, makeContinueAsNewFunc, workflowInf
 import { MAX_KEEL_PAYLOAD_BYTES } from '../shared/payload-limits.js';
 import { CARRY_VERSION, CONTINUED_AS_NEW, type CarriedSubAgents, type CarriedTools, type SessionCarry } from '../shared/schemas/session-carry.js';
 import type { SessionInput } from '../shared/schemas/session-input.js';
+import type { TranscriptEntry } from '../shared/schemas/session-messages.js';
 import { hasOversizedBlocks, jsonByteLength } from '../shared/schemas/stored-block.js';
 import { storedInput, storeMessages, storeQueued } from './content-offload.js';
 import type { SessionContext } from './session-context.js';
@@ -121,15 +122,21 @@ export class SessionContinuation {
       this.#archivedThisRun = true;
     }
     if (this.#needsPreparing()) return;
+    let released = false;
     if (!allHandlersFinished()) {
       if (!this.#must()) return;
       this.#releaseWaitingCallers();
+      released = true;
       // The released handlers return within this workflow task; the timeout only guards handlers of other kinds.
       if (!(await condition(allHandlersFinished, '10 seconds'))) return;
       log.warn('continuing as new while sendMessage callers wait: they are told to send their message id again', { turn: state.turn });
     }
-    // From here on nothing awaits before the switch, so nothing can arrive in between.
-    const carry = this.#carry();
+    // From here on nothing awaits before the switch, so nothing can arrive in between. The switch's marker goes into
+    // the carried transcript only, never into this run's: a try that does not switch (above, or the size check
+    // below) leaves no trace, so each switch is marked exactly once, at the end of what the next run reads back. It
+    // changes no command (the carry is the continue-as-new's argument, which replay does not compare), so it needs
+    // no patch: a history recorded before it replays as it was.
+    const carry = this.#carry(state.markerEntry('continued-as-new', this.#switchDetail(released)));
     const nextInput = this.#nextInput ?? this.#input;
     const bytes = jsonByteLength(carry) + jsonByteLength(nextInput);
     if (bytes > MAX_KEEL_PAYLOAD_BYTES) {
@@ -153,15 +160,28 @@ export class SessionContinuation {
     );
   }
 
-  /** The one object the next run starts from: each part's own state. */
-  #carry(): SessionCarry {
+  /** The `continued-as-new` marker's detail: the run that begins and why, e.g. `run 2 begins: 1 turn in run 1 ...`. */
+  #switchDetail(releasedCallers: boolean): string {
+    const info = workflowInfo();
+    const state = this.#parts.state;
+    const turns = state.turn - this.#turnAtRunStart;
+    const why =
+      this.#suggestedAtTurn !== undefined
+        ? `Temporal suggested it at ${info.historyLength} history events`
+        : `${turns} ${turns === 1 ? 'turn' : 'turns'} in run ${this.#runs + 1} reached the profile's continueAsNewAfterTurns (${state.profile?.continueAsNewAfterTurns})`;
+    const callers = releasedCallers ? '; waiting sendMessage callers were asked to send their message id again' : '';
+    return `run ${this.#runs + 2} begins: ${why}${callers}`;
+  }
+
+  /** The one object the next run starts from: each part's own state, and the switch's marker after the transcript. */
+  #carry(marker: TranscriptEntry): SessionCarry {
     const { state, transcript, context, tools, subAgents } = this.#parts;
     const carriedContext = context.toCarry();
     return {
       version: CARRY_VERSION,
       runs: this.#runs + 1,
       state: state.toCarry(),
-      transcript: transcript.toCarry(),
+      transcript: transcript.toCarry(marker),
       ...(carriedContext ? { context: carriedContext } : {}),
       tools: tools.toCarry(),
       subAgents: subAgents.toCarry(),

@@ -11,6 +11,7 @@ import type {
   SessionResult,
   SessionStatus,
   TranscriptEntry,
+  TranscriptMarker,
   Usage,
 } from '../shared/schemas/session-messages.js';
 import { contentBlocks, textOf } from '../shared/schemas/content.js';
@@ -276,8 +277,13 @@ export class SessionState {
     return this.spend.exceeded(this.limits);
   }
 
-  addMarker(marker: Extract<TranscriptEntry, { kind: 'marker' }>['marker'], detail?: string): void {
-    this.transcript.push({ kind: 'marker', marker, turn: this.turn, epoch: this.contextEpoch, ...(detail ? { detail } : {}) });
+  addMarker(marker: TranscriptMarker, detail?: string): void {
+    this.transcript.push(this.markerEntry(marker, detail));
+  }
+
+  /** A marker at this point of the session, not added to the transcript (see `SessionContinuation`). */
+  markerEntry(marker: TranscriptMarker, detail?: string): Extract<TranscriptEntry, { kind: 'marker' }> {
+    return { kind: 'marker', marker, turn: this.turn, epoch: this.contextEpoch, ...(detail ? { detail } : {}) };
   }
 
   /** Ends the turn in progress: every message it answered gets this reply. */

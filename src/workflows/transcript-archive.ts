@@ -121,7 +121,9 @@ export class TranscriptArchive {
     }
   }
 
-  toCarry(): CarriedTranscript {
-    return { total: this.#state.transcript.length, segments: [...this.#segments], tail: this.pending() };
+  /** @param closing an entry that ends the carried transcript without entering this run's (the switch's marker). */
+  toCarry(closing?: TranscriptEntry): CarriedTranscript {
+    const tail = closing ? [...this.pending(), closing] : this.pending();
+    return { total: this.#state.transcript.length + (closing ? 1 : 0), segments: [...this.#segments], tail };
   }
 }

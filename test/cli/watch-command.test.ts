@@ -118,6 +118,9 @@ describe('keel watch', () => {
         for (const message of ['two', 'three', 'four']) await handle.sendMessage(message);
         await watch.waitForOutput('assistant  answer 7');
         await watch.waitForOutput(/continued as new: run \S+/);
+        // Each switch of runs is also a transcript marker, told once like any entry (how many switches there are
+        // depends on whether a message arrived while one was being prepared, which puts it off).
+        await watch.waitForOutput('── continued as new: run 2 begins: ');
         await handle.cancel();
         assert.equal(await watch.exited, 0, watch.stderr());
         const lines = watch.stdout().split('\n');
@@ -125,6 +128,8 @@ describe('keel watch', () => {
           assert.equal(lines.filter((line) => line === expected).length, 1, `"${expected}" once in:\n${watch.stdout()}`);
         }
         assert.match(lines.filter(Boolean).at(-1)!, /^ended cancelled after 4 turns/);
+        const markers = lines.filter((line) => line.startsWith('── continued as new: '));
+        assert.ok(markers.length >= 1 && new Set(markers).size === markers.length, `each switch's marker once in:\n${watch.stdout()}`);
       } finally {
         watch.kill();
       }

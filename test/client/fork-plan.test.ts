@@ -78,4 +78,17 @@ describe('fork plan', () => {
     assert.equal(diff.bRest.length, 1);
     assert.equal(diffTranscripts(a, a.slice(0, 1)).common, 1);
   });
+
+  test("diffTranscripts: a session's continued-as-new markers are not conversation; a fork without them parts where the conversation does", () => {
+    const switched: TranscriptEntry = { kind: 'marker', marker: 'continued-as-new', turn: 1, epoch: 0, detail: 'run 2 begins: ...' };
+    const source: TranscriptEntry[] = [message('user', 'hi', 0), message('assistant', 'hello', 1), switched, message('user', 'more', 1), message('assistant', 'x', 2)];
+    const fork: TranscriptEntry[] = [message('user', 'hi', 0), message('assistant', 'hello', 1), message('user', 'more', 1), message('assistant', 'y', 2)];
+    const diff = diffTranscripts(source, fork);
+    assert.equal(diff.common, 3);
+    assert.deepEqual(diff.shared.map((entry) => entry.kind), ['message', 'message', 'message']);
+    assert.deepEqual([diff.aRest.length, diff.bRest.length], [1, 1]);
+    // Other markers still count: a context reset is part of what the model saw next.
+    const reset: TranscriptEntry = { kind: 'marker', marker: 'context-reset', turn: 1, epoch: 0 };
+    assert.equal(diffTranscripts([...source.slice(0, 2), reset], fork).common, 2);
+  });
 });

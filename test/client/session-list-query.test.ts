@@ -16,6 +16,13 @@ describe('session list query', () => {
     );
   });
 
+  test("sessionListQuery: latestRunOnly leaves out the runs a session continued as new from", () => {
+    assert.equal(
+      sessionListQuery({ tenant: 'acme', latestRunOnly: true, query: `KeelTurns > 1` }),
+      `WorkflowType = 'agentSession' AND KeelTenant = 'acme' AND ExecutionStatus != 'ContinuedAsNew' AND (KeelTurns > 1)`,
+    );
+  });
+
   test('sessionListQuery: a value holding a quote is refused rather than spliced into the query', () => {
     assert.throws(() => sessionListQuery({ profiles: [`x' OR KeelStatus = 'y`] }), /holds a quote/);
   });

@@ -14,6 +14,7 @@ import { bigOutputTool } from '../harness/big-output-tool.js';
 import { launchChromium } from '../harness/chromium.js';
 import { ensureConsoleBuilt } from '../harness/console-build.js';
 import { textReply } from '../harness/scripted-replies.js';
+import { testProfiles } from '../harness/test-profiles.js';
 import { waitFor } from '../harness/wait-for.js';
 import { apiClient } from '../http/http-api-client.js';
 import { useStreamingApi } from '../http/use-streaming-api.js';
@@ -42,7 +43,13 @@ describe('keel serve: the console in Chromium', () => {
     await waitFor('the console\'s event streams released', () => openStreams() === 0, 10_000);
   });
   const temporalUiUrl = 'http://temporal-ui.example:8233';
-  const { keel, url, openStreams } = useStreamingApi({ tokens: `${adminToken},acme:${acmeToken}`, tools: [note, bigOutputTool('FIRST LINE OF THE REPORT')], console: { temporalUiUrl } });
+  const { keel, url, openStreams } = useStreamingApi({
+    tokens: `${adminToken},acme:${acmeToken}`,
+    tools: [note, bigOutputTool('FIRST LINE OF THE REPORT')],
+    // `every1` continues as new after each turn (the transcript's continue-as-new markers).
+    profiles: { ...testProfiles, every1: { ...testProfiles.test, continueAsNewAfterTurns: 1 } },
+    console: { temporalUiUrl },
+  });
   const request = apiClient(url);
 
   async function useToken(token: string): Promise<void> {
@@ -297,5 +304,68 @@ describe('keel serve: the console in Chromium', () => {
     assert.deepEqual([elsewhere.status, elsewhere.body.error.type], [404, 'not_found']);
     assert.equal((await request('GET', `/v1/sessions/console-big/stored/${hash}`, { token: acmeToken })).status, 404);
     assert.equal((await request('GET', '/v1/sessions/console-big/stored/not-a-hash', { token: adminToken })).status, 400);
+  });
+
+  test('console: a session that continued as new shows each switch of runs as a marker where it happened', async () => {
+    keel.model.push(textReply('First answer.'), textReply('Second answer.'));
+    const created = await request('POST', '/v1/sessions', {
+      token: adminToken,
+      body: { profile: 'every1', mode: 'chat', id: 'console-continued', messages: [{ role: 'user', content: 'Switch runs, please.' }] },
+    });
+    assert.equal(created.status, 201);
+    const switchMarkers = async () => {
+      const transcript = await request('GET', '/v1/sessions/console-continued/transcript', { token: adminToken });
+      if (transcript.status !== 200 || transcript.body.loading) return -1;
+      return (transcript.body.entries as { kind: string; marker?: string }[]).filter((entry) => entry.kind === 'marker' && entry.marker === 'continued-as-new').length;
+    };
+    await waitFor('the first switch', async () => (await switchMarkers()) === 1, 30_000, 250);
+    const reply = await request('POST', '/v1/sessions/console-continued/messages', { token: adminToken, body: { content: 'Once more.' } });
+    assert.equal(reply.body.text, 'Second answer.');
+    await waitFor('the second switch', async () => (await switchMarkers()) === 2, 30_000, 250);
+
+    await page.goto(`${url()}/console/#/sessions/console-continued`);
+    await useToken(adminToken);
+    const markers = page.locator('.transcript .marker-continued-as-new');
+    await waitFor('both markers shown', async () => (await markers.count()) === 2, 30_000);
+    const items = (await page.locator('.transcript > li').allTextContents()).map((text) => text.replace(/\s+/g, ' ').trim());
+    const at = (pattern: RegExp) => items.findIndex((text) => pattern.test(text));
+    assert.match(items[at(/^Continued as new/)]!, /^Continued as new · turn 1: run 2 begins: 1 turn in run 1 reached the profile's continueAsNewAfterTurns \(1\)$/);
+    // Each marker between the turn that led to it and the message the next run answered.
+    assert.ok(at(/First answer\./) < at(/turn 1: run 2 begins/) && at(/turn 1: run 2 begins/) < at(/Once more\./), items.join('\n'));
+    assert.ok(at(/Second answer\./) < at(/turn 2: run 3 begins/), items.join('\n'));
+    await expectAccessible('a session page with continue-as-new markers');
+    await screenshotBothSizes(page, 'session-continued');
+  });
+
+  test("console: the counts per status are the server's, of every session the filters match, past the listed page", async () => {
+    // More sessions of the profile than the list shows at its smallest (50): chats whose opening is answered
+    // already, so they wait for input without a model call.
+    const opening = [
+      { role: 'user', content: 'A counted task' },
+      { role: 'assistant', content: 'Waiting.' },
+    ];
+    const ids = Array.from({ length: 51 }, (_, index) => `console-counted-${index}`);
+    for (const created of await Promise.all(ids.map((id) => request('POST', '/v1/sessions', { token: adminToken, body: { profile: 'every1', mode: 'chat', id, messages: opening } })))) {
+      assert.equal(created.status, 201);
+    }
+    // With console-continued (the test before), 52 sessions of the profile, all waiting for input.
+    const expected = { waiting_for_input: 52, all: 52 };
+    const served = async () => (await request('GET', '/v1/sessions/counts?profile=every1', { token: adminToken })).body as { counts: Record<string, number>; total: number };
+    await waitFor('the visibility store to count them all', async () => (await served()).total === expected.all, 30_000, 250);
+    assert.equal((await served()).counts.waiting_for_input, expected.waiting_for_input);
+
+    await page.goto(`${url()}/console/#/`);
+    await useToken(adminToken);
+    const filters = page.getByRole('form', { name: 'Filter sessions' });
+    await filters.getByLabel('Profile').fill('every1');
+    await filters.getByLabel('Profile').press('Tab');
+    await filters.getByLabel('Show').selectOption('50');
+    const counts = page.getByRole('list', { name: 'Sessions per status' });
+    const badge = (status: string) => counts.locator(`[data-status="${status}"] strong`);
+    await waitFor('the served counts', async () => (await badge('all').textContent({ timeout: 100 }).catch(() => null)) === String(expected.all), 30_000);
+    assert.equal(await badge('waiting_for_input').textContent(), String(expected.waiting_for_input));
+    assert.equal(await counts.locator('li').count(), 2, 'only the statuses that have sessions, and all');
+    await waitFor('the listed page', async () => (await page.locator('tr[data-session-id]').count()) === 50, 30_000);
+    await expectAccessible('the session list with served counts');
   });
 });

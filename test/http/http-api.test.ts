@@ -6,8 +6,10 @@ import { z } from 'zod';
 import { parseApiTokens } from '../../src/http/api-tokens.js';
 import { startHttpApi, type RunningHttpApi } from '../../src/http/start-http-api.js';
 import { SESSION_WORKFLOW_TYPE } from '../../src/shared/constants.js';
+import { keelProfileKey, keelTenantKey } from '../../src/shared/search-attributes.js';
 import { defineTool } from '../../src/tools/index.js';
 import { textReply, toolCallsReply } from '../harness/scripted-replies.js';
+import { testProfiles } from '../harness/test-profiles.js';
 import { useKeel } from '../harness/use-keel.js';
 import { waitFor } from '../harness/wait-for.js';
 import { apiClient } from './http-api-client.js';
@@ -39,7 +41,9 @@ function postLarge(url: string, token: string, body: string): Promise<{ status: 
 const task = (content: string, extra: Record<string, unknown> = {}) => ({ profile: 'test', messages: [{ role: 'user', content }], ...extra });
 
 describe('keel serve: the HTTP API', () => {
-  const keel = useKeel({ model: {}, worker: { tools: [note] } });
+  // `counted`: a profile of its own, so that the counts test's filter finds its sessions only; it continues as new
+  // after each turn, so that a session of several runs is seen counted once.
+  const keel = useKeel({ model: {}, worker: { tools: [note], profiles: { ...testProfiles, counted: { ...testProfiles.test, continueAsNewAfterTurns: 1 } } } });
   let api: RunningHttpApi;
   const request = apiClient(() => api.url);
 
@@ -217,6 +221,76 @@ describe('keel serve: the HTTP API', () => {
     await acmeHandle.cancel();
   });
 
+  test("GET /v1/sessions/counts: sessions per status, of all the filters match, each session once however many runs; a tenant's token counts its own only", async () => {
+    const counted = (id: string, extra: Record<string, unknown> = {}) => ({ ...task(`count ${id}`), profile: 'counted', id, ...extra });
+    const statusOf = async (id: string) => (await request('GET', `/v1/sessions/${id}`, { token: adminToken })).body.status;
+    // Two wait for approval, one by one (the model's replies are taken in order); acme's is then cancelled.
+    for (const [token, id] of [[adminToken, 'count-approval'], [acmeToken, 'count-acme-cancelled']] as const) {
+      keel.model.push(toolCallsReply({ id: `toolu_${id}`, name: 'note', input: { text: id } }));
+      assert.equal((await request('POST', '/v1/sessions', { token, body: counted(id, { tools: ['note'], approval: { tools: ['note'] } }) })).status, 201);
+      await waitFor(`${id} waiting for approval`, async () => (await statusOf(id)) === 'waiting_for_approval', 30_000);
+    }
+    assert.equal((await request('POST', '/v1/sessions/count-acme-cancelled/cancel', { token: acmeToken })).status, 202);
+    // Two complete; two chat, each continuing as new after its turn (two runs, one session).
+    keel.model.push(...Array.from({ length: 4 }, () => textReply('counted')));
+    for (const [token, id, mode] of [
+      [adminToken, 'count-done', 'task'],
+      [adminToken, 'count-chat', 'chat'],
+      [acmeToken, 'count-acme-done', 'task'],
+      [acmeToken, 'count-acme-chat', 'chat'],
+    ] as const) {
+      assert.equal((await request('POST', '/v1/sessions', { token, body: counted(id, { mode }) })).status, 201);
+    }
+    for (const id of ['count-chat', 'count-acme-chat']) {
+      await waitFor(`${id} in its second run`, async () => {
+        const description = await keel.worker.sessions.getHandle(id).workflow.describe();
+        return description.runId !== description.raw.workflowExecutionInfo?.firstRunId && (await statusOf(id)) === 'waiting_for_input';
+      }, 30_000);
+    }
+    // One failed: another client started it with a bad input (and the search attributes the filters read).
+    const failed = await keel.environment.client.workflow.start(SESSION_WORKFLOW_TYPE, {
+      taskQueue: keel.worker.taskQueue,
+      workflowId: 'count-acme-failed',
+      args: [{ messages: [] }],
+      typedSearchAttributes: [
+        { key: keelProfileKey, value: 'counted' },
+        { key: keelTenantKey, value: 'acme' },
+      ],
+    });
+    await assert.rejects(failed.result());
+
+    const zero = { running: 0, waiting_for_input: 0, waiting_for_approval: 0, waiting_for_budget: 0, completed: 0, cancelled: 0, limit_reached: 0, failed: 0, terminated: 0, timed_out: 0 };
+    const expected = {
+      admin: { counts: { ...zero, waiting_for_input: 2, waiting_for_approval: 1, completed: 2, cancelled: 1, failed: 1 }, total: 7 },
+      acme: { counts: { ...zero, waiting_for_input: 1, completed: 1, cancelled: 1, failed: 1 }, total: 4 },
+      globex: { counts: zero, total: 0 },
+    };
+    const countsOf = async (token: string, query = 'profile=counted') => {
+      const answer = await request('GET', `/v1/sessions/counts?${query}`, { token });
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      return answer.body;
+    };
+    // The visibility store is a moment behind: read until it has every session's last status.
+    await waitFor('the counts of every session', async () => JSON.stringify(await countsOf(adminToken)) === JSON.stringify(expected.admin), 30_000, 250).catch(() => undefined);
+    assert.deepEqual(await countsOf(adminToken), expected.admin);
+    assert.deepEqual(await countsOf(acmeToken), expected.acme, "a tenant's token counts its tenant's sessions only");
+    assert.deepEqual(await countsOf(globexToken), expected.globex);
+    // The list's status filter narrows the counts as it narrows the list.
+    assert.deepEqual(await countsOf(adminToken, 'profile=counted&status=completed,waiting_for_input'), { counts: { completed: 2, waiting_for_input: 2 }, total: 4 });
+    // The list shows each session once too, by its latest run.
+    const listed = ((await request('GET', '/v1/sessions?profile=counted&limit=100', { token: adminToken })).body.sessions as { workflowId: string }[]).map((session) => session.workflowId);
+    assert.deepEqual([...listed].sort(), ['count-acme-cancelled', 'count-acme-chat', 'count-acme-done', 'count-acme-failed', 'count-approval', 'count-chat', 'count-done']);
+
+    const badStatus = await request('GET', '/v1/sessions/counts?status=sleeping', { token: adminToken });
+    assert.deepEqual([badStatus.status, badStatus.body.error.type], [400, 'invalid_request']);
+    assert.equal((await request('GET', '/v1/sessions/counts', {})).status, 401);
+    // No session may take the route's name.
+    const reserved = await request('POST', '/v1/sessions', { token: adminToken, body: task('x', { id: 'counts' }) });
+    assert.deepEqual([reserved.status, reserved.body.error.type], [400, 'invalid_request']);
+    assert.match(reserved.body.error.message, /id: reserved/);
+    for (const id of ['count-approval', 'count-chat', 'count-acme-chat']) await keel.worker.sessions.getHandle(id).cancel();
+  });
+
   test('CORS: a named origin is answered, preflight included; any other origin gets no CORS headers', async () => {
     const preflight = await fetch(`${api.url}/v1/sessions`, {
       method: 'OPTIONS',
@@ -238,6 +312,7 @@ describe('keel serve: the HTTP API', () => {
     assert.equal(spec.openapi, '3.1.0');
     assert.deepEqual(Object.keys(spec.paths).sort(), [
       '/v1/sessions',
+      '/v1/sessions/counts',
       '/v1/sessions/{id}',
       '/v1/sessions/{id}/budget',
       '/v1/sessions/{id}/cancel',
@@ -265,6 +340,7 @@ describe('keel serve: the HTTP API', () => {
     check(answerSchema('/v1/sessions/{id}', 'get', 200), (await request('GET', '/v1/sessions/http-task-1', { token: adminToken })).body, 'state');
     check(answerSchema('/v1/sessions/{id}/transcript', 'get', 200), (await request('GET', '/v1/sessions/http-task-1/transcript', { token: adminToken })).body, 'transcript');
     check(answerSchema('/v1/sessions', 'get', 200), (await request('GET', '/v1/sessions?limit=5', { token: adminToken })).body, 'list');
+    check(answerSchema('/v1/sessions/counts', 'get', 200), (await request('GET', '/v1/sessions/counts', { token: adminToken })).body, 'counts');
     check(answerSchema('/v1/spend', 'get', 200), (await request('GET', '/v1/spend?days=7', { token: adminToken })).body, 'spend');
     check(answerSchema('/v1/sessions', 'post', 400), (await request('POST', '/v1/sessions', { token: adminToken, body: {} })).body, 'an error');
     // The request schema is the session's own: a valid SessionInput passes it, a bad one does not.

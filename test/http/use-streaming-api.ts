@@ -14,6 +14,7 @@ import { LocalEventHub } from '../../src/events/local/local-event-hub.js';
 import { LocalEventSource } from '../../src/events/local/local-event-source.js';
 import { parseApiTokens } from '../../src/http/api-tokens.js';
 import { startHttpApi, type RunningHttpApi, type StartHttpApiOptions } from '../../src/http/start-http-api.js';
+import type { ProfileConfig } from '../../src/shared/schemas/profile.js';
 import type { KeelWorkerOptions } from '../../src/worker/create-keel-worker.js';
 import { createKeelFixture, type Keel } from '../harness/use-keel.js';
 
@@ -22,6 +23,8 @@ export interface StreamingApiOptions {
   tokens: string;
   /** Custom tools of the worker. */
   tools?: KeelWorkerOptions['tools'];
+  /** The worker's profiles. @default the test profiles */
+  profiles?: Record<string, ProfileConfig>;
   maxStreamsPerToken?: number;
   /** The console's settings (`keel serve` serves it by default). */
   console?: StartHttpApiOptions['console'];
@@ -39,7 +42,14 @@ export interface StreamingApi {
 
 export function useStreamingApi(options: StreamingApiOptions): StreamingApi {
   const directory = mkdtempSync(join(tmpdir(), 'keel-http-stream-test-'));
-  const fixture = createKeelFixture({ model: {}, worker: async () => ({ ...(options.tools ? { tools: options.tools } : {}), events: await LocalEventHub.shared(directory) }) });
+  const fixture = createKeelFixture({
+    model: {},
+    worker: async () => ({
+      ...(options.tools ? { tools: options.tools } : {}),
+      ...(options.profiles ? { profiles: options.profiles } : {}),
+      events: await LocalEventHub.shared(directory),
+    }),
+  });
   let api: RunningHttpApi | undefined;
   let sessions: SessionClient | undefined;
   before(async () => {

@@ -306,6 +306,9 @@ export function describeLongSessions(store: StoreUnderTest): void {
         replayed += 1;
       }
       assert.equal(replayed, closedRuns.length);
+      // Each switch of runs is marked once, the ones put off by a message that arrived meanwhile included.
+      const switchMarkers = (await handle.fullTranscript()).filter((entry) => entry.kind === 'marker' && entry.marker === 'continued-as-new');
+      assert.equal(switchMarkers.length, closedRuns.filter((run) => run.continuedAsNew).length);
     });
 
     test(`continue-as-new (${store.kind}): a sendMessage waiting through a long task gets its reply across forced switches`, async () => {
@@ -403,10 +406,8 @@ export function describeLongSessions(store: StoreUnderTest): void {
             assert.ok(answer.text.startsWith(`session-${session} reply-`), answer.text.slice(0, 60));
           }
           const entries = await handle.fullTranscript({ resolve: true });
-          const messages = entries.map((entry) => {
-            assert.ok(entry.kind === 'message');
-            return { role: entry.role, content: entry.content };
-          });
+          // The conversation, without the markers of its switches of runs.
+          const messages = entries.flatMap((entry) => (entry.kind === 'message' ? [{ role: entry.role, content: entry.content }] : []));
           const { session: seen, replies } = checkConversation(messages);
           assert.equal(seen, session);
           const sent = messages.filter((message) => message.role === 'user').map((message) => textOfContent(message.content)).join('\n');
@@ -453,7 +454,8 @@ export function describeLongSessions(store: StoreUnderTest): void {
       const large = 'y'.repeat(1024 * 1024);
       const reply = await handle.sendMessage(large);
       assert.equal(reply.text, `got ${large.length} characters`);
-      const entries = await handle.fullTranscript();
+      // The messages (the switch of runs after this turn may have added its marker after them).
+      const entries = (await handle.fullTranscript()).filter((entry) => entry.kind === 'message');
       assert.ok(entries.length === 4 && entries[2].kind === 'message' && storedRefOf((entries[2].content as ContentBlock[])[0]));
       // Two turns: the session continued as new, its input slimmed, its transcript whole.
       await waitFor('the session to continue as new', async () => (await runHistories(keel.environment.client, handle.workflowId, await firstRunId(handle))).length === 2);

@@ -92,6 +92,15 @@ describe('replay of recorded histories', () => {
     const followedProfile = markerTexts(sources.find((source) => source.workflowId === 'continue-as-new')!);
     assert.ok(!keptProfile.some((text) => text.includes('keel-follow-profile') || text.includes('resolveProfile')));
     assert.ok(followedProfile.some((text) => text.includes('keel-follow-profile')) && followedProfile.some((text) => text.includes('resolveProfile')));
+    // A run that continued as new used to carry no mark of the switch; now the transcript it carries ends with one.
+    // The mark travels in the continue-as-new's argument only, so the old history replays without a patch.
+    const switchMarkers = (source: HistorySource) => {
+      const payloads = source.history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.input?.payloads ?? [];
+      const carry = JSON.parse(Buffer.from(payloads[1]?.data ?? []).toString()) as { transcript: { tail: { kind: string; marker?: string }[] } };
+      return carry.transcript.tail.filter((entry) => entry.kind === 'marker' && entry.marker === 'continued-as-new').length;
+    };
+    assert.equal(switchMarkers(legacy.find((source) => source.workflowId === 'continue-as-new-before-continue-as-new-marker')!), 0);
+    assert.equal(switchMarkers(sources.find((source) => source.workflowId === 'continue-as-new.run-1')!), 1);
   });
 
   test('replay: turning tracing on changes no command: every history replays with the tracing interceptors bundled', async () => {

@@ -35,7 +35,7 @@ export function registerDiff(program: Command, io: ActionEnvironment): void {
           return;
         }
         context.print(`${a} and ${b} share their first ${style.bold(String(diff.common))} entries; they part at entry ${diff.common}.`);
-        for (const entry of left.slice(Math.max(0, diff.common - before), diff.common)) {
+        for (const entry of diff.shared.slice(Math.max(0, diff.common - before))) {
           for (const line of renderTranscriptEntry(entry, style)) context.print(style.dim(`  ${line}`));
         }
         const shown = flags.all ? Number.MAX_SAFE_INTEGER : 3;

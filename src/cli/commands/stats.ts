@@ -45,7 +45,7 @@ export function registerStats(program: Command, io: ActionEnvironment): void {
         try {
           const since = new Date(Date.now() - parseDuration(flags.since, '--since'));
           // A session that continued as new is counted once, by its current run (which carries its attributes).
-          query = `${sessionListQuery({ startedAfter: since, ...(flags.query ? { query: flags.query } : {}) })} AND ExecutionStatus != 'ContinuedAsNew'`;
+          query = sessionListQuery({ startedAfter: since, latestRunOnly: true, ...(flags.query ? { query: flags.query } : {}) });
         } catch (error) {
           if (ValidationError.isInstance(error)) throw new CliError(error.message, 2);
           throw error;

@@ -1,26 +1,32 @@
 /**
- * Sessions as resources: create one (`POST /v1/sessions`), list them, read one's `state` and `transcript`.
- * Server-side.
+ * Sessions as resources: create one (`POST /v1/sessions`), list and count them, read one's `state` and
+ * `transcript`. Server-side.
  */
 import { createRoute } from '@hono/zod-openapi';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { toListedSession, type ListedSession } from '../../client/listed-session.js';
-import { parseStatus, sessionListQuery } from '../../client/session-list-query.js';
+import { countSessions } from '../../client/session-counts.js';
+import { sessionListQuery } from '../../client/session-list-query.js';
 import { SESSION_ID_PREFIX } from '../../shared/constants.js';
 import { sessionInputSchema } from '../../shared/schemas/session-input.js';
 import { ApiError } from '../api-error.js';
 import { commonErrors, errorResponses, jsonContent as json, type ApiApp, type ApiServices } from '../api-environment.js';
-import { createdSessionSchema, sessionListSchema, sessionStateSchema, transcriptPageSchema } from '../response-schemas.js';
+import { createdSessionSchema, sessionCountsSchema, sessionListSchema, sessionStateSchema, transcriptPageSchema } from '../response-schemas.js';
 import { accessSession } from '../session-access.js';
+import { sessionFilterOf, sessionFilterQuerySchema } from '../session-filter.js';
+
+/** Ids no session may take: `GET /v1/sessions/counts` is the counts, not a session's state. */
+const reservedSessionIds: ReadonlySet<string> = new Set(['counts']);
 
 /** An id a client picks for a new session: plain characters, so that it reads the same in a URL path. */
 export const newSessionIdSchema = z
   .string()
   .min(1)
   .max(200)
-  .regex(/^[A-Za-z0-9._:@-]+$/, 'letters, digits and . _ : @ - only');
+  .regex(/^[A-Za-z0-9._:@-]+$/, 'letters, digits and . _ : @ - only')
+  .refine((id) => !reservedSessionIds.has(id), { message: 'reserved: the API has a route of that name (choose another id)' });
 
 /** `POST /v1/sessions`: the session's own input, plus the id it may choose. */
 export const createSessionBodySchema = sessionInputSchema.safeExtend({ id: newSessionIdSchema.optional() });
@@ -28,15 +34,7 @@ export const createSessionBodySchema = sessionInputSchema.safeExtend({ id: newSe
 /** Any existing session's id (a sub-agent's holds a `/`, sent as `%2F`). */
 export const sessionIdParamsSchema = z.object({ id: z.string().min(1).max(1000) });
 
-const listQuerySchema = z.object({
-  /** Comma-separated statuses. */
-  status: z.string().max(1000).optional(),
-  /** Comma-separated profile names. */
-  profile: z.string().max(1000).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(50),
-});
-
-const commaList = (value: string | undefined): string[] => (value ?? '').split(',').map((part) => part.trim()).filter(Boolean);
+const listQuerySchema = sessionFilterQuerySchema.extend({ limit: z.coerce.number().int().min(1).max(1000).default(50) });
 
 export function registerSessionRoutes(app: ApiApp, services: ApiServices): void {
   app.openapi(
@@ -78,18 +76,14 @@ export function registerSessionRoutes(app: ApiApp, services: ApiServices): void 
       method: 'get',
       path: '/v1/sessions',
       summary: 'List sessions, newest first',
-      description: "Through the visibility store (a moment behind). A tenant's token lists its tenant's sessions only.",
+      description:
+        "Through the visibility store (a moment behind), each session once (by its latest run). A tenant's token lists its tenant's sessions only.",
       request: { query: listQuerySchema },
       responses: { 200: { description: 'the sessions', ...json(sessionListSchema) }, ...errorResponses(...commonErrors) },
     }),
     async (c) => {
       const query = c.req.valid('query');
-      const tenant = c.get('caller').tenant;
-      const visibilityQuery = sessionListQuery({
-        statuses: commaList(query.status).map(parseStatus),
-        profiles: commaList(query.profile),
-        ...(tenant !== undefined ? { tenant } : {}),
-      });
+      const visibilityQuery = sessionListQuery(sessionFilterOf(query, c.get('caller')));
       const sessions: ListedSession[] = [];
       for await (const info of services.sessions.client.workflow.list({ query: visibilityQuery, pageSize: query.limit })) {
         sessions.push(toListedSession(info));
@@ -97,6 +91,20 @@ export function registerSessionRoutes(app: ApiApp, services: ApiServices): void 
       }
       return c.json({ sessions }, 200);
     },
+  );
+
+  // Registered before `/v1/sessions/{id}`, which would otherwise take `counts` for a session's id.
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/sessions/counts',
+      summary: 'How many sessions are in each status',
+      description:
+        "Counts per status of the sessions the list's filters (`status`, `profile`) match, all of them rather than a page: Temporal's CountWorkflowExecutions, through the visibility store (a moment behind). A tenant's token counts its tenant's sessions only.",
+      request: { query: sessionFilterQuerySchema },
+      responses: { 200: { description: 'the counts', ...json(sessionCountsSchema) }, ...errorResponses(...commonErrors) },
+    }),
+    async (c) => c.json(await countSessions(services.sessions.client, sessionFilterOf(c.req.valid('query'), c.get('caller'))), 200),
   );
 
   app.openapi(

@@ -43,7 +43,8 @@ export function registerSpendRoutes(app: ApiApp, services: ApiServices): void {
       const tenant = c.get('caller').tenant;
       const today = new Date(Math.floor(Date.now() / DAY_MS) * DAY_MS);
       const from = new Date(today.getTime() - (days - 1) * DAY_MS);
-      const query = sessionListQuery({ startedAfter: new Date(from.getTime() - 1), ...(tenant !== undefined ? { tenant } : {}) });
+      // A session that continued as new is summed once, by its latest run (which carries its figures so far).
+      const query = sessionListQuery({ startedAfter: new Date(from.getTime() - 1), latestRunOnly: true, ...(tenant !== undefined ? { tenant } : {}) });
       const rows = new Map<string, Spend['rows'][number]>();
       let scanned = 0;
       let truncated = false;

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { contentBlockSchema, messageContentSchema } from './content.js';
 import { limitsSchema } from './session-input.js';
 import { resolvedProfileSchema } from './profile.js';
-import { resetContextInputSchema, sessionStatusSchema, usageSchema } from './session-messages.js';
+import { resetContextInputSchema, sessionStatusSchema, transcriptMarkerSchema, usageSchema } from './session-messages.js';
 import { nanoSpendSchema, nanoTotalsSchema } from './spend.js';
 import { childSessionSchema } from './sub-agents.js';
 import { transcriptSegmentSchema } from './transcript-archive.js';
@@ -70,7 +70,7 @@ const transcriptEntrySchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('message'), role: z.enum(['user', 'assistant']), content: messageContentSchema, turn: count, epoch: count }),
   z.strictObject({
     kind: z.literal('marker'),
-    marker: z.enum(['context-reset', 'interrupted', 'limit-reached', 'failover', 'tool-decision', 'profile-switch']),
+    marker: transcriptMarkerSchema,
     turn: count,
     epoch: count,
     detail: z.string().optional(),

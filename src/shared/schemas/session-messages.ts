@@ -97,8 +97,19 @@ export type TranscriptEntry =
  * Markers in the transcript (never sent to the model). `tool-decision` records a reviewer's decision on a tool
  * call waiting for approval (or its timeout); `detail` names the call and the decision. `profile-switch` records a
  * move to another profile (`switchProfile`, or an edited profile read again at continue-as-new).
+ * `continued-as-new` records where the session went on in a new run; `detail` names the run and why. One schema
+ * for every place that validates or describes transcript entries (the carried state, the HTTP API's document).
  */
-export type TranscriptMarker = 'context-reset' | 'interrupted' | 'limit-reached' | 'failover' | 'tool-decision' | 'profile-switch';
+export const transcriptMarkerSchema = z.enum([
+  'context-reset',
+  'interrupted',
+  'limit-reached',
+  'failover',
+  'tool-decision',
+  'profile-switch',
+  'continued-as-new',
+]);
+export type TranscriptMarker = z.infer<typeof transcriptMarkerSchema>;
 
 export interface TranscriptPage {
   fromIndex: number;
