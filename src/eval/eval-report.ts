@@ -9,6 +9,9 @@ import type { SessionComparison } from './compare-sessions.js';
 /** Eval sessions are `eval-<evalId>-<n>`; a pick by query leaves them out. */
 export const EVAL_SESSION_PREFIX = 'eval-';
 
+/** The workflow id of an eval's session for its `index`th recorded session (from 0). */
+export const evalSessionId = (evalId: string, index: number): string => `${EVAL_SESSION_PREFIX}${evalId}-${index + 1}`;
+
 export type { EvalGrade } from '../shared/schemas/grade.js';
 
 export interface EvalSessionResult {

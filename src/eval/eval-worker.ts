@@ -8,6 +8,7 @@
  * recorded sessions' content and snapshots can be read), the grant key, MCP servers. What belongs to a long-lived
  * worker (health and metrics endpoints, retention sweeps, Worker Versioning) is left out. Client-side.
  */
+import type { Client } from '@temporalio/client';
 import { ConfigError } from '../errors.js';
 import type { LogDestination } from '../logging/logger.js';
 import { ProfileRegistry, readProfilesFile } from '../config/profile-registry.js';
@@ -65,7 +66,12 @@ export interface EvalWorker {
   readonly taskQueue: string;
   /** Rejects when the worker fails or stops before {@link stop}: race the eval against it. */
   readonly failed: Promise<never>;
-  /** Stops the worker (nothing is in flight by then) and resolves once it has stopped. */
+  /**
+   * Resolves once the worker polls its task queue (from a source checkout it bundles the workflow code first),
+   * so that the eval's first queries do not wait on a queue nobody serves yet; rejects as {@link failed} does.
+   */
+  ready(client: Client): Promise<void>;
+  /** Stops the worker (nothing is in flight by then) and resolves once it has stopped; a failure was {@link failed}'s to report. */
   stop(): Promise<void>;
 }
 
@@ -92,13 +98,21 @@ export function startEvalWorker(options: EvalWorkerOptions): EvalWorker {
   });
   // Raced only while the eval runs; afterwards its outcome is stop()'s.
   failed.catch(() => undefined);
+  const polling = async (client: Client) => {
+    for (;;) {
+      const queue = await client.workflowService.describeTaskQueue({ namespace: client.options.namespace, taskQueue: { name: options.taskQueue } });
+      if ((queue.pollers ?? []).length > 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  };
   return {
     taskQueue: options.taskQueue,
     failed,
+    ready: (client) => Promise.race([polling(client), failed]),
     async stop() {
       stopping = true;
       controller.abort();
-      await run;
+      await run.catch(() => undefined);
     },
   };
 }

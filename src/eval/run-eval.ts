@@ -14,7 +14,7 @@ import type { EvalGrade } from '../shared/schemas/grade.js';
 import type { RubricGradeRequest } from '../shared/schemas/rubric-grade.js';
 import type { TranscriptEntry } from '../shared/schemas/session-messages.js';
 import { compareSessions, countToolCalls, type SessionComparison } from './compare-sessions.js';
-import { changedSessions, describeChange, EVAL_SESSION_PREFIX, type EvalReport, type EvalSessionResult } from './eval-report.js';
+import { changedSessions, describeChange, evalSessionId, type EvalReport, type EvalSessionResult } from './eval-report.js';
 import { planEvalSession } from './plan-eval-session.js';
 import { readSessionHistory } from './session-history.js';
 import { retryQuery } from './retry-query.js';
@@ -54,6 +54,9 @@ export interface EvalOptions {
 
 /** The workflow that runs a grader (src/workflows/grade-workflow.ts). */
 const GRADE_WORKFLOW_TYPE = 'gradeEvalSession';
+
+/** How long the eval waits for a session it cancelled to end before it goes on, milliseconds. */
+const CANCELLED_SESSION_END_MS = 60_000;
 
 const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
 const finalStatuses = new Set(['completed', 'cancelled', 'limit_reached']);
@@ -105,7 +108,7 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
   let done = 0;
   const runOne = async (index: number) => {
     const row = results[index]!;
-    const evalSession = `${EVAL_SESSION_PREFIX}${evalId}-${index + 1}`;
+    const evalSession = evalSessionId(evalId, index);
     try {
       const [input, snapshots, history, recordedOutcome] = await Promise.all([
         readSessionInput(options.client, row.source),
@@ -134,7 +137,7 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
       // (its sandbox cleaned up) while the workers, which may be the eval's own, still run.
       if (!finalStatuses.has(outcome.state.status) && !outcome.ending) {
         await handle.cancel().catch(() => undefined);
-        await handle.result().catch(() => undefined);
+        await Promise.race([handle.result().catch(() => undefined), sleep(CANCELLED_SESSION_END_MS)]);
       }
       const candidateHistory = await readSessionHistory(options.client, evalSession);
       const candidate = summarizeSession(evalSession, outcome.state, outcome.transcript, candidateHistory, outcome.ending);

@@ -15,7 +15,7 @@ import { sessionListQuery } from '../../client/session-list-query.js';
 import { ConfigError, ValidationError } from '../../errors.js';
 import { evalTaskQueue, readCandidateProfile, startEvalWorker, type CandidateProfile } from '../../eval/eval-worker.js';
 import { MAX_RUBRIC_CHARACTERS, type RubricGradeRequest } from '../../shared/schemas/rubric-grade.js';
-import { EVAL_SESSION_PREFIX } from '../../eval/eval-report.js';
+import { EVAL_SESSION_PREFIX, evalSessionId } from '../../eval/eval-report.js';
 import { renderHtml } from '../../eval/render-html.js';
 import { renderMarkdown } from '../../eval/render-markdown.js';
 import { recordInputs, readSessionInputs } from '../../eval/record-inputs.js';
@@ -160,6 +160,7 @@ export function registerEval(program: Command, io: ActionEnvironment): void {
         if (evalWorker) context.note(`${candidate!.name} (from ${flags.profileFile}) runs on the eval's own worker, task queue ${evalWorker.taskQueue}`);
         let report;
         try {
+          await evalWorker?.ready(client);
           const running = runEval({
             client,
             sessions: evalWorker ? new SessionClient({ client, taskQueue: evalWorker.taskQueue }) : shared,
@@ -177,7 +178,7 @@ export function registerEval(program: Command, io: ActionEnvironment): void {
           report = await (evalWorker ? Promise.race([running, evalWorker.failed]) : running);
         } finally {
           if (evalWorker) {
-            await closeEvalSessions(client, sourceIds.map((_, index) => `${EVAL_SESSION_PREFIX}${evalId}-${index + 1}`));
+            await closeEvalSessions(client, sourceIds.map((_, index) => evalSessionId(evalId, index)));
             await evalWorker.stop();
           }
         }
