@@ -55,6 +55,15 @@ export function renderMarkdown(report: EvalReport): string {
     );
   }
   lines.push('');
+  if (report.rubric) {
+    lines.push(`## Grades by rubric ${report.rubric.name} (${report.rubric.profile})`, '');
+    for (const row of report.sessions) {
+      for (const grade of (row.grades ?? []).filter((each) => each.grader === report.rubric!.name)) {
+        lines.push(`- ${row.source}: ${describeGrade(grade)}`, ...(grade.reasons ?? []).map((reason) => `  - ${reason.replace(/\n/g, ' ')}`));
+      }
+    }
+    lines.push('');
+  }
   const changed = report.sessions.filter((row) => row.comparison && report.changed.includes(row.source));
   if (changed.length > 0) lines.push('## What changed', '');
   for (const row of changed) lines.push(...details(row.source, row.comparison!));

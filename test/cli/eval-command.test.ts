@@ -477,6 +477,7 @@ describe('keel eval', () => {
     assert.match(markdown, /quality: 4\/5, the re-run does the job/);
     assert.match(markdown, /quality: grading error: /);
     assert.match(markdown, /grading by rubric quality on test: \$0\.0004/);
+    assert.match(markdown, /## Grades by rubric quality \(test\)\n\n- [^\n]+: quality: 4\/5, the re-run does the job\n  - it ends as the recording did\n/);
     const gradeHistory = await keel.environment.client.workflow.getHandle('eval-rubric-1/rubric-quality').fetchHistory();
     assert.ok(gradeHistory.events?.some((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'callGraderModel'));
 
