@@ -1,7 +1,7 @@
 /**
  * What an eval reads from a session's history beyond its transcript: the user's part, in order (each message sent
  * after the opening one, each context reset asked for), how long its activities took (model calls and tools), and
- * its wall time (start to close; a chat session's turns, each from its user message to its last activity), across
+ * its wall time (start to close; a chat session's turns, each from its user message to its reply), across
  * all its runs. Client-side.
  */
 import type { Client } from '@temporalio/client';
@@ -25,8 +25,9 @@ export interface SessionHistory {
   wallMs: number;
   /**
    * Milliseconds of the session's turns, summed: each from the message that started it (the opening one at the
-   * start) to the last activity before the next message, a cancellation or the end. A chat session's latency: its
-   * wall time would count the hours its user took to answer.
+   * start) to its reply (a `sendMessage` update's completion) or its last activity, before the next message, a
+   * context reset, a cancellation or the end. A chat session's latency: its wall time would count the hours its
+   * user took to answer.
    */
   turnsWallMs: number;
 }
@@ -42,13 +43,15 @@ export async function readSessionHistory(client: Client, workflowId: string): Pr
   let firstAt: number | undefined;
   let lastAt = 0;
   let turnsWallMs = 0;
-  /** When the turn in progress started, and its last activity closed. */
+  /** When the turn in progress started, and when it last did work (an activity closed, a reply was given). */
   let turnStartedAt: number | undefined;
-  let lastActivityAt = 0;
+  let lastWorkAt = 0;
   const endTurn = () => {
-    if (turnStartedAt !== undefined && lastActivityAt > turnStartedAt) turnsWallMs += lastActivityAt - turnStartedAt;
+    if (turnStartedAt !== undefined && lastWorkAt > turnStartedAt) turnsWallMs += lastWorkAt - turnStartedAt;
     turnStartedAt = undefined;
   };
+  /** The ids of accepted `sendMessage` updates: their completion is a turn's reply. */
+  const messageUpdates = new Set<string>();
   const converter = client.options.loadedDataConverter;
   const decode = (payload: unknown) => decodePayload(converter, payload as Payload | undefined);
   const addMessage = (value: unknown, at: number) => {
@@ -78,18 +81,24 @@ export async function readSessionHistory(client: Client, workflowId: string): Pr
       const closed = event.activityTaskCompletedEventAttributes ?? event.activityTaskFailedEventAttributes ?? event.activityTaskTimedOutEventAttributes;
       if (closed && scheduledAt.has(Number(closed.scheduledEventId))) {
         activeMs += at - scheduledAt.get(Number(closed.scheduledEventId))!;
-        lastActivityAt = at;
+        lastWorkAt = at;
       }
-      // What runs after a cancellation (the sandbox's clean-up) is no turn's.
+      const completedUpdate = event.workflowExecutionUpdateCompletedEventAttributes?.meta?.updateId;
+      if (completedUpdate && messageUpdates.has(completedUpdate)) lastWorkAt = at;
+      // What runs after a cancellation (the sandbox's clean-up) or for a context reset is no turn's.
       if (event.workflowExecutionCancelRequestedEventAttributes) endTurn();
       const signal = event.workflowExecutionSignaledEventAttributes;
       if (signal?.signalName === 'userMessage') addMessage(await decode(signal.input?.payloads?.[0]), at);
       if (signal?.signalName === 'resetContext') {
+        endTurn();
         const parsed = resetContextInputSchema.safeParse((await decode(signal.input?.payloads?.[0])) ?? {});
         if (parsed.success) steps.push({ kind: 'reset', request: parsed.data });
       }
-      const update = event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input;
-      if (update?.name === 'sendMessage') addMessage(await decode(update.args?.payloads?.[0]), at);
+      const accepted = event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest;
+      if (accepted?.input?.name === 'sendMessage') {
+        if (accepted.meta?.updateId) messageUpdates.add(accepted.meta.updateId);
+        addMessage(await decode(accepted.input.args?.payloads?.[0]), at);
+      }
     }
   }
   endTurn();
