@@ -17,6 +17,7 @@ import { createDrawCanary } from './draw-canary.js';
 import { createResolveProfile } from './resolve-profile.js';
 import { createResolveTools } from './resolve-tools.js';
 import { createGradeSession } from './grade-session.js';
+import { createCallGraderModel } from './call-grader-model.js';
 import type { GraderDefinition } from '../eval/define-grader.js';
 import { createRunTool } from './run-tool.js';
 import { createSandboxLifecycle } from './sandbox-lifecycle.js';
@@ -51,5 +52,6 @@ export function createActivities(dependencies: ActivityDependencies) {
     snapshotSandbox: createSnapshotSandbox(dependencies),
     claimFork: createClaimFork(dependencies),
     gradeSession: createGradeSession(dependencies.graders ?? []),
+    callGraderModel: createCallGraderModel(dependencies.model),
   };
 }

@@ -9,6 +9,9 @@ import type { SessionComparison } from './compare-sessions.js';
 /** Eval sessions are `eval-<evalId>-<n>`; a pick by query leaves them out. */
 export const EVAL_SESSION_PREFIX = 'eval-';
 
+/** The workflow id of an eval's session for its `index`th recorded session (from 0). */
+export const evalSessionId = (evalId: string, index: number): string => `${EVAL_SESSION_PREFIX}${evalId}-${index + 1}`;
+
 export type { EvalGrade } from '../shared/schemas/grade.js';
 
 export interface EvalSessionResult {
@@ -25,6 +28,8 @@ export interface EvalSessionResult {
 export interface EvalReport {
   evalId: string;
   candidateProfile: string;
+  /** The profiles file the candidate came from (`--profile-file`): it ran on the eval's own worker. */
+  candidateProfileFile?: string;
   startedAt: string;
   finishedAt: string;
   maxCostUsd?: number;
@@ -32,6 +37,10 @@ export interface EvalReport {
   stoppedBySpendCap: boolean;
   /** What the eval's sessions used, summed (US dollars). */
   spendUsd: number;
+  /** What grading by rubric used (its model calls), US dollars; with `spendUsd` it counts against `maxCostUsd`. */
+  graderSpendUsd: number;
+  /** The rubric and the profile that scored it, when the eval was graded by rubric. */
+  rubric?: { name: string; profile: string };
   sessions: EvalSessionResult[];
   /** The recorded sessions whose re-run changed outcome, tool-call sequence or final text. */
   changed: string[];
@@ -48,4 +57,12 @@ export function changedSessions(sessions: EvalSessionResult[]): string[] {
 export function describeChange(comparison: SessionComparison): string {
   const parts = [comparison.changed.outcome ? 'outcome' : '', comparison.changed.toolCalls ? 'tools' : '', comparison.changed.text ? 'text' : ''].filter(Boolean);
   return parts.length > 0 ? parts.join(', ') : 'same';
+}
+
+/** A grade in a few words: `quality: 4/5, good`, `same-text: pass`, or `quality: grading error: ...`. */
+export function describeGrade(grade: EvalGrade): string {
+  if (grade.error !== undefined) return `${grade.grader}: grading error: ${grade.error}`;
+  const score = grade.score === undefined ? undefined : grade.scale === '1..5' ? `${grade.score}/5` : String(grade.score);
+  const parts = [score, grade.pass === undefined ? undefined : grade.pass ? 'pass' : 'fail', grade.verdict].filter((part) => part !== undefined && part !== '');
+  return `${grade.grader}: ${parts.length > 0 ? parts.join(', ') : 'no verdict'}`;
 }

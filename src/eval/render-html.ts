@@ -1,6 +1,6 @@
 /**
- * An eval report as one static HTML page that needs nothing but a browser: three charts (cost, turns and active
- * time per session, recorded against candidate) drawn by uPlot, whose script and styles are inlined (no CDN), then
+ * An eval report as one static HTML page that needs nothing but a browser: four charts (cost, turns, wall time and
+ * active time per session, recorded against candidate) drawn by uPlot, whose script and styles are inlined (no CDN), then
  * each session side by side: outcome, turns, tokens, cost, time, the tool-call sequences from where they part, the
  * final texts' diff, and grades. Client-side.
  *
@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { SessionComparison } from './compare-sessions.js';
-import { describeChange, type EvalReport } from './eval-report.js';
+import { describeChange, describeGrade, type EvalReport } from './eval-report.js';
 
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const usd = (value: number) => `$${value.toFixed(4)}`;
@@ -57,7 +57,10 @@ function sessionSection(row: EvalReport['sessions'][number]): string {
   }
   const comparison = row.comparison;
   const { recorded: a, candidate: b, toolCallCounts: counts } = comparison;
-  const grades = (row.grades ?? []).map((grade) => `${escape(grade.grader)}: ${grade.score ?? (grade.pass ? 'pass' : 'fail')}${grade.notes ? ` (${escape(grade.notes)})` : ''}`);
+  const grades = (row.grades ?? []).map((grade) => {
+    const words = [grade.notes, ...(grade.reasons ?? [])].filter((text): text is string => Boolean(text));
+    return `<span class="${grade.error !== undefined ? 'error' : ''}">${escape(describeGrade(grade))}</span>${words.length > 0 ? ` <span class="quiet">(${escape(words.join('; '))})</span>` : ''}`;
+  });
   const change = describeChange(comparison);
   return `<section class="${change === 'same' ? 'same' : 'changed'}" id="${escape(row.source)}">
 <h3>${escape(a.id)} &rarr; ${escape(b.id)} <span class="badge">${escape(change)}</span></h3>
@@ -66,6 +69,7 @@ function sessionSection(row: EvalReport['sessions'][number]): string {
 <tr><th>turns</th><td>${a.turns}</td><td>${b.turns}</td></tr>
 <tr><th>tokens in / out</th><td>${a.inputTokens} / ${a.outputTokens}</td><td>${b.inputTokens} / ${b.outputTokens}</td></tr>
 <tr><th>cost</th><td>${usd(a.costUsd)}</td><td>${usd(b.costUsd)}</td></tr>
+<tr><th>wall time</th><td>${seconds(a.wallMs)}</td><td>${seconds(b.wallMs)}</td></tr>
 <tr><th>active time</th><td>${seconds(a.activeMs)}</td><td>${seconds(b.activeMs)}</td></tr>
 <tr><th>grade</th><td></td><td>${grades.length > 0 ? grades.join('<br>') : '<span class="quiet">none</span>'}</td></tr>
 </tbody></table>
@@ -87,7 +91,10 @@ tr.parted td{background:#fff4e5}.quiet{color:#6b7385}.error{color:#b91c1c}
 pre.diff{background:#f6f7f9;padding:8px;white-space:pre-wrap}.diff .removed{color:#b91c1c}.diff .added{color:#15803d}
 `;
 
-/** The chart code: reads the embedded data and draws three bar charts, recorded and candidate per session. */
+/**
+ * The chart code: reads the embedded data and draws four bar charts, recorded and candidate per session. Each
+ * chart's series are also left on `window.evalCharts` by title, for a reader (or a test) to check what was drawn.
+ */
 const chartScript = `
 (function () {
   var data = JSON.parse(document.getElementById('eval-data').textContent);
@@ -96,13 +103,17 @@ const chartScript = `
   var charts = [
     ['cost (USD)', function (side) { return side.costUsd; }],
     ['turns', function (side) { return side.turns; }],
+    ['wall time (s)', function (side) { return side.wallMs / 1000; }],
     ['active time (s)', function (side) { return side.activeMs / 1000; }]
   ];
+  window.evalCharts = {};
   var bars = function (align) { return uPlot.paths.bars({ size: [0.4, 40], align: align }); };
   charts.forEach(function (chart) {
     var holder = document.createElement('div');
     holder.className = 'chart';
     document.getElementById('charts').appendChild(holder);
+    var series = [x, sessions.map(function (row) { return chart[1](row.comparison.recorded); }), sessions.map(function (row) { return chart[1](row.comparison.candidate); })];
+    window.evalCharts[chart[0]] = { recorded: series[1], candidate: series[2] };
     new uPlot({
       title: chart[0], width: 420, height: 240,
       // Bars stand on zero: an auto range would start at the smallest value and hide equal ones.
@@ -113,7 +124,7 @@ const chartScript = `
         { label: 'recorded', stroke: '#64748b', fill: 'rgba(100,116,139,0.5)', paths: bars(-1), points: { show: false } },
         { label: 'candidate', stroke: '#c2410c', fill: 'rgba(194,65,12,0.5)', paths: bars(1), points: { show: false } }
       ]
-    }, [x, sessions.map(function (row) { return chart[1](row.comparison.recorded); }), sessions.map(function (row) { return chart[1](row.comparison.candidate); })], holder);
+    }, series, holder);
   });
 })();
 `;
@@ -123,6 +134,7 @@ export function renderHtml(report: EvalReport): string {
   const compared = report.sessions.filter((row) => row.comparison).length;
   const summary =
     `${report.sessions.length} sessions (${compared} compared), ${report.changed.length} changed. The eval's spend: ${usd(report.spendUsd)}` +
+    `${report.rubric ? `, grading by rubric ${report.rubric.name} on ${report.rubric.profile}: ${usd(report.graderSpendUsd)}` : ''}` +
     `${report.maxCostUsd !== undefined ? ` (cap ${usd(report.maxCostUsd)}${report.stoppedBySpendCap ? ', reached: the eval stopped' : ''})` : ''}.`;
   const changedList = report.changed.map((id) => `<li><a href="#${escape(id)}">${escape(id)}</a></li>`).join('');
   return `<!doctype html>

@@ -1,8 +1,8 @@
 /**
  * Runs an eval: each recorded session again as a new session on the candidate profile, driven by what its user did
  * (the messages sent after the opening one, the context resets asked for), its matched tool calls answered from the
- * record. At most `concurrency` at once; when the candidates' spend reaches `maxCostUsd`, no further session starts
- * and the running ones are interrupted and cancelled. Client-side.
+ * record. At most `concurrency` at once; when the candidates' spend (with what grading by rubric used) reaches
+ * `maxCostUsd`, no further session starts and the running ones are interrupted and cancelled. Client-side.
  */
 import type { Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
@@ -11,12 +11,15 @@ import type { SessionClient } from '../client/session-client.js';
 import type { SessionHandle } from '../client/session-handle.js';
 import { forkGrant } from '../codec/fork-grant.js';
 import type { EvalGrade } from '../shared/schemas/grade.js';
+import type { RubricGradeRequest } from '../shared/schemas/rubric-grade.js';
+import type { TranscriptEntry } from '../shared/schemas/session-messages.js';
 import { compareSessions, countToolCalls, type SessionComparison } from './compare-sessions.js';
-import { changedSessions, describeChange, EVAL_SESSION_PREFIX, type EvalReport, type EvalSessionResult } from './eval-report.js';
+import { changedSessions, describeChange, evalSessionId, type EvalReport, type EvalSessionResult } from './eval-report.js';
 import { planEvalSession } from './plan-eval-session.js';
 import { readSessionHistory } from './session-history.js';
 import { retryQuery } from './retry-query.js';
 import { readSessionOutcome, summarizeSession } from './session-summary.js';
+import { transcriptText } from './transcript-text.js';
 import { transcriptToolCalls } from './transcript-tool-calls.js';
 
 export interface EvalOptions {
@@ -38,12 +41,22 @@ export interface EvalOptions {
   pollIntervalMs?: number;
   /** Graders on the workers (`defineGrader`) that grade each compared session, by name. @default none */
   graders?: string[];
+  /** A rubric that a profile's model scores each compared session by (its spend counts against `maxCostUsd`). @default none */
+  rubric?: RubricGradeRequest['rubric'];
+  /**
+   * Where the grading workflows run: the workers that have the graders and the rubric's profile.
+   * @default `sessions.taskQueue`
+   */
+  graderTaskQueue?: string;
   /** Called with a line for each session that starts and ends. */
   onProgress?(line: string): void;
 }
 
 /** The workflow that runs a grader (src/workflows/grade-workflow.ts). */
 const GRADE_WORKFLOW_TYPE = 'gradeEvalSession';
+
+/** How long the eval waits for a session it cancelled to end before it goes on, milliseconds. */
+const CANCELLED_SESSION_END_MS = 60_000;
 
 const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
 const finalStatuses = new Set(['completed', 'cancelled', 'limit_reached']);
@@ -57,9 +70,12 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
   const results: EvalSessionResult[] = options.sourceIds.map((source) => ({ source }));
   /** Spend of each eval session, by workflow id: the last read while running, the final once ended. */
   const spend = new Map<string, number>();
+  /** What grading by rubric cost, by eval session. */
+  const graderSpend = new Map<string, number>();
   const running = new Map<string, SessionHandle>();
   let stoppedBySpendCap = false;
-  const spent = () => [...spend.values()].reduce((sum, cost) => sum + cost, 0);
+  const sum = (costs: Map<string, number>) => [...costs.values()].reduce((total, cost) => total + cost, 0);
+  const spent = () => sum(spend) + sum(graderSpend);
   const capReached = () => options.maxCostUsd !== undefined && spent() >= options.maxCostUsd;
 
   const stopForCap = async () => {
@@ -92,7 +108,7 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
   let done = 0;
   const runOne = async (index: number) => {
     const row = results[index]!;
-    const evalSession = `${EVAL_SESSION_PREFIX}${evalId}-${index + 1}`;
+    const evalSession = evalSessionId(evalId, index);
     try {
       const [input, snapshots, history, recordedOutcome] = await Promise.all([
         readSessionInput(options.client, row.source),
@@ -101,7 +117,7 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
         readSessionOutcome(options.client, options.sessions.getHandle(row.source)),
       ]);
       const { transcript } = recordedOutcome;
-      const recorded = summarizeSession(row.source, recordedOutcome.state, recordedOutcome.transcript, history.activeMs, recordedOutcome.ending);
+      const recorded = summarizeSession(row.source, recordedOutcome.state, recordedOutcome.transcript, history, recordedOutcome.ending);
       const planned = planEvalSession(input, transcript, snapshots, {
         sourceId: row.source,
         profile: options.profile,
@@ -117,13 +133,20 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
       const outcome = await readSessionOutcome(options.client, handle);
       running.delete(evalSession);
       spend.set(evalSession, outcome.state.usage.costUsd);
-      // A chat session waits for input forever: the eval ends it once its user's part is done.
-      if (!finalStatuses.has(outcome.state.status) && !outcome.ending) await handle.cancel().catch(() => undefined);
+      // A chat session waits for input forever: the eval ends it once its user's part is done, and waits for its end
+      // (its sandbox cleaned up) while the workers, which may be the eval's own, still run.
+      if (!finalStatuses.has(outcome.state.status) && !outcome.ending) {
+        await handle.cancel().catch(() => undefined);
+        await Promise.race([handle.result().catch(() => undefined), sleep(CANCELLED_SESSION_END_MS)]);
+      }
       const candidateHistory = await readSessionHistory(options.client, evalSession);
-      const candidate = summarizeSession(evalSession, outcome.state, outcome.transcript, candidateHistory.activeMs, outcome.ending);
+      const candidate = summarizeSession(evalSession, outcome.state, outcome.transcript, candidateHistory, outcome.ending);
       const counts = countToolCalls(planned.replay!, candidate, transcriptToolCalls(outcome.transcript));
       row.comparison = compareSessions(recorded, candidate, counts);
-      if (options.graders && options.graders.length > 0) row.grades = await gradeSession(options, evalSession, row.comparison);
+      const grades = await gradeSession(options, evalSession, row.comparison, { recorded: transcript, candidate: outcome.transcript });
+      if (grades.length > 0) row.grades = grades;
+      const rubricCost = grades.reduce((total, grade) => total + (grade.costUsd ?? 0), 0);
+      if (rubricCost > 0) graderSpend.set(evalSession, rubricCost);
       done += 1;
       progress(
         `[${done}/${results.length}] ${row.source}: ${describeChange(row.comparison)} (${recorded.outcome} -> ${candidate.outcome}, ` +
@@ -164,27 +187,45 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
     finishedAt: new Date().toISOString(),
     ...(options.maxCostUsd !== undefined ? { maxCostUsd: options.maxCostUsd } : {}),
     stoppedBySpendCap,
-    spendUsd: spent(),
+    spendUsd: sum(spend),
+    graderSpendUsd: sum(graderSpend),
+    ...(options.rubric ? { rubric: { name: options.rubric.name, profile: options.rubric.profile } } : {}),
     sessions: results,
     changed: changedSessions(results),
   };
 }
 
 /**
- * Grades one compared session with each named grader: a `gradeEvalSession` workflow per grader (the grader runs as
- * its activity on the workers). A grader that fails gives a grade with its error as notes, never a lost row.
+ * Grades one compared session with each named grader and the rubric: a `gradeEvalSession` workflow for each (a
+ * grader runs as its activity on the workers; a rubric is scored by its profile's model there). A grading that
+ * fails gives a grade with its error, never a lost row.
  */
-async function gradeSession(options: EvalOptions, evalSession: string, comparison: SessionComparison): Promise<EvalGrade[]> {
+async function gradeSession(
+  options: EvalOptions,
+  evalSession: string,
+  comparison: SessionComparison,
+  transcripts: { recorded: TranscriptEntry[]; candidate: TranscriptEntry[] },
+): Promise<EvalGrade[]> {
+  const json = comparison as unknown as Record<string, unknown>;
+  const requests: Array<{ grader: string; id: string; request: object }> = (options.graders ?? []).map((grader) => ({
+    grader,
+    id: `${evalSession}/grade-${grader}`,
+    request: { grader, comparison: json },
+  }));
+  if (options.rubric) {
+    const request: RubricGradeRequest = {
+      rubric: options.rubric,
+      comparison: json,
+      transcripts: { recorded: transcriptText(transcripts.recorded), candidate: transcriptText(transcripts.candidate) },
+    };
+    requests.push({ grader: options.rubric.name, id: `${evalSession}/rubric-${options.rubric.name}`, request });
+  }
   return Promise.all(
-    (options.graders ?? []).map(async (grader): Promise<EvalGrade> => {
+    requests.map(async ({ grader, id, request }): Promise<EvalGrade> => {
       try {
-        return await options.client.workflow.execute(GRADE_WORKFLOW_TYPE, {
-          taskQueue: options.sessions.taskQueue,
-          workflowId: `${evalSession}/grade-${grader}`,
-          args: [{ grader, comparison: comparison as unknown as Record<string, unknown> }],
-        });
+        return await options.client.workflow.execute(GRADE_WORKFLOW_TYPE, { taskQueue: options.graderTaskQueue ?? options.sessions.taskQueue, workflowId: id, args: [request] });
       } catch (error) {
-        return { grader, notes: `the grader failed: ${describeError(error)}`.slice(0, 4_000) };
+        return { grader, error: `the grading failed: ${describeError(error)}`.slice(0, 4_000) };
       }
     }),
   );

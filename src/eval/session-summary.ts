@@ -32,6 +32,11 @@ export interface SessionSummary {
   costUsd: number;
   /** Milliseconds its model calls and tools took (session-history.ts). */
   activeMs: number;
+  /**
+   * Its latency, milliseconds: a task session's wall time from start to close; a chat session's turns' wall times
+   * summed (session-history.ts), since between turns it waits for its user.
+   */
+  wallMs: number;
   toolCalls: ToolCallSummary[];
   /** The text of the last assistant message. */
   finalText: string;
@@ -48,7 +53,14 @@ export function finalTextOf(transcript: TranscriptEntry[]): string {
   return '';
 }
 
-export function summarizeSession(id: string, state: SessionStateView, transcript: TranscriptEntry[], activeMs: number, ending?: string): SessionSummary {
+/** The times read from a session's history (session-history.ts). */
+export interface SessionTimes {
+  activeMs: number;
+  wallMs: number;
+  turnsWallMs: number;
+}
+
+export function summarizeSession(id: string, state: SessionStateView, transcript: TranscriptEntry[], times: SessionTimes, ending?: string): SessionSummary {
   const status = ending ?? state.status;
   const answered = status === 'waiting_for_input' || status === 'cancelled' || status === 'completed';
   return {
@@ -61,7 +73,8 @@ export function summarizeSession(id: string, state: SessionStateView, transcript
     inputTokens: state.usage.inputTokens,
     outputTokens: state.usage.outputTokens,
     costUsd: state.usage.costUsd,
-    activeMs,
+    activeMs: times.activeMs,
+    wallMs: state.mode === 'chat' ? times.turnsWallMs : times.wallMs,
     toolCalls: transcriptToolCalls(transcript).map(({ name, input, isError }) => ({ name, input, isError })),
     finalText: finalTextOf(transcript),
   };

@@ -31,7 +31,7 @@ import { createKeelWorker, type KeelWorkerOptions } from './create-keel-worker.j
 import { ensureSearchAttributes } from './ensure-search-attributes.js';
 import { startHealthServer } from './health-server.js';
 import { installRuntime } from './install-runtime.js';
-import { createLogger } from '../logging/logger.js';
+import { createLogger, type LogDestination } from '../logging/logger.js';
 import { startRetentionSweeper } from './retention-sweeper.js';
 import { eventsSettingsFromEnvironment, openEventPublisher } from '../events/events-settings.js';
 
@@ -56,6 +56,8 @@ export interface RunWorkerOptions extends Partial<Omit<KeelWorkerOptions, 'conne
   signal?: AbortSignal;
   /** Where settings are read from. @default `process.env` */
   environment?: NodeJS.ProcessEnv;
+  /** Where the worker's JSON log lines go (a command that embeds a worker keeps its stdout for itself). @default stdout */
+  logDestination?: LogDestination;
 }
 
 /**
@@ -63,9 +65,9 @@ export interface RunWorkerOptions extends Partial<Omit<KeelWorkerOptions, 'conne
  * rejects when the worker fails.
  */
 export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
-  const { tools, profiles: profilesOption, mcpServers, address, signal, environment = process.env, ...overrides } = options;
+  const { tools, profiles: profilesOption, mcpServers, address, signal, environment = process.env, logDestination, ...overrides } = options;
   const config = loadWorkerConfig(environment);
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, logDestination);
   const temporal = temporalConnectionFromEnvironment(environment, {
     ...(address ? { address } : {}),
     ...(overrides.namespace ? { namespace: overrides.namespace } : {}),

@@ -24,7 +24,7 @@ import { waitFor } from '../harness/wait-for.js';
  * answers some jobs differently. Each job's first message says what kind it is; every reply follows from the request
  * it answers, so a retried model call gets the same reply.
  */
-type Kind = 'same' | 'text' | 'tools' | 'limit' | 'approve' | 'deny' | 'chat';
+type Kind = 'same' | 'text' | 'tools' | 'limit' | 'approve' | 'deny' | 'chat' | 'words';
 const kinds: Kind[] = [
   ...Array<Kind>(11).fill('same'),
   ...Array<Kind>(3).fill('text'),
@@ -36,6 +36,8 @@ const kinds: Kind[] = [
   'chat',
 ];
 const CANDIDATE_MODEL = 'claude-candidate-1';
+/** The model of the candidate that only a profiles file names (`--profile-file`). */
+const FILE_CANDIDATE_MODEL = 'claude-candidate-from-file-1';
 /** Each call: 100 input and 10 output tokens, at the test prices $1 and $10 per million. */
 const usage = { input_tokens: 100, output_tokens: 10 };
 const COST_PER_CALL_USD = 0.0002;
@@ -43,13 +45,23 @@ const COST_PER_CALL_USD = 0.0002;
 type Block = { type: string; text?: string; tool_use_id?: string; name?: string };
 const blocksOf = (content: unknown): Block[] => (typeof content === 'string' ? [{ type: 'text', text: content }] : (content as Block[]));
 
-function reply(request: { body: { model: string; messages: Array<{ role: string; content: unknown }> } }): ScriptedReply | undefined {
+/**
+ * A grading call (`--rubric`) is answered with a verdict through its tool: a well-formed one, but for a `text` job,
+ * whose verdict breaks the schema (a score off its scale, no reasons).
+ */
+function verdict(kind: Kind): ScriptedReply {
+  const input = kind === 'text' ? { scale: '1..5', score: 9, verdict: 'better than perfect' } : { scale: '1..5', score: 4, verdict: `the re-run does the job`, reasons: ['it ends as the recording did'] };
+  return { kind: 'message', content: [{ type: 'tool_use', id: 'toolu_verdict', name: 'record_verdict', input }], usage };
+}
+
+function reply(request: { body: { model: string; messages: Array<{ role: string; content: unknown }>; tools?: Array<{ name: string }> } }): ScriptedReply | undefined {
   const { model, messages } = request.body;
-  const candidate = model === CANDIDATE_MODEL;
+  const candidate = model === CANDIDATE_MODEL || model === FILE_CANDIDATE_MODEL;
   const allText = messages.flatMap((message) => blocksOf(message.content)).map((block) => block.text ?? '').join('\n');
   const job = /job (\d+) (\w+)/.exec(allText);
   if (!job) return undefined;
   const [, number, kind] = job as unknown as [string, string, Kind];
+  if (request.body.tools?.some((tool) => tool.name === 'record_verdict')) return verdict(kind);
   const results = messages.flatMap((message) => blocksOf(message.content)).filter((block) => block.type === 'tool_result').length;
   const text = (value: string): ScriptedReply => ({ kind: 'message', content: [{ type: 'text', text: value }], usage });
   const effect = (input: Record<string, unknown>): ScriptedReply => ({
@@ -61,6 +73,8 @@ function reply(request: { body: { model: string; messages: Array<{ role: string;
     const last = blocksOf(messages.at(-1)!.content).map((block) => block.text ?? '').join('');
     return text(last.startsWith('again') ? `again ${number}` : `hello ${number}`);
   }
+  // A job without tools: the candidates put it in other words.
+  if (kind === 'words') return text(candidate ? `job ${number} done, in other words` : `done job ${number}`);
   if (results === 0) return effect({});
   if (candidate && (kind === 'tools' || kind === 'limit') && results === 1) return effect({ again: true });
   if (candidate && kind === 'text') return text(`finished job ${number} another way`);
@@ -183,13 +197,22 @@ describe('keel eval', () => {
     const gradeHistory = await keel.environment.client.workflow.getHandle('eval-twenty-1/grade-same-text').fetchHistory();
     assert.ok(gradeHistory.events?.some((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'gradeSession'));
 
+    // Latency, old against new: a task session's wall time covers at least its active time; a chat session's is
+    // its turns', which leave out the time its user took.
+    for (const session of report.sessions) {
+      for (const side of [session.comparison!.recorded, session.comparison!.candidate]) {
+        assert.ok(side.wallMs > 0, `${side.id}: wall time ${side.wallMs}`);
+        if (side.outcome !== 'answered') assert.ok(side.wallMs >= side.activeMs, `${side.id}: wall ${side.wallMs} ms < active ${side.activeMs} ms`);
+      }
+    }
     const markdown = readFileSync(join(out, 'report.md'), 'utf8');
     assert.match(markdown, /20 sessions, 5 changed/);
+    assert.match(markdown, /\| wall time \| active time \|/);
     assert.match(markdown, /\+ finished job \d+ another way/);
     await Promise.all(ids.filter((_, index) => kinds[index] === 'chat').map((id) => keel.worker.sessions.getHandle(id).cancel()));
   });
 
-  test('keel eval: the HTML report opens in headless Chromium and its three charts draw (screenshot kept in test-artifacts/)', async () => {
+  test('keel eval: the HTML report opens in headless Chromium, its four charts draw, and the wall-time series hold each session\'s latency, old and new (screenshot kept in test-artifacts/)', async () => {
     assert.ok(existsSync(join(reportDirectory, 'report.html')), 'the twenty-session test wrote the report');
     const browser = await launchChromium();
     try {
@@ -212,14 +235,23 @@ describe('keel eval', () => {
           return { width: canvas.width, height: canvas.height, painted };
         }),
       );
-      assert.equal(canvases.length, 3);
+      assert.equal(canvases.length, 4);
       for (const canvas of canvases) {
         assert.ok(canvas.width > 0 && canvas.height > 0, JSON.stringify(canvas));
         assert.ok(canvas.painted > 1000, `a chart drew almost nothing: ${JSON.stringify(canvas)}`);
       }
       assert.deepEqual(problems, []);
       const titles = await page.$$eval('.u-title', (elements) => elements.map((element) => element.textContent));
-      assert.deepEqual(titles, ['cost (USD)', 'turns', 'active time (s)']);
+      assert.deepEqual(titles, ['cost (USD)', 'turns', 'wall time (s)', 'active time (s)']);
+      // What the latency chart drew: the wall time of every recorded session and of its re-run, in seconds.
+      const latency = await page.evaluate(() => (globalThis as unknown as { evalCharts: Record<string, { recorded: number[]; candidate: number[] }> }).evalCharts['wall time (s)']);
+      const report = JSON.parse(readFileSync(join(reportDirectory, 'report.json'), 'utf8')) as EvalReport;
+      assert.ok(latency, 'the page keeps the wall-time series');
+      assert.equal(latency.recorded.length, 20);
+      assert.equal(latency.candidate.length, 20);
+      for (const value of [...latency.recorded, ...latency.candidate]) assert.ok(Number.isFinite(value) && value > 0, `a wall time of ${value} s`);
+      assert.deepEqual(latency.recorded, report.sessions.map((session) => session.comparison!.recorded.wallMs / 1000));
+      assert.deepEqual(latency.candidate, report.sessions.map((session) => session.comparison!.candidate.wallMs / 1000));
       assert.equal(await page.locator('section.changed').count(), 5);
       await page.screenshot({ path: artifactPath('eval-report.png'), fullPage: true });
     } finally {
@@ -337,5 +369,120 @@ describe('keel eval', () => {
     ]);
     assert.deepEqual(report.changed, ['eval-fromfile-recorded-2']);
     assert.equal(effects(), before + 2);
+  });
+
+  test('keel eval --profile-file: a candidate that only a file names runs on a worker of the eval\'s own (its own task queue, this environment\'s model settings) and the report compares it; a bad file is refused naming the field', async () => {
+    const sessions = keel.worker.sessions;
+    const words = await sessions.start({ profile: 'test', messages: [{ role: 'user', content: 'job 201 words' }] }, { workflowId: 'recorded-201-words' });
+    assert.equal((await words.result()).finalText, 'done job 201');
+    const chat = await record('chat', 202);
+    const candidateFile = join(reportDirectory, 'candidate.json');
+    writeFileSync(candidateFile, JSON.stringify({ profiles: { 'candidate-from-file': { ...testProfiles.test, model: FILE_CANDIDATE_MODEL } } }));
+    // What any worker process reads: the store, data folder, profiles and model server of the test's workers.
+    const env = {
+      KEEL_DATA_DIR: keel.environment.dataDir,
+      KEEL_STORE_URL: keel.environment.storeDirectory,
+      KEEL_PROFILES: keel.environment.profilesFile,
+      KEEL_WORKFLOW_BUNDLE: keel.environment.workflowBundleFile,
+      ANTHROPIC_BASE_URL: keel.model.url,
+      ANTHROPIC_API_KEY: 'test-key',
+    };
+    const out = join(reportDirectory, 'profile-file');
+    const run = await runKeel(['eval', 'recorded-201-words', chat, '--profile-file', candidateFile, '--id', 'profilefile', '--out', out, '--json'], {
+      address: keel.environment.address,
+      taskQueue: keel.worker.taskQueue,
+      env,
+    });
+    assert.equal(run.code, 0, run.stderr);
+    const report = JSON.parse(run.stdout) as EvalReport;
+    assert.equal(report.candidateProfile, 'candidate-from-file');
+    assert.equal(report.candidateProfileFile, candidateFile);
+    for (const session of report.sessions) assert.equal(session.error, undefined, `${session.source}: ${session.error}\n${run.stderr}`);
+    assert.deepEqual(report.sessions.map((session) => [session.comparison!.candidate.profile, session.comparison!.candidate.model]), [
+      ['candidate-from-file', FILE_CANDIDATE_MODEL],
+      ['candidate-from-file', FILE_CANDIDATE_MODEL],
+    ]);
+    assert.deepEqual(report.changed, ['recorded-201-words']);
+    assert.equal(report.sessions[0]!.comparison!.candidate.finalText, 'job 201 done, in other words');
+    assert.equal(report.sessions[1]!.comparison!.candidate.outcome, 'answered');
+    assert.equal(report.sessions[1]!.comparison!.candidate.finalText, 'again 202');
+    assert.match(readFileSync(join(out, 'report.md'), 'utf8'), /recorded sessions on candidate-from-file/);
+    // The re-runs ran on the eval's queue, not the shared one, and none was left open when its worker stopped.
+    for (const session of report.sessions) {
+      const description = await keel.environment.client.workflow.getHandle(session.evalSession!).describe();
+      assert.equal(description.taskQueue, 'keel-eval-profilefile');
+      assert.notEqual(description.status.name, 'RUNNING', session.evalSession);
+    }
+    assert.ok(keel.model.requests.some((request) => request.model === FILE_CANDIDATE_MODEL), 'the candidate\'s model was called');
+    // The shared workers never learnt the candidate: a session there on its name cannot start its first turn.
+    const stranger = await sessions.start({ profile: 'candidate-from-file', messages: [{ role: 'user', content: 'job 203 words' }] }, { workflowId: 'unknown-profile' });
+    await assert.rejects(stranger.result(), (error: Error & { cause?: { cause?: { type?: string }; type?: string } }) => {
+      assert.equal(error.cause?.cause?.type ?? error.cause?.type, 'Config.UnknownProfile', String(error));
+      return true;
+    });
+    await sessions.getHandle(chat).cancel();
+
+    const badFile = join(reportDirectory, 'bad-candidate.yaml');
+    writeFileSync(badFile, 'profiles:\n  sloppy:\n    model: claude-x\n    maxOutputTokens: -5\n');
+    const refused = await runKeel(['eval', 'recorded-201-words', '--profile-file', badFile], { address: keel.environment.address, taskQueue: keel.worker.taskQueue, env });
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /bad-candidate\.yaml: profile "sloppy": maxOutputTokens/);
+    const clash = join(reportDirectory, 'clash.json');
+    writeFileSync(clash, JSON.stringify({ profiles: { test: { ...testProfiles.test, model: FILE_CANDIDATE_MODEL } } }));
+    const clashing = await runKeel(['eval', 'recorded-201-words', '--profile-file', clash], { address: keel.environment.address, taskQueue: keel.worker.taskQueue, env });
+    assert.equal(clashing.code, 2, clashing.stderr);
+    assert.match(clashing.stderr, /profile "test": the workers' profiles .* have one of that name/);
+  });
+
+  test('keel eval --rubric: a profile\'s model scores each re-run through a verdict tool; the report shows the grades and the grading spend apart, and a malformed verdict is that session\'s grading error', async () => {
+    assert.equal(recordedIds.length, 20, 'the twenty-session test recorded them');
+    const same = recordedIds[kinds.indexOf('same')]!;
+    const text = recordedIds[kinds.indexOf('text')]!;
+    const rubricFile = join(reportDirectory, 'quality.md');
+    writeFileSync(rubricFile, '# Quality\n\nScore 1..5: 5 when the re-run reaches the recorded outcome with the same care, 1 when it fails the task.\n');
+    const requestsBefore = keel.model.requests.length;
+    const out = join(reportDirectory, 'rubric');
+    const run = await runKeel(['eval', same, text, '--profile', 'candidate', '--rubric', rubricFile, '--grader-profile', 'test', '--max-cost-usd', '1', '--id', 'rubric', '--out', out, '--json'], {
+      address: keel.environment.address,
+      taskQueue: keel.worker.taskQueue,
+      env: { KEEL_DATA_DIR: keel.environment.dataDir },
+    });
+    assert.equal(run.code, 0, run.stderr);
+    const report = JSON.parse(run.stdout) as EvalReport;
+    assert.deepEqual(report.rubric, { name: 'quality', profile: 'test' });
+    const [sameRow, textRow] = report.sessions;
+    assert.deepEqual(sameRow!.grades, [
+      { grader: 'quality', score: 4, scale: '1..5', verdict: 'the re-run does the job', reasons: ['it ends as the recording did'], costUsd: COST_PER_CALL_USD },
+    ]);
+    assert.equal(textRow!.grades?.length, 1);
+    assert.match(textRow!.grades![0]!.error ?? '', /verdict .* does not hold: .*score/);
+    assert.match(textRow!.grades![0]!.error ?? '', /reasons/);
+    assert.equal(textRow!.comparison!.changed.text, true, 'the session itself was compared');
+    // The grader's spend is its two calls, apart from the sessions'.
+    assert.ok(Math.abs(report.graderSpendUsd - 2 * COST_PER_CALL_USD) < 1e-9, String(report.graderSpendUsd));
+    const sessionsCost = report.sessions.reduce((sum, session) => sum + session.comparison!.candidate.costUsd, 0);
+    assert.ok(Math.abs(report.spendUsd - sessionsCost) < 1e-9, `${report.spendUsd} vs ${sessionsCost}`);
+    // The grading calls reached the model server as Messages API requests: the profile's model, the verdict tool forced, both transcripts as text.
+    const gradingCalls = keel.model.requests.slice(requestsBefore).filter((request) => request.body?.tools?.some((tool: { name: string }) => tool.name === 'record_verdict'));
+    assert.equal(gradingCalls.length, 2);
+    for (const call of gradingCalls) {
+      assert.equal(call.model, testProfiles.test.model);
+      assert.deepEqual(call.body.tool_choice, { type: 'any' });
+      const prompt = JSON.stringify(call.body.messages);
+      assert.match(prompt, /Score 1\.\.5/);
+      assert.match(prompt, /<recorded_session [^>]*outcome=\\"completed\\"/);
+      assert.match(prompt, /\[tool call log_effect/);
+    }
+    const markdown = readFileSync(join(out, 'report.md'), 'utf8');
+    assert.match(markdown, /quality: 4\/5, the re-run does the job/);
+    assert.match(markdown, /quality: grading error: /);
+    assert.match(markdown, /grading by rubric quality on test: \$0\.0004/);
+    assert.match(markdown, /## Grades by rubric quality \(test\)\n\n- [^\n]+: quality: 4\/5, the re-run does the job\n  - it ends as the recording did\n/);
+    const gradeHistory = await keel.environment.client.workflow.getHandle('eval-rubric-1/rubric-quality').fetchHistory();
+    assert.ok(gradeHistory.events?.some((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'callGraderModel'));
+
+    const unpaired = await runKeel(['eval', same, '--profile', 'candidate', '--rubric', rubricFile], { address: keel.environment.address, taskQueue: keel.worker.taskQueue });
+    assert.equal(unpaired.code, 2);
+    assert.match(unpaired.stderr, /--rubric and --grader-profile go together/);
   });
 });

@@ -91,6 +91,8 @@ export interface TestEnvironment {
   dataDir: string;
   /** The file content store that workers use unless a test gives them another, in a temporary folder. */
   store: ContentStore;
+  /** That store's folder, for worker processes (`KEEL_STORE_URL`). */
+  storeDirectory: string;
   close(): Promise<void>;
 }
 
@@ -124,7 +126,8 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
   const workflowBundleFile = join(profilesDirectory, 'workflow-bundle.js');
   writeFileSync(workflowBundleFile, bundle.code);
   const dataDir = mkdtempSync(join(tmpdir(), 'keel-test-data-'));
-  const store = await openContentStore({ kind: 'file', url: join(profilesDirectory, 'store') });
+  const storeDirectory = join(profilesDirectory, 'store');
+  const store = await openContentStore({ kind: 'file', url: storeDirectory });
   const workers: RunningWorker[] = [];
 
   return {
@@ -138,6 +141,7 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
     bundle,
     profilesFile,
     workflowBundleFile,
+    storeDirectory,
     dataDir,
     store,
     async startWorker(setup: WorkerSetup): Promise<RunningWorker> {

@@ -46,8 +46,11 @@ export const modelCallRequestSchema = z.object({
     .optional(),
   stopSequences: z.array(z.string().min(1)).optional(),
   effort: z.enum(['low', 'medium', 'high', 'xhigh', 'max']).optional(),
-  /** `none`: the model may not call tools (a summarising call over a conversation that used them). @default auto */
-  toolChoice: z.enum(['auto', 'none']).optional(),
+  /**
+   * `none`: the model may not call tools (a summarising call over a conversation that used them); `any`: it must
+   * call one (a grading call and its verdict tool). @default auto
+   */
+  toolChoice: z.enum(['auto', 'none', 'any']).optional(),
   /**
    * Return the reply's content whole instead of storing its large blocks by reference, and keep the call out of the
    * session's stored context: for a call whose text the workflow itself reads (a context summary).
