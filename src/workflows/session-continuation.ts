@@ -89,9 +89,11 @@ export class SessionContinuation {
   /**
    * Answers every `sendMessage` caller still waiting with a reply saying the session continued as new, so that their
    * handlers finish; they send the same id again and wait in the next run, which carries the ids it is answering.
+   * @returns how many were released (a handler whose reply is set already only has to return, and is not counted)
    */
-  #releaseWaitingCallers(): void {
+  #releaseWaitingCallers(): number {
     const state = this.#parts.state;
+    let released = 0;
     for (const messageId of [...state.answering, ...state.queue.map((message) => message.id)]) {
       if (state.replies.has(messageId)) continue;
       state.replies.set(messageId, {
@@ -103,7 +105,9 @@ export class SessionContinuation {
         endedBy: CONTINUED_AS_NEW,
         usage: { ...state.usage },
       });
+      released += 1;
     }
+    return released;
   }
 
   /**
@@ -125,11 +129,10 @@ export class SessionContinuation {
     let released = false;
     if (!allHandlersFinished()) {
       if (!this.#must()) return;
-      this.#releaseWaitingCallers();
-      released = true;
+      released = this.#releaseWaitingCallers() > 0;
       // The released handlers return within this workflow task; the timeout only guards handlers of other kinds.
       if (!(await condition(allHandlersFinished, '10 seconds'))) return;
-      log.warn('continuing as new while sendMessage callers wait: they are told to send their message id again', { turn: state.turn });
+      if (released) log.warn('continuing as new while sendMessage callers wait: they are told to send their message id again', { turn: state.turn });
     }
     // From here on nothing awaits before the switch, so nothing can arrive in between. The switch's marker goes into
     // the carried transcript only, never into this run's: a try that does not switch (above, or the size check
