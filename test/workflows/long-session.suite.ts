@@ -131,7 +131,9 @@ export function describeLongSessions(store: StoreUnderTest): void {
       assert.equal(result.turns, turns);
       assert.equal(result.finalText, 'all done');
 
-      const entries = await handle.fullTranscript({ resolve: true });
+      const transcript = await handle.fullTranscript({ resolve: true });
+      // The conversation, and (below) a marker at each switch of runs the 300 turns led to.
+      const entries = transcript.filter((entry) => entry.kind === 'message');
       assert.equal(entries.length, 2 * turns);
       for (let turn = 1; turn < turns; turn += 1) {
         const entry = entries[2 * turn];
@@ -139,6 +141,7 @@ export function describeLongSessions(store: StoreUnderTest): void {
         assert.equal(((entry.content as ContentBlock[])[0] as { content?: unknown }).content, outputs[turn]);
       }
       const runs = await runHistories(keel.environment.client, handle.workflowId, await firstRunId(handle));
+      assert.equal(transcript.filter((entry) => entry.kind === 'marker' && entry.marker === 'continued-as-new').length, runs.length - 1);
       const historyBytes = runs.reduce((sum, run) => sum + run.bytes, 0);
       const transcriptBytes = entries.reduce((sum, entry) => sum + messageBytes(entry), 0);
       // The naive loop passes the whole conversation into every model call and gets each reply back: its history
