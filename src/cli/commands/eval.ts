@@ -13,7 +13,7 @@ import type { Client } from '@temporalio/client';
 import { SessionClient } from '../../client/session-client.js';
 import { sessionListQuery } from '../../client/session-list-query.js';
 import { ConfigError, ValidationError } from '../../errors.js';
-import { evalTaskQueue, readCandidateProfile, startEvalWorker, type CandidateProfile } from '../../eval/eval-worker.js';
+import { evalTaskQueue, readCandidateProfile, startEvalWorker, type CandidateProfile } from '../../worker/eval-worker.js';
 import { MAX_RUBRIC_CHARACTERS, type RubricGradeRequest } from '../../shared/schemas/rubric-grade.js';
 import { EVAL_SESSION_PREFIX, evalSessionId } from '../../eval/eval-report.js';
 import { renderHtml } from '../../eval/render-html.js';

@@ -13,7 +13,7 @@ import { ConfigError } from '../errors.js';
 import type { LogDestination } from '../logging/logger.js';
 import { ProfileRegistry, readProfilesFile } from '../config/profile-registry.js';
 import type { Profile } from '../shared/schemas/profile.js';
-import { runWorker } from '../worker/run-worker.js';
+import { runWorker } from './run-worker.js';
 
 /** Settings of a long-lived worker that an eval's worker must not take over from the environment. */
 const LONG_LIVED_SETTINGS = ['KEEL_HEALTH_PORT', 'KEEL_METRICS_PORT', 'KEEL_RETENTION_DAYS', 'KEEL_DEPLOYMENT_NAME', 'KEEL_BUILD_ID'];
