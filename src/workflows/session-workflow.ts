@@ -74,6 +74,8 @@ export async function agentSessionWorkflow(rawInput: unknown, rawCarry?: unknown
       leanSteps: lean,
       onWaitingForApproval: (waiting) => setStatus(waiting ? 'waiting_for_approval' : 'running'),
       subAgents,
+      // `model` is set before any tool runs.
+      callsLocally: () => model.profile.modelCall.local === true,
     },
     carry?.tools,
   );
@@ -169,7 +171,7 @@ export async function agentSessionWorkflow(rawInput: unknown, rawCarry?: unknown
         return 'ended';
       }
       state.takeQueue(await tools.run(toolCalls));
-      await snapshotAtTurnEnd(tools.sandboxView(), workflowId, state.turn);
+      await snapshotAtTurnEnd(tools.sandboxView(), workflowId, state.turn, model.profile.modelCall.local === true);
     }
   };
 
