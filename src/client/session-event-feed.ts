@@ -146,7 +146,8 @@ export class SessionEventFeed implements SessionEventSubscriber {
    * Reads the transcript entries the log may not have yet. A new turn's stream can outrun the watch: the previous
    * turn's tool calls and results are in the session before its next model call starts, but the watch may not have
    * read them yet, and a subscriber that went on with the new turn's deltas would pass their place. So the first
-   * record of a turn waits for this read (one query, answered after the workflow task that started the call).
+   * record of a turn waits for this read (one query, answered after the workflow task that started the call) unless
+   * the log holds the previous turn whole already.
    */
   async #readTranscript(sessionId: string, log: SessionEventLog, position: { index: number }): Promise<void> {
     const handle = this.#client.workflow.getHandle(sessionId);
@@ -230,7 +231,9 @@ export class SessionEventFeed implements SessionEventSubscriber {
       const turn = recordTurn(record);
       if (turn > 1 && !liveTurns.has(turn)) {
         liveTurns.add(turn);
-        pipeline = pipeline.then(() => this.#readTranscript(sessionId, log, transcript));
+        // Only when the watch has not brought the previous turn in whole: the read costs two queries, which the
+        // worker answers late when it is busy, and the turn's first tokens would wait for them.
+        pipeline = pipeline.then(() => (log.hasWholeTurn(turn - 1) ? undefined : this.#readTranscript(sessionId, log, transcript)));
       }
       pipeline = pipeline.then(() => log.addRecord(record));
     };

@@ -44,6 +44,8 @@ export class SessionEventLog {
   readonly #repliedTurns = new Set<number>();
   /** Tool calls by id: the turn and the block index their events are placed by. */
   readonly #toolCalls = new Map<string, { turn: number; index: number }>();
+  /** Tool calls whose results are in. */
+  readonly #toolResults = new Set<string>();
   readonly #approvalsSeen = new Set<string>();
   #pendingTurnEnds: Array<{ turn: number; text: string }> = [];
   #status: SessionStatus | undefined;
@@ -133,12 +135,23 @@ export class SessionEventLog {
     blocks.forEach((block, position) => {
       if (block.type !== 'tool_result') return;
       const call = this.#toolCalls.get(block.tool_use_id);
+      this.#toolResults.add(block.tool_use_id);
       const content = block.content ?? '';
       this.#add([call?.turn ?? turn, EventPhase.toolResult, call?.index ?? 1000 + position], {
         event: 'tool_result',
         data: { turn: call?.turn ?? turn, toolUseId: block.tool_use_id, isError: block.is_error === true, content: content as string },
       });
     });
+  }
+
+  /**
+   * Whether everything the transcript holds of `turn` is in: its reply with its turn end, and a result for each of
+   * its tool calls. Nothing of it can then be placed behind a subscriber that has gone on to the next turn.
+   */
+  hasWholeTurn(turn: number): boolean {
+    if (!this.#repliedTurns.has(turn) || this.#pendingTurnEnds.some((pending) => pending.turn === turn)) return false;
+    for (const [toolUseId, call] of this.#toolCalls) if (call.turn === turn && !this.#toolResults.has(toolUseId)) return false;
+    return true;
   }
 
   /** Whether the state last seen is older than `turn`'s reply (so its usage is not known yet). */

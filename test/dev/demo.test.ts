@@ -31,6 +31,13 @@ function runDemo(args: string[]) {
   return { child, output: () => output, exited, interrupt };
 }
 
+/** Waits for the demo to print `text`; a demo that never does is shown whole, with where it stopped. */
+async function waitForOutput(run: ReturnType<typeof runDemo>, what: string, text: string): Promise<void> {
+  await waitFor(what, () => run.output().includes(text), 300_000, 200).catch((error: Error) => {
+    throw new Error(`${error.message}; the demo printed:\n${run.output()}`);
+  });
+}
+
 /** The UI links the demo printed, one per session, with the session ids. */
 function sessionLinks(output: string): Array<{ url: string; workflowId: string }> {
   return [...output.matchAll(/Temporal UI: (http:\/\/localhost:\d+\/namespaces\/default\/workflows\/(session-[\w-]+))/g)].map((match) => ({ url: match[1]!, workflowId: match[2]! }));
@@ -86,9 +93,9 @@ describe('npm run demo', () => {
     const uiPort = await freePort();
     const run = runDemo(['--port', String(port), '--ui-port', String(uiPort), '--data-dir', dataDirectory]);
     try {
-      await waitFor('the approval question', () => run.output().includes('[demo] approve bash'), 300_000, 200);
+      await waitForOutput(run, 'the approval question', '[demo] approve bash');
       run.child.stdin.write('y\n');
-      await waitFor('the demo to finish its sessions', () => run.output().includes('press Ctrl-C to stop'), 300_000, 200);
+      await waitForOutput(run, 'the demo to finish its sessions', 'press Ctrl-C to stop');
       const output = run.output();
       assert.match(output, /\[demo\] approved at the terminal/);
       // The run before this one left its sessions in the server's SQLite file.

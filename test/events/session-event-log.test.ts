@@ -4,6 +4,7 @@ import { describe, test } from 'node:test';
 import { compareEventIds, parseEventId } from '../../src/events/event-id.js';
 import { SessionEventLog } from '../../src/events/session-event-log.js';
 import type { StreamRecord } from '../../src/events/stream-record.js';
+import type { SessionStateView } from '../../src/shared/schemas/session-messages.js';
 import { TurnText } from '../../src/events/turn-text.js';
 
 const session = 'session-log';
@@ -38,6 +39,25 @@ describe('session event log', () => {
     log.addEntry(reply(2, 'Second.'));
     log.addRecord(delta(2, 1, 1, 'Sec'));
     assert.deepEqual(log.events.map((event) => event.envelope.id), ['1.1.5.1.1', '1.1.5.1.2', '2.2.1.0']);
+  });
+
+  test('SessionEventLog: a turn is whole once its reply, its turn end and a result for each of its tool calls are in', () => {
+    const log = new SessionEventLog(() => undefined);
+    const toolCall = { kind: 'message' as const, role: 'assistant' as const, turn: 2, epoch: 0, content: [{ type: 'text' as const, text: 'Let me check.' }, { type: 'tool_use' as const, id: 'toolu_1', name: 'calculator', input: {} }] };
+    const spent = { kind: 'turn', turn: 2, model: 'claude-test-1', inputTokens: 5, outputTokens: 3, cacheReadInputTokens: 0, cacheCreationInputTokens: 0, costUsd: 0.001 };
+    const state = { turn: 2, status: 'running', pendingApprovals: [], spend: { recent: [spent] } } as unknown as SessionStateView;
+    assert.equal(log.hasWholeTurn(2), false, 'nothing of it yet');
+    log.addEntry(toolCall);
+    assert.equal(log.hasWholeTurn(2), false, 'its turn end waits for its usage');
+    log.addState(state);
+    assert.equal(log.hasWholeTurn(2), false, 'its tool call has no result yet');
+    log.addEntry({ kind: 'message', role: 'user', turn: 2, epoch: 0, content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: '4' }] });
+    assert.equal(log.hasWholeTurn(2), true);
+    assert.deepEqual(log.events.map((event) => event.envelope.event), ['text_delta', 'tool_input_delta', 'tool_use', 'turn_end', 'status', 'tool_result']);
+    // A turn that streamed live but whose transcript entry is not read yet is not whole: its turn end is missing.
+    log.addRecord(delta(3, 1, 1, 'Four.'));
+    log.addRecord({ session, callEnd: { id: '3.1.5.1.2', turn: 3, attempt: 1 } });
+    assert.equal(log.hasWholeTurn(3), false);
   });
 
   test('event ids: compare as tuples, a prefix first; anything else is not an id', () => {
