@@ -228,6 +228,20 @@ export class SessionEventFeed implements SessionEventSubscriber {
     const liveTurns = new Set<number>();
     const transcript = { index: 0 };
     const onRecord = (record: StreamRecord) => {
+      if ('prelude' in record) {
+        // The turn before the call, from the worker: in the log before the call's deltas, so no read is needed.
+        const { prelude } = record;
+        pipeline = pipeline.then(async () => {
+          const messages = await Promise.all(
+            prelude.messages.map(async (message) => {
+              const entry = await this.#resolved({ kind: 'message', ...message, turn: prelude.previousTurn, epoch: 0 });
+              return entry.kind === 'message' ? { role: entry.role, content: entry.content } : message;
+            }),
+          );
+          log.addPrelude({ ...prelude, messages });
+        });
+        return;
+      }
       const turn = recordTurn(record);
       if (turn > 1 && !liveTurns.has(turn)) {
         liveTurns.add(turn);

@@ -146,12 +146,14 @@ export async function agentSessionWorkflow(rawInput: unknown, rawCarry?: unknown
       // The stored context plus what is new, instead of the whole conversation (decided before the call, as failover
       // may build the request again for another profile).
       const fields = await context.request(system);
-      const response = await model.call(state.turn + 1, (active) =>
-        context.withContext(
+      const prelude = state.prelude();
+      const response = await model.call(state.turn + 1, (active) => ({
+        ...context.withContext(
           buildModelRequest(active, { sessionId: workflowId, turn: state.turn + 1, system, messages: state.modelMessages(), tools: specs }),
           fields,
         ),
-      );
+        ...(prelude ? { prelude } : {}),
+      }));
       const toolCalls = state.recordModelResponse(response);
       context.recorded(response);
       publish();
