@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -13,6 +13,8 @@ import { waitFor } from '../harness/wait-for.js';
 
 /** The test profile, and the same with model calls and retry-safe tools as local activities (`modelCall.local`). */
 const directory = mkdtempSync(join(tmpdir(), 'keel-crash-test-'));
+// The data folder is inside: the local sandbox runs each session under its own uid, which must pass through.
+chmodSync(directory, 0o711);
 const profilesFile = join(directory, 'profiles.json');
 writeFileSync(
   profilesFile,
