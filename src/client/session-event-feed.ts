@@ -147,7 +147,8 @@ export class SessionEventFeed implements SessionEventSubscriber {
    * turn's tool calls and results are in the session before its next model call starts, but the watch may not have
    * read them yet, and a subscriber that went on with the new turn's deltas would pass their place. So the first
    * record of a turn waits for this read (one query, answered after the workflow task that started the call) unless
-   * the log holds the previous turn whole already.
+   * the log holds the previous turn whole already, as it does once the call's prelude is in (a worker that sends
+   * none, or a prelude lost by the transport, falls back to the read).
    */
   async #readTranscript(sessionId: string, log: SessionEventLog, position: { index: number }): Promise<void> {
     const handle = this.#client.workflow.getHandle(sessionId);
