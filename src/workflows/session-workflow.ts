@@ -146,7 +146,9 @@ export async function agentSessionWorkflow(rawInput: unknown, rawCarry?: unknown
       // The stored context plus what is new, instead of the whole conversation (decided before the call, as failover
       // may build the request again for another profile).
       const fields = await context.request(system);
-      const prelude = state.prelude();
+      // The turn before this call, for live subscribers, with local calls only: during an ordinary call a
+      // subscriber's feed may query the transcript instead, and the default path's history stays as it was.
+      const prelude = model.profile.modelCall.local === true ? state.prelude() : undefined;
       const response = await model.call(state.turn + 1, (active) => ({
         ...context.withContext(
           buildModelRequest(active, { sessionId: workflowId, turn: state.turn + 1, system, messages: state.modelMessages(), tools: specs }),
