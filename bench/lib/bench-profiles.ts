@@ -8,15 +8,18 @@ export const benchModel = 'claude-bench-1';
  * scenario's subject) and fast retries, as an operator tuning for quick failover would set them.
  */
 export function benchProfiles(heartbeatTimeoutSeconds: number): Record<string, ProfileConfig> {
-  return {
-    bench: {
-      model: benchModel,
-      maxOutputTokens: 1024,
-      modelCall: {
-        startToCloseTimeoutSeconds: 300,
-        heartbeatTimeoutSeconds,
-        retry: { initialIntervalMs: 100, backoffCoefficient: 2, maximumIntervalMs: 1000, maximumAttempts: 10 },
-      },
+  const bench = {
+    model: benchModel,
+    maxOutputTokens: 1024,
+    modelCall: {
+      startToCloseTimeoutSeconds: 300,
+      heartbeatTimeoutSeconds,
+      retry: { initialIntervalMs: 100, backoffCoefficient: 2, maximumIntervalMs: 1000, maximumAttempts: 10 },
     },
   };
+  // The same with model calls and retry-safe tools as local activities (docs/profiles.md, "Local model calls").
+  return { bench, [benchLocalProfile]: { ...bench, modelCall: { ...bench.modelCall, local: true } } };
 }
+
+/** The bench profile with `modelCall.local` set. */
+export const benchLocalProfile = 'bench-local';

@@ -51,6 +51,11 @@ export function evaluateTargets(sections: Sections): TargetCheck[] {
       at200?.ratioKeelToPlain?.toFixed(3),
       at200?.ratioKeelToPlain !== undefined && at200.ratioKeelToPlain <= 1.05,
     ),
+    check(
+      'wall time Keel with modelCall.local / plain loop at 200 ms model latency: at most 1.05',
+      at200?.keelLocal?.ratioToPlain?.toFixed(3),
+      at200?.keelLocal?.ratioToPlain !== undefined && at200.keelLocal.ratioToPlain <= 1.05,
+    ),
   );
 
   const scale = section<StartAndScaleResult>(sections, 'start-and-scale');

@@ -48,7 +48,7 @@ export function createCallModel(adapter: ModelAdapter, sharedStore: ContentStore
     if (!parsed.success) {
       throw ApplicationFailure.nonRetryable(`invalid model call request: ${describeIssues(parsed.error)}`, FailureTypes.ModelInvalidRequest);
     }
-    const { contextBase, systemRef, toolResultMaxBytes, inlineReply, ...call } = parsed.data;
+    const { contextBase, systemRef, toolResultMaxBytes, inlineReply, prelude, ...call } = parsed.data;
     // The session's own view of the store, by the workflow id Temporal gave this activity (never the request's
     // sessionId): a stored block, context or system prompt of another session in the request is refused.
     const sessionId = activitySessionId();
@@ -81,7 +81,7 @@ export function createCallModel(adapter: ModelAdapter, sharedStore: ContentStore
     // A turn's reply streams live to subscribers; a summary the workflow reads itself (`inlineReply`) is no turn's.
     const stream: CallStream | undefined =
       events && !inlineReply
-        ? startCallStream(events, { sessionId, turn: call.turn, call: Number(context.info.activityId) || 0, attempt: context.info.attempt }, 'the model call started again')
+        ? startCallStream(events, { sessionId, turn: call.turn, call: Number(context.info.activityId) || 0, attempt: context.info.attempt }, 'the model call started again', prelude)
         : undefined;
     let response: ModelCallResponse;
     try {

@@ -15,9 +15,12 @@ export interface HeartbeatPacer {
  * timeout before its first token). The first beat goes out after one interval, not at once: the server counts the
  * heartbeat timeout from the attempt's start, so a lost worker is noticed as soon either way, and a call that ends
  * within the interval (most tool calls, short model calls) costs no heartbeat round trip at all — measured in
- * bench/RESULTS.md as a few milliseconds of server and worker CPU a call.
+ * bench/RESULTS.md as a few milliseconds of server and worker CPU a call. In a local activity it does nothing.
  */
 export function startHeartbeats(context: Context, initial: unknown): HeartbeatPacer {
+  // A local activity has no heartbeats (the server does not know of it until its marker is recorded): its worker's
+  // liveness is the workflow task's, which the SDK keeps alive itself.
+  if (context.info.isLocal) return { progress() {}, stop() {} };
   let details = initial;
   const intervalMs = Math.max(MIN_INTERVAL_MS, (context.info.heartbeatTimeoutMs ?? 30_000) / 3);
   const timer = setInterval(() => context.heartbeat(details), intervalMs);

@@ -147,7 +147,8 @@ export class SessionEventFeed implements SessionEventSubscriber {
    * turn's tool calls and results are in the session before its next model call starts, but the watch may not have
    * read them yet, and a subscriber that went on with the new turn's deltas would pass their place. So the first
    * record of a turn waits for this read (one query, answered after the workflow task that started the call) unless
-   * the log holds the previous turn whole already.
+   * the log holds the previous turn whole already, as it does once the call's prelude is in (a worker that sends
+   * none, or a prelude lost by the transport, falls back to the read).
    */
   async #readTranscript(sessionId: string, log: SessionEventLog, position: { index: number }): Promise<void> {
     const handle = this.#client.workflow.getHandle(sessionId);
@@ -228,6 +229,20 @@ export class SessionEventFeed implements SessionEventSubscriber {
     const liveTurns = new Set<number>();
     const transcript = { index: 0 };
     const onRecord = (record: StreamRecord) => {
+      if ('prelude' in record) {
+        // The turn before the call, from the worker: in the log before the call's deltas, so no read is needed.
+        const { prelude } = record;
+        pipeline = pipeline.then(async () => {
+          const messages = await Promise.all(
+            prelude.messages.map(async (message) => {
+              const entry = await this.#resolved({ kind: 'message', ...message, turn: prelude.previousTurn, epoch: 0 });
+              return entry.kind === 'message' ? { role: entry.role, content: entry.content } : message;
+            }),
+          );
+          log.addPrelude({ ...prelude, messages });
+        });
+        return;
+      }
       const turn = recordTurn(record);
       if (turn > 1 && !liveTurns.has(turn)) {
         liveTurns.add(turn);

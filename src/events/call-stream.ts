@@ -7,6 +7,7 @@ import type { ModelStreamDelta } from '../models/model-adapter.js';
 import { EventPhase, formatEventId } from './event-id.js';
 import type { EventPublisher } from './event-transport.js';
 import type { LiveEnvelope } from './stream-record.js';
+import type { CallPrelude } from '../shared/schemas/model-call.js';
 
 export interface CallStreamPosition {
   sessionId: string;
@@ -22,11 +23,13 @@ export interface CallStream {
   end(): void;
 }
 
-export function startCallStream(publisher: EventPublisher, position: CallStreamPosition, retryReason?: string): CallStream {
+export function startCallStream(publisher: EventPublisher, position: CallStreamPosition, retryReason?: string, prelude?: CallPrelude): CallStream {
   const { sessionId: session, turn, call, attempt } = position;
   const idOf = (seq: number) => formatEventId([turn, EventPhase.live, call, attempt, seq]);
   let seq = 0;
   const send = (envelope: LiveEnvelope) => publisher.publish({ session, envelope });
+  // Before any delta: transports keep a session's publish order, so a subscriber has the turn before whole first.
+  if (prelude) publisher.publish({ session, prelude: { ...prelude, id: formatEventId([turn, EventPhase.live, call, attempt]), turn } });
   if (attempt > 1) send({ id: idOf(0), event: 'retry', data: { turn, attempt, ...(retryReason ? { reason: retryReason } : {}) } });
   return {
     delta(delta) {

@@ -10,6 +10,7 @@ import type { SessionStateView, SessionStatus, TranscriptEntry, Usage } from '..
 import type { SpendEntry } from '../shared/schemas/spend.js';
 import { compareEventIds, EventPhase, formatEventId, parseEventId, type EventId } from './event-id.js';
 import type { StreamRecord } from './stream-record.js';
+import type { CallPrelude } from '../shared/schemas/model-call.js';
 
 export interface LoggedEvent {
   parts: EventId;
@@ -79,6 +80,10 @@ export class SessionEventLog {
 
   /** A record of the live stream. */
   addRecord(record: StreamRecord): void {
+    if ('prelude' in record) {
+      this.addPrelude(record.prelude);
+      return;
+    }
     const id = 'envelope' in record ? record.envelope.id : record.callEnd.id;
     const parts = parseEventId(id);
     if (!parts || parts[1] !== EventPhase.live || parts.length !== 5) return;
@@ -94,6 +99,20 @@ export class SessionEventLog {
     }
     if (newer) this.#live.set(turn, { call, attempt, complete: false });
     this.#add(parts, record.envelope);
+  }
+
+  /**
+   * A call's prelude: the turn before it as the transcript holds it, taken as its entries are (same ids, kept once
+   * when the transcript brings them again), and its turn end with the usage it carries. The turn is then whole.
+   */
+  addPrelude(prelude: CallPrelude): void {
+    const turn = prelude.previousTurn;
+    if (turn < 1) return;
+    for (const message of prelude.messages) this.addEntry({ kind: 'message', role: message.role, content: message.content, turn, epoch: 0 });
+    const pending = this.#pendingTurnEnds.find((entry) => entry.turn === turn);
+    if (!pending) return;
+    this.#pendingTurnEnds = this.#pendingTurnEnds.filter((entry) => entry !== pending);
+    this.#add([turn, EventPhase.turnEnd], { event: 'turn_end', data: { turn, text: pending.text, usage: prelude.usage } });
   }
 
   /** A transcript entry (in order; read again after continue-as-new is harmless). */

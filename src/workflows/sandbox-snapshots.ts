@@ -12,10 +12,14 @@ import { snapshotActivities } from './session-activities.js';
 /**
  * Takes the snapshot of the end of `turn` when the session has a local sandbox. A failed snapshot is logged in the
  * activity's history and does not stop the session: a fork at that turn starts from the previous snapshot.
+ * @param callsLocally the active profile runs its calls as local activities (`modelCall.local`), which came after
+ * snapshots: such a turn takes its snapshot without asking the patch. Asking it there could be wrong on replay, where
+ * a local activity's result is read from its marker at once and the code after it may run in an earlier workflow task
+ * than it first did, before the patch's marker is known.
  */
-export async function snapshotAtTurnEnd(sandbox: SessionStateView['sandbox'], sessionId: string, turn: number): Promise<void> {
+export async function snapshotAtTurnEnd(sandbox: SessionStateView['sandbox'], sessionId: string, turn: number, callsLocally: boolean): Promise<void> {
   if (sandbox.provider !== 'local' || sandbox.id === undefined) return;
-  if (!isPatched('sandboxSnapshots')) return;
+  if (!callsLocally && !isPatched('sandboxSnapshots')) return;
   await snapshotActivities.snapshotSandbox
     .executeWithOptions({ summary: `sandbox snapshot after turn ${turn}` }, [{ sandbox: { provider: 'local', id: sandbox.id, sessionId }, turn }])
     .catch((error: unknown) => {

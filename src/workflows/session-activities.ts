@@ -4,8 +4,9 @@
  * a proxy are not part of a session's history, but its timeouts and retries are what a running session gets: change
  * them here, knowingly.
  */
-import { ActivityCancellationType, proxyActivities, proxyLocalActivities, type ActivityInterfaceFor } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
+import type { ModelCallRequest, ModelCallResponse } from '../shared/schemas/model-call.js';
 import type { ResolvedProfile } from '../shared/schemas/profile.js';
 
 /** The activities a session calls, as workflow code sees them: a type only. */
@@ -55,19 +56,36 @@ export const forkActivities = proxyActivities<SessionActivities>({
   retry: { initialInterval: '1 second', maximumAttempts: 5 },
 });
 
-/** The model activity with the profile's timeouts and retry policy. */
-export function modelActivities(profile: ResolvedProfile): ActivityInterfaceFor<SessionActivities> {
+/** One model call, with the single-line summary the UI shows for it (ordinary activities only). */
+export type ModelCall = (summary: string, request: ModelCallRequest) => Promise<ModelCallResponse>;
+
+/**
+ * The model activity with the profile's timeouts and retry policy: an ordinary activity, or with `modelCall.local`
+ * a local one (run within the workflow task, no heartbeats, see docs/profiles.md "Local model calls").
+ */
+export function modelActivities(profile: ResolvedProfile): ModelCall {
   const call = profile.modelCall;
-  return proxyActivities<SessionActivities>({
-    startToCloseTimeout: `${call.startToCloseTimeoutSeconds} seconds`,
-    heartbeatTimeout: `${call.heartbeatTimeoutSeconds} seconds`,
-    retry: {
-      initialInterval: call.retry.initialIntervalMs,
-      backoffCoefficient: call.retry.backoffCoefficient,
-      maximumInterval: call.retry.maximumIntervalMs,
-      // The profile's 0 means unlimited, which the SDK spells by leaving the field out (it refuses 0 and fails
-      // the workflow task).
-      ...(call.retry.maximumAttempts > 0 ? { maximumAttempts: call.retry.maximumAttempts } : {}),
-    },
-  });
+  const retry = {
+    initialInterval: call.retry.initialIntervalMs,
+    backoffCoefficient: call.retry.backoffCoefficient,
+    maximumInterval: call.retry.maximumIntervalMs,
+    // The profile's 0 means unlimited, which the SDK spells by leaving the field out (it refuses 0 and fails
+    // the workflow task).
+    ...(call.retry.maximumAttempts > 0 ? { maximumAttempts: call.retry.maximumAttempts } : {}),
+  };
+  const startToCloseTimeout = `${call.startToCloseTimeoutSeconds} seconds` as const;
+  if (call.local) {
+    // No heartbeat timeout: a local activity cannot heartbeat; a lost worker is noticed by the workflow task's
+    // timeout instead, and the task (with this call) runs again on another worker.
+    const local = proxyLocalActivities<SessionActivities>({ startToCloseTimeout, retry });
+    return (summary, request) => local.callModel.executeWithOptions({ summary }, [request]);
+  }
+  const remote = proxyActivities<SessionActivities>({ startToCloseTimeout, heartbeatTimeout: `${call.heartbeatTimeoutSeconds} seconds`, retry });
+  return (summary, request) => remote.callModel.executeWithOptions({ summary }, [request]);
 }
+
+/**
+ * Tools marked `safeToRetry`, in a session whose profile runs its calls locally (`modelCall.local`). Every option is
+ * set per call from the tool's own policy, as for {@link toolActivities}; these are placeholders.
+ */
+export const localToolActivities = proxyLocalActivities<SessionActivities>({ startToCloseTimeout: '1 minute' });

@@ -3,11 +3,10 @@
  * to the profile's fallbacks. Workflow code. Every profile comes from the `resolveProfile` activity, so the switch
  * is recorded in history and replays the same.
  */
-import type { ActivityInterfaceFor } from '@temporalio/workflow';
 import type { ModelCallRequest, ModelCallResponse } from '../shared/schemas/model-call.js';
 import type { ResolvedProfile } from '../shared/schemas/profile.js';
 import { failoverReason, type FailoverEvent } from './failover.js';
-import { modelActivities, type SessionActivities as Activities } from './session-activities.js';
+import { modelActivities, type ModelCall } from './session-activities.js';
 
 export interface SessionModelOptions {
   /** Resolves a fallback profile by name (the `resolveProfile` activity). */
@@ -18,7 +17,7 @@ export interface SessionModelOptions {
 
 export class SessionModel {
   #profile: ResolvedProfile;
-  #activities: ActivityInterfaceFor<Activities>;
+  #callModel: ModelCall;
   /** Fallbacks not yet tried, in order: the primary's, then those the fallbacks name. */
   readonly #fallbacks: string[];
   readonly #tried: Set<string>;
@@ -28,7 +27,7 @@ export class SessionModel {
     private readonly options: SessionModelOptions,
   ) {
     this.#profile = primary;
-    this.#activities = modelActivities(primary);
+    this.#callModel = modelActivities(primary);
     this.#fallbacks = [...primary.fallbacks];
     this.#tried = new Set([primary.name]);
   }
@@ -47,10 +46,7 @@ export class SessionModel {
     for (;;) {
       const profile = this.#profile;
       try {
-        return await this.#activities.callModel.executeWithOptions(
-          { summary: `model call, turn ${turn} (${profile.model})` },
-          [build(profile)],
-        );
+        return await this.#callModel(`model call, turn ${turn} (${profile.model})`, build(profile));
       } catch (error) {
         const reason = failoverReason(error, profile.failoverOn);
         if (!reason) throw error;
@@ -83,10 +79,7 @@ export class SessionModel {
 
   /** A summarising call on the active profile, with its own retries and no failover (a failed summary falls back to a plain reset). */
   summarize(turn: number, request: ModelCallRequest): Promise<ModelCallResponse> {
-    return this.#activities.callModel.executeWithOptions(
-      { summary: `context compaction before turn ${turn} (${this.#profile.model})` },
-      [request],
-    );
+    return this.#callModel(`context compaction before turn ${turn} (${this.#profile.model})`, request);
   }
 
   async #nextFallback(): Promise<ResolvedProfile | undefined> {
@@ -106,7 +99,7 @@ export class SessionModel {
 
   #switchTo(profile: ResolvedProfile): void {
     this.#profile = profile;
-    this.#activities = modelActivities(profile);
+    this.#callModel = modelActivities(profile);
     for (const name of profile.fallbacks) if (!this.#tried.has(name)) this.#fallbacks.push(name);
   }
 }

@@ -3,7 +3,7 @@
  * (no Temporal calls), so the workflow reads as wiring and this reads as rules.
  */
 import type { ContentBlock, Message, MessageContent, ToolUseBlock } from '../shared/schemas/content.js';
-import type { ModelCallResponse } from '../shared/schemas/model-call.js';
+import type { CallPrelude, ModelCallResponse } from '../shared/schemas/model-call.js';
 import type { ResolvedProfile } from '../shared/schemas/profile.js';
 import type { SessionInput, SessionLimits } from '../shared/schemas/session-input.js';
 import type {
@@ -216,6 +216,28 @@ export class SessionState {
     this.transcript.push({ kind: 'message', role: 'assistant', content, turn: this.turn, epoch: this.contextEpoch });
     this.finalText = textOf(content) || this.finalText;
     return content.filter((block): block is ToolUseBlock => block.type === 'tool_use');
+  }
+
+  /**
+   * The last turn as the transcript holds it (its reply, the tool results after it) with its usage: the next call's
+   * prelude. Undefined before the first turn, or when this run's transcript no longer holds the turn.
+   */
+  prelude(): CallPrelude | undefined {
+    const turn = this.turn;
+    const usage = this.spend.view().recent.find((entry) => entry.kind === 'turn' && entry.turn === turn);
+    const entries = this.transcript.filter((entry): entry is Extract<TranscriptEntry, { kind: 'message' }> => entry.kind === 'message' && entry.turn === turn);
+    if (turn < 1 || !usage || entries[0]?.role !== 'assistant') return undefined;
+    const messages: Message[] = [];
+    for (const { role, content } of entries) {
+      if (role === 'assistant') messages.push({ role, content });
+      else {
+        // Only the tool results: the log takes nothing else of a user message, and a long prompt would weigh here.
+        const results = contentBlocks(content).filter((block) => block.type === 'tool_result');
+        if (results.length > 0) messages.push({ role, content: results });
+      }
+    }
+    const { inputTokens, outputTokens, cacheReadInputTokens, cacheCreationInputTokens, costUsd } = usage;
+    return { previousTurn: turn, messages, usage: { inputTokens, outputTokens, cacheReadInputTokens, cacheCreationInputTokens, costUsd } };
   }
 
   /** Adds a model call to the spend, priced by the active profile. */

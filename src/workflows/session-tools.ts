@@ -23,7 +23,7 @@ import type { ResolvedTool, SandboxReference, ToolCallOutput } from '../shared/s
 import { NOT_RUN_IN_EVAL, type RecordedToolCall } from '../shared/schemas/recorded-tool-calls.js';
 import { isPatched } from './patches.js';
 import { RecordedToolCalls } from '../shared/recorded-tool-calls.js';
-import { sandboxActivities, toolActivities } from './session-activities.js';
+import { localToolActivities, sandboxActivities, toolActivities } from './session-activities.js';
 import type { SessionConfig } from './session-config.js';
 import type { SessionState } from './session-state.js';
 import type { SubAgents } from './sub-agents.js';
@@ -70,6 +70,11 @@ export interface SessionToolsDependencies {
   onWaitingForApproval(waiting: boolean): void;
   /** Runs `spawn_agent` calls, when the session enabled it. */
   subAgents: SubAgents;
+  /**
+   * Whether the active profile runs calls as local activities (`modelCall.local`): then tools marked `safeToRetry`
+   * run locally too. Asked at each call, as the profile may change during the session (failover, a switch).
+   */
+  callsLocally(): boolean;
 }
 
 export class SessionTools {
@@ -219,21 +224,30 @@ export class SessionTools {
         return { content: activityFailureMessage(tool, `its sandbox could not be created: ${describeActivityFailure(error, tool)}`), isError: true };
       }
     }
+    const retry = {
+      initialInterval: tool.retry.initialIntervalMs,
+      backoffCoefficient: tool.retry.backoffCoefficient,
+      maximumInterval: tool.retry.maximumIntervalMs,
+      // A tool that is not safe to run twice gets one attempt, whatever its policy says.
+      maximumAttempts: tool.safeToRetry ? tool.retry.maximumAttempts : 1,
+    };
+    const request = { sessionId: this.dependencies.sessionId, toolUseId: call.id, tool: tool.name, input, ...(sandbox ? { sandbox } : {}) };
+    const summary = summaryOf(tool.name, input);
     try {
+      // Only a tool safe to run twice may run locally: a worker lost mid-task runs the whole workflow task again, and
+      // with it every local activity whose marker was not yet recorded. One that is not stays an ordinary activity,
+      // run at most once.
+      if (tool.safeToRetry && this.dependencies.callsLocally()) {
+        return await localToolActivities.runTool.executeWithOptions({ summary, startToCloseTimeout: tool.timeoutMs, retry }, [request]);
+      }
       return await toolActivities.runTool.executeWithOptions(
         {
-          summary: summaryOf(tool.name, input),
+          summary,
           startToCloseTimeout: tool.timeoutMs,
           ...(tool.heartbeatTimeoutMs !== undefined ? { heartbeatTimeout: tool.heartbeatTimeoutMs } : {}),
-          retry: {
-            initialInterval: tool.retry.initialIntervalMs,
-            backoffCoefficient: tool.retry.backoffCoefficient,
-            maximumInterval: tool.retry.maximumIntervalMs,
-            // A tool that is not safe to run twice gets one attempt, whatever its policy says.
-            maximumAttempts: tool.safeToRetry ? tool.retry.maximumAttempts : 1,
-          },
+          retry,
         },
-        [{ sessionId: this.dependencies.sessionId, toolUseId: call.id, tool: tool.name, input, ...(sandbox ? { sandbox } : {}) }],
+        [request],
       );
     } catch (error) {
       if (isCancellation(error)) throw error;

@@ -74,6 +74,8 @@ export async function agentSessionWorkflow(rawInput: unknown, rawCarry?: unknown
       leanSteps: lean,
       onWaitingForApproval: (waiting) => setStatus(waiting ? 'waiting_for_approval' : 'running'),
       subAgents,
+      // `model` is set before any tool runs.
+      callsLocally: () => model.profile.modelCall.local === true,
     },
     carry?.tools,
   );
@@ -144,12 +146,16 @@ export async function agentSessionWorkflow(rawInput: unknown, rawCarry?: unknown
       // The stored context plus what is new, instead of the whole conversation (decided before the call, as failover
       // may build the request again for another profile).
       const fields = await context.request(system);
-      const response = await model.call(state.turn + 1, (active) =>
-        context.withContext(
+      // The turn before this call, for live subscribers, with local calls only: during an ordinary call a
+      // subscriber's feed may query the transcript instead, and the default path's history stays as it was.
+      const prelude = model.profile.modelCall.local === true ? state.prelude() : undefined;
+      const response = await model.call(state.turn + 1, (active) => ({
+        ...context.withContext(
           buildModelRequest(active, { sessionId: workflowId, turn: state.turn + 1, system, messages: state.modelMessages(), tools: specs }),
           fields,
         ),
-      );
+        ...(prelude ? { prelude } : {}),
+      }));
       const toolCalls = state.recordModelResponse(response);
       context.recorded(response);
       publish();
@@ -169,7 +175,7 @@ export async function agentSessionWorkflow(rawInput: unknown, rawCarry?: unknown
         return 'ended';
       }
       state.takeQueue(await tools.run(toolCalls));
-      await snapshotAtTurnEnd(tools.sandboxView(), workflowId, state.turn);
+      await snapshotAtTurnEnd(tools.sandboxView(), workflowId, state.turn, model.profile.modelCall.local === true);
     }
   };
 

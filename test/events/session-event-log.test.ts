@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { compareEventIds, parseEventId } from '../../src/events/event-id.js';
 import { SessionEventLog } from '../../src/events/session-event-log.js';
-import type { StreamRecord } from '../../src/events/stream-record.js';
+import { parseStreamRecord, type StreamRecord } from '../../src/events/stream-record.js';
+import { startCallStream } from '../../src/events/call-stream.js';
 import type { SessionStateView } from '../../src/shared/schemas/session-messages.js';
 import { TurnText } from '../../src/events/turn-text.js';
 
@@ -58,6 +59,38 @@ describe('session event log', () => {
     log.addRecord(delta(3, 1, 1, 'Four.'));
     log.addRecord({ session, callEnd: { id: '3.1.5.1.2', turn: 3, attempt: 1 } });
     assert.equal(log.hasWholeTurn(3), false);
+  });
+
+  test('SessionEventLog: a call\'s prelude makes the turn before it whole, placed as its transcript entries would be, and they are kept once when they come', () => {
+    const log = new SessionEventLog(() => undefined);
+    // Turn 1 streamed live: a tool call.
+    log.addRecord({ session, envelope: { id: '1.1.5.1.1', event: 'tool_input_delta', data: { turn: 1, index: 0, toolUseId: 'toolu_1', json: '{}', attempt: 1 } } });
+    log.addRecord({ session, callEnd: { id: '1.1.5.1.2', turn: 1, attempt: 1 } });
+    assert.equal(log.hasWholeTurn(1), false);
+    const assistant = { role: 'assistant' as const, content: [{ type: 'tool_use' as const, id: 'toolu_1', name: 'calculator', input: {} }] };
+    const results = { role: 'user' as const, content: [{ type: 'tool_result' as const, tool_use_id: 'toolu_1', content: '4' }] };
+    const usage = { inputTokens: 5, outputTokens: 3, cacheReadInputTokens: 0, cacheCreationInputTokens: 0, costUsd: 0.001 };
+    // Turn 2's call stream as the model activity publishes it, read back as a transport's peer would.
+    const published: unknown[] = [];
+    const stream = startCallStream({ publish: (record) => published.push(JSON.parse(JSON.stringify(record))), close: async () => undefined }, { sessionId: session, turn: 2, call: 9, attempt: 1 }, undefined, { previousTurn: 1, messages: [assistant, results], usage });
+    stream.delta({ kind: 'text', index: 0, text: 'Four.' });
+    stream.end();
+    const records = published.map((record) => parseStreamRecord(record));
+    assert.ok(records.every((record) => record !== undefined), 'every record passes the schema');
+    assert.ok('prelude' in records[0]!, 'the prelude comes first');
+    log.addRecord(records[0]!);
+    assert.equal(log.hasWholeTurn(1), true, 'no transcript read needed for turn 2');
+    for (const record of records.slice(1)) log.addRecord(record!);
+    const seen = log.events.map((event) => `${event.envelope.id} ${event.envelope.event}`);
+    assert.deepEqual(seen, ['1.1.5.1.1 tool_input_delta', '1.3.0 tool_use', '1.4 turn_end', '1.6.0 tool_result', '2.1.9.1.1 text_delta']);
+    const turnEnd = log.events.find((event) => event.envelope.event === 'turn_end')!.envelope;
+    assert.deepEqual(turnEnd.data, { turn: 1, text: '', usage });
+    // The transcript brings the same entries later: nothing new.
+    log.addEntry({ kind: 'message', ...assistant, turn: 1, epoch: 0 });
+    log.addEntry({ kind: 'message', ...results, turn: 1, epoch: 0 });
+    assert.deepEqual(log.events.map((event) => `${event.envelope.id} ${event.envelope.event}`), seen);
+    // A record that breaks the prelude's schema is no record.
+    assert.equal(parseStreamRecord({ session, prelude: { id: '2.1.9.1', turn: 2, previousTurn: 1, messages: [], usage: {} } }), undefined);
   });
 
   test('event ids: compare as tuples, a prefix first; anything else is not an id', () => {

@@ -3,20 +3,20 @@
  * scripted model server, its model calls publishing to the local hub, subscribers reading through the feed.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { z } from 'zod';
 import { SessionClient, type SessionHandle } from '../../src/client/session-client.js';
 import { LocalEventHub } from '../../src/events/local/local-event-hub.js';
-import { LocalEventSource } from '../../src/events/local/local-event-source.js';
 import { SessionEventFeed } from '../../src/client/session-event-feed.js';
 import { TurnText } from '../../src/events/turn-text.js';
 import type { SessionEventEnvelope } from '../../src/shared/schemas/session-event.js';
 import { defineTool } from '../../src/tools/define-tool.js';
 import { assertNoRepeats, collectEvents, textOfTurn } from '../harness/session-events.js';
 import { startKeel } from '../harness/keel-cli.js';
+import { localEventsClient } from '../harness/local-events-client.js';
 import { useKeel } from '../harness/use-keel.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'keel-events-test-'));
@@ -35,18 +35,7 @@ describe('session events', () => {
     worker: async () => ({ tools: [lookup], events: await LocalEventHub.shared(directory) }),
     workers: { unstreamed: { tools: [lookup], events: false } },
   });
-  let sessions: SessionClient;
-  const client = () => {
-    sessions ??= keel.closeAfter(
-      Object.assign(new SessionClient({ client: keel.environment.client, taskQueue: keel.worker.taskQueue, events: new LocalEventSource({ directory }) }), {
-        close: async () => {
-          await sessions.eventFeed().close();
-          rmSync(directory, { recursive: true, force: true });
-        },
-      }),
-    );
-    return sessions;
-  };
+  const client = localEventsClient(keel, directory);
 
   test('events(): text, thinking and tool-input deltas concatenate to exactly the turn\'s reply, live and in order', async () => {
     keel.model.push(

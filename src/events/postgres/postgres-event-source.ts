@@ -36,12 +36,18 @@ export class PostgresEventSource implements EventSource {
       listener.on('error', () => undefined);
       await listener.connect();
       await ensureEventsTable(listener);
-      listener.on('notification', (message) => void this.#notified(message.payload ?? ''));
+      // One at a time, in the order the server sent them: a record too large for its notification is read from the
+      // table, and the records after it (a call's prelude, then its deltas) must not pass it meanwhile.
+      listener.on('notification', (message) => {
+        this.#inOrder = this.#inOrder.then(() => this.#notified(message.payload ?? '')).catch(() => undefined);
+      });
       await listener.query(`LISTEN ${EVENTS_CHANNEL}`);
       return { listener, pool };
     })();
     return this.#connected;
   }
+
+  #inOrder: Promise<void> = Promise.resolve();
 
   async #notified(payload: string): Promise<void> {
     let parsed: z.infer<typeof notificationSchema>;

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { modelProviderSchema } from './model-provider.js';
 import { contentBlockSchema, messageSchema } from './content.js';
 import { blobRefSchema, contextRefSchema } from './stored-block.js';
+import { usageSchema } from './session-status.js';
 
 export const toolSpecSchema = z.object({
   name: z.string().min(1),
@@ -14,6 +15,18 @@ export const toolSpecSchema = z.object({
   inputSchema: z.record(z.string(), z.unknown()),
 });
 export type ToolSpec = z.infer<typeof toolSpecSchema>;
+
+/**
+ * The turn before a call as the transcript holds it (the reply, with stored blocks as stand-ins, and the messages
+ * after it: tool results), with that turn's usage. Not sent to the model: the activity publishes it ahead of the
+ * call's live stream, so that subscribers place the turn's tool calls, results and end without a transcript read.
+ */
+export const callPreludeSchema = z.object({
+  previousTurn: z.number().int().nonnegative(),
+  messages: z.array(messageSchema),
+  usage: usageSchema,
+});
+export type CallPrelude = z.infer<typeof callPreludeSchema>;
 
 export const modelCallRequestSchema = z.object({
   sessionId: z.string(),
@@ -58,6 +71,8 @@ export const modelCallRequestSchema = z.object({
   inlineReply: z.boolean().optional(),
   /** A tool result is cut to this many bytes, with a note, before the model sees it. @default 50000 */
   toolResultMaxBytes: z.number().int().positive().optional(),
+  /** The turn before this one, for the call's live stream (see `callPreludeSchema`). */
+  prelude: callPreludeSchema.optional(),
 });
 export type ModelCallRequest = z.input<typeof modelCallRequestSchema>;
 

@@ -25,6 +25,16 @@ export const modelCallSchema = z.strictObject({
   /** A model call that sends no heartbeat for this long is taken as lost (its worker died) and retried, seconds. */
   heartbeatTimeoutSeconds: z.number().positive().default(30),
   retry: retrySchema.default(retrySchema.parse({})),
+  /**
+   * Run the session's model calls, and its calls to tools marked `safeToRetry`, as local activities: in the worker,
+   * within the workflow task, recorded as markers, which saves the server round trips of an ordinary activity. A
+   * worker lost mid-call costs the call again (the whole workflow task is retried elsewhere); local activities send no
+   * heartbeats (`heartbeatTimeoutSeconds` does not apply); a message or interrupt sent meanwhile is seen when the
+   * workflow task ends. Tools not safe to retry stay ordinary activities. See docs/profiles.md, "Local model calls".
+   * Left out of a resolved profile unless set, so a session without it records the same history as before.
+   * @default false
+   */
+  local: z.boolean().optional(),
 });
 
 export const pricingSchema = z.strictObject({
