@@ -362,7 +362,11 @@ describe('keel serve: the console in Chromium', () => {
     await filters.getByLabel('Show').selectOption('50');
     const counts = page.getByRole('list', { name: 'Sessions per status' });
     const badge = (status: string) => counts.locator(`[data-status="${status}"] strong`);
-    await waitFor('the served counts', async () => (await badge('all').textContent({ timeout: 100 }).catch(() => null)) === String(expected.all), 30_000);
+    await waitFor('the served counts', async () => (await badge('all').textContent({ timeout: 100 }).catch(() => null)) === String(expected.all), 30_000).catch(async (error: Error) => {
+      const shown = await counts.textContent({ timeout: 1_000 }).catch(() => '(no counts shown)');
+      const now = await served();
+      throw new Error(`${error.message}: the page shows "${shown}", the API answers ${JSON.stringify(now)}, the profile field holds "${await filters.getByLabel('Profile').inputValue()}"`);
+    });
     assert.equal(await badge('waiting_for_input').textContent(), String(expected.waiting_for_input));
     assert.equal(await counts.locator('li').count(), 2, 'only the statuses that have sessions, and all');
     await waitFor('the listed page', async () => (await page.locator('tr[data-session-id]').count()) === 50, 30_000);
