@@ -26,6 +26,15 @@ function measured(messages: Message[]): RestoredContext {
   return { messages, bytes: jsonByteLength(messages) };
 }
 
+/** Where this attempt's stream goes among the turn's streams (see `CallStreamPosition.stream`). */
+function streamPosition(info: Context['info']): { call: number; attempt: number; stream: number } {
+  return {
+    call: Number(info.activityId) || 0,
+    attempt: info.attempt,
+    stream: info.isLocal ? info.currentAttemptScheduledTimestampMs : info.attempt,
+  };
+}
+
 /** A stored system prompt. */
 interface StoredSystem {
   kind: 'keel.system';
@@ -81,7 +90,7 @@ export function createCallModel(adapter: ModelAdapter, sharedStore: ContentStore
     // A turn's reply streams live to subscribers; a summary the workflow reads itself (`inlineReply`) is no turn's.
     const stream: CallStream | undefined =
       events && !inlineReply
-        ? startCallStream(events, { sessionId, turn: call.turn, call: Number(context.info.activityId) || 0, attempt: context.info.attempt }, 'the model call started again', prelude)
+        ? startCallStream(events, { sessionId, turn: call.turn, ...streamPosition(context.info) }, 'the model call started again', prelude)
         : undefined;
     let response: ModelCallResponse;
     try {

@@ -14,10 +14,9 @@ import { resolveContent } from '../stores/restore-content.js';
 import { watchSession } from './watch-session.js';
 import { stateQuery, transcriptQuery } from '../shared/messages.js';
 import { recordTurn, type StreamRecord } from '../events/stream-record.js';
-import { parseEventId, type EventId } from '../events/event-id.js';
+import { attemptAfterStream, EventPhase, parseEventId, type EventId } from '../events/event-id.js';
 import type { EventSource } from '../events/event-transport.js';
 import { SessionEventLog } from '../events/session-event-log.js';
-import { EventPhase } from '../events/event-id.js';
 
 
 export interface SessionEventFeedOptions {
@@ -118,7 +117,7 @@ export class SessionEventFeed implements SessionEventSubscriber {
           // (this process never saw the stream): it is told to drop the part first.
           if (after[0] === next.parts[0] && after[1] === EventPhase.live && next.parts[1] === EventPhase.fromTranscript && next.parts[2] !== 0) {
             const turn = next.parts[0]!;
-            yield { id: `${turn}.${EventPhase.fromTranscript}.0`, event: 'retry', data: { turn, attempt: (after[3] ?? 0) + 1, reason: 'the live stream of this turn was cut short; its reply follows whole' } };
+            yield { id: `${turn}.${EventPhase.fromTranscript}.0`, event: 'retry', data: { turn, attempt: attemptAfterStream(after[3]), reason: 'the live stream of this turn was cut short; its reply follows whole' } };
           }
           after = next.parts;
           yield next.envelope;

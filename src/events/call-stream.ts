@@ -14,7 +14,15 @@ export interface CallStreamPosition {
   turn: number;
   /** The activity's id within its run: a failover's call to another model comes after the failed one's. */
   call: number;
+  /** The call's activity attempt, as the deltas carry it (1-based). */
   attempt: number;
+  /**
+   * The stream's place among the call's streams, as its ids carry it: the attempt for an ordinary activity. A local
+   * activity's attempts count again from 1 on the worker that takes over a lost workflow task, so its streams are
+   * placed by when each attempt was scheduled instead: ids stay distinct and grow, and a subscriber's log marks
+   * the new stream as a retry (see `SessionEventLog`).
+   */
+  stream: number;
 }
 
 export interface CallStream {
@@ -24,12 +32,12 @@ export interface CallStream {
 }
 
 export function startCallStream(publisher: EventPublisher, position: CallStreamPosition, retryReason?: string, prelude?: CallPrelude): CallStream {
-  const { sessionId: session, turn, call, attempt } = position;
-  const idOf = (seq: number) => formatEventId([turn, EventPhase.live, call, attempt, seq]);
+  const { sessionId: session, turn, call, attempt, stream } = position;
+  const idOf = (seq: number) => formatEventId([turn, EventPhase.live, call, stream, seq]);
   let seq = 0;
   const send = (envelope: LiveEnvelope) => publisher.publish({ session, envelope });
   // Before any delta: transports keep a session's publish order, so a subscriber has the turn before whole first.
-  if (prelude) publisher.publish({ session, prelude: { ...prelude, id: formatEventId([turn, EventPhase.live, call, attempt]), turn } });
+  if (prelude) publisher.publish({ session, prelude: { ...prelude, id: formatEventId([turn, EventPhase.live, call, stream]), turn } });
   if (attempt > 1) send({ id: idOf(0), event: 'retry', data: { turn, attempt, ...(retryReason ? { reason: retryReason } : {}) } });
   return {
     delta(delta) {

@@ -6,8 +6,9 @@
  *
  * Within turn T, in the order things happen:
  * - `T.0.<n>`            status changes before the model call of T (waiting for budget, then running)
- * - `T.1.<call>.<a>.<s>` the live stream of T's model call: activity `call`, attempt `a`, `s` 0 the retry marker,
- *                        then 1, 2, ... its deltas
+ * - `T.1.<call>.<a>.<s>` the live stream of T's model call: activity `call`, stream `a` (the attempt of an ordinary
+ *                        activity; for a local one, when its attempt was scheduled, see `CallStreamPosition`), `s` 0
+ *                        the retry marker, then 1, 2, ... its deltas
  * - `T.2.0`, `T.2.1.<i>` T's reply read from the transcript when its live stream was not (all) seen: a retry
  *                        marker (only when some live deltas were), then one delta per content block `i`
  * - `T.3.<i>`            tool_use of block `i`;  `T.4` turn_end
@@ -50,3 +51,11 @@ export const EventPhase = {
   statusAfter: 7,
   sessionEnd: 8,
 } as const;
+
+/** Local activities' streams are numbered by time (milliseconds since 1970), far above any attempt count. */
+const FIRST_TIMED_STREAM = 1e12;
+
+/** The attempt that follows a stream, for a retry marker that has only the stream's id: unknown (1) for a timed one. */
+export function attemptAfterStream(stream: number | undefined): number {
+  return stream !== undefined && stream < FIRST_TIMED_STREAM ? stream + 1 : 1;
+}

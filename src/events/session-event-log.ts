@@ -17,9 +17,10 @@ export interface LoggedEvent {
   envelope: SessionEventEnvelope;
 }
 
-/** Where a turn's live stream stands: the latest call attempt seen, and whether its stream ended whole. */
+/** Where a turn's live stream stands: the latest stream seen (by call and stream), its attempt, and whether it ended whole. */
 interface LiveTurn {
   call: number;
+  stream: number;
   attempt: number;
   complete: boolean;
 }
@@ -87,17 +88,28 @@ export class SessionEventLog {
     const id = 'envelope' in record ? record.envelope.id : record.callEnd.id;
     const parts = parseEventId(id);
     if (!parts || parts[1] !== EventPhase.live || parts.length !== 5) return;
-    const [turn, , call, attempt] = parts as [number, number, number, number, number];
+    const [turn, , call, stream, seq] = parts as [number, number, number, number, number];
     // Once a turn's reply came from the transcript, its live stream is past news.
     if (this.#repliedTurns.has(turn)) return;
     const live = this.#live.get(turn);
-    const newer = !live || compareEventIds([call, attempt], [live.call, live.attempt]) > 0;
+    const newer = !live || compareEventIds([call, stream], [live.call, live.stream]) > 0;
     if ('callEnd' in record) {
-      if (live && live.call === call && live.attempt === attempt) live.complete = true;
-      else if (newer) this.#live.set(turn, { call, attempt, complete: true });
+      if (live && live.call === call && live.stream === stream) live.complete = true;
+      else if (newer) this.#live.set(turn, { call, stream, attempt: record.callEnd.attempt, complete: true });
       return;
     }
-    if (newer) this.#live.set(turn, { call, attempt, complete: false });
+    const attempt = (record.envelope.data as { attempt?: number }).attempt ?? 1;
+    if (newer) {
+      this.#live.set(turn, { call, stream, attempt, complete: false });
+      // A later stream of the turn voids what came before. An activity's retry says so itself (its first record);
+      // a local call taken over by another worker, or a failover's call to another model, starts without one.
+      if (live && seq !== 0) {
+        this.#add([turn, EventPhase.live, call, stream, 0], {
+          event: 'retry',
+          data: { turn, attempt, reason: 'the model call started again; the text before this is void' },
+        });
+      }
+    }
     this.#add(parts, record.envelope);
   }
 

@@ -27,6 +27,39 @@ describe('session event log', () => {
     assert.equal(text.text(1), 'Hello, world');
   });
 
+  test('SessionEventLog: a later stream of the turn that starts without its own retry marker (a local call taken over by another worker) gets one', () => {
+    const log = new SessionEventLog(() => undefined);
+    const timed = (stream: number, seq: number, text: string): StreamRecord => ({
+      session,
+      envelope: { id: `1.1.5.${stream}.${seq}`, event: 'text_delta', data: { turn: 1, index: 0, text, attempt: 1 } },
+    });
+    log.addRecord(timed(1765000000000, 1, 'The old wor'));
+    log.addRecord(timed(1765000000000, 2, 'ker said'));
+    // The worker that takes over starts the call at attempt 1 again, on a later stream.
+    log.addRecord(timed(1765000012000, 1, 'Hello, '));
+    log.addRecord(timed(1765000012000, 2, 'world'));
+    // A record of the void stream that arrives late is placed before the marker, where it is void too.
+    log.addRecord(timed(1765000000000, 3, ' more'));
+    assert.deepEqual(
+      log.events.map((event) => `${event.envelope.event} ${event.envelope.id}`),
+      ['text_delta 1.1.5.1765000000000.1', 'text_delta 1.1.5.1765000000000.2', 'text_delta 1.1.5.1765000000000.3', 'retry 1.1.5.1765000012000.0', 'text_delta 1.1.5.1765000012000.1', 'text_delta 1.1.5.1765000012000.2'],
+    );
+    const text = new TurnText();
+    for (const event of log.events) text.add(event.envelope);
+    assert.equal(text.text(1), 'Hello, world');
+    // A failover's call to another model (a later activity) voids the failed call's stream the same way.
+    log.addRecord(delta(2, 1, 1, 'Half a rep'));
+    log.addRecord({ session, envelope: { id: '2.1.6.1.1', event: 'text_delta', data: { turn: 2, index: 0, text: 'Whole.', attempt: 1 } } });
+    const second = new TurnText();
+    for (const event of log.events) second.add(event.envelope);
+    assert.equal(second.text(2), 'Whole.');
+    // An activity's own retry marker is not doubled.
+    log.addRecord(delta(3, 1, 1, 'Fir'));
+    log.addRecord({ session, envelope: { id: '3.1.5.2.0', event: 'retry', data: { turn: 3, attempt: 2 } } });
+    log.addRecord(delta(3, 2, 1, 'Again'));
+    assert.equal(log.events.filter((event) => event.envelope.event === 'retry' && event.envelope.data.turn === 3).length, 1);
+  });
+
   test('SessionEventLog: a turn streamed whole is not repeated from the transcript; records learned twice are kept once', () => {
     const log = new SessionEventLog(() => undefined);
     log.addRecord(delta(1, 1, 1, 'Hello, '));
@@ -72,7 +105,7 @@ describe('session event log', () => {
     const usage = { inputTokens: 5, outputTokens: 3, cacheReadInputTokens: 0, cacheCreationInputTokens: 0, costUsd: 0.001 };
     // Turn 2's call stream as the model activity publishes it, read back as a transport's peer would.
     const published: unknown[] = [];
-    const stream = startCallStream({ publish: (record) => published.push(JSON.parse(JSON.stringify(record))), close: async () => undefined }, { sessionId: session, turn: 2, call: 9, attempt: 1 }, undefined, { previousTurn: 1, messages: [assistant, results], usage });
+    const stream = startCallStream({ publish: (record) => published.push(JSON.parse(JSON.stringify(record))), close: async () => undefined }, { sessionId: session, turn: 2, call: 9, attempt: 1, stream: 1 }, undefined, { previousTurn: 1, messages: [assistant, results], usage });
     stream.delta({ kind: 'text', index: 0, text: 'Four.' });
     stream.end();
     const records = published.map((record) => parseStreamRecord(record));

@@ -6,7 +6,9 @@
  * `turn` is the session's turn number as in `state.turn` (one model call and its tool calls); `index` is the
  * content block's index in that model reply. `attempt` (1-based) is the model call's activity attempt: a delta of a
  * later attempt than the ones before it means the earlier attempt's output is void (a worker died mid-stream and the
- * call started again), and a `retry` event says so explicitly before the new attempt's first delta.
+ * call started again), and a `retry` event says so explicitly before the new attempt's first delta. The `retry`
+ * event is what counts: a local model call (`modelCall.local`) taken over by another worker, and a failover's call
+ * to another model, start again at attempt 1, and only the `retry` before them says the text so far is void.
  */
 import { z } from 'zod';
 import { contentBlockSchema } from './content.js';
