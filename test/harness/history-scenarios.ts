@@ -184,6 +184,25 @@ export const historyScenarios: HistoryScenario[] = [
     },
   },
   {
+    name: 'local-model-calls',
+    covers: 'modelCall.local: model calls and a retry-safe tool (read_file) as local activities (markers), a tool not safe to retry (bash) as an ordinary activity, a prelude before the second call',
+    ends: 'completed',
+    async run({ startWorker }, workflowId) {
+      const { worker, model } = await startWorker({}, { ...testProfiles, local: { ...testProfiles.test, modelCall: { ...testProfiles.test.modelCall, local: true } } });
+      model.push(
+        { kind: 'message', content: [{ type: 'tool_use', id: 'toolu_run', name: 'bash', input: { command: 'echo noted > note.txt' } }] },
+        { kind: 'message', content: [{ type: 'tool_use', id: 'toolu_read', name: 'read_file', input: { path: 'note.txt' } }] },
+        text('The note says: noted.'),
+      );
+      const handle = await worker.sessions.start(
+        { profile: 'local', tools: ['bash', 'read_file'], messages: [{ role: 'user', content: 'Write a note, then read it back.' }] },
+        { workflowId },
+      );
+      await handle.result();
+      return handle;
+    },
+  },
+  {
     name: 'mcp-tools',
     covers: 'MCP tools: a whole stdio server enabled by mcp__<server>, listed by resolveTools; two calls in one turn, one with an image result kept in the content store',
     ends: 'completed',
