@@ -6,7 +6,7 @@ import { assertHistoriesReplay } from '../harness/replay.js';
 import { useKeel } from '../harness/use-keel.js';
 import type { RunningWorker } from '../harness/temporal-env.js';
 import { uniqueTaskQueue } from '../harness/temporal-env.js';
-import { waitForStatus } from '../harness/wait-for.js';
+import { waitFor, waitForStatus } from '../harness/wait-for.js';
 
 const answer: ScriptedReply = { kind: 'message', content: [{ type: 'text', text: 'Answered.' }], usage: { input_tokens: 10, output_tokens: 5 } };
 
@@ -113,8 +113,11 @@ describe('resetContext then sendMessage', () => {
     const taskQueue = uniqueTaskQueue('reset-mid-turn');
     const worker = await startWorker(taskQueue);
     keel.model.push({ ...answer, chunkDelayMs: 300 });
+    const requestsBefore = keel.model.requests.length;
     const handle = await worker.sessions.start({ profile: 'test', mode: 'chat', limits: { maxTurns: 2 }, messages: [{ role: 'user', content: 'Remember 7.' }] });
     sessions.push(handle);
+    // Once the first model call is under way: a message that came before it would join the first turn instead.
+    await waitFor('the first model call', () => keel.model.requests.length > requestsBefore);
     await handle.resetContext();
     const second = await handle.sendMessage('What number?');
     assert.equal(second.text, 'Answered.');
