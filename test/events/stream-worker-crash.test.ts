@@ -29,7 +29,11 @@ describe('stream and worker crash', () => {
     const start = () => keel.startWorkerProcess({ taskQueue, profilesFile, env: { KEEL_EVENTS_URL: directory, KEEL_STICKY_QUEUE_TIMEOUT_SECONDS: '1' } });
     const text = Array.from({ length: 30 }, (_, index) => `line ${index} of the answer. `).join('');
     // The same reply for the first attempt (cut by the crash) and the retry.
-    keel.model.push({ kind: 'message', chunkDelayMs: 60, content: [{ type: 'text', text }] }, { kind: 'message', chunkDelayMs: 5, content: [{ type: 'text', text }] });
+    // A local call runs inside the workflow task, and a new subscriber's first query waits for that task: it is
+    // answered once the SDK heartbeats the task (~8 s into the call). So the local call's first attempt streams for
+    // about 14 s, and the kill still lands mid-stream.
+    const firstChunkDelayMs = profile === 'local' ? 250 : 60;
+    keel.model.push({ kind: 'message', chunkDelayMs: firstChunkDelayMs, content: [{ type: 'text', text }] }, { kind: 'message', chunkDelayMs: 5, content: [{ type: 'text', text }] });
     const first = await start();
 
     const sessions = keel.closeAfter(new SessionClient({ client: keel.environment.client, taskQueue, events: new LocalEventSource({ directory }) }));
