@@ -35,7 +35,19 @@ const concurrency = Number(process.env.KEEL_TEST_CONCURRENCY ?? Math.max(2, avai
 const fileTimeoutMs = Number(process.env.KEEL_TEST_FILE_TIMEOUT_MS ?? 600_000);
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, `--test-timeout=${fileTimeoutMs}`, ...files],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    `--test-concurrency=${concurrency}`,
+    `--test-timeout=${fileTimeoutMs}`,
+    // TAP as before, then the failed tests named once more at the very end, where a log cut to its tail still shows them.
+    '--test-reporter=tap',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=./scripts/test-failure-summary.mjs',
+    '--test-reporter-destination=stdout',
+    ...files,
+  ],
   { stdio: 'inherit' },
 );
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
