@@ -56,6 +56,17 @@ export const sessionPatches = {
     since: 'Unreleased — moving a live fleet',
     changes: 'each continued run resolves the session\'s profile again (resolveProfile) instead of keeping the carried one',
   },
+  /**
+   * During a long turn, the figures in the search attributes are written again every few steps rather than every
+   * few seconds of workflow time. Workflow time is not the same on replay after a local activity: its result is
+   * replayed at once, in the workflow task it was scheduled in, so `Date.now()` there reads the earlier task's time
+   * and a time rule could upsert where the first run did not (a nondeterminism error). Asked for in lean runs only.
+   */
+  figuresBySteps: {
+    id: 'keel-figures-by-steps',
+    since: 'Unreleased — what durability costs, measured and cut',
+    changes: 'search attribute figures rewritten every FIGURES_EVERY_STEPS steps of a long turn, not every 5 s of workflow time',
+  },
 } as const satisfies Record<string, SessionPatch>;
 
 export type SessionPatchName = keyof typeof sessionPatches;

@@ -5,16 +5,29 @@
  * Each search attribute upsert is a history event and a visibility write on the server, which the benchmark
  * measured as the largest cost Keel added to a turn (bench/RESULTS.md, "Tunings"). So the attributes are written
  * when the status or the profile changes, with every figure current, and in between (one long turn of many steps)
- * at most once every {@link FIGURES_INTERVAL_MS} of workflow time. Current details cost nothing (a query serves
- * them), so they always follow at once.
+ * once every {@link FIGURES_EVERY_STEPS} model steps. Current details cost nothing (a query serves them), so they
+ * always follow at once.
+ *
+ * Runs begun before the figures-by-steps patch wrote the figures at most every {@link FIGURES_INTERVAL_MS} of
+ * workflow time instead, and replay so; runs before the lean-steps patch wrote at every publish.
  */
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import { keelCostUsdKey, keelProfileKey, keelStatusKey, keelTenantKey, keelTokensKey, keelTurnsKey } from '../shared/search-attributes.js';
 import { describeCurrentDetails } from './current-details.js';
 import type { SessionState } from './session-state.js';
 
-/** How stale the turn, token and cost figures may get during one long turn, ms of workflow time. */
+/** How many model steps of one long turn the turn, token and cost figures may fall behind. */
+export const FIGURES_EVERY_STEPS = 5;
+
+/** The same bound in workflow time, for runs begun before the figures-by-steps patch (see patches.ts). */
 export const FIGURES_INTERVAL_MS = 5_000;
+
+/**
+ * When figures that changed without the status are written: at every publish (runs before lean steps), every
+ * {@link FIGURES_INTERVAL_MS} of workflow time (runs before figures-by-steps), or every {@link FIGURES_EVERY_STEPS}
+ * model steps.
+ */
+export type FiguresRule = 'every-publish' | 'interval' | 'steps';
 
 interface Published {
   status: string;
@@ -29,14 +42,14 @@ export class SessionVisibility {
   #last: Published | undefined;
 
   /**
-   * @param onChange false for runs begun before the lean-steps patch: they wrote at every publish, and replay so.
+   * @param figuresRule decided once at the start of the run from its patches (session-workflow.ts).
    * @param tenant the input's `metadata.tenant`: written with a run's first search attributes (`KeelTenant`), so
    * that a session another client started is listed for its tenant too.
    */
   constructor(
     private readonly state: SessionState,
     private readonly inputProfile: string,
-    private readonly onChange: boolean,
+    private readonly figuresRule: FiguresRule,
     private readonly tenant?: string,
   ) {}
 
@@ -70,8 +83,9 @@ export class SessionVisibility {
 
   #due(now: Published): boolean {
     const last = this.#last;
-    if (!this.onChange || !last) return true;
+    if (this.figuresRule === 'every-publish' || !last) return true;
     if (now.status !== last.status || now.profile !== last.profile) return true;
+    if (this.figuresRule === 'steps') return now.turn - last.turn >= FIGURES_EVERY_STEPS;
     const figuresChanged = now.turn !== last.turn || now.tokens !== last.tokens || now.costUsd !== last.costUsd;
     return figuresChanged && now.atMs - last.atMs >= FIGURES_INTERVAL_MS;
   }

@@ -23,7 +23,7 @@ import { SessionModel } from './session-model.js';
 import { applyProfileSwitch, profileForRun, registerProfileSwitch } from './session-profile.js';
 import { SessionState } from './session-state.js';
 import { SessionTools } from './session-tools.js';
-import { SessionVisibility } from './session-visibility.js';
+import { type FiguresRule, SessionVisibility } from './session-visibility.js';
 import { SubAgents } from './sub-agents.js';
 import { TranscriptArchive } from './transcript-archive.js';
 
@@ -52,12 +52,13 @@ export async function agentSessionWorkflow(rawInput: unknown, rawCarry?: unknown
   const lean = isPatched('leanSteps');
   const config = sessionConfig(lean);
   const followProfile = carry !== undefined && isPatched('followProfile');
+  const figuresRule: FiguresRule = !lean ? 'every-publish' : isPatched('figuresBySteps') ? 'steps' : 'interval';
 
   // A continued run's state is back before the handlers are set: messages that reached it first must find it.
   const state = new SessionState(input, carry?.state);
   const transcript = new TranscriptArchive(state, carry?.transcript);
   const context = new SessionContext(state);
-  const visibility = new SessionVisibility(state, input.profile, lean, input.metadata.tenant);
+  const visibility = new SessionVisibility(state, input.profile, figuresRule, input.metadata.tenant);
   const publish = (): void => visibility.publish();
   const setStatus = (status: SessionState['status']): void => {
     if (state.status === status) return;

@@ -92,6 +92,12 @@ describe('replay of recorded histories', () => {
     const followedProfile = markerTexts(sources.find((source) => source.workflowId === 'continue-as-new')!);
     assert.ok(!keptProfile.some((text) => text.includes('keel-follow-profile') || text.includes('resolveProfile')));
     assert.ok(followedProfile.some((text) => text.includes('keel-follow-profile')) && followedProfile.some((text) => text.includes('resolveProfile')));
+    // Figures written during a long turn used to follow workflow time; since the patch, the count of model steps.
+    for (const workflowId of ['chat-three-turns', 'local-model-calls']) {
+      const timed = markerTexts(legacy.find((source) => source.workflowId === `${workflowId}-before-figures-by-steps`)!);
+      assert.ok(!timed.some((text) => text.includes('keel-figures-by-steps')), workflowId);
+      assert.ok(markerTexts(sources.find((source) => source.workflowId === workflowId)!).some((text) => text.includes('keel-figures-by-steps')), workflowId);
+    }
     // A run that continued as new used to carry no mark of the switch; now the transcript it carries ends with one.
     // The mark travels in the continue-as-new's argument only, so the old history replays without a patch.
     const switchMarkers = (source: HistorySource) => {
