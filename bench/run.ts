@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only name,name] [-- --baseline <git ref>]`: measures what durability costs, side by side with the
+ * `npm run bench [-- --quick] [-- --only name,name] [-- --baseline <git ref>] [-- --work <dir>]`: measures what durability costs, side by side with the
  * alternatives, in one process run. Writes `bench/results.json` and `bench/RESULTS.md` (quick runs write to
  * `bench/out/` unless `--out` says otherwise, so a smoke run never overwrites the committed results). A full run of
  * some scenarios (`--only`) keeps the other sections of the results it writes over, marked with their own run.
@@ -22,6 +22,8 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
     out: { type: 'string' },
+    // Where bundles, databases and packed packages go; runs at once (the test suite's quick runs) need one each.
+    work: { type: 'string' },
     'heartbeat-timeout-seconds': { type: 'string' },
     baseline: { type: 'string' },
   },
@@ -30,7 +32,7 @@ const { values } = parseArgs({
 const root = projectRoot();
 const quick = values.quick ?? false;
 const outDirectory = values.out ?? (quick ? join(root, 'bench', 'out') : join(root, 'bench'));
-const workDirectory = join(root, '.keel', 'bench');
+const workDirectory = values.work ?? join(root, '.keel', 'bench');
 const selected = values.only ? new Set(values.only.split(',').map((name) => name.trim())) : undefined;
 const heartbeatTimeoutSeconds = Number(values['heartbeat-timeout-seconds'] ?? (quick ? 2 : 5));
 

@@ -5,7 +5,9 @@
  * many small chunks, so the model's own pace is known. The API runs in this process, beside its subscribers.
  *
  * Time to first token: from the request (the SDK call; the API's `POST /v1/sessions`) to the first text delta a
- * client reads. Throughput: characters a client read per second between its first delta and the turn's end.
+ * client reads. Throughput: characters a client read per second between its first and its last text delta, on
+ * both sides alike. The turn's end comes after that on Keel's side (the activity completes, the workflow records
+ * the reply, then `turn_end` is published): measured apart, as the time from the last delta to `turn_end`.
  */
 import Anthropic from '@anthropic-ai/sdk';
 import { SessionClient } from '../../src/client/session-client.js';
@@ -30,6 +32,8 @@ export type Timeline = Array<{ step: string; atMs: number }>;
 interface Side {
   firstTokenMs: Summary;
   charactersPerSecond: Summary;
+  /** Keel's side: from a client's last text delta to its `turn_end` event. */
+  turnEndAfterTextMs?: Summary;
 }
 
 export interface HttpStreamResult {
@@ -72,7 +76,7 @@ async function historySteps(client: Client, id: string, postedAt: number): Promi
 }
 
 /** Reads one SSE stream: when its first text delta came and how much text until the turn ended. */
-async function subscribe(url: string, startedAt: number): Promise<{ firstTokenMs: number; connectedMs: number; charactersPerSecond: number; text: string }> {
+async function subscribe(url: string, startedAt: number): Promise<{ firstTokenMs: number; connectedMs: number; charactersPerSecond: number; turnEndAfterTextMs: number; text: string }> {
   const response = await fetch(url, { headers: { accept: 'text/event-stream' } });
   if (!response.ok || !response.body) throw new Error(`events: HTTP ${response.status}`);
   const connectedMs = performance.now() - startedAt;
@@ -80,6 +84,7 @@ async function subscribe(url: string, startedAt: number): Promise<{ firstTokenMs
   let buffer = '';
   let text = '';
   let firstAt: number | undefined;
+  let lastAt = Number.NaN;
   let event = '';
   for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
     buffer += decoder.decode(chunk, { stream: true });
@@ -89,13 +94,14 @@ async function subscribe(url: string, startedAt: number): Promise<{ firstTokenMs
       buffer = buffer.slice(newline + 1);
       if (line.startsWith('event: ')) event = line.slice(7);
       else if (line.startsWith('data: ') && event === 'text_delta') {
-        firstAt ??= performance.now();
+        lastAt = performance.now();
+        firstAt ??= lastAt;
         text += (JSON.parse(line.slice(6)) as { text: string }).text;
       } else if (line.startsWith('data: ') && event === 'turn_end') {
         const endedAt = performance.now();
         await response.body.cancel().catch(() => undefined);
         if (firstAt === undefined) throw new Error('the turn ended without a text delta');
-        return { firstTokenMs: firstAt - startedAt, connectedMs, charactersPerSecond: text.length / Math.max((endedAt - firstAt) / 1000, 1e-3), text };
+        return { firstTokenMs: firstAt - startedAt, connectedMs, charactersPerSecond: text.length / Math.max((lastAt - firstAt) / 1000, 1e-3), turnEndAfterTextMs: endedAt - lastAt, text };
       }
     }
   }
@@ -125,17 +131,18 @@ export const httpStreamScenario = defineScenario<HttpStreamResult>({
     const directCall = async (label: string): Promise<{ firstTokenMs: number; charactersPerSecond: number }> => {
       const startedAt = performance.now();
       let firstAt: number | undefined;
+      let lastAt = Number.NaN;
       let text = '';
       const stream = anthropic.messages.stream({ model: benchModel, max_tokens: 1024, messages: [{ role: 'user', content: label }] });
       for await (const event of stream) {
         if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') {
-          firstAt ??= performance.now();
+          lastAt = performance.now();
+          firstAt ??= lastAt;
           text += event.delta.text;
         }
       }
-      const endedAt = performance.now();
       if (firstAt === undefined || text !== reply) throw new Error('a direct stream read another text than the reply');
-      return { firstTokenMs: firstAt - startedAt, charactersPerSecond: text.length / Math.max((endedAt - firstAt) / 1000, 1e-3) };
+      return { firstTokenMs: firstAt - startedAt, charactersPerSecond: text.length / Math.max((lastAt - firstAt) / 1000, 1e-3) };
     };
     const sideOf = (reads: Array<{ firstTokenMs: number; charactersPerSecond: number }>): Side => ({
       firstTokenMs: summarize(reads.map((read) => read.firstTokenMs)),
@@ -225,7 +232,11 @@ export const httpStreamScenario = defineScenario<HttpStreamResult>({
           context.log(`one client: ${timeline.map((row) => `${row.step} ${row.atMs.toFixed(0)} ms`).join('; ')}`);
         }
       }
-      const keelServe: Side = { firstTokenMs: summarize(reads.map((read) => read.firstTokenMs)), charactersPerSecond: summarize(reads.map((read) => read.charactersPerSecond)) };
+      const keelServe: Side = {
+        firstTokenMs: summarize(reads.map((read) => read.firstTokenMs)),
+        charactersPerSecond: summarize(reads.map((read) => read.charactersPerSecond)),
+        turnEndAfterTextMs: summarize(reads.map((read) => read.turnEndAfterTextMs)),
+      };
       bySubscribers.push({
         subscribers,
         keelServe,
@@ -243,12 +254,12 @@ export const httpStreamScenario = defineScenario<HttpStreamResult>({
     return [
       `The model answers after ${result.modelLatencyMs} ms with ${result.replyCharacters} characters in small chunks. keel serve: one session started by \`POST /v1/sessions\`, then N clients reading its SSE stream at once; time to first token from the POST. Direct, 1: the Anthropic SDK streaming one call from the same server, timed from the call (the issue's baseline, and the ratio it sets its target on). Direct, N: N such calls at once, for what N readers cost this machine without Keel. Clients, API and model server share one process (bench/README.md).`,
       '',
-      '| clients | first token (median / p95) | ratio to direct, 1 | throughput per client (median) | ratio to direct, 1 | direct, N: first token (median) | ratio | direct, N: throughput (median) | ratio |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-      `| direct, 1 | ${ms(result.direct.firstTokenMs.median)} / ${ms(result.direct.firstTokenMs.p95)} | 1 | ${rate(result.direct.charactersPerSecond)} | 1 | | | | |`,
+      '| clients | first token (median / p95) | ratio to direct, 1 | throughput per client (median) | ratio to direct, 1 | turn_end after the last delta (median) | direct, N: first token (median) | ratio | direct, N: throughput (median) | ratio |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      `| direct, 1 | ${ms(result.direct.firstTokenMs.median)} / ${ms(result.direct.firstTokenMs.p95)} | 1 | ${rate(result.direct.charactersPerSecond)} | 1 | | | | | |`,
       ...result.bySubscribers.map(
         (row) =>
-          `| keel serve, ${row.subscribers} | ${ms(row.keelServe.firstTokenMs.median)} / ${ms(row.keelServe.firstTokenMs.p95)} | ${row.firstTokenRatio.toFixed(2)}x | ${rate(row.keelServe.charactersPerSecond)} | ${row.throughputRatio.toFixed(2)}x | ${row.directAtCount ? `${ms(row.directAtCount.firstTokenMs.median)} | ${row.firstTokenRatioAtCount.toFixed(2)}x | ${rate(row.directAtCount.charactersPerSecond)} | ${row.throughputRatioAtCount.toFixed(2)}x` : '| | |'} |`,
+          `| keel serve, ${row.subscribers} | ${ms(row.keelServe.firstTokenMs.median)} / ${ms(row.keelServe.firstTokenMs.p95)} | ${row.firstTokenRatio.toFixed(2)}x | ${rate(row.keelServe.charactersPerSecond)} | ${row.throughputRatio.toFixed(2)}x | ${row.keelServe.turnEndAfterTextMs ? ms(row.keelServe.turnEndAfterTextMs.median) : ''} | ${row.directAtCount ? `${ms(row.directAtCount.firstTokenMs.median)} | ${row.firstTokenRatioAtCount.toFixed(2)}x | ${rate(row.directAtCount.charactersPerSecond)} | ${row.throughputRatioAtCount.toFixed(2)}x` : '| | |'} |`,
       ),
       '',
       'Where the time goes, one client, its last session (ms after `POST /v1/sessions` was sent):',

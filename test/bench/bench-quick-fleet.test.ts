@@ -1,0 +1,3 @@
+import { describeQuickBench } from '../harness/quick-bench.js';
+
+describeQuickBench('fleet');
