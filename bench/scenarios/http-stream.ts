@@ -53,6 +53,8 @@ export interface HttpStreamResult {
   }>;
   /** The steps before the first token of one session with one client. */
   timeline: Timeline;
+  /** The steps from that client's last text delta to its `turn_end`, ms after the last delta. */
+  endTimeline?: Timeline;
 }
 
 const epochMs = (time: { seconds?: unknown; nanos?: number | null } | null | undefined): number =>
@@ -75,8 +77,26 @@ async function historySteps(client: Client, id: string, postedAt: number): Promi
   ];
 }
 
+/** The history's events from a model call's completion to the end of the workflow task that recorded it (epoch ms). */
+async function endSteps(client: Client, id: string): Promise<Array<{ step: string; epochMs: number }>> {
+  const events = (await client.workflow.getHandle(id).fetchHistory()).events ?? [];
+  const at = (event: (typeof events)[number] | undefined) => epochMs(event?.eventTime as { seconds?: unknown; nanos?: number });
+  const completedIndex = events.findIndex((event) => event.activityTaskCompletedEventAttributes);
+  const after = events.slice(completedIndex + 1);
+  const started = events.filter((event) => event.activityTaskStartedEventAttributes);
+  return [
+    { step: 'callModel started (history)', epochMs: at(started[0]) },
+    { step: 'callModel completed (history)', epochMs: at(events[completedIndex]) },
+    { step: 'the workflow task after it started (history)', epochMs: at(after.find((event) => event.workflowTaskStartedEventAttributes)) },
+    { step: 'the workflow task after it completed (history)', epochMs: at(after.find((event) => event.workflowTaskCompletedEventAttributes)) },
+  ];
+}
+
 /** Reads one SSE stream: when its first text delta came and how much text until the turn ended. */
-async function subscribe(url: string, startedAt: number): Promise<{ firstTokenMs: number; connectedMs: number; charactersPerSecond: number; turnEndAfterTextMs: number; text: string }> {
+async function subscribe(
+  url: string,
+  startedAt: number,
+): Promise<{ firstTokenMs: number; connectedMs: number; charactersPerSecond: number; turnEndAfterTextMs: number; lastDeltaEpochMs: number; text: string }> {
   const response = await fetch(url, { headers: { accept: 'text/event-stream' } });
   if (!response.ok || !response.body) throw new Error(`events: HTTP ${response.status}`);
   const connectedMs = performance.now() - startedAt;
@@ -101,7 +121,14 @@ async function subscribe(url: string, startedAt: number): Promise<{ firstTokenMs
         const endedAt = performance.now();
         await response.body.cancel().catch(() => undefined);
         if (firstAt === undefined) throw new Error('the turn ended without a text delta');
-        return { firstTokenMs: firstAt - startedAt, connectedMs, charactersPerSecond: text.length / Math.max((lastAt - firstAt) / 1000, 1e-3), turnEndAfterTextMs: endedAt - lastAt, text };
+        return {
+          firstTokenMs: firstAt - startedAt,
+          connectedMs,
+          charactersPerSecond: text.length / Math.max((lastAt - firstAt) / 1000, 1e-3),
+          turnEndAfterTextMs: endedAt - lastAt,
+          lastDeltaEpochMs: Date.now() - (endedAt - lastAt),
+          text,
+        };
       }
     }
   }
@@ -206,6 +233,7 @@ export const httpStreamScenario = defineScenario<HttpStreamResult>({
 
     const bySubscribers: HttpStreamResult['bySubscribers'] = [];
     let timeline: Timeline = [];
+    let endTimeline: Timeline = [];
     for (const subscribers of mode.quick ? [1, 10] : [1, 100, 1_000]) {
       context.log(`keel serve: ${subscribers} subscribers`);
       // The same number of clients each streaming straight from the model server at once: what that many readers
@@ -230,6 +258,12 @@ export const httpStreamScenario = defineScenario<HttpStreamResult>({
             { step: 'first text delta read by the client', atMs: read.firstTokenMs },
           ].sort((a, b) => a.atMs - b.atMs);
           context.log(`one client: ${timeline.map((row) => `${row.step} ${row.atMs.toFixed(0)} ms`).join('; ')}`);
+          endTimeline = [
+            { step: 'last text delta read by the client', atMs: 0 },
+            ...(await endSteps(context.server.client, session.id)).map((row) => ({ step: row.step, atMs: row.epochMs - read.lastDeltaEpochMs })),
+            { step: 'turn_end read by the client', atMs: read.turnEndAfterTextMs },
+          ].sort((a, b) => a.atMs - b.atMs);
+          context.log(`one client, after the text: ${endTimeline.map((row) => `${row.step} ${row.atMs.toFixed(0)} ms`).join('; ')}`);
         }
       }
       const keelServe: Side = {
@@ -247,7 +281,7 @@ export const httpStreamScenario = defineScenario<HttpStreamResult>({
         throughputRatioAtCount: keelServe.charactersPerSecond.median / directAtCount.charactersPerSecond.median,
       });
     }
-    return { modelLatencyMs: MODEL_LATENCY_MS, replyCharacters: reply.length, direct, bySubscribers, timeline };
+    return { modelLatencyMs: MODEL_LATENCY_MS, replyCharacters: reply.length, direct, bySubscribers, timeline, endTimeline };
   },
   describe(result) {
     const rate = (summary: Summary) => `${Math.round(summary.median)} chars/s`;
@@ -267,6 +301,12 @@ export const httpStreamScenario = defineScenario<HttpStreamResult>({
       '| step | at |',
       '| --- | --- |',
       ...(result.timeline ?? []).map((row) => `| ${row.step} | ${ms(row.atMs)} |`),
+      '',
+      "From the same client's last text delta to its `turn_end` (ms after the last delta; the history's times are the dev server's clock, this machine's):",
+      '',
+      '| step | at |',
+      '| --- | --- |',
+      ...(result.endTimeline ?? []).map((row) => `| ${row.step} | ${ms(row.atMs)} |`),
     ].join('\n');
   },
 });
