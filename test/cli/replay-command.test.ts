@@ -20,7 +20,7 @@ describe('keel replay', () => {
     const run = await runKeel(['replay', '--file', fixture('failed-model-bad-request')]);
     assert.equal(run.code, 0, run.stderr);
     const lines = run.stdout.trimEnd().split('\n');
-    assert.match(lines[0], /^✔ deterministic failed-model-bad-request .*failed-model-bad-request\.json \(16 events\)$/);
+    assert.match(lines[0], /^✔ deterministic failed-model-bad-request .*failed-model-bad-request\.json \(18 events\)$/);
     assert.match(lines[1], /^ {4}recorded: failed: Activity task failed \(cause: Model\.BadRequest: model call failed \(HTTP 400 invalid_request_error\): messages\.0\.content: prompt is too long/);
     assert.equal(lines[2].replace('replayed', 'recorded'), lines[1]);
     assert.equal(lines[3], '    the failure reproduces with this code');
