@@ -7,7 +7,9 @@
  * Time to first token: from the request (the SDK call; the API's `POST /v1/sessions`) to the first text delta a
  * client reads. Throughput: characters a client read per second between its first and its last text delta, on
  * both sides alike. The turn's end comes after that on Keel's side (the activity completes, the workflow records
- * the reply, then `turn_end` is published): measured apart, as the time from the last delta to `turn_end`.
+ * the reply, then `turn_end` is published): measured apart, as the time from the last delta to `turn_end`. A client
+ * whose first delta comes late gets the text so far at once, so its pace says little: the time until it holds the
+ * whole text (from the request) is reported beside it.
  */
 import Anthropic from '@anthropic-ai/sdk';
 import { SessionClient } from '../../src/client/session-client.js';
@@ -31,6 +33,8 @@ export type Timeline = Array<{ step: string; atMs: number }>;
 
 interface Side {
   firstTokenMs: Summary;
+  /** From the request to the last text delta read: the whole text in hand. */
+  lastTokenMs?: Summary;
   charactersPerSecond: Summary;
   /** Keel's side: from a client's last text delta to its `turn_end` event. */
   turnEndAfterTextMs?: Summary;
@@ -46,6 +50,8 @@ export interface HttpStreamResult {
     /** Against one direct stream (the issue's target). */
     firstTokenRatio: number;
     throughputRatio: number;
+    /** The whole text in hand, against one direct stream: what a client that joins late or reads a burst still waits. */
+    lastTokenRatio?: number;
     /** As many direct streams at once as there are clients. */
     directAtCount: Side;
     firstTokenRatioAtCount: number;
@@ -96,7 +102,7 @@ async function endSteps(client: Client, id: string): Promise<Array<{ step: strin
 async function subscribe(
   url: string,
   startedAt: number,
-): Promise<{ firstTokenMs: number; connectedMs: number; charactersPerSecond: number; turnEndAfterTextMs: number; lastDeltaEpochMs: number; text: string }> {
+): Promise<{ firstTokenMs: number; lastTokenMs: number; connectedMs: number; charactersPerSecond: number; turnEndAfterTextMs: number; lastDeltaEpochMs: number; text: string }> {
   const response = await fetch(url, { headers: { accept: 'text/event-stream' } });
   if (!response.ok || !response.body) throw new Error(`events: HTTP ${response.status}`);
   const connectedMs = performance.now() - startedAt;
@@ -124,6 +130,7 @@ async function subscribe(
         return {
           firstTokenMs: firstAt - startedAt,
           connectedMs,
+          lastTokenMs: lastAt - startedAt,
           charactersPerSecond: text.length / Math.max((lastAt - firstAt) / 1000, 1e-3),
           turnEndAfterTextMs: endedAt - lastAt,
           lastDeltaEpochMs: Date.now() - (endedAt - lastAt),
@@ -155,7 +162,7 @@ export const httpStreamScenario = defineScenario<HttpStreamResult>({
     // (as the Keel side runs one session unmeasured first).
     const anthropic = new Anthropic({ baseURL: model.url, apiKey: 'bench', maxRetries: 0 });
     /** One direct call: when its first text delta came and its pace after it. */
-    const directCall = async (label: string): Promise<{ firstTokenMs: number; charactersPerSecond: number }> => {
+    const directCall = async (label: string): Promise<{ firstTokenMs: number; lastTokenMs: number; charactersPerSecond: number }> => {
       const startedAt = performance.now();
       let firstAt: number | undefined;
       let lastAt = Number.NaN;
@@ -169,14 +176,15 @@ export const httpStreamScenario = defineScenario<HttpStreamResult>({
         }
       }
       if (firstAt === undefined || text !== reply) throw new Error('a direct stream read another text than the reply');
-      return { firstTokenMs: firstAt - startedAt, charactersPerSecond: text.length / Math.max((lastAt - firstAt) / 1000, 1e-3) };
+      return { firstTokenMs: firstAt - startedAt, lastTokenMs: lastAt - startedAt, charactersPerSecond: text.length / Math.max((lastAt - firstAt) / 1000, 1e-3) };
     };
-    const sideOf = (reads: Array<{ firstTokenMs: number; charactersPerSecond: number }>): Side => ({
+    const sideOf = (reads: Array<{ firstTokenMs: number; lastTokenMs: number; charactersPerSecond: number }>): Side => ({
       firstTokenMs: summarize(reads.map((read) => read.firstTokenMs)),
+      lastTokenMs: summarize(reads.map((read) => read.lastTokenMs)),
       charactersPerSecond: summarize(reads.map((read) => read.charactersPerSecond)),
     });
     await directCall('direct warm-up');
-    const directReads: Array<{ firstTokenMs: number; charactersPerSecond: number }> = [];
+    const directReads: Array<{ firstTokenMs: number; lastTokenMs: number; charactersPerSecond: number }> = [];
     for (let run = 0; run < (mode.quick ? 3 : 10); run += 1) directReads.push(await directCall(`direct ${run}`));
     const direct = sideOf(directReads);
 
@@ -268,6 +276,7 @@ export const httpStreamScenario = defineScenario<HttpStreamResult>({
       }
       const keelServe: Side = {
         firstTokenMs: summarize(reads.map((read) => read.firstTokenMs)),
+        lastTokenMs: summarize(reads.map((read) => read.lastTokenMs)),
         charactersPerSecond: summarize(reads.map((read) => read.charactersPerSecond)),
         turnEndAfterTextMs: summarize(reads.map((read) => read.turnEndAfterTextMs)),
       };
@@ -276,6 +285,7 @@ export const httpStreamScenario = defineScenario<HttpStreamResult>({
         keelServe,
         firstTokenRatio: keelServe.firstTokenMs.median / direct.firstTokenMs.median,
         throughputRatio: keelServe.charactersPerSecond.median / direct.charactersPerSecond.median,
+        lastTokenRatio: keelServe.lastTokenMs!.median / direct.lastTokenMs!.median,
         directAtCount,
         firstTokenRatioAtCount: keelServe.firstTokenMs.median / directAtCount.firstTokenMs.median,
         throughputRatioAtCount: keelServe.charactersPerSecond.median / directAtCount.charactersPerSecond.median,
@@ -288,12 +298,12 @@ export const httpStreamScenario = defineScenario<HttpStreamResult>({
     return [
       `The model answers after ${result.modelLatencyMs} ms with ${result.replyCharacters} characters in small chunks. keel serve: one session started by \`POST /v1/sessions\`, then N clients reading its SSE stream at once; time to first token from the POST. Direct, 1: the Anthropic SDK streaming one call from the same server, timed from the call (the issue's baseline, and the ratio it sets its target on). Direct, N: N such calls at once, for what N readers cost this machine without Keel. Clients, API and model server share one process (bench/README.md).`,
       '',
-      '| clients | first token (median / p95) | ratio to direct, 1 | throughput per client (median) | ratio to direct, 1 | turn_end after the last delta (median) | direct, N: first token (median) | ratio | direct, N: throughput (median) | ratio |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-      `| direct, 1 | ${ms(result.direct.firstTokenMs.median)} / ${ms(result.direct.firstTokenMs.p95)} | 1 | ${rate(result.direct.charactersPerSecond)} | 1 | | | | | |`,
+      '| clients | first token (median / p95) | ratio to direct, 1 | throughput per client (median) | ratio to direct, 1 | whole text read (median) | ratio to direct, 1 | turn_end after the last delta (median) | direct, N: first token (median) | ratio | direct, N: throughput (median) | ratio |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      `| direct, 1 | ${ms(result.direct.firstTokenMs.median)} / ${ms(result.direct.firstTokenMs.p95)} | 1 | ${rate(result.direct.charactersPerSecond)} | 1 | ${result.direct.lastTokenMs ? ms(result.direct.lastTokenMs.median) : ''} | 1 | | | | | |`,
       ...result.bySubscribers.map(
         (row) =>
-          `| keel serve, ${row.subscribers} | ${ms(row.keelServe.firstTokenMs.median)} / ${ms(row.keelServe.firstTokenMs.p95)} | ${row.firstTokenRatio.toFixed(2)}x | ${rate(row.keelServe.charactersPerSecond)} | ${row.throughputRatio.toFixed(2)}x | ${row.keelServe.turnEndAfterTextMs ? ms(row.keelServe.turnEndAfterTextMs.median) : ''} | ${row.directAtCount ? `${ms(row.directAtCount.firstTokenMs.median)} | ${row.firstTokenRatioAtCount.toFixed(2)}x | ${rate(row.directAtCount.charactersPerSecond)} | ${row.throughputRatioAtCount.toFixed(2)}x` : '| | |'} |`,
+          `| keel serve, ${row.subscribers} | ${ms(row.keelServe.firstTokenMs.median)} / ${ms(row.keelServe.firstTokenMs.p95)} | ${row.firstTokenRatio.toFixed(2)}x | ${rate(row.keelServe.charactersPerSecond)} | ${row.throughputRatio.toFixed(2)}x | ${row.keelServe.lastTokenMs ? ms(row.keelServe.lastTokenMs.median) : ''} | ${row.lastTokenRatio?.toFixed(2) ?? ''}x | ${row.keelServe.turnEndAfterTextMs ? ms(row.keelServe.turnEndAfterTextMs.median) : ''} | ${row.directAtCount ? `${ms(row.directAtCount.firstTokenMs.median)} | ${row.firstTokenRatioAtCount.toFixed(2)}x | ${rate(row.directAtCount.charactersPerSecond)} | ${row.throughputRatioAtCount.toFixed(2)}x` : '| | |'} |`,
       ),
       '',
       'Where the time goes, one client, its last session (ms after `POST /v1/sessions` was sent):',
