@@ -260,15 +260,20 @@ export class SessionEventFeed implements SessionEventSubscriber {
         });
       }
       markTransportReady();
-      for await (const event of watchSession(this.#client, sessionId, { fromStart: true, signal: abort.signal })) {
+      // The watch's first read takes the state this feed asked for already: one query, not two at once.
+      for await (const event of watchSession(this.#client, sessionId, { fromStart: true, signal: abort.signal, firstState: session.initialState })) {
         switch (event.kind) {
           case 'entry': {
             const entry = await this.#resolved(event.entry);
             // The state first when the entry is a reply whose usage is not known yet, so that its turn end goes in
             // with it, before anything after its place.
             if (entry.kind === 'message' && entry.role === 'assistant' && log.spendPredates(entry.turn)) {
-              const state = await this.#client.workflow.getHandle(sessionId).query(stateQuery).catch(() => undefined);
-              if (state) log.noteSpend(state);
+              // The state the watch read with the entry holds its spend unless the reply came between the two reads.
+              if (event.state) log.noteSpend(event.state);
+              if (log.spendPredates(entry.turn)) {
+                const state = await this.#client.workflow.getHandle(sessionId).query(stateQuery).catch(() => undefined);
+                if (state) log.noteSpend(state);
+              }
             }
             log.addEntry(entry);
             break;

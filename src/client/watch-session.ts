@@ -20,8 +20,8 @@ export type SessionEnd = 'completed' | 'failed' | 'cancelled' | 'terminated' | '
 export type WatchEvent =
   /** The `state` query's answer changed (status, turn, usage, approvals, context epoch). */
   | { kind: 'state'; state: SessionStateView; previous: SessionStateView | undefined }
-  /** A transcript entry was added. */
-  | { kind: 'entry'; index: number; entry: TranscriptEntry }
+  /** A transcript entry was added. `state`: the session's state as read just before the entry (it may predate it). */
+  | { kind: 'entry'; index: number; entry: TranscriptEntry; state?: SessionStateView }
   /** An activity was scheduled: a model call or a tool. `summary` is what the UI shows for it. */
   | { kind: 'activity'; eventId: number; activityType: string; summary: string | undefined }
   /** A running activity failed an attempt and will be retried. */
@@ -46,6 +46,13 @@ export interface WatchOptions {
   activityPollMs?: number;
   /** How long a query may take before the watcher says no worker answers, ms. @default 5000 */
   queryTimeoutMs?: number;
+  /**
+   * The session's state as the caller has just asked for it: the watch's first read takes it instead of a query of
+   * its own. The server holds a query that comes while a workflow task is in flight, and a second one held beside
+   * the first was answered 1.5-2 s late (measured on the dev server, during a session's first workflow task), where
+   * one alone is answered as the task completes. @default the watch asks
+   */
+  firstState?: Promise<SessionStateView | undefined>;
 }
 
 /** A queue the producers push to and the generator drains. */
@@ -70,6 +77,15 @@ function isAbort(error: unknown, signal: AbortSignal | undefined): boolean {
 function sameState(a: SessionStateView | undefined, b: SessionStateView): boolean {
   return a !== undefined && JSON.stringify(a) === JSON.stringify(b);
 }
+
+/** The attributes of the events that close a workflow run (continue-as-new is not one: the session goes on). */
+const closingEventTypes = [
+  'workflowExecutionCompletedEventAttributes',
+  'workflowExecutionFailedEventAttributes',
+  'workflowExecutionCanceledEventAttributes',
+  'workflowExecutionTerminatedEventAttributes',
+  'workflowExecutionTimedOutEventAttributes',
+] as const;
 
 /** Watches a session until its workflow closes or `options.signal` aborts. */
 export async function* watchSession(client: Client, workflowId: string, options: WatchOptions = {}): AsyncGenerator<WatchEvent> {
@@ -108,11 +124,21 @@ export async function* watchSession(client: Client, workflowId: string, options:
     }
   };
 
-  /** Reads the state and any new transcript entries, pushing what changed. */
-  const refresh = async (): Promise<void> => {
-    const next = await query((handle) => handle.state());
+  /**
+   * Reads the state and any new transcript entries, pushing what changed. The reads go one after the other while
+   * the run is open (a second query beside the first may be held, see `firstState`); a closed run has no workflow
+   * task in flight, and each of its queries is a replay on a worker, so there they go at once.
+   */
+  let firstState = options.firstState;
+  const refresh = async (runClosed = false): Promise<void> => {
+    const readState = () => (firstState ? firstState : query((handle) => handle.state()));
+    const readPage = () => query((handle) => handle.transcript(transcriptIndex));
+    const [next, firstPage] = runClosed ? await Promise.all([readState(), readPage()]) : [await readState(), undefined];
+    firstState = undefined;
+    let early = firstPage;
     while (!stopped.aborted) {
-      const page = await query((handle) => handle.transcript(transcriptIndex));
+      const page = early ?? (await readPage());
+      early = undefined;
       // A run that has just continued as new reads its earlier entries back first: ask again at the next step.
       if (!page || (page.loading && page.entries.length === 0)) break;
       if (skipExisting) {
@@ -124,7 +150,7 @@ export async function* watchSession(client: Client, workflowId: string, options:
         transcriptIndex = 0;
         continue;
       }
-      page.entries.forEach((entry, offset) => queue.push({ kind: 'entry', index: page.fromIndex + offset, entry }));
+      page.entries.forEach((entry, offset) => queue.push({ kind: 'entry', index: page.fromIndex + offset, entry, ...(next ? { state: next } : {}) }));
       transcriptIndex = page.fromIndex + page.entries.length;
       if (page.entries.length === 0 || transcriptIndex >= page.total) break;
     }
@@ -186,6 +212,8 @@ export async function* watchSession(client: Client, workflowId: string, options:
           return ended?.scheduledEventId !== undefined && ended.scheduledEventId !== null ? [Number(ended.scheduledEventId)] : [];
         }),
       );
+      // A batch that closes the workflow is read once, at its end: a query to a closed workflow costs a replay.
+      const closesInBatch = events.some((event) => closingEventTypes.some((attributes) => event[attributes]));
       for (const event of events) {
         const eventId = Number(event.eventId);
         if (eventId <= lastEventId) continue;
@@ -211,7 +239,7 @@ export async function* watchSession(client: Client, workflowId: string, options:
           queue.push({ kind: 'live' });
         }
         // What a workflow task changed is read before the commands it issued (the events after it) are told.
-        if (event.workflowTaskCompletedEventAttributes && eventId > backlogEnd) await refresh();
+        if (event.workflowTaskCompletedEventAttributes && eventId > backlogEnd && !closesInBatch) await refresh();
         const continued = event.workflowExecutionContinuedAsNewEventAttributes;
         if (continued?.newExecutionRunId) {
           await refresh();
@@ -225,7 +253,7 @@ export async function* watchSession(client: Client, workflowId: string, options:
         const end = await closingOf(event);
         if (end) {
           closed = true;
-          await refresh();
+          await refresh(true);
           queue.push(end);
           return;
         }
@@ -261,8 +289,10 @@ export async function* watchSession(client: Client, workflowId: string, options:
     const interval = options.activityPollMs ?? 500;
     while (!closed && !stopped.aborted) {
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, interval);
-        stopped.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+        const wake = () => (clearTimeout(timer), resolve());
+        // Removed when the timer fires too: one listener a tick would pile up on a watch that runs for long.
+        const timer = setTimeout(() => (stopped.removeEventListener('abort', wake), resolve()), interval);
+        stopped.addEventListener('abort', wake, { once: true });
       });
       if (closed || stopped.aborted) return;
       let description: WorkflowExecutionDescription;

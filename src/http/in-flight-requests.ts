@@ -6,13 +6,18 @@
  * Server-side.
  */
 import type { Client } from '@temporalio/client';
+import { setMaxListeners } from 'node:events';
 import { callWithAbort } from '../client/call-with-abort.js';
 
 export class InFlightRequests {
   readonly #pending = new Set<Promise<unknown>>();
   readonly #closing = new AbortController();
 
-  constructor(private readonly client: Client) {}
+  constructor(private readonly client: Client) {
+    // One listener for each request and event stream in flight, each removed as it ends: a thousand subscribers are a
+    // thousand listeners at once, not a leak, which Node's warning past ten would claim.
+    setMaxListeners(0, this.#closing.signal);
+  }
 
   /** Fires when the API closes: streams end, and the Temporal calls of `run` are cancelled. */
   get signal(): AbortSignal {

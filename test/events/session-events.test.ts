@@ -18,6 +18,7 @@ import { assertNoRepeats, collectEvents, textOfTurn } from '../harness/session-e
 import { startKeel } from '../harness/keel-cli.js';
 import { localEventsClient } from '../harness/local-events-client.js';
 import { useKeel } from '../harness/use-keel.js';
+import { watchSession } from '../../src/client/watch-session.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'keel-events-test-'));
 const lookup = defineTool({
@@ -172,6 +173,21 @@ describe('session events', () => {
     } finally {
       watch.kill();
     }
+  });
+
+  test('watchSession: a state the caller has just read is the watch\'s first, so that one query, not two, meets the first workflow task', async () => {
+    // The server holds a query that comes during a workflow task; a second one held beside it was answered 1.5-2 s
+    // late. The feed reads the state once for its subscribers and hands it to its watch (http-stream bench).
+    keel.model.push({ kind: 'message', content: [{ type: 'text', text: 'Done.' }] });
+    const handle = await client().start({ profile: 'test', messages: [{ role: 'user', content: 'Say done.' }] });
+    const read = await handle.state();
+    const given = { ...read, turn: 41 };
+    const states: number[] = [];
+    for await (const event of watchSession(keel.environment.client, handle.workflowId, { firstState: Promise.resolve(given) })) {
+      if (event.kind === 'state') states.push(event.state.turn);
+    }
+    assert.equal(states[0], 41, 'the first state is the one handed in');
+    assert.equal(states.at(-1), 1, 'later ones are read from the session');
   });
 
   test('events(): an unknown session fails the subscription', async () => {
