@@ -2,7 +2,8 @@
  * 12. Live output through `keel serve`: time to first token and token throughput seen by clients of the HTTP
  * API's event stream (SSE), at 1, 100 and 1,000 concurrent subscribers of one session, against a direct stream of
  * the same model server through the Anthropic SDK. The model answers after a fixed latency with a long text in
- * many small chunks, so the model's own pace is known. The API runs in this process, beside its subscribers.
+ * many small chunks, so the model's own pace is known. The API and the model server run in this process; the
+ * readers of both sides run in processes of their own (`stream-reader-pool.ts`), split evenly among them.
  *
  * Time to first token: from the request (the SDK call; the API's `POST /v1/sessions`) to the first text delta a
  * client reads. Throughput: characters a client read per second between its first and its last text delta, on
@@ -11,7 +12,6 @@
  * whose first delta comes late gets the text so far at once, so its pace says little: the time until it holds the
  * whole text (from the request) is reported beside it.
  */
-import Anthropic from '@anthropic-ai/sdk';
 import { SessionClient } from '../../src/client/session-client.js';
 import { startScriptedModelServer } from '../../src/dev/scripted-model/index.js';
 import { startHttpApi } from '../../src/http/start-http-api.js';
@@ -21,12 +21,16 @@ import { summarize, type Summary } from '../lib/stats.js';
 import type { Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { eventsSettingsFromEnvironment, openEventSource } from '../../src/events/events-settings.js';
+import { epochNow, type StreamRead } from '../lib/stream-readers.js';
+import { StreamReaderPool } from '../lib/stream-reader-pool.js';
 
 /** The model's latency before its first byte, ms: a real model's time to first token is of this order. */
 const MODEL_LATENCY_MS = 500;
 /** Pause between the stream's events, ms. */
 const CHUNK_DELAY_MS = 2;
 const reply = Array.from({ length: 300 }, (_, index) => `token${index} `).join('');
+/** Processes the readers are split among: one a core of this machine's two, beside the API's and the worker's. */
+const READER_PROCESSES = 2;
 
 /** When each step before a client's first token happened, ms after `POST /v1/sessions` was sent. */
 export type Timeline = Array<{ step: string; atMs: number }>;
@@ -98,50 +102,6 @@ async function endSteps(client: Client, id: string): Promise<Array<{ step: strin
   ];
 }
 
-/** Reads one SSE stream: when its first text delta came and how much text until the turn ended. */
-async function subscribe(
-  url: string,
-  startedAt: number,
-): Promise<{ firstTokenMs: number; lastTokenMs: number; connectedMs: number; charactersPerSecond: number; turnEndAfterTextMs: number; lastDeltaEpochMs: number; text: string }> {
-  const response = await fetch(url, { headers: { accept: 'text/event-stream' } });
-  if (!response.ok || !response.body) throw new Error(`events: HTTP ${response.status}`);
-  const connectedMs = performance.now() - startedAt;
-  const decoder = new TextDecoder();
-  let buffer = '';
-  let text = '';
-  let firstAt: number | undefined;
-  let lastAt = Number.NaN;
-  let event = '';
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let newline: number;
-    while ((newline = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, newline);
-      buffer = buffer.slice(newline + 1);
-      if (line.startsWith('event: ')) event = line.slice(7);
-      else if (line.startsWith('data: ') && event === 'text_delta') {
-        lastAt = performance.now();
-        firstAt ??= lastAt;
-        text += (JSON.parse(line.slice(6)) as { text: string }).text;
-      } else if (line.startsWith('data: ') && event === 'turn_end') {
-        const endedAt = performance.now();
-        await response.body.cancel().catch(() => undefined);
-        if (firstAt === undefined) throw new Error('the turn ended without a text delta');
-        return {
-          firstTokenMs: firstAt - startedAt,
-          connectedMs,
-          lastTokenMs: lastAt - startedAt,
-          charactersPerSecond: text.length / Math.max((lastAt - firstAt) / 1000, 1e-3),
-          turnEndAfterTextMs: endedAt - lastAt,
-          lastDeltaEpochMs: Date.now() - (endedAt - lastAt),
-          text,
-        };
-      }
-    }
-  }
-  throw new Error('the stream ended before the turn did');
-}
-
 export const httpStreamScenario = defineScenario<HttpStreamResult>({
   name: 'http-stream',
   title: 'Live output through keel serve: time to first token and throughput per subscriber',
@@ -158,34 +118,23 @@ export const httpStreamScenario = defineScenario<HttpStreamResult>({
     });
     context.defer(() => model.close());
 
-    // The baseline: the SDK streaming straight from the model server, one call at a time, after one call unmeasured
-    // (as the Keel side runs one session unmeasured first).
-    const anthropic = new Anthropic({ baseURL: model.url, apiKey: 'bench', maxRetries: 0 });
-    /** One direct call: when its first text delta came and its pace after it. */
-    const directCall = async (label: string): Promise<{ firstTokenMs: number; lastTokenMs: number; charactersPerSecond: number }> => {
-      const startedAt = performance.now();
-      let firstAt: number | undefined;
-      let lastAt = Number.NaN;
-      let text = '';
-      const stream = anthropic.messages.stream({ model: benchModel, max_tokens: 1024, messages: [{ role: 'user', content: label }] });
-      for await (const event of stream) {
-        if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') {
-          lastAt = performance.now();
-          firstAt ??= lastAt;
-          text += event.delta.text;
-        }
-      }
-      if (firstAt === undefined || text !== reply) throw new Error('a direct stream read another text than the reply');
-      return { firstTokenMs: firstAt - startedAt, lastTokenMs: lastAt - startedAt, charactersPerSecond: text.length / Math.max((lastAt - firstAt) / 1000, 1e-3) };
+    const readers = await StreamReaderPool.start(READER_PROCESSES);
+    context.defer(() => readers.close());
+    /** `count` direct calls at once, each read by the SDK in a reader process. */
+    const directCalls = async (count: number, label: string): Promise<StreamRead[]> => {
+      const reads = await readers.read(count, { kind: 'direct', modelUrl: model.url, model: benchModel, label, expectedText: reply });
+      if (reads.some((read) => !read.textMatches)) throw new Error('a direct stream read another text than the reply');
+      return reads;
     };
-    const sideOf = (reads: Array<{ firstTokenMs: number; lastTokenMs: number; charactersPerSecond: number }>): Side => ({
+    const sideOf = (reads: StreamRead[]): Side => ({
       firstTokenMs: summarize(reads.map((read) => read.firstTokenMs)),
       lastTokenMs: summarize(reads.map((read) => read.lastTokenMs)),
       charactersPerSecond: summarize(reads.map((read) => read.charactersPerSecond)),
     });
-    await directCall('direct warm-up');
-    const directReads: Array<{ firstTokenMs: number; lastTokenMs: number; charactersPerSecond: number }> = [];
-    for (let run = 0; run < (mode.quick ? 3 : 10); run += 1) directReads.push(await directCall(`direct ${run}`));
+    // The baseline: one call at a time, after one call unmeasured (as the Keel side runs one session unmeasured first).
+    await directCalls(1, 'direct warm-up');
+    const directReads: StreamRead[] = [];
+    for (let run = 0; run < (mode.quick ? 3 : 10); run += 1) directReads.push(...(await directCalls(1, `direct ${run}`)));
     const direct = sideOf(directReads);
 
     const { taskQueue } = await context.startWorker({ modelUrl: model.url });
@@ -206,10 +155,10 @@ export const httpStreamScenario = defineScenario<HttpStreamResult>({
     const streamSession = async (subscribers: number) => {
       const id = `session-${randomUUID()}`;
       let tappedMs = Number.NaN;
-      const startedAt = performance.now();
+      const startedAt = epochNow();
       const untap = tap.subscribe(id, {
         onRecord: (record) => {
-          if ('envelope' in record && record.envelope.event === 'text_delta' && Number.isNaN(tappedMs)) tappedMs = performance.now() - startedAt;
+          if ('envelope' in record && record.envelope.event === 'text_delta' && Number.isNaN(tappedMs)) tappedMs = epochNow() - startedAt;
         },
         onCaughtUp: () => undefined,
       });
@@ -219,19 +168,19 @@ export const httpStreamScenario = defineScenario<HttpStreamResult>({
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ id, profile: 'bench', messages: [{ role: 'user', content: `stream to ${subscribers}` }] }),
       });
-      const createdMs = performance.now() - startedAt;
+      const createdMs = epochNow() - startedAt;
       if (created.status !== 201) throw new Error(`POST /v1/sessions: HTTP ${created.status}`);
       const reads = await withTimeout(
-        Promise.all(Array.from({ length: subscribers }, () => subscribe(`${api.url}/v1/sessions/${id}/events`, startedAt))),
+        readers.read(subscribers, { kind: 'events', url: `${api.url}/v1/sessions/${id}/events`, startedAt, expectedText: reply }),
         300_000,
         `${subscribers} subscribers`,
       );
-      if (reads.some((read) => read.text !== reply)) throw new Error('a subscriber read another text than the reply');
+      if (reads.some((read) => !read.textMatches)) throw new Error('a subscriber read another text than the reply');
       await sessions.getHandle(id).result();
       untap();
       const spread = (values: number[]) => `${Math.min(...values).toFixed(0)}/${summarize(values).median.toFixed(0)}/${Math.max(...values).toFixed(0)} ms`;
       context.log(
-        `${subscribers} clients: first delta in this process ${tappedMs.toFixed(0)} ms; connected (min/median/max) ${spread(reads.map((read) => read.connectedMs))}; first token ${spread(reads.map((read) => read.firstTokenMs))}`,
+        `${subscribers} clients: first delta in this process ${tappedMs.toFixed(0)} ms; connected (min/median/max) ${spread(reads.map((read) => read.connectedMs ?? Number.NaN))}; first token ${spread(reads.map((read) => read.firstTokenMs))}`,
       );
       return { id, postedAt, createdMs, tappedMs, reads };
     };
@@ -247,9 +196,9 @@ export const httpStreamScenario = defineScenario<HttpStreamResult>({
       // The same number of clients each streaming straight from the model server at once: what that many readers
       // cost this machine without Keel (connections, parsing), beside the headline ratio to one direct stream.
       const directAtCount =
-        subscribers === 1 ? direct : sideOf(await withTimeout(Promise.all(Array.from({ length: subscribers }, (_, index) => directCall(`direct ${subscribers}.${index}`))), 300_000, `${subscribers} direct streams`));
+        subscribers === 1 ? direct : sideOf(await withTimeout(directCalls(subscribers, `direct ${subscribers}`), 300_000, `${subscribers} direct streams`));
       // One client reads several sessions in turn, as the direct side makes several calls; more clients read one.
-      const reads: Awaited<ReturnType<typeof streamSession>>['reads'] = [];
+      const reads: StreamRead[] = [];
       for (let run = 0; run < (subscribers === 1 ? (mode.quick ? 2 : 5) : 1); run += 1) {
         const session = await streamSession(subscribers);
         reads.push(...session.reads);
@@ -261,15 +210,15 @@ export const httpStreamScenario = defineScenario<HttpStreamResult>({
             ...(await historySteps(context.server.client, session.id, session.postedAt)),
             { step: 'model request received by the model server', atMs: modelRequestAt },
             { step: "model server's first byte (request + its latency)", atMs: modelRequestAt + MODEL_LATENCY_MS },
-            { step: 'client connected (SSE response headers read)', atMs: read.connectedMs },
+            { step: 'client connected (SSE response headers read)', atMs: read.connectedMs ?? Number.NaN },
             { step: 'first delta reached the API process (the transport)', atMs: session.tappedMs },
             { step: 'first text delta read by the client', atMs: read.firstTokenMs },
           ].sort((a, b) => a.atMs - b.atMs);
           context.log(`one client: ${timeline.map((row) => `${row.step} ${row.atMs.toFixed(0)} ms`).join('; ')}`);
           endTimeline = [
             { step: 'last text delta read by the client', atMs: 0 },
-            ...(await endSteps(context.server.client, session.id)).map((row) => ({ step: row.step, atMs: row.epochMs - read.lastDeltaEpochMs })),
-            { step: 'turn_end read by the client', atMs: read.turnEndAfterTextMs },
+            ...(await endSteps(context.server.client, session.id)).map((row) => ({ step: row.step, atMs: row.epochMs - (read.lastDeltaEpochMs ?? Number.NaN) })),
+            { step: 'turn_end read by the client', atMs: read.turnEndAfterTextMs ?? Number.NaN },
           ].sort((a, b) => a.atMs - b.atMs);
           context.log(`one client, after the text: ${endTimeline.map((row) => `${row.step} ${row.atMs.toFixed(0)} ms`).join('; ')}`);
         }
@@ -278,7 +227,7 @@ export const httpStreamScenario = defineScenario<HttpStreamResult>({
         firstTokenMs: summarize(reads.map((read) => read.firstTokenMs)),
         lastTokenMs: summarize(reads.map((read) => read.lastTokenMs)),
         charactersPerSecond: summarize(reads.map((read) => read.charactersPerSecond)),
-        turnEndAfterTextMs: summarize(reads.map((read) => read.turnEndAfterTextMs)),
+        turnEndAfterTextMs: summarize(reads.map((read) => read.turnEndAfterTextMs ?? Number.NaN)),
       };
       bySubscribers.push({
         subscribers,
@@ -296,7 +245,7 @@ export const httpStreamScenario = defineScenario<HttpStreamResult>({
   describe(result) {
     const rate = (summary: Summary) => `${Math.round(summary.median)} chars/s`;
     return [
-      `The model answers after ${result.modelLatencyMs} ms with ${result.replyCharacters} characters in small chunks. keel serve: one session started by \`POST /v1/sessions\`, then N clients reading its SSE stream at once; time to first token from the POST. Direct, 1: the Anthropic SDK streaming one call from the same server, timed from the call (the issue's baseline, and the ratio it sets its target on). Direct, N: N such calls at once, for what N readers cost this machine without Keel. Clients, API and model server share one process (bench/README.md).`,
+      `The model answers after ${result.modelLatencyMs} ms with ${result.replyCharacters} characters in small chunks. keel serve: one session started by \`POST /v1/sessions\`, then N clients reading its SSE stream at once; time to first token from the POST. Direct, 1: the Anthropic SDK streaming one call from the same server, timed from the call (the issue's baseline, and the ratio it sets its target on). Direct, N: N such calls at once, for what N readers cost this machine without Keel. The readers of both sides run in ${READER_PROCESSES} processes of their own; the API and the model server share this one (bench/README.md).`,
       '',
       '| clients | first token (median / p95) | ratio to direct, 1 | throughput per client (median) | ratio to direct, 1 | whole text read (median) | ratio to direct, 1 | turn_end after the last delta (median) | direct, N: first token (median) | ratio | direct, N: throughput (median) | ratio |',
       '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
