@@ -103,6 +103,17 @@ export function describeHistoryEvent(event: HistoryEvent, converter: PayloadConv
   return eventTypeName(event);
 }
 
+/** Whether `event` closes its run: completed, failed, cancelled, terminated or timed out (continue-as-new is not one). */
+export function closesRun(event: HistoryEvent): boolean {
+  return Boolean(
+    event.workflowExecutionCompletedEventAttributes ??
+      event.workflowExecutionFailedEventAttributes ??
+      event.workflowExecutionCanceledEventAttributes ??
+      event.workflowExecutionTerminatedEventAttributes ??
+      event.workflowExecutionTimedOutEventAttributes,
+  );
+}
+
 /** The workflow's failure, as one line, from a history's closing event (undefined when it did not fail). */
 export function closingFailure(event: HistoryEvent): string | undefined {
   if (event.workflowExecutionFailedEventAttributes) return failureMessage(event.workflowExecutionFailedEventAttributes.failure);

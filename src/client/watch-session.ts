@@ -12,7 +12,7 @@ import { callWithAbort } from './call-with-abort.js';
 import { decodePayload } from './decode-payload.js';
 import type { temporal } from '@temporalio/proto';
 import type { SessionResult, SessionStateView, TranscriptEntry } from '../shared/schemas/session-messages.js';
-import { closingFailure, failureMessage, type HistoryEvent } from './history-events.js';
+import { closesRun, closingFailure, failureMessage, type HistoryEvent } from './history-events.js';
 import { SessionHandle } from './session-handle.js';
 
 export type SessionEnd = 'completed' | 'failed' | 'cancelled' | 'terminated' | 'timed_out';
@@ -77,15 +77,6 @@ function isAbort(error: unknown, signal: AbortSignal | undefined): boolean {
 function sameState(a: SessionStateView | undefined, b: SessionStateView): boolean {
   return a !== undefined && JSON.stringify(a) === JSON.stringify(b);
 }
-
-/** The attributes of the events that close a workflow run (continue-as-new is not one: the session goes on). */
-const closingEventTypes = [
-  'workflowExecutionCompletedEventAttributes',
-  'workflowExecutionFailedEventAttributes',
-  'workflowExecutionCanceledEventAttributes',
-  'workflowExecutionTerminatedEventAttributes',
-  'workflowExecutionTimedOutEventAttributes',
-] as const;
 
 /** Watches a session until its workflow closes or `options.signal` aborts. */
 export async function* watchSession(client: Client, workflowId: string, options: WatchOptions = {}): AsyncGenerator<WatchEvent> {
@@ -213,7 +204,7 @@ export async function* watchSession(client: Client, workflowId: string, options:
         }),
       );
       // A batch that closes the workflow is read once, at its end: a query to a closed workflow costs a replay.
-      const closesInBatch = events.some((event) => closingEventTypes.some((attributes) => event[attributes]));
+      const closesInBatch = events.some(closesRun);
       for (const event of events) {
         const eventId = Number(event.eventId);
         if (eventId <= lastEventId) continue;
