@@ -6,10 +6,10 @@
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { workflowsPath } from '../src/worker/create-keel-worker.js';
+import { workflowBundleOptions } from '../src/worker/workflow-bundle.js';
 
 const out = resolve(process.argv[2] ?? 'dist/workflow-bundle.js');
-const { code } = await bundleWorkflowCode({ workflowsPath });
+const { code } = await bundleWorkflowCode(workflowBundleOptions());
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, code);
 process.stderr.write(`workflow bundle written to ${out} (${code.length} bytes)\n`);

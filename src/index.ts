@@ -4,7 +4,8 @@
  */
 export { runWorker } from './worker/run-worker.js';
 export type { RunWorkerOptions } from './worker/run-worker.js';
-export { createKeelWorker, workflowsPath } from './worker/create-keel-worker.js';
+export { createKeelWorker } from './worker/create-keel-worker.js';
+export { workflowBundleOptions, workflowsPath } from './worker/workflow-bundle.js';
 export type { KeelWorkerOptions } from './worker/create-keel-worker.js';
 export { McpServers } from './mcp/mcp-servers.js';
 export type { McpServersOptions } from './mcp/mcp-servers.js';

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { openEventSource, type EventsSettings } from '../../src/events/events-settings.js';
 import { SessionClient } from '../../src/client/session-client.js';
 import { startScriptedModelServer, type ScriptedModelServer } from '../../src/dev/scripted-model/index.js';
-import { workflowsPath } from '../../src/worker/create-keel-worker.js';
+import { workflowBundleOptions } from '../../src/worker/workflow-bundle.js';
 import { createBenchResponder, type BenchResponderOptions } from './bench-responder.js';
 import { benchProfiles } from './bench-profiles.js';
 import type { BenchServer } from './bench-server.js';
@@ -22,6 +22,11 @@ const benchWorkflowsPath = fileURLToPath(new URL('../workflows/index.ts', import
 
 export interface Bundles {
   keel: string;
+  /**
+   * Keel's workflows with no module preloaded, so that each workflow builds its own zod schemas: the workflow code
+   * as it ran before src/workflows/shared-schemas.ts, for the same-run comparisons of memory and CPU.
+   */
+  keelUnshared: string;
   naive: string;
   /** Keel's workflow code as of another commit (`--baseline <ref>`), run by today's activities. */
   baseline?: { ref: string; commit: string; path: string };
@@ -50,11 +55,13 @@ async function buildBaselineBundle(directory: string, ref: string, projectRoot: 
 export async function buildBundles(directory: string, options: { baselineRef?: string; projectRoot?: string } = {}): Promise<Bundles> {
   mkdirSync(directory, { recursive: true });
   const keel = join(directory, 'keel-workflows.js');
+  const keelUnshared = join(directory, 'keel-workflows-unshared.js');
   const naive = join(directory, 'naive-workflows.js');
-  writeFileSync(keel, (await bundleWorkflowCode({ workflowsPath, logger: quiet })).code);
+  writeFileSync(keel, (await bundleWorkflowCode(workflowBundleOptions({ logger: quiet }))).code);
+  writeFileSync(keelUnshared, (await bundleWorkflowCode({ ...workflowBundleOptions({ logger: quiet }), preloadModules: [] })).code);
   writeFileSync(naive, (await bundleWorkflowCode({ workflowsPath: benchWorkflowsPath, logger: quiet })).code);
   const baseline = options.baselineRef && options.projectRoot ? await buildBaselineBundle(directory, options.baselineRef, options.projectRoot) : undefined;
-  return { keel, naive, ...(baseline ? { baseline } : {}) };
+  return { keel, keelUnshared, naive, ...(baseline ? { baseline } : {}) };
 }
 
 export interface ModelSetup extends BenchResponderOptions {
@@ -63,8 +70,11 @@ export interface ModelSetup extends BenchResponderOptions {
 
 export interface WorkerSetup {
   modelUrl: string;
-  /** `baseline`: Keel's worker with the `--baseline` commit's workflow code. */
-  kind?: 'keel' | 'naive' | 'baseline';
+  /**
+   * `baseline`: Keel's worker with the `--baseline` commit's workflow code; `keel-unshared`: with each workflow
+   * building its own schemas (Bundles.keelUnshared).
+   */
+  kind?: 'keel' | 'keel-unshared' | 'naive' | 'baseline';
   tuning?: WorkerTuning;
   taskQueue?: string;
   /** @default the context's heartbeat timeout */
@@ -108,7 +118,7 @@ export class BenchContext {
     const taskQueue = setup.taskQueue ?? `bench-${randomUUID()}`;
     const kind = setup.kind ?? 'keel';
     if (kind === 'baseline' && !this.bundles.baseline) throw new Error('a baseline worker needs `--baseline <ref>`');
-    const bundlePath = kind === 'keel' ? this.bundles.keel : kind === 'naive' ? this.bundles.naive : this.bundles.baseline!.path;
+    const bundlePath = { keel: this.bundles.keel, 'keel-unshared': this.bundles.keelUnshared, naive: this.bundles.naive, baseline: this.bundles.baseline?.path }[kind]!;
     const worker = await startBenchWorker({
       kind: kind === 'naive' ? 'naive' : 'keel',
       address: server.address,

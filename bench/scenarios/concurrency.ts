@@ -16,6 +16,8 @@ export interface ConcurrencyLevelResult {
   turnsPerSession: number;
   modelLatencyMs: number;
   tuning: WorkerTuning | 'product defaults';
+  /** Whether the worker's workflows share one set of schemas (today's bundle) or each builds its own (the code before). */
+  schemas: 'shared' | 'per workflow';
   wallSeconds: number;
   turnsPerSecond: number;
   overheadPerTurnMs: Summary;
@@ -41,10 +43,14 @@ export interface ConcurrencyResult {
 /** Runs one level of concurrency on a fresh worker process; shared with the tuning scenario. */
 export async function runConcurrencyLevel(
   context: BenchContext,
-  options: { sessions: number; turns: number; latencyMs: number; tuning?: WorkerTuning },
+  options: { sessions: number; turns: number; latencyMs: number; tuning?: WorkerTuning; schemasPerWorkflow?: boolean },
 ): Promise<ConcurrencyLevelResult> {
   const model = await context.startModel({ latencyMs: options.latencyMs });
-  const { worker, sessions } = await context.startWorker({ modelUrl: model.url, ...(options.tuning ? { tuning: options.tuning } : {}) });
+  const { worker, sessions } = await context.startWorker({
+    modelUrl: model.url,
+    kind: options.schemasPerWorkflow ? 'keel-unshared' : 'keel',
+    ...(options.tuning ? { tuning: options.tuning } : {}),
+  });
   const messages = conversationMessages(options.turns);
   await runKeelConversation({ sessions, system: 'bench warm-up', userMessages: messages.slice(0, 2) });
   const idle = await worker.memory({ collectGarbage: true });
@@ -77,6 +83,7 @@ export async function runConcurrencyLevel(
     turnsPerSession: options.turns,
     modelLatencyMs: options.latencyMs,
     tuning: options.tuning ?? 'product defaults',
+    schemas: options.schemasPerWorkflow ? 'per workflow' : 'shared',
     wallSeconds: round(wallSeconds),
     turnsPerSecond: round(turnsDone / wallSeconds),
     overheadPerTurnMs: summarize(overhead.length > 0 ? overhead : [Number.NaN]),
@@ -127,8 +134,33 @@ export function cpuCell(cpu: Record<string, number>): string {
 export function concurrencyRows(levels: ConcurrencyLevelResult[]): string[] {
   return levels.map(
     (level) =>
-      `| ${level.sessions} | ${typeof level.tuning === 'string' ? level.tuning : Object.entries(level.tuning).map(([key, value]) => `${key}=${value}`).join(', ')} | ${level.turnsPerSecond.toFixed(1)} | ${ms(level.overheadPerTurnMs.median)} / ${ms(level.overheadPerTurnMs.p95)} | ${level.failedSessions} / ${level.resends} | ${mib(level.worker.idleRssBytes)} | ${mib(level.worker.peakRssBytes)} | ${level.worker.cachedSessions} | ${kib(level.worker.rssPerCachedSessionBytes)} | ${cpuCell(level.cpuMsPerTurn)} |`,
+      `| ${level.sessions} | ${typeof level.tuning === 'string' ? level.tuning : Object.entries(level.tuning).map(([key, value]) => `${key}=${value}`).join(', ')}${level.schemas === 'per workflow' ? '; schemas per workflow (the code before)' : ''} | ${level.turnsPerSecond.toFixed(1)} | ${ms(level.overheadPerTurnMs.median)} / ${ms(level.overheadPerTurnMs.p95)} | ${level.failedSessions} / ${level.resends} | ${mib(level.worker.idleRssBytes)} | ${mib(level.worker.peakRssBytes)} | ${level.worker.cachedSessions} | ${kib(level.worker.rssPerCachedSessionBytes)} | ${cpuCell(level.cpuMsPerTurn)} |`,
   );
+}
+
+/** The level with the most sessions run with today's bundle (not a comparison row of the code before it). */
+export function largestLevel(levels: ConcurrencyLevelResult[]): ConcurrencyLevelResult | undefined {
+  return levels
+    .filter((level) => level.schemas !== 'per workflow')
+    .reduce<ConcurrencyLevelResult | undefined>((best, level) => (!best || level.sessions > best.sessions ? level : best), undefined);
+}
+
+/** What sharing the schemas saves at each level run both ways: memory per cached session and CPU per turn. */
+function sharingNote(levels: ConcurrencyLevelResult[]): string[] {
+  const lines: string[] = [];
+  for (const before of levels.filter((level) => level.schemas === 'per workflow')) {
+    const after = levels.find((level) => level.sessions === before.sessions && level.schemas !== 'per workflow');
+    const beforeBytes = before.worker.rssPerCachedSessionBytes;
+    const afterBytes = after?.worker.rssPerCachedSessionBytes;
+    if (!after || beforeBytes === undefined || afterBytes === undefined) continue;
+    const cpu = (level: ConcurrencyLevelResult) => Object.values(level.cpuMsPerTurn).reduce((sum, value) => sum + value, 0);
+    lines.push(
+      `- ${before.sessions} sessions: ${kib(afterBytes)} per cached session with shared schemas against ${kib(beforeBytes)} with schemas per workflow (${(afterBytes / beforeBytes).toFixed(2)}x); CPU per turn, all processes, ${cpu(after).toFixed(1)} against ${cpu(before).toFixed(1)} ms (${(cpu(after) / cpu(before)).toFixed(2)}x).`,
+    );
+  }
+  return lines.length === 0
+    ? []
+    : ['', 'Shared schemas (src/workflows/shared-schemas.ts) against each workflow building its own, same run:', ...lines];
 }
 
 /**
@@ -136,7 +168,7 @@ export function concurrencyRows(levels: ConcurrencyLevelResult[]): string[] {
  * on turns per second, against what the sessions ask for (one turn each per model latency plus overhead).
  */
 function capacityNote(levels: ConcurrencyLevelResult[]): string {
-  const largest = levels.at(-1);
+  const largest = largestLevel(levels);
   if (!largest) return '';
   const cpuMs = Object.values(largest.cpuMsPerTurn).reduce((sum, value) => sum + value, 0);
   const cores = availableParallelism();
@@ -155,9 +187,14 @@ export const concurrencyScenario = defineScenario<ConcurrencyResult>({
   title: '2. Concurrency: sessions at once on one worker process',
   async run(context, mode) {
     const levels: ConcurrencyLevelResult[] = [];
-    for (const sessions of mode.quick ? [8] : [10, 100, 500]) {
-      const level = await runConcurrencyLevel(context, { sessions, turns: mode.quick ? 3 : 10, latencyMs: 100 });
-      context.log(`concurrency ${sessions}: ${level.turnsPerSecond} turns/s, CPU/turn ${cpuCell(level.cpuMsPerTurn)}, p95 overhead ${ms(level.overheadPerTurnMs.p95)}, peak RSS ${mib(level.worker.peakRssBytes)}, per session ${kib(level.worker.rssPerCachedSessionBytes)}`);
+    // The larger levels run twice, the second time with the bundle whose workflows each build their own schemas:
+    // what sharing them saves, in memory and CPU, measured in the same run.
+    const plan = mode.quick
+      ? [{ sessions: 8 }]
+      : [{ sessions: 10 }, { sessions: 100 }, { sessions: 100, schemasPerWorkflow: true }, { sessions: 500 }, { sessions: 500, schemasPerWorkflow: true }];
+    for (const step of plan) {
+      const level = await runConcurrencyLevel(context, { ...step, turns: mode.quick ? 3 : 10, latencyMs: 100 });
+      context.log(`concurrency ${step.sessions} (schemas ${level.schemas}): ${level.turnsPerSecond} turns/s, CPU/turn ${cpuCell(level.cpuMsPerTurn)}, p95 overhead ${ms(level.overheadPerTurnMs.p95)}, peak RSS ${mib(level.worker.peakRssBytes)}, per session ${kib(level.worker.rssPerCachedSessionBytes)}`);
       levels.push(level);
     }
     return { levels };
@@ -168,6 +205,7 @@ export const concurrencyScenario = defineScenario<ConcurrencyResult>({
       '',
       ...concurrencyHeader,
       ...concurrencyRows(result.levels),
+      ...sharingNote(result.levels),
       '',
       capacityNote(result.levels),
     ].join('\n');

@@ -13,7 +13,7 @@ import type { History } from '@temporalio/common/lib/proto-utils.js';
 import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { siblingModulePath } from '../internal/sibling-module-path.js';
 import { closingFailure, payloadValue, type HistoryEvent } from '../client/history-events.js';
-import { workflowsPath as defaultWorkflowsPath } from '../worker/create-keel-worker.js';
+import { workflowBundleOptions } from '../worker/workflow-bundle.js';
 import { describeDivergence, type Divergence } from './describe-divergence.js';
 import type { ReplayOutcome, ReplayOutcomeSinks } from './workflow/replay-outcome-interceptor.js';
 
@@ -68,8 +68,10 @@ export interface ReplayBundleOptions {
 /** Bundles the workflow code with the outcome reporter. Webpack's output is kept quiet unless it fails. */
 export async function createReplayBundle(options: ReplayBundleOptions = {}): Promise<WorkflowBundle> {
   const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
+  // Another tree's workflows (`keel replay --workflows`) import their own schemas, so this build's shared ones are left out.
+  const workflows = options.workflowsPath ? { workflowsPath: options.workflowsPath, preloadModules: [] } : workflowBundleOptions();
   return bundleWorkflowCode({
-    workflowsPath: options.workflowsPath ?? defaultWorkflowsPath,
+    ...workflows,
     workflowInterceptorModules: [
       ...(options.workflowInterceptorModules ?? []),
       outcomeInterceptorPath,

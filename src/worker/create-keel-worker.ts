@@ -4,7 +4,6 @@
  */
 import type { DataConverter } from '@temporalio/common';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { siblingModulePath } from '../internal/sibling-module-path.js';
 import { createActivities } from '../activities/index.js';
 import type { EventPublisher } from '../events/event-transport.js';
 import { openEventPublisher } from '../events/events-settings.js';
@@ -32,10 +31,8 @@ import { ToolRegistry } from '../tools/tool-registry.js';
 import type { ContentStore } from '../stores/content-store.js';
 import { openContentStore } from '../stores/open-content-store.js';
 import { JsonPayloadGuard } from './json-payload-guard.js';
+import { sharedWorkflowModules, workflowsPath } from './workflow-bundle.js';
 import type { McpServers } from '../mcp/mcp-servers.js';
-
-/** The workflow bundle's entry, for `workflowsPath` and `bundleWorkflowCode`. */
-export const workflowsPath = siblingModulePath('../workflows/index', import.meta.url);
 
 export interface KeelWorkerOptions {
   connection: NativeConnection;
@@ -178,7 +175,7 @@ export async function createKeelWorker(options: KeelWorkerOptions): Promise<Work
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath, bundlerOptions: { preloadModules: sharedWorkflowModules } }),
     activities: createActivities({
       model,
       profiles,

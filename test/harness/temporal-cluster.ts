@@ -15,7 +15,7 @@ import { spawnWorkerProcess, type WorkerProcess } from '../../src/dev/worker-pro
 import type { ProfileConfig } from '../../src/shared/schemas/profile.js';
 import type { ContentStore } from '../../src/stores/content-store.js';
 import { openContentStore } from '../../src/stores/open-content-store.js';
-import { workflowsPath } from '../../src/worker/create-keel-worker.js';
+import { workflowBundleOptions } from '../../src/worker/workflow-bundle.js';
 import { testProfiles } from './test-profiles.js';
 
 export interface ClusterEnvironment {
@@ -53,7 +53,7 @@ export async function startClusterEnvironment(options: ClusterEnvironmentOptions
   let connection: Awaited<ReturnType<TemporalCluster['connect']>> | undefined;
   let store: ContentStore | undefined;
   try {
-    const bundle = await bundleWorkflowCode({ workflowsPath, logger: silentLogger });
+    const bundle = await bundleWorkflowCode(workflowBundleOptions({ logger: silentLogger }));
     const bundleFile = join(folder, 'workflow-bundle.js');
     writeFileSync(bundleFile, bundle.code);
     const profilesFile = join(folder, 'profiles.json');

@@ -19,7 +19,8 @@ import type { ContentStore } from '../../src/stores/content-store.js';
 import { openContentStore } from '../../src/stores/open-content-store.js';
 import { keelSearchAttributeKeys } from '../../src/shared/search-attributes.js';
 import { dynamicConfigArgs } from '../../src/dev/server-settings.js';
-import { createKeelWorker, workflowsPath, type KeelWorkerOptions } from '../../src/worker/create-keel-worker.js';
+import { createKeelWorker, type KeelWorkerOptions } from '../../src/worker/create-keel-worker.js';
+import { workflowBundleOptions } from '../../src/worker/workflow-bundle.js';
 import { testProfiles } from './test-profiles.js';
 
 let runtimeQuieted = false;
@@ -119,7 +120,7 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
           extraArgs: ['--log-level', 'error', ...dynamicConfigArgs(), ...(options.serverArgs ?? [])],
         },
       });
-  const bundle = await bundleWorkflowCode({ workflowsPath, logger: { ...silentLogger } });
+  const bundle = await bundleWorkflowCode(workflowBundleOptions({ logger: { ...silentLogger } }));
   const profilesDirectory = mkdtempSync(join(tmpdir(), 'keel-test-profiles-'));
   const profilesFile = join(profilesDirectory, 'profiles.json');
   writeFileSync(profilesFile, JSON.stringify({ profiles: testProfiles }, null, 2));

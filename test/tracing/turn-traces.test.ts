@@ -8,7 +8,7 @@ import { defineTool } from '../../src/tools/define-tool.js';
 import { createClientTracing } from '../../src/tracing/client-tracing.js';
 import { loadTracingConfig } from '../../src/tracing/tracing-config.js';
 import { createWorkerTracing } from '../../src/tracing/worker-tracing.js';
-import { workflowsPath } from '../../src/worker/create-keel-worker.js';
+import { workflowBundleOptions } from '../../src/worker/workflow-bundle.js';
 import { startOtlpCollector, type CollectedSpan, type OtlpCollector } from '../harness/otlp-collector.js';
 import { useKeel } from '../harness/use-keel.js';
 import { waitForStatus } from '../harness/wait-for.js';
@@ -46,7 +46,7 @@ describe('tracing', () => {
     const environmentVariables = { KEEL_OTEL: '1', OTEL_EXPORTER_OTLP_ENDPOINT: collector.url };
     const workerTracing = createWorkerTracing(environmentVariables)!;
     const clientTracing = createClientTracing(environmentVariables)!;
-    const bundle = await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: workerTracing.workflowInterceptorModules, logger: quiet });
+    const bundle = await bundleWorkflowCode(workflowBundleOptions({ workflowInterceptorModules: workerTracing.workflowInterceptorModules, logger: quiet }));
     const worker = await keel.environment.startWorker({ modelUrl: keel.model.url, tools: [addTool], tracing: workerTracing, workflowBundle: bundle });
     const client = new Client({ connection: keel.environment.client.connection, interceptors: { workflow: clientTracing.workflowClientInterceptors } });
     const sessions = new SessionClient({ client, taskQueue: worker.taskQueue });

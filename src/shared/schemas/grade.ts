@@ -3,9 +3,10 @@
  * eval's report) and what a grader answers. Bundle-safe.
  */
 import { z } from 'zod';
+import { stringMatching } from './string-matching.js';
 
 /** A grader's name: what `keel eval --grader` and the worker's `graders` know it by. */
-export const graderNameSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, `_`, `.` and `-`, at most 64');
+export const graderNameSchema = stringMatching(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, `_`, `.` and `-`, at most 64');
 
 /** The scales a score may be on: a grader's is 0..1; a rubric's is the one the rubric states. */
 export const gradeScaleSchema = z.enum(['0..1', '1..5']);

@@ -5,14 +5,17 @@
  * them from its environment and the clouds' standard credential chains. Bundle-safe.
  */
 import { z } from 'zod';
+import { stringMatching } from './string-matching.js';
 
-const httpUrlSchema = z.url({ protocol: /^https?$/ });
+// Not `z.url({ protocol })`: its check writes to its pattern, which is frozen in a worker (see string-matching.ts).
+// Runs on a URL `z.url()` refused as well, so it reads the text, as the URL parser does (surrounding spaces dropped).
+const httpUrlSchema = z.url().refine((value) => /^https?:/i.test(value.trim()), { message: 'an http or https URL' });
 
 /** A cloud region or location, e.g. `us-east-1`, `europe-west1`, `global`. */
-const regionSchema = z.string().regex(/^[a-z0-9-]{2,40}$/, 'a region name such as us-east-1 or europe-west1');
+const regionSchema = stringMatching(/^[a-z0-9-]{2,40}$/, 'a region name such as us-east-1 or europe-west1');
 
 /** An environment variable's name: the profile says where the key is, never the key. */
-const environmentVariableSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'an environment variable name');
+const environmentVariableSchema = stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'an environment variable name');
 
 export const anthropicProviderSchema = z.strictObject({
   type: z.literal('anthropic'),
@@ -35,7 +38,7 @@ export const vertexProviderSchema = z.strictObject({
   /** The Vertex AI location, e.g. `us-east5`, `europe-west1` or `global`. */
   region: regionSchema,
   /** The Google Cloud project billed for the calls. */
-  projectId: z.string().regex(/^[a-z][a-z0-9-]{4,61}[a-z0-9]$/, 'a Google Cloud project id'),
+  projectId: stringMatching(/^[a-z][a-z0-9-]{4,61}[a-z0-9]$/, 'a Google Cloud project id'),
   /** Vertex AI endpoint, e.g. a Private Service Connect one. @default env `ANTHROPIC_VERTEX_BASE_URL`, else the region's */
   baseUrl: httpUrlSchema.optional(),
 });

@@ -7,6 +7,7 @@
  * fails before it reads anything. Bundle-safe.
  */
 import { z } from 'zod';
+import { stringMatching } from './string-matching.js';
 import { blobRefSchema } from './stored-block.js';
 
 /** Most recorded tool calls one `replay` may hold (the whole input stays within a Temporal payload). */
@@ -32,7 +33,7 @@ export type RecordedToolCall = z.infer<typeof recordedToolCallSchema>;
 /** A recorded sandbox snapshot at the end of a turn, or why there is none. */
 export const recordedSnapshotSchema = z.strictObject({
   turn: turnSchema,
-  snapshotId: z.string().regex(/^[A-Za-z0-9._-]+$/).optional(),
+  snapshotId: stringMatching(/^[A-Za-z0-9._-]+$/).optional(),
   missing: z.string().max(1_000).optional(),
 });
 export type RecordedSnapshot = z.infer<typeof recordedSnapshotSchema>;

@@ -1,5 +1,6 @@
 /** `SessionInput`: the one argument of the `agentSession` workflow (README.md, "The public contract"). Bundle-safe. */
 import { z } from 'zod';
+import { stringMatching } from './string-matching.js';
 import { messageSchema } from './content.js';
 import { boundedCount, MAX_COST_USD, MAX_SANDBOX_SECONDS, MAX_TOKENS, MAX_TURNS, MAX_WAIT_SECONDS } from './input-bounds.js';
 import { conversationProblem } from './message-rules.js';
@@ -14,7 +15,7 @@ export const sandboxSchema = z.strictObject({
    * Start the local sandbox from a snapshot another session took at a turn boundary (`keel fork`): its files as
    * they were then. Local sandboxes only.
    */
-  fromSnapshot: z.string().regex(/^[A-Za-z0-9._-]+$/, 'a snapshot id: letters, digits, dot, dash, underscore').optional(),
+  fromSnapshot: stringMatching(/^[A-Za-z0-9._-]+$/, 'a snapshot id: letters, digits, dot, dash, underscore').optional(),
 });
 
 /** Every duration and count has an upper bound (input-bounds.ts): a timer must stay a finite number of milliseconds. */
@@ -35,7 +36,7 @@ export const limitsSchema = z.strictObject({
  */
 export const forkGrantSchema = z.strictObject({
   from: z.string().min(1).max(1000),
-  grant: z.string().regex(/^[0-9a-f]{64}$/, 'an HMAC-SHA256 as 64 lowercase hex digits'),
+  grant: stringMatching(/^[0-9a-f]{64}$/, 'an HMAC-SHA256 as 64 lowercase hex digits'),
 });
 export type ForkGrant = z.infer<typeof forkGrantSchema>;
 

@@ -8,6 +8,7 @@
  * stored block, which a client resolves through the store (`SessionClient`'s `store` option).
  */
 import { z } from 'zod';
+import { stringMatching } from './string-matching.js';
 import type { ContentBlock, MessageContent } from './content.js';
 
 /** Blocks larger than this (serialized JSON, UTF-8 bytes) are stored by reference. */
@@ -22,7 +23,7 @@ export const INLINE_MESSAGE_BYTES = 32 * 1024;
 /** The field of a stored block that names the stored original. */
 export const STORED_REF_FIELD = 'keel_ref';
 
-export const blobHashSchema = z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 as 64 lowercase hex digits');
+export const blobHashSchema = stringMatching(/^[0-9a-f]{64}$/, 'a sha256 as 64 lowercase hex digits');
 
 /** The address of stored content: the sha256 of its bytes, and their count. */
 export const blobRefSchema = z.object({ hash: blobHashSchema, bytes: z.number().int().nonnegative() });
