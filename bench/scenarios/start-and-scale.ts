@@ -26,6 +26,11 @@ export interface StartAndScaleResult {
   starts: number;
   startToFirstModelRequestMs: Summary;
   startAndSendToFirstModelRequestMs: Summary;
+  /**
+   * `SessionClient.start` again, on a worker whose workflows each build their own schemas (the code before
+   * src/workflows/shared-schemas.ts), interleaved with the others: what a new workflow's module code costs a start.
+   */
+  startSchemasPerWorkflowMs?: Summary;
   longSession: {
     plannedTurns: number;
     turnsCompleted: number;
@@ -57,23 +62,28 @@ export const startAndScaleScenario = defineScenario<StartAndScaleResult>({
   async run(context, mode) {
     const model = await context.startModel({ latencyMs: 0 });
     const { sessions } = await context.startWorker({ modelUrl: model.url });
+    const { sessions: unsharedSessions } = await context.startWorker({ modelUrl: model.url, kind: 'keel-unshared' });
     const starts = mode.quick ? 2 : 20;
     const plain: number[] = [];
     const withSend: number[] = [];
+    const unshared: number[] = [];
     for (let index = 0; index < starts + 1; index += 1) {
-      for (const how of ['start', 'startAndSend'] as const) {
+      for (const how of ['start', 'startAndSend', 'start on the unshared worker'] as const) {
         const system = `bench start ${how} ${randomUUID()}`;
         const input = { profile: 'bench', mode: 'chat' as const, system, messages: [{ role: 'user' as const, content: openingMessage }] };
         const from = model.requests.length;
         const startedAt = Date.now();
-        const started = how === 'start' ? sessions.start(input) : sessions.startAndSend(input, { content: 'Hello.' });
+        const started =
+          how === 'start' ? sessions.start(input) : how === 'startAndSend' ? sessions.startAndSend(input, { content: 'Hello.' }) : unsharedSessions.start(input);
         const firstRequestAt = await waitForRequest(model.requests, (i) => requestSystem(model.requests[i] as never) === system, from);
         await started;
         // The first start warms connections and the worker; it is not counted.
-        if (index > 0) (how === 'start' ? plain : withSend).push(firstRequestAt - startedAt);
+        if (index > 0) ({ start: plain, startAndSend: withSend, 'start on the unshared worker': unshared })[how].push(firstRequestAt - startedAt);
       }
     }
-    context.log(`start to first model request: start p50 ${ms(summarize(plain).median)}, startAndSend p50 ${ms(summarize(withSend).median)}`);
+    context.log(
+      `start to first model request: start p50 ${ms(summarize(plain).median)}, startAndSend p50 ${ms(summarize(withSend).median)}, start with schemas per workflow p50 ${ms(summarize(unshared).median)}`,
+    );
 
     const plannedTurns = mode.quick ? 20 : 1000;
     const checkpoints = mode.quick ? [10, 20] : [10, 100, 1000];
@@ -151,6 +161,7 @@ export const startAndScaleScenario = defineScenario<StartAndScaleResult>({
       starts,
       startToFirstModelRequestMs: summarize(plain),
       startAndSendToFirstModelRequestMs: summarize(withSend),
+      startSchemasPerWorkflowMs: summarize(unshared),
       longSession: {
         plannedTurns,
         turnsCompleted: overheadByTurn.length,
@@ -173,6 +184,9 @@ export const startAndScaleScenario = defineScenario<StartAndScaleResult>({
       '| --- | --- |',
       `| \`SessionClient.start\` | ${ms(result.startToFirstModelRequestMs.median)} / ${ms(result.startToFirstModelRequestMs.p95)} |`,
       `| \`SessionClient.startAndSend\` (update-with-start) | ${ms(result.startAndSendToFirstModelRequestMs.median)} / ${ms(result.startAndSendToFirstModelRequestMs.p95)} |`,
+      ...(result.startSchemasPerWorkflowMs
+        ? [`| \`SessionClient.start\`, worker whose workflows each build their own schemas (the code before shared-schemas.ts), same run | ${ms(result.startSchemasPerWorkflowMs.median)} / ${ms(result.startSchemasPerWorkflowMs.p95)} |`]
+        : []),
       '',
       `One long chat session of ${long.plannedTurns} text turns (one model call each) at ${long.modelLatencyMs} ms model latency (${long.turnsCompleted} completed, ${long.runs} run(s) in its chain). Overhead per turn over the ${10} turns ending at each point:`,
       '',
