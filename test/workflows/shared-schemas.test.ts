@@ -14,6 +14,7 @@ import { sharedWorkflowModules, workflowBundleOptions, workflowsPath } from '../
 import * as sessionInput from '../../src/shared/schemas/session-input.js';
 import * as profile from '../../src/shared/schemas/profile.js';
 import * as toolSpecs from '../../src/shared/tool-specs.js';
+import { stringMatching } from '../../src/shared/schemas/string-matching.js';
 import { sharedSchemaModules } from '../../src/workflows/shared-schemas.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -93,6 +94,16 @@ describe('schemas shared by the workflows of a worker', () => {
     assert.equal(profile.profileSchema.safeParse({ model: 'claude-sonnet-4-5', thinking: { type: 'enabled', budgetTokens: 1_000_000 } }).success, false);
     assert.equal(toolSpecs.bashInputSchema.safeParse({ command: 'ls' }).success, true);
     assert.equal(toolSpecs.bashInputSchema.safeParse({ command: '' }).success, false);
+  });
+
+  test('stringMatching: the check of .regex() without its write to the pattern; JSON Schema keeps the pattern', () => {
+    const name = stringMatching(/^[a-z]+$/, 'lowercase letters');
+    const frozen = Object.freeze(/^[a-z]+$/);
+    assert.throws(() => zod.string().regex(frozen).safeParse('abc'), TypeError, 'zod writes lastIndex: why stringMatching exists');
+    assert.equal(name.safeParse('abc').success, true);
+    assert.deepEqual(name.safeParse('ABC').error?.issues.map((issue) => issue.message), ['lowercase letters']);
+    assert.deepEqual(zod.toJSONSchema(name.optional()), { $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'string', pattern: '^[a-z]+$' });
+    assert.throws(() => stringMatching(/a/g), /g or y flag/);
   });
 
   test('every module of src/shared the workflows load that builds zod schemas is among the shared ones', () => {
