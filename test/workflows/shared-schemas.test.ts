@@ -81,7 +81,10 @@ describe('schemas shared by the workflows of a worker', () => {
           schema.safeParse(probe);
         } catch (error) {
           // A refinement may throw on a value its schema would never pass it; a frozen schema's TypeError is what this looks for.
-          assert.ok(!(error instanceof TypeError && /read only|not extensible|Cannot (?:define|assign|add)/.test(error.message)), `${schema.type}: ${String(error)}`);
+          assert.ok(
+            !(error instanceof TypeError && /read only|not extensible|Cannot (?:define|assign|add)/.test(error.message)),
+            `${schema.type}: ${String(error)} (a .regex() or z.url({ protocol }) check? use stringMatching, src/shared/schemas/string-matching.ts)`,
+          );
         }
       }
     }
